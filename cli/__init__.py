@@ -1,0 +1,1 @@
+"""The `pressroom` command line: a shell over the domain rooms."""

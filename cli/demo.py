@@ -1,0 +1,179 @@
+"""`pressroom demo`: the whole flow on embedded defaults, in a fresh directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from core import migrate
+from core.broker import broker_url, stop_embedded
+from core.db import dispose_engines, session_scope
+from core.errors import ConfigurationError, InvalidInput
+from core.outbox import pending_count
+from core.settings import override_settings
+from workflow import service, views
+from workflow.models import Notification
+from workflow.sources import read_release_file
+from workflow.users import add_user, organisation
+from cli.relay import relay_now
+
+SAMPLES = Path(__file__).parent / "samples"
+MARKER = ".pressroom-demo"
+SPOKESPERSON = "anouk.peeters@diplomatie.example.be"
+APPROVER = "marc.dubois@diplomatie.example.be"
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def _fresh_directory(directory: Path) -> Path:
+    directory = directory.resolve()
+    if directory.exists():
+        if not (directory / MARKER).exists() and any(directory.iterdir()):
+            raise InvalidInput(
+                str(directory), "exists and is not a demo directory; choose another with --dir"
+            )
+        stop_embedded(directory / ".pressroom")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    (directory / MARKER).write_text("created by `pressroom demo`; deleted by the next run\n")
+    return directory
+
+
+def start_worker_process(log_file: Path) -> subprocess.Popen[bytes]:
+    """A Celery worker in a child process, configured by the exported PRESSROOM_* variables."""
+    command = [sys.executable, "-c", "from cli.main import main; main()", "worker",
+               "--pool", "threads", "--concurrency", "2", "--loglevel", "INFO"]
+    with log_file.open("ab") as log:
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+
+
+def stop_worker_process(process: subprocess.Popen[bytes]) -> None:
+    """Warm shutdown: the worker finishes what it holds, then exits."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_events(worker: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Until the worker has handled every event in the outbox."""
+    deadline = time.monotonic() + timeout
+    with console.status("[dim]worker handling events…[/]"):
+        while True:
+            with session_scope() as session:
+                if pending_count(session) == 0:
+                    return
+            if worker.poll() is not None:
+                raise ConfigurationError("the demo worker stopped; see worker.log in the demo directory")
+            if time.monotonic() > deadline:
+                raise ConfigurationError("events were not handled in time; see worker.log")
+            relay_now()
+            time.sleep(0.2)
+
+
+@click.command()
+@click.option("--dir", "directory", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("pressroom-demo"), show_default=True, help="Demo directory (recreated).")
+def demo(directory: Path) -> None:
+    """Walk a bilingual annual-report release from draft to published, with a real worker."""
+    started = time.monotonic()
+    directory = _fresh_directory(directory)
+    data_dir = directory / ".pressroom"
+    dispose_engines()
+    override_settings(
+        environment="development",
+        data_dir=str(data_dir),
+        database_url=f"sqlite:///{directory / 'pressroom.db'}",
+        broker_url="embedded",
+    )
+    console.print(f"[bold]Pressroom demo[/] in {directory}")
+    migrate.upgrade()
+    console.print("✓ database created (SQLite) and migrated")
+    console.print(f"✓ embedded Redis running ({broker_url()})")
+
+    with session_scope() as session:
+        org = organisation(session)
+        add_user(session, SPOKESPERSON, "Anouk Peeters", "spokesperson")
+        add_user(session, APPROVER, "Marc Dubois", "approver", language="fr")
+    console.print(f"✓ organisation {org.name!r}, spokesperson {SPOKESPERSON}, approver {APPROVER}")
+
+    releases_dir = directory / "releases"
+    releases_dir.mkdir()
+    for sample in SAMPLES.glob("*.md"):
+        shutil.copy(sample, releases_dir / sample.name)
+    worker = start_worker_process(directory / "worker.log")
+    try:
+        with session_scope() as session:
+            author = session.exec(_user(SPOKESPERSON)).one()
+            content = read_release_file(session, releases_dir / "jaarverslag-2025.md")
+            release = service.create_release(session, author, content)
+            release_id = release.id or 0
+        console.print(f"✓ release {release_id} imported from releases/jaarverslag-2025.md (nl + fr)")
+        _step(release_id, SPOKESPERSON, "submit")
+        _wait_for_events(worker)
+        _step(release_id, APPROVER, "approve")
+        _wait_for_events(worker)
+        _step(release_id, APPROVER, "publish")
+        _wait_for_events(worker)
+        _report(release_id)
+    finally:
+        stop_worker_process(worker)
+        stop_embedded(data_dir)
+        dispose_engines()
+    console.print(f"\n[bold green]demo finished[/] in {time.monotonic() - started:.1f} s")
+
+
+def _user(email: str):  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from workflow.models import User
+
+    return select(User).where(User.email == email)
+
+
+def _step(release_id: int, actor_email: str, action: str) -> None:
+    with session_scope() as session:
+        actor = session.exec(_user(actor_email)).one()
+        if action == "submit":
+            step = service.submit(session, release_id, actor)
+        elif action == "approve":
+            step = service.approve(session, release_id, actor, comment="Akkoord / d'accord")
+        else:
+            step = service.publish(session, release_id, actor)
+    relay_now()
+    console.print(
+        f"✓ {actor_email} → {action}: {step.from_state.value} → {step.to_state.value} "
+        f"(event {step.event_name})"
+    )
+
+
+def _report(release_id: int) -> None:
+    from sqlmodel import select
+
+    with session_scope() as session:
+        view = views.release_view(session, service.get_release(session, release_id))
+        log = service.audit_log(session, release_id)
+        notes = session.exec(select(Notification).order_by(Notification.id)).all()  # type: ignore[arg-type]
+        numbers = views.revision_numbers(session, release_id)
+    console.print(f"\n[bold]Release {release_id}[/]: {view['title']} — state [bold]{view['state']}[/]")
+    console.print("\n[bold]Audit log[/]")
+    for entry in log:
+        console.print(
+            f"  {entry.at:%Y-%m-%d %H:%M:%S}Z  {entry.actor_label:<38} {entry.action:<8} "
+            f"{entry.from_state or '·':>9} → {entry.to_state:<10} r{numbers.get(entry.revision_hash or '', '?')} "
+            f"{(entry.revision_hash or '')[:10]}  {entry.comment}"
+        )
+    console.print("\n[bold]Notifications recorded by the worker[/]")
+    for note in notes:
+        console.print(f"  {note.kind:<18} → user {note.user_id}: {note.message}")

@@ -1,0 +1,82 @@
+"""The `pressroom` command and the one place where errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from core.errors import ConfigurationError, Conflict, InvalidInput, NotAllowed, NotFound, PressroomError
+
+# Exit codes, documented in the README: scripts can tell a refusal from a missing thing.
+EXIT_CODES: list[tuple[type[PressroomError], int]] = [
+    (InvalidInput, 2),
+    (NotFound, 3),
+    (NotAllowed, 4),
+    (Conflict, 5),
+    (ConfigurationError, 6),
+    (PressroomError, 1),
+]
+
+
+def exit_code(error: PressroomError) -> int:
+    return next(code for kind, code in EXIT_CODES if isinstance(error, kind))
+
+
+class PressroomGroup(click.Group):
+    """A command group that prints domain errors as one line on stderr, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PressroomError as error:
+            click.echo(f"error: {error.message}", err=True)
+            ctx.exit(exit_code(error))
+        except ValidationError as error:  # settings from the environment
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            message = str(first["msg"]).removeprefix("Value error, ")
+            click.echo(f"error: invalid setting {where}: {message}".replace("invalid setting : ", "invalid settings: "), err=True)
+            ctx.exit(6)
+        except (OperationalError, ProgrammingError) as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            click.echo(
+                f"error: database problem: {reason} (is PRESSROOM_DATABASE_URL right, and has "
+                "`pressroom db upgrade` run?)",
+                err=True,
+            )
+            ctx.exit(6)
+
+
+@click.group(cls=PressroomGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens underneath.")
+def cli(verbose: bool) -> None:
+    """Pressroom: write, approve, publish and mail press releases."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _register() -> None:
+    from cli import db, demo, processes, releases, users
+
+    cli.add_command(db.db)
+    cli.add_command(users.users)
+    cli.add_command(releases.releases)
+    cli.add_command(processes.worker)
+    cli.add_command(processes.beat)
+    cli.add_command(demo.demo)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="pressroom")

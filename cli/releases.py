@@ -1,0 +1,206 @@
+"""`pressroom releases`: write, review, publish and inspect releases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlmodel import Session
+
+from cli.output import json_option, print_json, print_mapping, print_table
+from cli.relay import relay_now
+from core.db import session_scope
+from core.errors import InvalidInput
+from workflow import service, views
+from workflow.service import Step
+from workflow.sources import read_release_file
+from workflow.states import State
+from workflow.users import get_user
+
+as_option = click.option("--as", "actor_email", required=True, metavar="EMAIL", help="Acting user.")
+version_option = click.option(
+    "--version", "expected_version", type=int, default=None,
+    help="Act only if the release is still at this version (optimistic lock).",
+)
+
+
+@click.group()
+def releases() -> None:
+    """Write, review, publish and inspect releases."""
+
+
+def _act(actor_email: str, run: Callable[[Session, Any], Step | None]) -> None:
+    """Run one workflow action as `actor_email` in one transaction, print it, relay its event."""
+    with session_scope() as session:
+        step = run(session, get_user(session, actor_email))
+        if step is None:
+            click.echo("no change: the content is identical to the current revision")
+            return
+        release = step.release
+        click.echo(
+            f"release {release.id}: {step.action.value} ({step.from_state.value} → "
+            f"{step.to_state.value}), version {release.version}"
+        )
+    relay_now()
+
+
+@releases.command("new")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@as_option
+@json_option
+def new(file: Path, actor_email: str, as_json: bool) -> None:
+    """Create a draft from a Markdown FILE with YAML front matter (see README)."""
+    with session_scope() as session:
+        author = get_user(session, actor_email)
+        release = service.create_release(session, author, read_release_file(session, file))
+        view = views.release_view(session, release)
+    relay_now()
+    if as_json:
+        print_json(view)
+    else:
+        click.echo(f"release {view['id']} created as draft: {view['title']} ({', '.join(view['languages'])})")
+
+
+@releases.command("edit")
+@click.argument("release_id", type=int)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@as_option
+@version_option
+@click.option("--comment", default="", help="Why the text changed.")
+def edit(release_id: int, file: Path, actor_email: str, expected_version: int | None, comment: str) -> None:
+    """Replace the content of a release with FILE, as a new revision."""
+    _act(actor_email, lambda s, u: service.edit_release(
+        s, release_id, u, read_release_file(s, file), expected_version, comment))
+
+
+@releases.command("submit")
+@click.argument("release_id", type=int)
+@as_option
+@version_option
+def submit(release_id: int, actor_email: str, expected_version: int | None) -> None:
+    """Send a draft to review."""
+    _act(actor_email, lambda s, u: service.submit(s, release_id, u, expected_version))
+
+
+@releases.command("approve")
+@click.argument("release_id", type=int)
+@as_option
+@version_option
+@click.option("--comment", default="", help="A note with the approval.")
+def approve(release_id: int, actor_email: str, expected_version: int | None, comment: str) -> None:
+    """Approve the current revision (an approver who wrote none of it)."""
+    _act(actor_email, lambda s, u: service.approve(s, release_id, u, comment, expected_version))
+
+
+@releases.command("request-changes")
+@click.argument("release_id", type=int)
+@as_option
+@version_option
+@click.option("--comment", required=True, help="What must change.")
+def request_changes(release_id: int, actor_email: str, expected_version: int | None, comment: str) -> None:
+    """Send a release in review back to its author."""
+    _act(actor_email, lambda s, u: service.request_changes(s, release_id, u, comment, expected_version))
+
+
+def _parse_at(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("--at", f"{value!r} is not an ISO-8601 date and time") from None
+    if moment.tzinfo is None:
+        raise InvalidInput("--at", f"{value!r} has no time zone; add one, e.g. +02:00 or Z")
+    return moment
+
+
+@releases.command("publish")
+@click.argument("release_id", type=int)
+@as_option
+@version_option
+@click.option("--at", "at", default=None, metavar="ISO-8601", help="Schedule instead of publishing now.")
+def publish(release_id: int, actor_email: str, expected_version: int | None, at: str | None) -> None:
+    """Publish an approved release now, or schedule it with --at."""
+    moment = _parse_at(at)
+    _act(actor_email, lambda s, u: service.publish(s, release_id, u, moment, expected_version))
+
+
+@releases.command("unschedule")
+@click.argument("release_id", type=int)
+@as_option
+@version_option
+def unschedule(release_id: int, actor_email: str, expected_version: int | None) -> None:
+    """Take a scheduled release off the schedule."""
+    _act(actor_email, lambda s, u: service.unschedule(s, release_id, u, expected_version))
+
+
+@releases.command("withdraw")
+@click.argument("release_id", type=int)
+@as_option
+@version_option
+@click.option("--reason", required=True, help="Why it is withdrawn (kept in the audit log).")
+def withdraw(release_id: int, actor_email: str, expected_version: int | None, reason: str) -> None:
+    """Withdraw a published release."""
+    _act(actor_email, lambda s, u: service.withdraw(s, release_id, u, reason, expected_version))
+
+
+@releases.command("archive")
+@click.argument("release_id", type=int)
+@as_option
+@version_option
+def archive(release_id: int, actor_email: str, expected_version: int | None) -> None:
+    """Archive a draft that will not be published."""
+    _act(actor_email, lambda s, u: service.archive(s, release_id, u, expected_version))
+
+
+@releases.command("show")
+@click.argument("release_id", type=int)
+@json_option
+def show(release_id: int, as_json: bool) -> None:
+    """Show a release and its current text."""
+    with session_scope() as session:
+        view = views.release_view(session, service.get_release(session, release_id), full=True)
+    if as_json:
+        print_json(view)
+        return
+    content = view.pop("content")
+    print_mapping(view)
+    for language, text in content["translations"].items():
+        click.echo(f"\n[{language}] {text['title']}")
+        if text["lead"]:
+            click.echo(text["lead"])
+        click.echo(f"({len(text['body'])} characters of body, {len(text['links'])} links)")
+
+
+@releases.command("list")
+@click.option("--state", type=click.Choice([s.value for s in State]), default=None)
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@json_option
+def list_(state: str | None, limit: int, as_json: bool) -> None:
+    """List releases, newest first."""
+    with session_scope() as session:
+        rows = [views.release_view(session, r) for r in views.list_releases(session, state, limit)]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["id", "state", "kind", "version", "author", "title"])
+
+
+@releases.command("log")
+@click.argument("release_id", type=int)
+@json_option
+def log(release_id: int, as_json: bool) -> None:
+    """Show the audit log of a release."""
+    with session_scope() as session:
+        numbers = views.revision_numbers(session, release_id)
+        rows = [views.audit_view(e) for e in service.audit_log(session, release_id)]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        row["revision"] = f"r{numbers.get(row['revision_hash'], '?')} {str(row['revision_hash'])[:10]}"
+        row["move"] = f"{row['from'] or '·'} → {row['to']}"
+    print_table(rows, ["at", "actor", "action", "move", "revision", "comment"])

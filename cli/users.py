@@ -1,0 +1,58 @@
+"""`pressroom users`: people who write and approve."""
+
+from __future__ import annotations
+
+import click
+
+from cli.output import json_option, print_json, print_table
+from core.db import session_scope
+from workflow import users as users_domain
+from workflow.models import Role
+
+
+@click.group()
+def users() -> None:
+    """Manage spokespeople, approvers and admins."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name, as shown in the audit log.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--language", default=None, help="Interface and notification language.")
+@json_option
+def add(email: str, name: str, role: str, language: str | None, as_json: bool) -> None:
+    """Create a user and print their API token (shown only this once)."""
+    with session_scope() as session:
+        user = users_domain.add_user(session, email, name, role, language)
+        token = users_domain.issue_token(session, user, label="created with the user")
+    if as_json:
+        print_json({"id": user.id, "email": user.email, "role": user.role, "token": token})
+        return
+    click.echo(f"user {user.id} {user.email} ({user.role}) created")
+    click.echo(f"API token (store it now, it is not shown again): {token}")
+
+
+@users.command("list")
+@json_option
+def list_(as_json: bool) -> None:
+    """List users."""
+    with session_scope() as session:
+        rows = [
+            {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "active": u.active}
+            for u in users_domain.list_users(session)
+        ]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["id", "email", "name", "role", "active"])
+
+
+@users.command("token")
+@click.argument("email")
+def token(email: str) -> None:
+    """Issue another API token for a user."""
+    with session_scope() as session:
+        user = users_domain.get_user(session, email)
+        value = users_domain.issue_token(session, user, label="issued from the CLI")
+    click.echo(value)

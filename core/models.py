@@ -1,0 +1,9 @@
+"""Imports every room's tables so that SQLModel's metadata knows the whole schema."""
+
+from __future__ import annotations
+
+
+def load_all_models() -> None:
+    """Register all tables (for migrations and test databases)."""
+    import core.outbox  # noqa: F401
+    import workflow.models  # noqa: F401

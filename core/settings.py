@@ -1,0 +1,86 @@
+"""The one settings object of Pressroom, read from `PRESSROOM_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-insecure-change-me"
+KNOWN_LANGUAGES = ("nl", "fr", "en", "de")
+
+
+class Settings(BaseSettings):
+    """Configuration of a Pressroom installation.
+
+    Defaults run everything on one machine with no services installed: SQLite in the working
+    directory, an embedded Redis started on demand, mail written to a local Maildir.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PRESSROOM_", extra="ignore")
+
+    environment: str = Field("development", description="development, test or production")
+    data_dir: Path = Field(Path(".pressroom"), description="where the embedded broker and mail live")
+    database_url: str = Field("sqlite:///pressroom.db", description="SQLAlchemy URL")
+    broker_url: str = Field(
+        "embedded", description="redis:// URL, or 'embedded' to start the bundled redis-server"
+    )
+    secret_key: str = DEV_SECRET_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    default_language: str = "nl"
+    languages: list[str] = Field(default_factory=lambda: list(KNOWN_LANGUAGES))
+    required_approvals: int = Field(1, ge=1, le=5)
+    organisation_name: str = "FOD Buitenlandse Zaken — SPF Affaires étrangères"
+    organisation_address: str = "Karmelietenstraat 15, 1000 Brussel"
+    organisation_website: str = "https://diplomatie.example.be"
+    outbox_relay_interval: float = Field(5.0, gt=0, description="seconds between relay sweeps")
+    outbox_redispatch_after: float = Field(
+        300.0, gt=0, description="seconds before an unhandled dispatched event is sent again"
+    )
+    scheduler_interval: float = Field(15.0, gt=0, description="seconds between due-release sweeps")
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        unknown = [lang for lang in self.languages if lang not in KNOWN_LANGUAGES]
+        if unknown:
+            raise ValueError(
+                f"PRESSROOM_LANGUAGES has unsupported languages {unknown}; "
+                f"supported: {', '.join(KNOWN_LANGUAGES)}"
+            )
+        if self.default_language not in self.languages:
+            raise ValueError(
+                f"PRESSROOM_DEFAULT_LANGUAGE {self.default_language!r} is not in "
+                f"PRESSROOM_LANGUAGES {self.languages}"
+            )
+        if self.environment == "production" and self.secret_key == DEV_SECRET_KEY:
+            raise ValueError("PRESSROOM_SECRET_KEY must be set to a secret value in production")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
+
+
+def override_settings(**values: Any) -> Settings:
+    """Replace the process-wide settings (tests, the demo) and return the new object.
+
+    Values are also exported as `PRESSROOM_*` variables so that subprocesses (workers) see them.
+    """
+    for key, value in values.items():
+        env_value = ",".join(value) if isinstance(value, list) else str(value)
+        os.environ[f"PRESSROOM_{key.upper()}"] = env_value
+    get_settings.cache_clear()
+    return get_settings()

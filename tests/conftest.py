@@ -1,0 +1,175 @@
+"""Fixtures: real databases (SQLite, and PostgreSQL where reachable), a real Redis broker and a
+real Celery worker thread.
+
+PostgreSQL: `PRESSROOM_TEST_POSTGRES_URL`, else 127.0.0.1:5432 if it answers. With CI=true it
+must answer. Redis: `PRESSROOM_TEST_REDIS_URL`, else 127.0.0.1:6379 if it answers, else the
+embedded redis-server that Pressroom itself ships.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis as redis_lib
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from core import migrate
+from core.broker import start_embedded, stop_embedded
+from core.db import dispose_engines
+from core.settings import override_settings
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get("PRESSROOM_TEST_POSTGRES_URL") or DEFAULT_POSTGRES
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return url
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        if IN_CI or os.environ.get("PRESSROOM_TEST_POSTGRES_URL"):
+            raise RuntimeError(f"PostgreSQL for tests is not reachable at {url}: {exc}") from exc
+        return None
+
+
+POSTGRES_ADMIN_URL = _postgres_admin_url()
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_ADMIN_URL else [])
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:
+    """Poll `predicate` until it returns something truthy; fail the test after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.05)
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    dispose_engines()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated, dropped at the end."""
+    assert POSTGRES_ADMIN_URL is not None
+    name = f"pressroom_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    yield url
+    dispose_engines()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+        ).scalars().all()
+        if tables:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def _use_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        path = tmp_path / "pressroom.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        _truncate_all(url)
+    override_settings(database_url=url, data_dir=str(tmp_path / "data"), required_approvals=1)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database on each backend; the settings point at it."""
+    yield from _use_database(request, request.param, tmp_path)
+
+
+@pytest.fixture
+def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty SQLite database, for tests whose point is not the backend."""
+    yield from _use_database(request, "sqlite", tmp_path)
+
+
+# --- broker and worker -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis for Celery, emptied at the start of the session."""
+    url = os.environ.get("PRESSROOM_TEST_REDIS_URL")
+    embedded_dir = None
+    if url is None:
+        try:
+            client = redis_lib.Redis.from_url(DEFAULT_REDIS, socket_timeout=2)
+            client.ping()
+            client.close()
+            url = DEFAULT_REDIS
+        except redis_lib.RedisError:
+            if IN_CI:
+                raise
+            embedded_dir = tmp_path_factory.mktemp("redis")
+            url = start_embedded(embedded_dir)
+    client = redis_lib.Redis.from_url(url.replace("redis+socket://", "unix://"))
+    client.flushdb()
+    client.close()
+    os.environ["PRESSROOM_BROKER_URL"] = url
+    yield url
+    if embedded_dir is not None:
+        stop_embedded(embedded_dir)
+
+
+@pytest.fixture(scope="session")
+def celery_app(broker: str):  # type: ignore[no-untyped-def]
+    """The Pressroom Celery app, pointed at the test broker."""
+    from tasks.app import app
+
+    app.conf.broker_url = broker
+    return app
+
+
+@pytest.fixture(scope="session")
+def worker(celery_app):  # type: ignore[no-untyped-def]
+    """A real Celery worker consuming the real broker, in a thread of this process."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(
+        celery_app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=20,
+        loglevel="WARNING",
+    ) as running:
+        yield running

@@ -1,0 +1,173 @@
+"""The content of a release revision, validated before it is stored.
+
+A revision's content is a JSON document; this module defines its shape, refuses what must
+never reach a subscriber (a subject with line breaks, a `javascript:` link, an unknown
+language) and computes the hash that approvals bind to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from core.db import as_utc
+from core.errors import InvalidInput
+from core.settings import get_settings
+from workflow.models import ReleaseKind
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+
+def check_single_line(value: str, what: str) -> str:
+    """Refuse CR, LF and other control characters in text that becomes a mail header."""
+    match = _CONTROL.search(value)
+    if match:
+        raise ValueError(
+            f"{what} must be one line without control characters "
+            f"(found {match.group()!r} at position {match.start() + 1})"
+        )
+    return value.strip()
+
+
+class Link(BaseModel):
+    """A link printed with a release, such as "download the full report"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(min_length=1, max_length=200)
+    url: str = Field(max_length=2000)
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        return check_single_line(value, "link label")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        if not re.match(r"^(https?://[^\s/]+|mailto:[^\s]+@[^\s]+)", value, re.IGNORECASE):
+            raise ValueError(f"link must be an http(s) or mailto URL, not {value[:60]!r}")
+        if _CONTROL.search(value) or " " in value:
+            raise ValueError("link URL must not contain spaces or control characters")
+        return value
+
+
+class Translation(BaseModel):
+    """The text of a release in one language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(default="", max_length=250)
+    lead: str = Field(default="", max_length=2000)
+    body: str = Field(default="", max_length=200_000)
+    links: list[Link] = Field(default_factory=list, max_length=20)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        # The title becomes the e-mail subject: a line break there would inject headers.
+        return check_single_line(unicodedata.normalize("NFC", value), "title")
+
+    @field_validator("lead", "body")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        return value.strip()
+
+    @property
+    def complete(self) -> bool:
+        """Whether this translation can be submitted: it has a title and a body."""
+        return bool(self.title and self.body)
+
+
+class ReleaseContent(BaseModel):
+    """Everything an edit can change; one revision stores one of these."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ReleaseKind = ReleaseKind.PRESS_RELEASE
+    default_language: str = ""
+    translations: dict[str, Translation] = Field(default_factory=dict)
+    contacts: list[int] = Field(default_factory=list, description="contact ids, in print order")
+    topics: list[str] = Field(default_factory=list)
+    lists: list[str] = Field(default_factory=list, description="target mailing list slugs")
+    embargo_until: datetime | None = None
+    publish_at: datetime | None = None
+
+    @field_validator("translations")
+    @classmethod
+    def _languages(cls, value: dict[str, Translation]) -> dict[str, Translation]:
+        languages = get_settings().languages
+        for language in value:
+            if language not in languages:
+                raise ValueError(
+                    f"language {language!r} is not configured (PRESSROOM_LANGUAGES: "
+                    f"{', '.join(languages)})"
+                )
+        return value
+
+    @field_validator("topics", "lists")
+    @classmethod
+    def _slugs(cls, value: list[str]) -> list[str]:
+        cleaned = []
+        for item in value:
+            slug = str(item).strip().lower()
+            if not _TOPIC.match(slug):
+                raise ValueError(f"{item!r} is not a slug (lowercase letters, digits, dashes)")
+            if slug not in cleaned:
+                cleaned.append(slug)
+        return cleaned
+
+    @field_validator("embargo_until", "publish_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    @model_validator(mode="after")
+    def _default_language(self) -> ReleaseContent:
+        if not self.default_language:
+            self.default_language = (
+                next(iter(self.translations)) if self.translations
+                else get_settings().default_language
+            )
+        if self.translations and self.default_language not in self.translations:
+            raise ValueError(
+                f"default_language {self.default_language!r} has no translation "
+                f"(have: {', '.join(self.translations)})"
+            )
+        return self
+
+    def canonical_json(self) -> str:
+        """A byte-stable serialisation: same content, same string."""
+        return json.dumps(
+            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON; approvals and the audit log name revisions by it."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    def submittable_languages(self) -> list[str]:
+        """Languages whose translation has both a title and a body."""
+        return [lang for lang, text in self.translations.items() if text.complete]
+
+
+def parse_content(data: dict[str, Any]) -> ReleaseContent:
+    """Validate raw content; raises InvalidInput naming the first bad field."""
+    try:
+        return ReleaseContent.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "content"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise InvalidInput(where, message) from None

@@ -1,0 +1,86 @@
+"""Errors of the release workflow.
+
+    core.errors.Conflict
+    ├── IllegalTransition     the action is not possible from the current state
+    └── StaleVersion          someone else changed the release first
+    core.errors.NotAllowed
+    ├── NotAuthor             only the author (or an admin) may do this
+    ├── RoleRequired          the actor lacks the role
+    └── FourEyesViolation     an author of the text may not approve it
+    core.errors.InvalidInput
+    └── NotSubmittable        no translation has both a title and a body
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core.errors import Conflict, InvalidInput, NotAllowed
+from workflow.states import Action, State
+
+
+class IllegalTransition(Conflict):
+    """`action` cannot be taken from `state`; `allowed` lists what can."""
+
+    def __init__(self, release_id: int, state: State, action: Action, allowed: Iterable[Action]):
+        self.release_id = release_id
+        self.state = state
+        self.action = action
+        self.allowed = list(allowed)
+        names = ", ".join(a.value for a in self.allowed) or "none (final state)"
+        super().__init__(
+            f"release {release_id} is {state.value}: cannot {action.value}; allowed actions: {names}"
+        )
+
+
+class StaleVersion(Conflict):
+    """The caller acted on `expected`, but the release is at `actual` now."""
+
+    def __init__(self, release_id: int, expected: int, actual: int):
+        self.release_id = release_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"release {release_id} changed since you loaded it (your version {expected}, "
+            f"current {actual}); reload and try again"
+        )
+
+
+class NotAuthor(NotAllowed):
+    """Only the release's author or an admin may edit or submit it."""
+
+    def __init__(self, release_id: int, actor: str, action: Action):
+        self.release_id = release_id
+        super().__init__(
+            f"{actor} may not {action.value} release {release_id}: only its author or an admin may"
+        )
+
+
+class RoleRequired(NotAllowed):
+    """The actor does not have any of the roles the action needs."""
+
+    def __init__(self, actor: str, action: Action, roles: Iterable[str]):
+        self.roles = list(roles)
+        super().__init__(f"{actor} may not {action.value}: needs role {' or '.join(self.roles)}")
+
+
+class FourEyesViolation(NotAllowed):
+    """An author of any revision may not approve or reject the release."""
+
+    def __init__(self, release_id: int, actor: str, action: Action):
+        self.release_id = release_id
+        super().__init__(
+            f"{actor} wrote a revision of release {release_id} and so may not "
+            f"{action.value} it: another approver must (four-eyes rule)"
+        )
+
+
+class NotSubmittable(InvalidInput):
+    """A release needs one translation with a title and a body before review."""
+
+    def __init__(self, release_id: int):
+        super().__init__(
+            "translations",
+            f"release {release_id} needs at least one translation with a title and a body "
+            "before it can be submitted",
+        )

@@ -1,0 +1,105 @@
+"""Named guard predicates: who may take which action on a release.
+
+Each guard raises the specific NotAllowed error that says why; `GUARDS` maps every action to the
+guards it needs, so the rules are read in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from core.settings import get_settings
+from workflow.errors import FourEyesViolation, NotAuthor, RoleRequired
+from workflow.models import Approval, Release, Revision, Role, User
+from workflow.states import Action
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a guard looks at: the session, the release as loaded, the actor and the action."""
+
+    session: Session
+    release: Release
+    actor: User | None  # None: the scheduler acting on an approved schedule
+    action: Action
+
+    @property
+    def label(self) -> str:
+        return self.actor.email if self.actor else "scheduler"
+
+
+Guard = Callable[[Context], None]
+
+
+def is_author_or_admin(ctx: Context) -> None:
+    """Only the author of the release, or an admin, edits or submits it."""
+    actor = ctx.actor
+    if actor is None or (actor.id != ctx.release.author_id and actor.role != Role.ADMIN):
+        raise NotAuthor(ctx.release.id or 0, ctx.label, ctx.action)
+
+
+def is_reviewer(ctx: Context) -> None:
+    """Reviews need the approver or admin role."""
+    if ctx.actor is None or ctx.actor.role not in (Role.APPROVER, Role.ADMIN):
+        raise RoleRequired(ctx.label, ctx.action, [Role.APPROVER.value, Role.ADMIN.value])
+
+
+def wrote_no_revision(ctx: Context) -> None:
+    """Four-eyes: nobody who wrote any revision of the text reviews it."""
+    if ctx.actor is not None and ctx.actor.id in revision_authors(ctx.session, ctx.release):
+        raise FourEyesViolation(ctx.release.id or 0, ctx.label, ctx.action)
+
+
+def may_release(ctx: Context) -> None:
+    """Publishing, scheduling and withdrawing: the author, an approver, an admin or the scheduler."""
+    actor = ctx.actor
+    if actor is None:
+        if ctx.action is not Action.PUBLISH:
+            raise RoleRequired(ctx.label, ctx.action, [Role.APPROVER.value, Role.ADMIN.value])
+        return
+    if actor.id != ctx.release.author_id and actor.role not in (Role.APPROVER, Role.ADMIN):
+        raise RoleRequired(ctx.label, ctx.action, ["author", Role.APPROVER.value, Role.ADMIN.value])
+
+
+def is_cleared(ctx: Context) -> None:
+    """Belt and braces for publishing: enough non-author approvals on the current revision."""
+    needed = get_settings().required_approvals
+    if count_valid_approvals(ctx.session, ctx.release) < needed:
+        raise FourEyesViolation(ctx.release.id or 0, ctx.label, ctx.action)
+
+
+GUARDS: dict[Action, tuple[Guard, ...]] = {
+    Action.EDIT: (is_author_or_admin,),
+    Action.SUBMIT: (is_author_or_admin,),
+    Action.ARCHIVE: (is_author_or_admin,),
+    Action.APPROVE: (is_reviewer, wrote_no_revision),
+    Action.REQUEST_CHANGES: (is_reviewer, wrote_no_revision),
+    Action.SCHEDULE: (may_release, is_cleared),
+    Action.UNSCHEDULE: (may_release,),
+    Action.PUBLISH: (may_release, is_cleared),
+    Action.WITHDRAW: (may_release,),
+}
+
+
+def check(ctx: Context) -> None:
+    """Run every guard of the action; the first that objects raises."""
+    for guard in GUARDS[ctx.action]:
+        guard(ctx)
+
+
+def revision_authors(session: Session, release: Release) -> set[int]:
+    """Ids of everyone who wrote a revision of the release."""
+    rows = session.exec(select(Revision.author_id).where(Revision.release_id == release.id)).all()
+    return set(rows)
+
+
+def count_valid_approvals(session: Session, release: Release) -> int:
+    """Approvals of the current revision by people who wrote no revision."""
+    writers = revision_authors(session, release)
+    approvers = session.exec(
+        select(Approval.approver_id).where(Approval.revision_id == release.current_revision_id)
+    ).all()
+    return len({a for a in approvers if a not in writers})

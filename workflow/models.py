@@ -1,0 +1,165 @@
+"""Tables of the workflow room: people, contacts, releases, their revisions, approvals, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from core.db import UTCDateTime, enum_type, utcnow
+from workflow.states import State
+
+
+class Role(StrEnum):
+    SPOKESPERSON = "spokesperson"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+class ReleaseKind(StrEnum):
+    PRESS_RELEASE = "press_release"
+    ANNUAL_REPORT = "annual_report"
+    EVENT = "event"
+    STATEMENT = "statement"
+
+
+class User(SQLModel, table=True):
+    """Someone who writes or signs off releases."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True, max_length=254)
+    name: str = Field(max_length=200)
+    role: Role = Field(sa_type=enum_type(Role))
+    language: str = Field(default="nl", max_length=5)
+    password_hash: str | None = Field(default=None, max_length=255)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the API and CLI; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    label: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Organisation(SQLModel, table=True):
+    """The sender: printed in every message's header and footer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    address: str = Field(default="", max_length=500)
+    website: str = Field(default="", max_length=300)
+    email: str = Field(default="", max_length=254)
+    logo_url: str = Field(default="", max_length=500)
+
+
+class Contact(SQLModel, table=True):
+    """A spokesperson block as printed under a release."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True, max_length=254)
+    name: str = Field(max_length=200)
+    # Function per language, e.g. {"nl": "Woordvoerder", "fr": "Porte-parole"}.
+    function: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    phone: str = Field(default="", max_length=40)
+    mobile: str = Field(default="", max_length=40)
+
+
+class Release(SQLModel, table=True):
+    """A press release through its whole life; its text lives in the current revision.
+
+    `version` is the optimistic lock: every change bumps it with a conditional UPDATE, so two
+    people acting on the same version cannot both succeed.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: ReleaseKind = Field(sa_type=enum_type(ReleaseKind))
+    state: State = Field(default=State.DRAFT, sa_type=enum_type(State), index=True)
+    version: int = Field(default=1, nullable=False)
+    author_id: int = Field(foreign_key="user_account.id", index=True)
+    current_revision_id: int | None = Field(default=None)
+    default_language: str = Field(max_length=5)
+    # Mirrors of the current revision, kept as columns because queries filter on them.
+    embargo_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    publish_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Revision(SQLModel, table=True):
+    """An immutable snapshot of a release's content; approvals bind to one of these."""
+
+    __table_args__ = (UniqueConstraint("release_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="release.id", index=True)
+    number: int
+    author_id: int = Field(foreign_key="user_account.id")
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Approval(SQLModel, table=True):
+    """One approver's sign-off of one revision."""
+
+    __table_args__ = (UniqueConstraint("revision_id", "approver_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="release.id", index=True)
+    revision_id: int = Field(foreign_key="revision.id")
+    approver_id: int = Field(foreign_key="user_account.id")
+    comment: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One line of the append-only record: who did what, when, on which text.
+
+    Database triggers (see the migrations) refuse UPDATE and DELETE on this table.
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="release.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    actor_label: str = Field(max_length=254)
+    action: str = Field(max_length=40)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str = Field(max_length=20)
+    revision_hash: str | None = Field(default=None, max_length=64)
+    comment: str = Field(default="", max_length=4000)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Notification(SQLModel, table=True):
+    """A note to a user caused by an event (review request, changes requested, published).
+
+    Unique per (event, user): a redelivered event cannot notify twice.
+    """
+
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=32, index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    release_id: int = Field(foreign_key="release.id")
+    kind: str = Field(max_length=40)
+    message: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

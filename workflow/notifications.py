@@ -1,0 +1,73 @@
+"""Event handlers of the workflow: tell the right people what happened to a release.
+
+Each handler records `Notification` rows (unique per event and user) and logs a line; later
+rooms add e-mail on top. Handlers run inside `core.outbox.handle_event`, once per event.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import Session, col, select
+
+from core.outbox import OutboxEvent
+from workflow.guards import revision_authors
+from workflow.models import Notification, Release, Role, User
+from workflow.service import current_content
+
+log = logging.getLogger(__name__)
+
+
+def _notify(session: Session, event: OutboxEvent, users: list[User], kind: str, message: str) -> None:
+    for user in users:
+        session.add(
+            Notification(
+                event_id=event.id,
+                user_id=user.id or 0,
+                release_id=event.subject_id or 0,
+                kind=kind,
+                message=message,
+            )
+        )
+        log.info("notify %s: %s", user.email, message)
+
+
+def _title(session: Session, release: Release) -> str:
+    content = current_content(session, release)
+    return content.translations[content.default_language].title or f"release {release.id}"
+
+
+def review_requested(session: Session, event: OutboxEvent) -> None:
+    """A release entered review: every active approver who did not write it is asked."""
+    release = session.get(Release, event.subject_id)
+    if release is None:
+        return
+    writers = revision_authors(session, release)
+    approvers = [
+        user
+        for user in session.exec(
+            select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)  # noqa: E712
+        ).all()
+        if user.id not in writers
+    ]
+    _notify(session, event, approvers, "review_request", f"please review: {_title(session, release)}")
+
+
+def _tell_author(kind: str, verb: str):  # type: ignore[no-untyped-def]
+    def handler(session: Session, event: OutboxEvent) -> None:
+        release = session.get(Release, event.subject_id)
+        if release is None:
+            return
+        author = session.get(User, release.author_id)
+        comment = event.payload.get("comment") or ""
+        message = f"{_title(session, release)} {verb}" + (f": {comment}" if comment else "")
+        _notify(session, event, [author] if author else [], kind, message)
+
+    handler.__name__ = handler.__qualname__ = kind
+    return handler
+
+
+changes_requested = _tell_author("changes_requested", "needs changes")
+approved = _tell_author("approved", "was approved")
+published_receipt = _tell_author("published_receipt", "was published")
+withdrawn = _tell_author("withdrawn", "was withdrawn")

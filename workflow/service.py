@@ -1,0 +1,351 @@
+"""The release workflow: every action has one shape, inside the caller's transaction.
+
+    load → check version → check the table → run the guards → bump the version (conditional
+    UPDATE) → change → append an audit row → emit the outbox event
+
+The caller owns the transaction (`core.db.session_scope`), so the change, its audit row and its
+event commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, func, select
+
+from core.db import as_utc, utcnow
+from core.errors import InvalidInput, NotFound
+from core.outbox import emit
+from core.settings import get_settings
+from workflow.content import ReleaseContent
+from workflow.errors import IllegalTransition, NotSubmittable, StaleVersion
+from workflow.guards import Context, check, count_valid_approvals
+from workflow.models import Approval, AuditEntry, Release, Revision, User
+from workflow.states import Action, State, allowed_actions, target
+
+EVENT_NAMES: dict[Action, str] = {
+    Action.EDIT: "release.edited",
+    Action.SUBMIT: "release.submitted",
+    Action.APPROVE: "release.approved",
+    Action.REQUEST_CHANGES: "release.changes_requested",
+    Action.SCHEDULE: "release.scheduled",
+    Action.UNSCHEDULE: "release.unscheduled",
+    Action.PUBLISH: "release.published",
+    Action.WITHDRAW: "release.withdrawn",
+    Action.ARCHIVE: "release.archived",
+}
+
+
+@dataclass
+class Step:
+    """What a transition did, for the caller to print or return."""
+
+    release: Release
+    action: Action
+    from_state: State
+    to_state: State
+    event_name: str
+
+
+def get_release(session: Session, release_id: int) -> Release:
+    """The release with this id; raises NotFound."""
+    release = session.get(Release, release_id)
+    if release is None:
+        raise NotFound("release", release_id)
+    return release
+
+
+def current_revision(session: Session, release: Release) -> Revision:
+    """The revision the release shows now."""
+    revision = session.get(Revision, release.current_revision_id)
+    if revision is None:  # only possible if the database was edited by hand
+        raise NotFound("revision", release.current_revision_id)
+    return revision
+
+
+def current_content(session: Session, release: Release) -> ReleaseContent:
+    """The validated content of the current revision."""
+    return ReleaseContent.model_validate(current_revision(session, release).content)
+
+
+def create_release(session: Session, author: User, content: ReleaseContent) -> Release:
+    """Start a draft with its first revision; any role may write."""
+    if not author.active:
+        raise InvalidInput("author", f"{author.email} is deactivated")
+    release = Release(
+        kind=content.kind,
+        author_id=author.id or 0,
+        default_language=content.default_language,
+        embargo_until=content.embargo_until,
+        publish_at=content.publish_at,
+    )
+    session.add(release)
+    session.flush()
+    revision = _add_revision(session, release, author, content)
+    _record(session, release, author, "create", None, State.DRAFT, revision.content_hash, "")
+    emit(session, "release.created", release.id, actor_id=author.id, revision_hash=revision.content_hash)
+    session.flush()
+    return release
+
+
+def edit_release(
+    session: Session,
+    release_id: int,
+    actor: User,
+    content: ReleaseContent,
+    expected_version: int | None = None,
+    comment: str = "",
+) -> Step | None:
+    """Store a new revision. Editing approved or scheduled text voids its approvals and sends it
+    back to review. Returns None when the content is unchanged (nothing is recorded)."""
+    release = get_release(session, release_id)
+    if content.content_hash() == current_revision(session, release).content_hash and (
+        expected_version is None or expected_version == release.version
+    ):
+        return None
+
+    def change(release: Release) -> None:
+        _add_revision(session, release, actor, content)
+        release.kind = content.kind
+        release.default_language = content.default_language
+        release.embargo_until = content.embargo_until
+        release.publish_at = content.publish_at
+
+    note = comment
+    if release.state in (State.APPROVED, State.SCHEDULED):
+        note = (comment + " " if comment else "") + "(earlier approvals voided)"
+    return _transition(session, release, actor, Action.EDIT, expected_version, note, change)
+
+
+def submit(session: Session, release_id: int, actor: User, expected_version: int | None = None) -> Step:
+    """Send a draft to review; it needs one translation with a title and a body."""
+    release = get_release(session, release_id)
+
+    def change(release: Release) -> None:
+        if not current_content(session, release).submittable_languages():
+            raise NotSubmittable(release.id or 0)
+
+    return _transition(session, release, actor, Action.SUBMIT, expected_version, "", change)
+
+
+def approve(
+    session: Session,
+    release_id: int,
+    actor: User,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Step:
+    """Sign off the current revision; the release is approved once enough approvers have."""
+    release = get_release(session, release_id)
+
+    def change(release: Release) -> State:
+        session.add(
+            Approval(
+                release_id=release.id or 0,
+                revision_id=release.current_revision_id or 0,
+                approver_id=actor.id or 0,
+                comment=comment,
+            )
+        )
+        session.flush()
+        enough = count_valid_approvals(session, release) >= get_settings().required_approvals
+        return State.APPROVED if enough else State.IN_REVIEW
+
+    return _transition(session, release, actor, Action.APPROVE, expected_version, comment, change)
+
+
+def request_changes(
+    session: Session,
+    release_id: int,
+    actor: User,
+    comment: str,
+    expected_version: int | None = None,
+) -> Step:
+    """Send the release back to its author with a comment saying what to change."""
+    if not comment.strip():
+        raise InvalidInput("comment", "say what should change: a comment is required")
+    release = get_release(session, release_id)
+    return _transition(session, release, actor, Action.REQUEST_CHANGES, expected_version, comment.strip())
+
+
+def publish(
+    session: Session,
+    release_id: int,
+    actor: User | None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Step:
+    """Publish an approved release now, or schedule it when `at` (or its publish_at) is ahead.
+
+    `actor` None is the scheduler publishing a scheduled release that is due.
+    """
+    release = get_release(session, release_id)
+    now = utcnow()
+    when = as_utc(at) if at is not None else None
+    if when is None and release.state is State.APPROVED and release.publish_at and release.publish_at > now:
+        when = release.publish_at
+    if when is not None and when > now:
+
+        def set_time(release: Release) -> None:
+            release.publish_at = when
+
+        return _transition(
+            session, release, actor, Action.SCHEDULE, expected_version,
+            f"publish at {when.isoformat()}", set_time,
+        )
+
+    def set_published(release: Release) -> None:
+        release.published_at = now
+
+    return _transition(session, release, actor, Action.PUBLISH, expected_version, "", set_published)
+
+
+def unschedule(session: Session, release_id: int, actor: User, expected_version: int | None = None) -> Step:
+    """Take a scheduled release off the schedule; it stays approved."""
+    release = get_release(session, release_id)
+    return _transition(session, release, actor, Action.UNSCHEDULE, expected_version, "")
+
+
+def withdraw(
+    session: Session, release_id: int, actor: User, reason: str, expected_version: int | None = None
+) -> Step:
+    """Take a published release down; a reason is required and kept in the audit log."""
+    if not reason.strip():
+        raise InvalidInput("reason", "say why the release is withdrawn: a reason is required")
+    release = get_release(session, release_id)
+    return _transition(session, release, actor, Action.WITHDRAW, expected_version, reason.strip())
+
+
+def archive(session: Session, release_id: int, actor: User, expected_version: int | None = None) -> Step:
+    """Shelve a draft that will not be published."""
+    release = get_release(session, release_id)
+    return _transition(session, release, actor, Action.ARCHIVE, expected_version, "")
+
+
+def due_for_publication(session: Session, now: datetime | None = None) -> list[int]:
+    """Ids of scheduled releases whose time has come."""
+    moment = now or utcnow()
+    return list(
+        session.exec(
+            select(Release.id)
+            .where(Release.state == State.SCHEDULED, col(Release.publish_at) <= moment)
+            .order_by(col(Release.publish_at))
+        ).all()
+    )
+
+
+def audit_log(session: Session, release_id: int) -> list[AuditEntry]:
+    """Every recorded step of the release, oldest first."""
+    get_release(session, release_id)
+    return list(
+        session.exec(
+            select(AuditEntry).where(AuditEntry.release_id == release_id).order_by(col(AuditEntry.id))
+        ).all()
+    )
+
+
+# --- the one shape of every transition ---------------------------------------------------------
+
+
+def _transition(
+    session: Session,
+    release: Release,
+    actor: User | None,
+    action: Action,
+    expected_version: int | None,
+    comment: str,
+    change: Any = None,
+) -> Step:
+    version = release.version
+    if expected_version is not None and expected_version != version:
+        raise StaleVersion(release.id or 0, expected_version, version)
+    source = State(release.state)
+    to_state = target(source, action)
+    if to_state is None:
+        raise IllegalTransition(release.id or 0, source, action, allowed_actions(source))
+    if actor is not None and not actor.active:
+        raise InvalidInput("actor", f"{actor.email} is deactivated")
+    check(Context(session, release, actor, action))
+    _bump(session, release, version)
+    outcome = change(release) if change is not None else None
+    if isinstance(outcome, State):  # approve: stays in review until enough approvals
+        to_state = outcome
+    revision_hash = current_revision(session, release).content_hash
+    release.state = to_state
+    release.updated_at = utcnow()
+    session.add(release)
+    _record(session, release, actor, action.value, source, to_state, revision_hash, comment)
+    event_name = EVENT_NAMES[action]
+    if action is Action.APPROVE and to_state is not State.APPROVED:
+        event_name = "release.approval_recorded"
+    emit(
+        session,
+        event_name,
+        release.id,
+        actor_id=actor.id if actor else None,
+        from_state=source.value,
+        to_state=to_state.value,
+        revision_hash=revision_hash,
+        comment=comment,
+    )
+    session.flush()
+    return Step(release, action, source, to_state, event_name)
+
+
+def _bump(session: Session, release: Release, version: int) -> None:
+    """Optimistic lock: move the version on only if nobody else has."""
+    result = session.execute(
+        update(Release)
+        .where(col(Release.id) == release.id, col(Release.version) == version)
+        .values(version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        actual = session.exec(select(Release.version).where(Release.id == release.id)).one()
+        raise StaleVersion(release.id or 0, version, actual)
+    release.version = version + 1
+
+
+def _add_revision(session: Session, release: Release, author: User, content: ReleaseContent) -> Revision:
+    number = session.exec(
+        select(func.coalesce(func.max(Revision.number), 0)).where(Revision.release_id == release.id)
+    ).one()
+    revision = Revision(
+        release_id=release.id or 0,
+        number=number + 1,
+        author_id=author.id or 0,
+        content=content.model_dump(mode="json"),
+        content_hash=content.content_hash(),
+    )
+    session.add(revision)
+    session.flush()
+    release.current_revision_id = revision.id
+    return revision
+
+
+def _record(
+    session: Session,
+    release: Release,
+    actor: User | None,
+    action: str,
+    from_state: State | None,
+    to_state: State,
+    revision_hash: str | None,
+    comment: str,
+) -> None:
+    session.add(
+        AuditEntry(
+            release_id=release.id or 0,
+            actor_id=actor.id if actor else None,
+            actor_label=actor.email if actor else "scheduler",
+            action=action,
+            from_state=from_state.value if from_state else None,
+            to_state=to_state.value,
+            revision_hash=revision_hash,
+            comment=comment,
+        )
+    )
+
