@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from core.errors import ConfigurationError, Conflict, InvalidInput, NotAllowed, NotFound, PressroomError
@@ -41,6 +42,9 @@ class PressroomGroup(click.Group):
             where = ".".join(str(p) for p in first["loc"])
             message = str(first["msg"]).removeprefix("Value error, ")
             click.echo(f"error: invalid setting {where}: {message}".replace("invalid setting : ", "invalid settings: "), err=True)
+            ctx.exit(6)
+        except SettingsError as error:
+            click.echo(f"error: invalid settings: {error}", err=True)
             ctx.exit(6)
         except (OperationalError, ProgrammingError) as error:
             reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-change-me"
 KNOWN_LANGUAGES = ("nl", "fr", "en", "de")
@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET_KEY
     base_url: str = "http://127.0.0.1:8000"
     default_language: str = "nl"
-    languages: list[str] = Field(default_factory=lambda: list(KNOWN_LANGUAGES))
+    languages: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(KNOWN_LANGUAGES), description="comma-separated, e.g. nl,fr,en,de"
+    )
     required_approvals: int = Field(1, ge=1, le=5)
     organisation_name: str = "FOD Buitenlandse Zaken — SPF Affaires étrangères"
     organisation_address: str = "Karmelietenstraat 15, 1000 Brussel"
@@ -42,6 +44,30 @@ class Settings(BaseSettings):
         300.0, gt=0, description="seconds before an unhandled dispatched event is sent again"
     )
     scheduler_interval: float = Field(15.0, gt=0, description="seconds between due-release sweeps")
+    confirm_token_max_age: int = Field(
+        7 * 24 * 3600, gt=0, description="seconds a subscription confirmation link stays valid"
+    )
+    preferences_token_max_age: int = Field(
+        180 * 24 * 3600, gt=0, description="seconds a preferences link in a mail stays valid"
+    )
+    resubscribe_cooldown: float = Field(
+        3600.0, ge=0, description="seconds before a repeated sign-up queues another confirmation mail"
+    )
+    consent_text_version: str = Field(
+        "1", max_length=40, description="version of the consent text shown where people subscribe"
+    )
+    # Mail rendering and delivery; empty values fall back as described (see delivery/).
+    mail_url: str = Field(
+        "", description="smtp://, smtps://, maildir:///path, console:// or memory://; "
+        "empty: a Maildir under data_dir"
+    )
+    mail_from: str = Field("", description="sender address; empty: the organisation's, else noreply@")
+    logo_url: str = Field("", description="https URL of the mail logo; empty: the organisation's")
+    list_id_domain: str = Field("", description="domain of List-Id/Message-ID; empty: the website's")
+    mail_timezone: str = Field("Europe/Brussels", description="time zone of datelines in mail")
+    dkim_selector: str = ""
+    dkim_domain: str = Field("", description="d= of DKIM signatures; empty: the From domain")
+    dkim_private_key_path: Path | None = Field(None, description="PEM key; set to sign mail")
 
     @field_validator("languages", mode="before")
     @classmethod

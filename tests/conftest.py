@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from core import migrate
 from core.broker import start_embedded, stop_embedded
 from core.db import dispose_engines
-from core.settings import override_settings
+from core.settings import get_settings, override_settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -59,6 +59,23 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 30, what: str = "c
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}")
         time.sleep(0.05)
+
+
+_session_broker: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _restore_settings() -> Iterator[None]:
+    """Settings a test overrides (they live in PRESSROOM_* variables) end with the test."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("PRESSROOM_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("PRESSROOM_")]:
+        if key not in saved:
+            del os.environ[key]
+    os.environ.update(saved)
+    if _session_broker:  # the test broker stays for the whole session
+        os.environ["PRESSROOM_BROKER_URL"] = _session_broker[0]
+    get_settings.cache_clear()
 
 
 # --- databases ---------------------------------------------------------------------------------
@@ -149,6 +166,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     client.flushdb()
     client.close()
     os.environ["PRESSROOM_BROKER_URL"] = url
+    _session_broker.append(url)
     yield url
     if embedded_dir is not None:
         stop_embedded(embedded_dir)

@@ -2,7 +2,8 @@
 
     core.errors.Conflict
     ├── IllegalTransition     the action is not possible from the current state
-    └── StaleVersion          someone else changed the release first
+    ├── StaleVersion          someone else changed the release first
+    └── AlreadyApproved       this approver signed this revision already
     core.errors.NotAllowed
     ├── NotAuthor             only the author (or an admin) may do this
     ├── RoleRequired          the actor lacks the role
@@ -44,6 +45,14 @@ class StaleVersion(Conflict):
             f"release {release_id} changed since you loaded it (your version {expected}, "
             f"current {actual}); reload and try again"
         )
+
+
+class AlreadyApproved(Conflict):
+    """One approver counts once per revision."""
+
+    def __init__(self, release_id: int, actor: str):
+        self.release_id = release_id
+        super().__init__(f"{actor} already approved the current revision of release {release_id}")
 
 
 class NotAuthor(NotAllowed):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from core.settings import get_settings
-from workflow.errors import FourEyesViolation, NotAuthor, RoleRequired
+from workflow.errors import AlreadyApproved, FourEyesViolation, NotAuthor, RoleRequired
 from workflow.models import Approval, Release, Revision, Role, User
 from workflow.states import Action
 
@@ -53,6 +53,20 @@ def wrote_no_revision(ctx: Context) -> None:
         raise FourEyesViolation(ctx.release.id or 0, ctx.label, ctx.action)
 
 
+def approves_once(ctx: Context) -> None:
+    """An approver's second sign-off of the same revision would count twice."""
+    if ctx.actor is None:
+        return
+    existing = ctx.session.exec(
+        select(Approval.id).where(
+            Approval.revision_id == ctx.release.current_revision_id,
+            Approval.approver_id == ctx.actor.id,
+        )
+    ).first()
+    if existing is not None:
+        raise AlreadyApproved(ctx.release.id or 0, ctx.label)
+
+
 def may_release(ctx: Context) -> None:
     """Publishing, scheduling and withdrawing: the author, an approver, an admin or the scheduler."""
     actor = ctx.actor
@@ -75,7 +89,7 @@ GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.EDIT: (is_author_or_admin,),
     Action.SUBMIT: (is_author_or_admin,),
     Action.ARCHIVE: (is_author_or_admin,),
-    Action.APPROVE: (is_reviewer, wrote_no_revision),
+    Action.APPROVE: (is_reviewer, wrote_no_revision, approves_once),
     Action.REQUEST_CHANGES: (is_reviewer, wrote_no_revision),
     Action.SCHEDULE: (may_release, is_cleared),
     Action.UNSCHEDULE: (may_release,),

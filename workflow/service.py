@@ -204,9 +204,13 @@ def publish(
 
 
 def unschedule(session: Session, release_id: int, actor: User, expected_version: int | None = None) -> Step:
-    """Take a scheduled release off the schedule; it stays approved."""
+    """Take a scheduled release off the schedule; it stays approved, with no publication time."""
     release = get_release(session, release_id)
-    return _transition(session, release, actor, Action.UNSCHEDULE, expected_version, "")
+
+    def clear_time(release: Release) -> None:
+        release.publish_at = None
+
+    return _transition(session, release, actor, Action.UNSCHEDULE, expected_version, "", clear_time)
 
 
 def withdraw(

@@ -46,6 +46,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.APPROVED, Action.SCHEDULE): State.SCHEDULED,
     (State.APPROVED, Action.PUBLISH): State.PUBLISHED,
     (State.SCHEDULED, Action.EDIT): State.IN_REVIEW,
+    (State.SCHEDULED, Action.SCHEDULE): State.SCHEDULED,  # a new time
     (State.SCHEDULED, Action.UNSCHEDULE): State.APPROVED,
     (State.SCHEDULED, Action.PUBLISH): State.PUBLISHED,
     (State.PUBLISHED, Action.WITHDRAW): State.WITHDRAWN,

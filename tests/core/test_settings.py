@@ -1,0 +1,41 @@
+"""Settings: defaults that run anywhere, and refusals that name the variable."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from pydantic import ValidationError
+
+from core.settings import Settings
+
+
+def test_defaults_run_without_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in [k for k in os.environ if k.startswith("PRESSROOM_")]:
+        monkeypatch.delenv(key)
+    settings = Settings()
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.broker_url == "embedded"
+    assert settings.default_language == "nl"
+    assert settings.languages == ["nl", "fr", "en", "de"]
+
+
+def test_languages_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRESSROOM_LANGUAGES", "fr, nl")
+    monkeypatch.setenv("PRESSROOM_DEFAULT_LANGUAGE", "fr")
+    assert Settings().languages == ["fr", "nl"]
+
+
+def test_default_language_must_be_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRESSROOM_LANGUAGES", "fr")
+    with pytest.raises(ValidationError, match="PRESSROOM_DEFAULT_LANGUAGE 'nl' is not in"):
+        Settings()
+
+
+def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRESSROOM_ENVIRONMENT", "production")
+    monkeypatch.delenv("PRESSROOM_SECRET_KEY", raising=False)
+    with pytest.raises(ValidationError, match="PRESSROOM_SECRET_KEY must be set"):
+        Settings()
+    monkeypatch.setenv("PRESSROOM_SECRET_KEY", "a-real-secret-of-some-length")
+    assert Settings().environment == "production"

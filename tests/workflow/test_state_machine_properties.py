@@ -1,0 +1,108 @@
+"""Property test: random actions by random people never break the workflow's rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from sqlmodel import select
+
+from core.db import session_scope, utcnow
+from core.errors import PressroomError
+from core.settings import get_settings, override_settings
+from tests import factories
+from workflow import service
+from workflow.guards import revision_authors
+from workflow.models import Approval, AuditEntry, Revision, User
+from workflow.states import CLEARED, Action, State
+
+ROLES = ("spokesperson", "spokesperson", "approver", "approver", "approver", "admin")
+
+
+class WorkflowMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        with session_scope() as s:
+            self.people: list[User] = [factories.user(s, role) for role in ROLES]
+            self.release_id = factories.release(s, self.people[0]).id or 0
+        self.successes = 1  # the creation
+        self.edits = 0
+
+    @rule(who=st.integers(0, len(ROLES) - 1), action=st.sampled_from(list(Action)), later=st.booleans())
+    def act(self, who: int, action: Action, later: bool) -> None:
+        actor = self.people[who]
+        try:
+            with session_scope() as s:
+                step = self._run(s, actor, action, later)
+        except PressroomError:
+            return
+        if step is not None:
+            self.successes += 1
+
+    def _run(self, s, actor: User, action: Action, later: bool):  # type: ignore[no-untyped-def]
+        rid = self.release_id
+        match action:
+            case Action.EDIT:
+                self.edits += 1
+                return service.edit_release(s, rid, actor, factories.content(topics=[f"t{self.edits}"]))
+            case Action.SUBMIT:
+                return service.submit(s, rid, actor)
+            case Action.APPROVE:
+                return service.approve(s, rid, actor)
+            case Action.REQUEST_CHANGES:
+                return service.request_changes(s, rid, actor, "change it")
+            case Action.SCHEDULE | Action.PUBLISH:
+                return service.publish(s, rid, actor, utcnow() + timedelta(days=1) if later else None)
+            case Action.UNSCHEDULE:
+                return service.unschedule(s, rid, actor)
+            case Action.WITHDRAW:
+                return service.withdraw(s, rid, actor, "because")
+            case Action.ARCHIVE:
+                return service.archive(s, rid, actor)
+
+    @invariant()
+    def rules_hold(self) -> None:
+        with session_scope() as s:
+            release = service.get_release(s, self.release_id)
+            state = State(release.state)
+            writers = revision_authors(s, release)
+            approvals = s.exec(select(Approval).where(Approval.release_id == release.id)).all()
+            log = s.exec(
+                select(AuditEntry).where(AuditEntry.release_id == release.id).order_by(AuditEntry.id)  # type: ignore[arg-type]
+            ).all()
+            hashes = set(s.exec(select(Revision.content_hash).where(Revision.release_id == release.id)).all())
+
+            # approvals that count (those of the current revision) are by people who wrote none
+            current = [a for a in approvals if a.revision_id == release.current_revision_id]
+            assert not {a.approver_id for a in current} & writers
+            # cleared states need enough approvals on exactly the current revision
+            if state in CLEARED:
+                assert len(current) >= get_settings().required_approvals
+            # every publication happened on an approved revision
+            for entry in log:
+                if entry.action == "publish":
+                    approved_hashes = {
+                        s.get(Revision, a.revision_id).content_hash for a in approvals  # type: ignore[union-attr]
+                    }
+                    assert entry.revision_hash in approved_hashes
+            assert (release.published_at is not None) == (state in (State.PUBLISHED, State.WITHDRAWN))
+            # the audit log is complete and consistent with the current state
+            assert len(log) == self.successes
+            assert log[-1].to_state == state.value
+            assert all(entry.revision_hash in hashes for entry in log)
+            for before, after in zip(log, log[1:]):
+                assert after.from_state == before.to_state
+
+
+@pytest.mark.parametrize("approvals", [1, 2])
+def test_random_walks_keep_the_rules(sqlite_db: str, approvals: int) -> None:
+    override_settings(required_approvals=approvals)
+    run_state_machine_as_test(
+        WorkflowMachine,
+        settings=settings(
+            max_examples=30, stateful_step_count=20, deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
