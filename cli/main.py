@@ -68,14 +68,17 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from cli import db, demo, processes, releases, users
+    from cli import db, demo, processes, releases, subscribers, users
 
     cli.add_command(db.db)
     cli.add_command(users.users)
     cli.add_command(releases.releases)
+    cli.add_command(subscribers.lists)
+    cli.add_command(subscribers.subscribers)
     cli.add_command(processes.worker)
     cli.add_command(processes.beat)
     cli.add_command(demo.demo)
+    cli.add_command(__import__("cli.preview", fromlist=["preview"]).preview)
 
 
 _register()

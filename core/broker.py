@@ -115,3 +115,11 @@ def broker_url() -> str:
         get_settings.cache_clear()
         return url
     return settings.broker_url
+
+
+def redis_client(url: str | None = None) -> redis.Redis:
+    """A Redis client for the broker (rate limits and connection slots live there too)."""
+    target = url or broker_url()
+    if target.startswith("redis+socket://"):
+        return redis.Redis(unix_socket_path=target.removeprefix("redis+socket://"))
+    return redis.Redis.from_url(target)

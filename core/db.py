@@ -116,3 +116,19 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Bulk INSERT that skips rows clashing with a unique constraint; returns rows inserted.
+
+    Re-running an import or a materialisation therefore changes nothing the second time.
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    result = session.execute(insert(table).on_conflict_do_nothing(), rows)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

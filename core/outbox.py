@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -66,10 +67,19 @@ def handler_key(handler: Handler) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 
 
-def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]]) -> list[str]:
+@dataclass(frozen=True)
+class Handled:
+    """The outcome of handling one event: its name and subject, and the handlers that ran now."""
+
+    name: str
+    subject_id: int | None
+    ran: list[str]
+
+
+def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]]) -> Handled:
     """Apply every handler registered for the event that has not applied it yet.
 
-    Returns the keys of the handlers that ran now. Raises NotFound for an unknown event id.
+    Raises NotFound for an unknown event id.
     """
     with session_scope() as session:
         event = session.get(OutboxEvent, event_id)
@@ -99,7 +109,7 @@ def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]]) -> li
             .where(OutboxEvent.id == event_id, OutboxEvent.handled_at.is_(None))  # type: ignore[union-attr]
             .values(handled_at=utcnow())
         )
-    return ran
+    return Handled(event.name, event.subject_id, ran)
 
 
 class _AlreadyHandled(Exception):

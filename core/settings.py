@@ -69,6 +69,26 @@ class Settings(BaseSettings):
     dkim_domain: str = Field("", description="d= of DKIM signatures; empty: the From domain")
     dkim_private_key_path: Path | None = Field(None, description="PEM key; set to sign mail")
 
+    # Distribution engine (see delivery/).
+    delivery_batch_size: int = Field(200, ge=1, le=10_000, description="deliveries per Celery task")
+    delivery_lease_seconds: float = Field(
+        600.0, gt=0, description="a claimed batch returns to the queue if not done by then"
+    )
+    delivery_max_attempts: int = Field(6, ge=1, description="tries before a transient failure is final")
+    delivery_retry_base: float = Field(60.0, gt=0, description="seconds before the first retry")
+    delivery_retry_max: float = Field(3600.0, gt=0, description="longest wait between retries")
+    delivery_record_every: int = Field(
+        25, ge=1, description="messages sent between two saves of outcomes (bounds duplicates on a crash)"
+    )
+    rate_limit_per_second: float = Field(
+        0.0, ge=0, description="messages per second over all workers; 0 means no limit"
+    )
+    max_smtp_connections: int = Field(8, ge=1, description="concurrent SMTP connections over all workers")
+    bounce_domain: str = Field("", description="domain of VERP return paths; empty: the From domain")
+    bounce_maildir: Path | None = Field(None, description="Maildir the bounce poller reads")
+    soft_bounce_threshold: int = Field(3, ge=1, description="soft bounces before an address is suppressed")
+    sweep_interval: float = Field(30.0, gt=0, description="seconds between sweeps for stale leases")
+
     @field_validator("languages", mode="before")
     @classmethod
     def _split_languages(cls, value: Any) -> Any:

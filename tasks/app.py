@@ -16,7 +16,7 @@ from core.broker import broker_url
 from core.db import dispose_engines
 from core.settings import get_settings
 
-app = Celery("pressroom", include=["tasks.events"])
+app = Celery("pressroom", include=["tasks.events", "tasks.distribution"])
 app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -27,6 +27,8 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
+    # Longer than any batch may take (lease + SMTP timeouts), so Redis never re-delivers a task
+    # that is still running.
     broker_transport_options={"visibility_timeout": 3600},
     timezone="UTC",
     enable_utc=True,
@@ -42,6 +44,7 @@ def _configure(sender: Celery, **_: Any) -> None:
     sender.conf.beat_schedule = {
         "outbox-relay": {"task": "outbox.relay", "schedule": settings.outbox_relay_interval},
         "publish-due": {"task": "releases.publish_due", "schedule": settings.scheduler_interval},
+        "delivery-sweep": {"task": "distribution.sweep", "schedule": settings.sweep_interval},
     }
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from celery import Task
 from sqlalchemy.exc import OperationalError
 
 from core.outbox import Handler, OutboxEvent, handle_event, relay_pending
+from delivery.handlers import prepare_release_distribution
 from tasks.app import app
+from tasks.distribution import fan_out
 from workflow import notifications
 from workflow.publishing import publish_due
 
@@ -18,9 +21,14 @@ HANDLERS: dict[str, list[Handler]] = {
     "release.submitted": [notifications.review_requested],
     "release.changes_requested": [notifications.changes_requested],
     "release.approved": [notifications.approved],
-    "release.published": [notifications.published_receipt],
+    "release.published": [notifications.published_receipt, prepare_release_distribution],
     "release.withdrawn": [notifications.withdrawn],
 }
+
+
+# Event name -> the task that continues the work outside a transaction (queuing is idempotent:
+# a batch task that finds nothing to claim simply ends).
+FOLLOW_UPS: dict[str, Task] = {"distribution.ready": fan_out}
 
 
 def send_event(event: OutboxEvent) -> None:
@@ -36,8 +44,12 @@ def send_event(event: OutboxEvent) -> None:
     max_retries=8,
 )
 def handle(event_id: str) -> list[str]:
-    """Apply an outbox event's handlers; safe to run any number of times."""
-    return handle_event(event_id, HANDLERS)
+    """Apply an outbox event's handlers, then start the work it calls for; safe to run twice."""
+    handled = handle_event(event_id, HANDLERS)
+    follow_up = FOLLOW_UPS.get(handled.name)
+    if follow_up is not None and handled.subject_id is not None:
+        follow_up.delay(handled.subject_id)
+    return handled.ran
 
 
 @app.task(name="outbox.relay")

@@ -1,2 +1,80 @@
 """Email templates (MJML + Jinja2, with plain-text twins), translations and the renderer.
-(Being built: see the rendering issue.)"""
+
+Callers build plain inputs (`ReleaseInput`, `DigestInput`, …) from their rows, compile a message
+once with `compile_message` (cached per revision, language and template) and personalise the
+compiled message per recipient, which is cheap. This room imports only `core`.
+"""
+
+from templates.errors import (
+    MissingTranslation,
+    UnknownTemplate,
+    UnsafeURL,
+    UnsupportedLanguage,
+    WrongInput,
+)
+from templates.i18n import SUPPORTED_LANGUAGES, format_dateline, language_name, translate
+from templates.inputs import (
+    ChangesRequestedInput,
+    ConfirmSubscriptionInput,
+    ContactCard,
+    DigestInput,
+    DigestItem,
+    LinkItem,
+    PublishedReceiptInput,
+    ReleaseInput,
+    ReleaseText,
+    RenderData,
+    ReviewRequestInput,
+    Sender,
+)
+from templates.markup import is_safe_url, markdown_to_html, markdown_to_text, sanitise_html
+from templates.renderer import (
+    PERSONAL_FIELDS,
+    TEMPLATE_NAMES,
+    CompiledMessage,
+    Personalisation,
+    RenderedMessage,
+    Renderer,
+    compile_message,
+    default_renderer,
+    fill,
+    release_template,
+)
+
+__all__ = [
+    "PERSONAL_FIELDS",
+    "SUPPORTED_LANGUAGES",
+    "TEMPLATE_NAMES",
+    "ChangesRequestedInput",
+    "CompiledMessage",
+    "ConfirmSubscriptionInput",
+    "ContactCard",
+    "DigestInput",
+    "DigestItem",
+    "LinkItem",
+    "MissingTranslation",
+    "Personalisation",
+    "PublishedReceiptInput",
+    "ReleaseInput",
+    "ReleaseText",
+    "RenderData",
+    "RenderedMessage",
+    "Renderer",
+    "ReviewRequestInput",
+    "Sender",
+    "UnknownTemplate",
+    "UnsafeURL",
+    "UnsupportedLanguage",
+    "WrongInput",
+    "compile_message",
+    "default_renderer",
+    "fill",
+    "format_dateline",
+    "is_safe_url",
+    "language_name",
+    "markdown_to_html",
+    "markdown_to_text",
+    "release_template",
+    "sanitise_html",
+    "translate",
+]

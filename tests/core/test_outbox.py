@@ -62,8 +62,9 @@ def test_handling_twice_applies_once(db: str) -> None:
     applied.clear()
     event_id = _event()
     handlers = {"test.happened": [count_effect]}
-    assert handle_event(event_id, handlers) == ["tests.core.test_outbox.count_effect"]
-    assert handle_event(event_id, handlers) == []
+    first = handle_event(event_id, handlers)
+    assert (first.name, first.ran) == ("test.happened", ["tests.core.test_outbox.count_effect"])
+    assert handle_event(event_id, handlers).ran == []
     assert applied == [event_id]
     with session_scope() as s:
         assert pending_count(s) == 0
@@ -88,7 +89,7 @@ def test_concurrent_handling_applies_once(db: str) -> None:
 
     def run() -> None:
         barrier.wait()
-        results.append(handle_event(event_id, handlers))
+        results.append(handle_event(event_id, handlers).ran)
 
     threads = [threading.Thread(target=run) for _ in range(4)]
     for t in threads:

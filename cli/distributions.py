@@ -1,0 +1,173 @@
+"""`pressroom distributions` and `pressroom bounces`: watch and steer mailings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import select
+from sqlmodel import col
+
+from cli.output import json_option, print_json, print_mapping, print_table
+from core.db import session_scope, utcnow
+from delivery import engine
+from delivery.bounces import process_maildir
+from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
+
+DONE_STATES = {DistributionStatus.DONE, DistributionStatus.CANCELLED, DistributionStatus.FAILED}
+
+
+def distribution_view(distribution_id: int) -> dict[str, Any]:
+    """Status, counts per delivery status, rate, ETA and the latest errors of a distribution."""
+    with session_scope() as session:
+        distribution = engine.get_distribution(session, distribution_id)
+        counts = engine.counts(session, distribution_id)
+        errors = session.execute(
+            select(Delivery.email, Delivery.status, Delivery.last_error)
+            .where(Delivery.distribution_id == distribution_id, col(Delivery.last_error) != "")
+            .order_by(col(Delivery.updated_at).desc())
+            .limit(5)
+        ).all()
+    done = counts["sent"] + counts["failed"] + counts["bounced"] + counts["skipped"]
+    end = distribution.finished_at or utcnow()
+    elapsed = (end - distribution.started_at).total_seconds() if distribution.started_at else 0.0
+    rate = counts["sent"] / elapsed if elapsed > 0 else 0.0
+    left = distribution.total - done
+    return {
+        "id": distribution.id,
+        "key": distribution.key,
+        "status": DistributionStatus(distribution.status).value,
+        "total": distribution.total,
+        **counts,
+        "rate_per_second": round(rate, 1),
+        "eta_seconds": round(left / rate) if rate > 0 and left > 0 else None,
+        "started_at": distribution.started_at.isoformat() if distribution.started_at else None,
+        "finished_at": distribution.finished_at.isoformat() if distribution.finished_at else None,
+        "last_errors": [{"email": e, "status": str(s), "error": m} for e, s, m in errors],
+    }
+
+
+@click.group()
+def distributions() -> None:
+    """Watch and steer mailings."""
+
+
+@distributions.command("list")
+@json_option
+def list_(as_json: bool) -> None:
+    """List distributions, newest first."""
+    with session_scope() as session:
+        ids = session.execute(select(Distribution.id).order_by(col(Distribution.id).desc()).limit(100)).scalars()
+        rows = [distribution_view(i) for i in ids]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["id", "key", "status", "total", "sent", "deferred", "failed", "bounced"])
+
+
+@distributions.command("show")
+@click.argument("distribution_id", type=int)
+@json_option
+def show(distribution_id: int, as_json: bool) -> None:
+    """Counts per status, rate, ETA and the last errors."""
+    view = distribution_view(distribution_id)
+    if as_json:
+        print_json(view)
+        return
+    errors = view.pop("last_errors")
+    print_mapping(view)
+    for error in errors:
+        click.echo(f"  {error['email']}: {error['status']}: {error['error']}")
+
+
+@distributions.command("watch")
+@click.argument("distribution_id", type=int)
+@click.option("--interval", type=float, default=0.5, show_default=True)
+def watch(distribution_id: int, interval: float) -> None:
+    """A live progress bar until the distribution ends (Ctrl-C stops watching, not sending)."""
+    watch_progress(distribution_id, interval)
+
+
+def watch_progress(distribution_id: int, interval: float = 0.5, timeout: float | None = None) -> dict[str, Any]:
+    """Show a progress bar for a distribution until it ends; returns its final view."""
+    started = time.monotonic()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}/s"), TimeRemainingColumn())
+    with Progress(*columns, transient=False) as progress:
+        view = distribution_view(distribution_id)
+        task = progress.add_task(f"distribution {distribution_id}", total=view["total"] or None, rate="0")
+        while True:
+            view = distribution_view(distribution_id)
+            finished = view["sent"] + view["failed"] + view["bounced"] + view["skipped"]
+            progress.update(task, total=view["total"] or None, completed=finished,
+                            rate=f"{view['rate_per_second']:.0f}",
+                            description=f"distribution {distribution_id} [{view['status']}]")
+            if DistributionStatus(view["status"]) in DONE_STATES:
+                return view
+            if timeout is not None and time.monotonic() - started > timeout:
+                return view
+            time.sleep(interval)
+
+
+def _control(distribution_id: int, action: str) -> None:
+    distribution = engine.control(distribution_id, action)
+    click.echo(f"distribution {distribution_id}: {action} → {DistributionStatus(distribution.status).value}")
+    if distribution.status == DistributionStatus.SENDING:
+        from tasks.distribution import fan_out
+
+        fan_out.delay(distribution_id)
+
+
+@distributions.command("pause")
+@click.argument("distribution_id", type=int)
+def pause(distribution_id: int) -> None:
+    """Stop claiming new batches; batches in flight finish their current messages."""
+    _control(distribution_id, "pause")
+
+
+@distributions.command("resume")
+@click.argument("distribution_id", type=int)
+def resume(distribution_id: int) -> None:
+    """Continue a paused distribution."""
+    _control(distribution_id, "resume")
+
+
+@distributions.command("cancel")
+@click.argument("distribution_id", type=int)
+def cancel(distribution_id: int) -> None:
+    """Stop for good: every unsent delivery becomes skipped."""
+    _control(distribution_id, "cancel")
+
+
+@distributions.command("retry-failed")
+@click.argument("distribution_id", type=int)
+def retry_failed(distribution_id: int) -> None:
+    """Queue the failed deliveries again (suppressed addresses stay skipped)."""
+    _control(distribution_id, "retry-failed")
+
+
+@click.group()
+def bounces() -> None:
+    """Process bounced mail."""
+
+
+@bounces.command("process")
+@click.argument("maildir", type=click.Path(path_type=Path, file_okay=False))
+@json_option
+def process(maildir: Path, as_json: bool) -> None:
+    """Read unread bounces in MAILDIR, mark deliveries bounced and suppress hard bounces."""
+    report = process_maildir(maildir)
+    data = vars(report)
+    if as_json:
+        print_json(data)
+        return
+    problems = data.pop("problems")
+    print_mapping(data)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+
+
+__all__ = ["distributions", "bounces", "distribution_view", "watch_progress", "DeliveryStatus"]

@@ -1,0 +1,97 @@
+"""From workflow rows to the plain inputs the templates render.
+
+The templates room knows no database; this is the one place that reads a Release, its current
+revision, its Contacts and the Organisation and turns them into `ReleaseInput` and `Sender`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from core.db import utcnow
+from core.settings import Settings, get_settings
+from templates import ContactCard, LinkItem, ReleaseInput, ReleaseText, Sender
+from workflow.content import ReleaseContent
+from workflow.models import Contact, Organisation, Release
+from workflow.service import current_revision
+from workflow.users import organisation
+
+
+def sender_for(org: Organisation, settings: Settings | None = None) -> Sender:
+    """The organisation as printed in mail; PRESSROOM_LOGO_URL overrides its logo."""
+    settings = settings or get_settings()
+    return Sender(
+        name=org.name,
+        address=org.address,
+        website=org.website,
+        email=org.email,
+        logo_url=settings.logo_url or org.logo_url,
+    )
+
+
+def organisation_sender(session: Session) -> Sender:
+    """The sender of this installation, from its organisation row."""
+    return sender_for(organisation(session))
+
+
+def release_url(release_id: int, language: str, settings: Settings | None = None) -> str:
+    """The public page of one language version of a release."""
+    settings = settings or get_settings()
+    return f"{settings.base_url.rstrip('/')}/releases/{release_id}/{language}"
+
+
+def contact_card(contact: Contact) -> ContactCard:
+    return ContactCard(
+        name=contact.name,
+        email=contact.email,
+        functions=tuple(sorted((str(k), str(v)) for k, v in (contact.function or {}).items())),
+        phone=contact.phone,
+        mobile=contact.mobile,
+    )
+
+
+def release_input(session: Session, release: Release, *, now: datetime | None = None) -> ReleaseInput:
+    """The current revision of `release` as render input.
+
+    The dateline is the publication time, or `now` for a release not yet published (a preview).
+    Languages without a title are left out: there is nothing to mail in them.
+    """
+    revision = current_revision(session, release)
+    content = ReleaseContent.model_validate(revision.content)
+    release_id = release.id or 0
+    texts = tuple(
+        ReleaseText(
+            language=language,
+            title=text.title,
+            lead=text.lead,
+            body=text.body,
+            links=tuple(LinkItem(link.label, link.url) for link in text.links),
+            url=release_url(release_id, language),
+        )
+        for language, text in content.translations.items()
+        if text.title
+    )
+    contacts = tuple(
+        contact_card(contact)
+        for contact in (session.get(Contact, contact_id) for contact_id in content.contacts)
+        if contact is not None
+    )
+    return ReleaseInput(
+        key=f"r{release_id}.{revision.number}",
+        kind=str(content.kind.value),
+        default_language=content.default_language,
+        texts=texts,
+        dateline=release.published_at or now or utcnow(),
+        embargo_until=content.embargo_until,
+        contacts=contacts,
+    )
+
+
+def reply_to_for(data: ReleaseInput) -> tuple[str, str] | None:
+    """Replies to a release go to its first spokesperson."""
+    if not data.contacts:
+        return None
+    first = data.contacts[0]
+    return (first.name, first.email)

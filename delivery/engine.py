@@ -1,0 +1,337 @@
+"""The distribution engine's bookkeeping: materialise deliveries, claim them with a lease,
+record outcomes, reclaim what a dead worker held, and control a distribution.
+
+Sending itself is in `delivery.sending`; this module only moves Delivery rows between
+statuses, in short transactions, so any number of workers can share the work.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlmodel import Session, col
+
+from core.db import insert_ignoring_duplicates, session_scope, utcnow
+from core.errors import Conflict, NotFound
+from core.settings import get_settings
+from delivery.models import CLAIMABLE, UNFINISHED, Delivery, DeliveryStatus, Distribution, DistributionStatus
+
+CONTROL_MOVES: dict[str, tuple[tuple[DistributionStatus, ...], DistributionStatus]] = {
+    "pause": ((DistributionStatus.SENDING, DistributionStatus.PREPARING), DistributionStatus.PAUSED),
+    "resume": ((DistributionStatus.PAUSED,), DistributionStatus.SENDING),
+    "cancel": (
+        (DistributionStatus.PREPARING, DistributionStatus.SENDING, DistributionStatus.PAUSED),
+        DistributionStatus.CANCELLED,
+    ),
+    "retry-failed": ((DistributionStatus.DONE, DistributionStatus.SENDING, DistributionStatus.PAUSED),
+                     DistributionStatus.SENDING),
+}
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    """One recipient to materialise: who, in which language, from which list, and not before when."""
+
+    subscriber_id: int
+    email: str
+    name: str
+    language: str
+    list_id: int | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery leased to one batch."""
+
+    id: int
+    subscriber_id: int
+    list_id: int | None
+    email: str
+    name: str
+    language: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the mail server said about one delivery."""
+
+    delivery_id: int
+    status: DeliveryStatus  # SENT, DEFERRED (transient) or FAILED (permanent)
+    message_id: str = ""
+    smtp_code: int | None = None
+    response: str = ""
+    attempts: int = 1
+
+
+class DistributionStateError(Conflict):
+    """A control action that the distribution's status does not allow."""
+
+    def __init__(self, distribution_id: int, status: str, action: str, allowed: Iterable[str]):
+        names = ", ".join(allowed) or "none"
+        super().__init__(
+            f"distribution {distribution_id} is {status}: cannot {action}; possible now: {names}"
+        )
+
+
+def get_distribution(session: Session, distribution_id: int) -> Distribution:
+    distribution = session.get(Distribution, distribution_id)
+    if distribution is None:
+        raise NotFound("distribution", distribution_id)
+    return distribution
+
+
+def create_distribution(
+    session: Session, key: str, kind: str, release_id: int | None = None, revision_id: int | None = None
+) -> tuple[Distribution, bool]:
+    """The distribution named `key`, created if new; returns (distribution, created)."""
+    existing = session.exec(select(Distribution).where(Distribution.key == key)).scalars().first()  # type: ignore[call-overload]
+    if existing is not None:
+        return existing, False
+    distribution = Distribution(key=key, kind=kind, release_id=release_id, revision_id=revision_id)
+    session.add(distribution)
+    session.flush()
+    return distribution, True
+
+
+def materialise(session: Session, distribution: Distribution, batches: Iterable[Sequence[RecipientRow]]) -> int:
+    """Insert one queued Delivery per recipient, in bulk, skipping any already there.
+
+    Returns the distribution's total; moves it from preparing to sending.
+    """
+    now = utcnow()
+    for batch in batches:
+        rows = [
+            {
+                "distribution_id": distribution.id,
+                "subscriber_id": r.subscriber_id,
+                "list_id": r.list_id,
+                "email": r.email,
+                "name": r.name,
+                "language": r.language,
+                "status": DeliveryStatus.QUEUED.value,
+                "attempts": 0,
+                "next_attempt_at": r.not_before,
+                "message_id": "",
+                "smtp_response": "",
+                "last_error": "",
+                "updated_at": now,
+            }
+            for r in batch
+        ]
+        insert_ignoring_duplicates(session, Delivery.__table__, rows)
+    distribution.total = session.execute(
+        select(func.count()).select_from(Delivery).where(Delivery.distribution_id == distribution.id)
+    ).scalar_one()
+    if distribution.status == DistributionStatus.PREPARING:
+        distribution.status = DistributionStatus.SENDING
+        distribution.started_at = now
+    session.add(distribution)
+    session.flush()
+    return distribution.total
+
+
+def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[Claimed]:
+    """Lease up to `size` due deliveries of a sending distribution to the caller.
+
+    PostgreSQL skips rows other workers hold locked; SQLite serialises writers, so two batches
+    never claim the same row on either.
+    """
+    moment = now or utcnow()
+    lease = moment + timedelta(seconds=get_settings().delivery_lease_seconds)
+    with session_scope() as session:
+        status = session.execute(
+            select(Distribution.status).where(Distribution.id == distribution_id)
+        ).scalar_one_or_none()
+        if status != DistributionStatus.SENDING:
+            return []
+        due = (
+            select(Delivery.id)
+            .where(
+                Delivery.distribution_id == distribution_id,
+                col(Delivery.status).in_(CLAIMABLE),
+                or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= moment),
+            )
+            .order_by(col(Delivery.id))
+            .limit(size)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(session.execute(due).scalars())
+        if not ids:
+            return []
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(ids))
+            .values(status=DeliveryStatus.SENDING, lease_until=lease, attempts=Delivery.attempts + 1,
+                    updated_at=moment)
+        )
+        rows = session.execute(
+            select(Delivery.id, Delivery.subscriber_id, Delivery.list_id, Delivery.email, Delivery.name,
+                   Delivery.language, Delivery.attempts)
+            .where(col(Delivery.id).in_(ids))
+            .order_by(col(Delivery.id))
+        ).all()
+    return [Claimed(*row) for row in rows]
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with ±20 % jitter, capped: seconds before the next try."""
+    settings = get_settings()
+    delay = min(settings.delivery_retry_base * 2 ** max(attempts - 1, 0), settings.delivery_retry_max)
+    return delay * random.uniform(0.8, 1.2)
+
+
+def record(outcomes: Sequence[Outcome], now: datetime | None = None) -> list[Outcome]:
+    """Store outcomes in bulk; a transient failure past the attempt limit becomes permanent.
+
+    Returns the outcomes as stored (so the caller can act on the final statuses).
+    """
+    if not outcomes:
+        return []
+    moment = now or utcnow()
+    max_attempts = get_settings().delivery_max_attempts
+    final: list[Outcome] = []
+    params: list[dict[str, Any]] = []
+    for o in outcomes:
+        status = o.status
+        next_at = None
+        if status is DeliveryStatus.DEFERRED:
+            if o.attempts >= max_attempts:
+                status = DeliveryStatus.FAILED
+            else:
+                next_at = moment + timedelta(seconds=retry_delay(o.attempts))
+        final.append(Outcome(o.delivery_id, status, o.message_id, o.smtp_code, o.response, o.attempts))
+        params.append({
+            "id": o.delivery_id,
+            "status": status,
+            "message_id": o.message_id,
+            "smtp_code": o.smtp_code,
+            "smtp_response": o.response[:500] if status is DeliveryStatus.SENT else "",
+            "last_error": "" if status is DeliveryStatus.SENT else o.response[:500],
+            "next_attempt_at": next_at,
+            "lease_until": None,
+            "sent_at": moment if status is DeliveryStatus.SENT else None,
+            "updated_at": moment,
+        })
+    with session_scope() as session:
+        session.execute(update(Delivery), params)
+    return final
+
+
+def release_claims(delivery_ids: Sequence[int], status: DeliveryStatus = DeliveryStatus.QUEUED,
+                   note: str = "") -> None:
+    """Give claimed, unsent deliveries back (paused) or mark them skipped (cancelled)."""
+    if not delivery_ids:
+        return
+    with session_scope() as session:
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(list(delivery_ids)), Delivery.status == DeliveryStatus.SENDING)
+            .values(status=status, lease_until=None, last_error=note, updated_at=utcnow(),
+                    attempts=Delivery.attempts - 1)
+        )
+
+
+def reclaim_expired(now: datetime | None = None) -> int:
+    """Put deliveries whose lease ran out (their worker died) back in the queue."""
+    moment = now or utcnow()
+    with session_scope() as session:
+        result = session.execute(
+            update(Delivery)
+            .where(Delivery.status == DeliveryStatus.SENDING, col(Delivery.lease_until) < moment)
+            .values(status=DeliveryStatus.QUEUED, lease_until=None, updated_at=moment)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def distribution_status(distribution_id: int) -> DistributionStatus:
+    with session_scope() as session:
+        return DistributionStatus(get_distribution(session, distribution_id).status)
+
+
+def finish_if_complete(distribution_id: int) -> bool:
+    """Mark a sending distribution done when no delivery is left to send; returns whether it is."""
+    with session_scope() as session:
+        distribution = get_distribution(session, distribution_id)
+        if distribution.status != DistributionStatus.SENDING:
+            return distribution.status == DistributionStatus.DONE
+        left = session.execute(
+            select(func.count()).select_from(Delivery).where(
+                Delivery.distribution_id == distribution_id, col(Delivery.status).in_(UNFINISHED)
+            )
+        ).scalar_one()
+        if left:
+            return False
+        distribution.status = DistributionStatus.DONE
+        distribution.finished_at = utcnow()
+        session.add(distribution)
+        return True
+
+
+def active_distributions() -> list[int]:
+    """Ids of distributions that are sending (for the sweeper to top up their batches)."""
+    with session_scope() as session:
+        return list(session.execute(
+            select(Distribution.id).where(Distribution.status == DistributionStatus.SENDING)
+        ).scalars())
+
+
+def due_count(distribution_id: int, now: datetime | None = None) -> int:
+    """Deliveries a batch could claim right now."""
+    moment = now or utcnow()
+    with session_scope() as session:
+        return int(session.execute(
+            select(func.count()).select_from(Delivery).where(
+                Delivery.distribution_id == distribution_id,
+                col(Delivery.status).in_(CLAIMABLE),
+                or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= moment),
+            )
+        ).scalar_one())
+
+
+def control(distribution_id: int, action: str) -> Distribution:
+    """pause, resume, cancel or retry-failed; raises DistributionStateError when not possible."""
+    sources, target = CONTROL_MOVES[action]
+    now = utcnow()
+    with session_scope() as session:
+        distribution = get_distribution(session, distribution_id)
+        status = DistributionStatus(distribution.status)
+        if status not in sources:
+            allowed = [name for name, (srcs, _) in CONTROL_MOVES.items() if status in srcs]
+            raise DistributionStateError(distribution_id, status.value, action, allowed)
+        distribution.status = target
+        if action == "cancel":
+            session.execute(
+                update(Delivery)
+                .where(Delivery.distribution_id == distribution_id, col(Delivery.status).in_(CLAIMABLE))
+                .values(status=DeliveryStatus.SKIPPED, last_error="distribution cancelled", updated_at=now)
+            )
+            distribution.finished_at = now
+        if action == "retry-failed":
+            session.execute(
+                update(Delivery)
+                .where(Delivery.distribution_id == distribution_id, Delivery.status == DeliveryStatus.FAILED)
+                .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=None, updated_at=now)
+            )
+            distribution.finished_at = None
+        session.add(distribution)
+        session.flush()
+        session.expunge(distribution)
+        return distribution
+
+
+def counts(session: Session, distribution_id: int) -> dict[str, int]:
+    """Deliveries per status (every status present, zero where none)."""
+    rows = session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.distribution_id == distribution_id)
+        .group_by(Delivery.status)
+    ).all()
+    found = {DeliveryStatus(status).value: int(n) for status, n in rows}
+    return {s.value: found.get(s.value, 0) for s in DeliveryStatus}

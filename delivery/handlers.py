@@ -1,0 +1,83 @@
+"""Event handlers of the delivery room: a published release becomes a distribution.
+
+`prepare_release_distribution` runs inside `core.outbox.handle_event`, so the Distribution, all
+its Delivery rows and the `distribution.ready` event commit together with the handler's receipt:
+a crash halfway leaves nothing, and a redelivered event finds the receipt and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from sqlmodel import Session, col, select
+
+from core.db import utcnow
+from core.outbox import OutboxEvent, emit
+from core.settings import get_settings
+from delivery import engine
+from delivery.models import DistributionStatus
+from subscribers.audience import Recipient, resolve_audience
+from subscribers.errors import ListNotFound
+from subscribers.models import MailingList
+from workflow.models import Release
+from workflow.service import current_content, current_revision
+
+log = logging.getLogger(__name__)
+
+
+def _rows(batches: Iterator[list[Recipient]], not_before: object = None) -> Iterator[list[engine.RecipientRow]]:
+    for batch in batches:
+        yield [
+            engine.RecipientRow(r.subscriber_id, r.email, r.name, r.language, r.list_id, not_before)  # type: ignore[arg-type]
+            for r in batch
+        ]
+
+
+def prepare_release_distribution(session: Session, event: OutboxEvent) -> None:
+    """Materialise one delivery per recipient of a just-published release.
+
+    Under embargo, lists that receive embargoed news (journalists) are materialised first and
+    go now; everyone else is held until the embargo lifts. Each person gets one delivery.
+    """
+    release = session.get(Release, event.subject_id)
+    if release is None:
+        return
+    revision = current_revision(session, release)
+    content = current_content(session, release)
+    distribution, _created = engine.create_distribution(
+        session, f"release:{release.id}", "release", release.id, revision.id
+    )
+    if distribution.status != DistributionStatus.PREPARING:
+        return
+    languages = list(content.translations)
+    size = get_settings().delivery_batch_size * 5
+    now = utcnow()
+    try:
+        passes: list[tuple[list[str], object]] = []
+        if release.embargo_until and release.embargo_until > now:
+            early = list(session.exec(
+                select(MailingList.slug).where(
+                    col(MailingList.slug).in_(content.lists), MailingList.receives_embargoed == True  # noqa: E712
+                )
+            ).all())
+            if early:
+                passes.append((early, None))
+            passes.append((content.lists, release.embargo_until))
+        else:
+            passes.append((content.lists, None))
+        for lists, not_before in passes:
+            audience = resolve_audience(session, lists, content.topics, languages, content.default_language,
+                                        batch_size=size)
+            engine.materialise(session, distribution, _rows(audience, not_before))
+    except ListNotFound as exc:
+        distribution.status = DistributionStatus.FAILED
+        distribution.note = str(exc)
+        distribution.finished_at = now
+        session.add(distribution)
+        log.error("release %s not distributed: %s", release.id, exc)
+        return
+    if distribution.status == DistributionStatus.PREPARING:  # no target lists at all
+        engine.materialise(session, distribution, [])
+    emit(session, "distribution.ready", distribution.id, release_id=release.id, total=distribution.total)
+    log.info("release %s: distribution %s with %s deliveries", release.id, distribution.id, distribution.total)

@@ -1,0 +1,69 @@
+"""A release's mail as one subscriber would get it, for people to check before it goes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from core.settings import get_settings
+from delivery.compose import organisation_sender, release_input, reply_to_for
+from delivery.message import PreparedMessage, Recipient, identity_for, prepare
+from delivery.signing import signer_from_settings
+from templates import CompiledMessage, RenderedMessage, compile_message, release_template
+from workflow.service import get_release
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The compiled message, one personalised copy and its complete MIME bytes."""
+
+    compiled: CompiledMessage
+    prepared: PreparedMessage
+    recipient: Recipient
+    rendered: RenderedMessage
+    message: bytes
+
+
+def preview_recipient(domain: str) -> Recipient:
+    """A stand-in subscriber whose links lead to harmless preview pages."""
+    base = get_settings().base_url.rstrip("/")
+    return Recipient(
+        email=f"preview@{domain}",
+        name="Preview",
+        unsubscribe_url=f"{base}/subscriptions/preview/unsubscribe",
+        unsubscribe_mailto=f"mailto:unsubscribe@{domain}?subject=unsubscribe%20preview",
+        preferences_url=f"{base}/subscriptions/preview",
+        list_slug="preview",
+    )
+
+
+def preview_release(
+    session: Session,
+    release_id: int,
+    language: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> Preview:
+    """Render the current revision of a release in `language` (default: its own).
+
+    Raises NotFound, MissingTranslation, UnsupportedLanguage, UnsafeHeader.
+    """
+    release = get_release(session, release_id)
+    data = release_input(session, release, now=now)
+    sender = organisation_sender(session)
+    compiled = compile_message(
+        release_template(data.kind), language or data.default_language, data, sender, now=now
+    )
+    identity = identity_for(sender)
+    signer = signer_from_settings(identity.from_address.rpartition("@")[2])
+    prepared = prepare(compiled, identity, reply_to=reply_to_for(data), signer=signer)
+    recipient = preview_recipient(identity.domain)
+    return Preview(
+        compiled=compiled,
+        prepared=prepared,
+        recipient=recipient,
+        rendered=compiled.personalise(recipient.personalisation()),
+        message=prepared.build(recipient),
+    )

@@ -1,0 +1,227 @@
+"""Sending one batch: claim, personalise from the compiled message, send over one connection,
+record outcomes in bulk.
+
+Outcomes are saved every `delivery_record_every` messages, so a worker killed mid-batch leaves
+at most that many messages sent but not recorded: those are the only ones a reclaimed lease can
+send twice. Pausing or cancelling is noticed at the same points, and nothing is sent after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from core.broker import redis_client
+from core.db import session_scope
+from core.errors import NotFound, PressroomError
+from core.settings import get_settings
+from delivery import engine
+from delivery.bounces import verp_address
+from delivery.compose import organisation_sender, release_input, release_url, reply_to_for
+from delivery.errors import TransportUnavailable
+from delivery.message import PreparedMessage, Recipient, identity_for, prepare
+from delivery.models import DeliveryStatus, Distribution, DistributionStatus
+from delivery.signing import signer_from_settings
+from delivery.throttle import ConnectionSlot, RateLimiter
+from delivery.transports import BaseTransport, Outcome, get_transport
+from subscribers import tokens
+from subscribers.models import MailingList, SuppressionReason
+from subscribers.suppression import suppress
+from subscribers.validation import address_hash
+from templates import compile_message, release_template
+from workflow.models import Release
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchReport:
+    """What one batch did."""
+
+    distribution_id: int
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    released: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if isinstance(v, int)}
+
+
+class ReleaseMailer:
+    """Builds each recipient's copy of one distribution from messages compiled once per language."""
+
+    def __init__(self, session: Session, distribution: Distribution, now: datetime | None = None) -> None:
+        release = session.get(Release, distribution.release_id)
+        if release is None:
+            raise NotFound("release", distribution.release_id)
+        self.release_id = release.id or 0
+        self.data = release_input(session, release, now=now)
+        self.sender = organisation_sender(session)
+        self.identity = identity_for(self.sender)
+        self.bounce_domain = get_settings().bounce_domain or self.identity.domain
+        self.signer = signer_from_settings(self.identity.domain)
+        self.template = release_template(release.kind)
+        self.now = now
+        self.slugs = dict(session.execute(select(MailingList.id, MailingList.slug)).all())
+        self._prepared: dict[str, PreparedMessage] = {}
+
+    def prepared(self, language: str) -> PreparedMessage:
+        message = self._prepared.get(language)
+        if message is None:
+            compiled = compile_message(self.template, language, self.data, self.sender, now=self.now)
+            message = self._prepared[language] = prepare(
+                compiled, self.identity, reply_to=reply_to_for(self.data), signer=self.signer
+            )
+        return message
+
+    def build(self, delivery: engine.Claimed) -> tuple[str, str, bytes]:
+        """(envelope sender, Message-ID, message bytes) for one claimed delivery."""
+        message = self.prepared(delivery.language)
+        email_hash = address_hash(delivery.email)
+        unsubscribe = tokens.unsubscribe_token(delivery.subscriber_id, delivery.list_id or 0, email_hash)
+        recipient = Recipient(
+            email=delivery.email,
+            name=delivery.name,
+            unsubscribe_url=tokens.unsubscribe_url(unsubscribe),
+            unsubscribe_mailto=f"mailto:{self.identity.from_address}?subject=unsubscribe",
+            preferences_url=tokens.preferences_url(tokens.preferences_token(delivery.subscriber_id, email_hash)),
+            view_online_url=release_url(self.release_id, delivery.language),
+            list_slug=self.slugs.get(delivery.list_id or 0, self.identity.default_list),
+        )
+        return (
+            verp_address(delivery.id, self.bounce_domain),
+            message.message_id(delivery.email),
+            message.build(recipient),
+        )
+
+
+_mailers: OrderedDict[int, ReleaseMailer] = OrderedDict()
+
+
+def mailer_for(distribution_id: int) -> ReleaseMailer:
+    """The mailer of a distribution, kept for the next batches this worker takes of it."""
+    mailer = _mailers.get(distribution_id)
+    if mailer is None:
+        with session_scope() as session:
+            mailer = ReleaseMailer(session, engine.get_distribution(session, distribution_id))
+        _mailers[distribution_id] = mailer
+        while len(_mailers) > 8:
+            _mailers.popitem(last=False)
+    return mailer
+
+
+def _outcome_of(delivery: engine.Claimed, message_id: str, result_code: int | None, detail: str,
+                outcome: Outcome) -> engine.Outcome:
+    status = {
+        Outcome.ACCEPTED: DeliveryStatus.SENT,
+        Outcome.TRANSIENT: DeliveryStatus.DEFERRED,
+        Outcome.PERMANENT: DeliveryStatus.FAILED,
+    }[outcome]
+    return engine.Outcome(delivery.id, status, message_id, result_code, detail, delivery.attempts)
+
+
+def _is_unknown_user(detail: str, code: int | None) -> bool:
+    """5.1.x: the address does not exist (RFC 3463), so it is suppressed, not just failed."""
+    return code is not None and 500 <= code < 600 and " 5.1." in f" {detail}"
+
+
+def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> BatchReport:
+    """Claim and send one batch of a distribution; safe to call any number of times."""
+    settings = get_settings()
+    started = time.monotonic()
+    report = BatchReport(distribution_id)
+    claimed = engine.claim(distribution_id, settings.delivery_batch_size)
+    report.claimed = len(claimed)
+    if not claimed:
+        engine.finish_if_complete(distribution_id)
+        return report
+    mailer = mailer_for(distribution_id)
+    client = redis_client()
+    limiter = RateLimiter(client, settings.rate_limit_per_second)
+    pending: list[engine.Outcome] = []
+    done = 0
+    try:
+        with ConnectionSlot(client, settings.max_smtp_connections, settings.delivery_lease_seconds):
+            with transport or get_transport() as connection:
+                for index, delivery in enumerate(claimed):
+                    if index and index % settings.delivery_record_every == 0:
+                        _save(pending, report)
+                        pending = []
+                        done = index
+                        if engine.distribution_status(distribution_id) is not DistributionStatus.SENDING:
+                            break
+                    try:
+                        envelope_from, message_id, data = mailer.build(delivery)
+                    except PressroomError as exc:  # e.g. an address no header may carry
+                        pending.append(engine.Outcome(delivery.id, DeliveryStatus.FAILED, "", None,
+                                                      f"not sendable: {exc}", delivery.attempts))
+                        continue
+                    limiter.acquire()
+                    result = connection.send(envelope_from, [delivery.email], data)[delivery.email]
+                    pending.append(_outcome_of(delivery, message_id, result.code, result.detail, result.outcome))
+                else:
+                    done = len(claimed)
+                    _save(pending, report)
+                    pending = []
+    except TransportUnavailable as exc:
+        status = DeliveryStatus.DEFERRED if exc.transient else DeliveryStatus.FAILED
+        _save(pending, report)
+        done += len(pending)
+        sent_ids = {o.delivery_id for o in pending}
+        pending = []
+        rest = [d for d in claimed[done:] if d.id not in sent_ids]
+        _save([engine.Outcome(d.id, status, "", exc.code, str(exc), d.attempts) for d in rest], report)
+        done = len(claimed)
+        log.warning("distribution %s: %s", distribution_id, exc)
+    finally:
+        if pending:  # an unexpected error: keep what was sent, give the rest back
+            _save(pending, report)
+            done += len(pending)
+        _give_back(distribution_id, claimed[done:], report)
+    engine.finish_if_complete(distribution_id)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _save(outcomes: Sequence[engine.Outcome], report: BatchReport) -> None:
+    stored = engine.record(outcomes)
+    unknown = [o for o in stored if o.status is DeliveryStatus.FAILED and _is_unknown_user(o.response, o.smtp_code)]
+    for outcome in stored:
+        if outcome.status is DeliveryStatus.SENT:
+            report.sent += 1
+        elif outcome.status is DeliveryStatus.DEFERRED:
+            report.deferred += 1
+        else:
+            report.failed += 1
+    if unknown:
+        from delivery.models import Delivery
+
+        with session_scope() as session:
+            emails = session.execute(
+                select(Delivery.email).where(col(Delivery.id).in_([o.delivery_id for o in unknown]))
+            ).scalars()
+            for email in emails:
+                suppress(session, email, SuppressionReason.HARD_BOUNCE, "5.1.x at SMTP time")
+                report.suppressed += 1
+
+
+def _give_back(distribution_id: int, rest: Sequence[engine.Claimed], report: BatchReport) -> None:
+    if not rest:
+        return
+    status = engine.distribution_status(distribution_id)
+    if status is DistributionStatus.CANCELLED:
+        engine.release_claims([d.id for d in rest], DeliveryStatus.SKIPPED, "distribution cancelled")
+    else:
+        engine.release_claims([d.id for d in rest])
+    report.released += len(rest)

@@ -1,0 +1,544 @@
+"""Mail transports: where assembled messages go. One interface, four implementations.
+
+    BaseTransport            open() / send(envelope_from, recipients, message) / close()
+    ├── SMTPTransport        smtp://user:pass@host:port[?starttls=1]  smtps://…  (smtplib)
+    ├── MaildirTransport     maildir:///path        a real Maildir (stdlib mailbox)
+    ├── ConsoleTransport     console://             prints each message
+    └── MemoryTransport      memory:// or memory://name   keeps messages in a list (tests)
+
+A transport is a context manager, so a batch reuses one connection:
+
+    with transport_from_url(url) as transport:
+        for message in batch:
+            result = transport.send(sender, [recipient], message)
+
+`send` never raises for what the server says about recipients: each recipient gets a
+`RecipientResult` with the SMTP reply code, classified as accepted (2xx), transient (4xx, or
+the connection dropped) or permanent (5xx). Only failing to get a session at all (connect, TLS,
+login) raises `TransportUnavailable`.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import smtplib
+import socket
+import ssl
+import sys
+import threading
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import TextIO
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from core.settings import Settings, get_settings
+from delivery.errors import InvalidMailURL, TransportUnavailable
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    TRANSIENT = "transient"
+    PERMANENT = "permanent"
+
+
+def classify(code: int | None) -> Outcome:
+    """2xx accepted, 5xx permanent; 4xx and no reply at all (a lost connection) transient."""
+    if code is not None and 200 <= code < 300:
+        return Outcome.ACCEPTED
+    if code is not None and 500 <= code < 600:
+        return Outcome.PERMANENT
+    return Outcome.TRANSIENT
+
+
+@dataclass(frozen=True)
+class RecipientResult:
+    """What became of one recipient of one message."""
+
+    recipient: str
+    outcome: Outcome
+    code: int | None = None
+    detail: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome is Outcome.ACCEPTED
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What became of every recipient of one message."""
+
+    recipients: tuple[RecipientResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Every recipient was accepted."""
+        return all(result.accepted for result in self.recipients)
+
+    @property
+    def accepted(self) -> list[str]:
+        return [r.recipient for r in self.recipients if r.outcome is Outcome.ACCEPTED]
+
+    @property
+    def transient(self) -> list[RecipientResult]:
+        return [r for r in self.recipients if r.outcome is Outcome.TRANSIENT]
+
+    @property
+    def permanent(self) -> list[RecipientResult]:
+        return [r for r in self.recipients if r.outcome is Outcome.PERMANENT]
+
+    def __getitem__(self, recipient: str) -> RecipientResult:
+        for result in self.recipients:
+            if result.recipient == recipient:
+                return result
+        raise KeyError(recipient)
+
+    @classmethod
+    def all(cls, recipients: list[str] | tuple[str, ...], code: int | None, detail: str) -> SendResult:
+        """The same outcome for every recipient."""
+        return cls(tuple(RecipientResult(r, classify(code), code, detail) for r in recipients))
+
+
+class BaseTransport:
+    """Interface of every transport; `open` and `close` are idempotent, `send` opens lazily."""
+
+    name = "base"
+
+    def open(self) -> None:
+        """Get ready to send (connect, log in); raises TransportUnavailable."""
+
+    def send(self, envelope_from: str, recipients: list[str] | tuple[str, ...], message: bytes) -> SendResult:
+        """Hand `message` over for `recipients`; per-recipient outcomes, never a refusal raised."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the connection or file handles."""
+
+    def __enter__(self) -> BaseTransport:
+        self.open()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def describe(self) -> str:
+        """Where messages go, without secrets."""
+        return self.name
+
+
+# --- SMTP --------------------------------------------------------------------------------------
+
+
+def _reply(detail: bytes | str) -> str:
+    return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+
+
+class SMTPTransport(BaseTransport):
+    """SMTP with one connection per batch; STARTTLS or implicit TLS; optional login."""
+
+    name = "smtp"
+
+    def __init__(
+        self,
+        host: str,
+        port: int | None = None,
+        *,
+        username: str = "",
+        password: str = "",
+        use_ssl: bool = False,
+        starttls: bool = False,
+        timeout: float = 30.0,
+        local_hostname: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port or (465 if use_ssl else 25)
+        self.username = username
+        self.password = password
+        self.use_ssl = use_ssl
+        self.starttls = starttls
+        self.timeout = timeout
+        # smtplib would ask DNS for our FQDN on every connect; the host name is enough for EHLO.
+        self.local_hostname = local_hostname or socket.gethostname() or "localhost"
+        self.ssl_context = ssl_context or ssl.create_default_context()
+        self._connection: smtplib.SMTP | None = None
+
+    def describe(self) -> str:
+        scheme = "smtps" if self.use_ssl else "smtp"
+        return f"{scheme}://{self.host}:{self.port}" + ("?starttls=1" if self.starttls else "")
+
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None
+
+    def open(self) -> None:
+        if self._connection is not None:
+            return
+        target = f"{self.host}:{self.port}"
+        connection: smtplib.SMTP | None = None
+        try:
+            if self.use_ssl:
+                connection = smtplib.SMTP_SSL(
+                    self.host, self.port, local_hostname=self.local_hostname,
+                    timeout=self.timeout, context=self.ssl_context,
+                )
+            else:
+                connection = smtplib.SMTP(
+                    self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
+                )
+            connection.ehlo()
+            if self.starttls:
+                connection.starttls(context=self.ssl_context)
+                connection.ehlo()
+            if self.username:
+                connection.login(self.username, self.password)
+        except smtplib.SMTPAuthenticationError as exc:
+            self._discard(connection)
+            raise TransportUnavailable(
+                target, f"login refused: {exc.smtp_code} {_reply(exc.smtp_error)}",
+                transient=classify(exc.smtp_code) is Outcome.TRANSIENT, code=exc.smtp_code,
+            ) from None
+        except smtplib.SMTPConnectError as exc:
+            self._discard(connection)
+            raise TransportUnavailable(
+                target, f"greeting refused: {exc.smtp_code} {_reply(exc.smtp_error)}",
+                transient=classify(exc.smtp_code) is Outcome.TRANSIENT, code=exc.smtp_code,
+            ) from None
+        except smtplib.SMTPResponseException as exc:
+            self._discard(connection)
+            raise TransportUnavailable(
+                target, f"{exc.smtp_code} {_reply(exc.smtp_error)}",
+                transient=classify(exc.smtp_code) is Outcome.TRANSIENT, code=exc.smtp_code,
+            ) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            self._discard(connection)
+            raise TransportUnavailable(target, str(exc), transient=False) from None
+        except ssl.SSLError as exc:
+            self._discard(connection)
+            raise TransportUnavailable(target, f"TLS failed: {exc.reason or exc}", transient=False) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            self._discard(connection)
+            raise TransportUnavailable(target, f"cannot connect: {exc}", transient=True) from None
+        self._connection = connection
+
+    @staticmethod
+    def _discard(connection: smtplib.SMTP | None) -> None:
+        if connection is None:
+            return
+        try:
+            connection.close()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            connection.quit()
+        except (smtplib.SMTPException, OSError):
+            self._discard(connection)
+
+    def send(self, envelope_from: str, recipients: list[str] | tuple[str, ...], message: bytes) -> SendResult:
+        recipients = tuple(recipients)
+        if not recipients:
+            return SendResult(())
+        if not envelope_from.isascii():
+            return SendResult(tuple(
+                RecipientResult(r, Outcome.PERMANENT, None, "non-ASCII sender needs SMTPUTF8")
+                for r in recipients
+            ))
+        # A connection kept for a batch may have been dropped by the server while idle: reconnect
+        # once, but only before anything of this message was sent.
+        started = self._connection is not None
+        connection = self._session()
+        try:
+            code, detail = connection.mail(envelope_from, self._mail_options(connection, message))
+        except smtplib.SMTPServerDisconnected:
+            self._discard(connection)
+            self._connection = None
+            if not started:
+                return SendResult.all(recipients, None, "connection lost before MAIL FROM")
+            connection = self._session()
+            try:
+                code, detail = connection.mail(envelope_from, self._mail_options(connection, message))
+            except smtplib.SMTPServerDisconnected:
+                self._discard(connection)
+                self._connection = None
+                return SendResult.all(recipients, None, "connection lost before MAIL FROM")
+        try:
+            return self._transaction(connection, code, detail, envelope_from, recipients, message)
+        except smtplib.SMTPServerDisconnected as exc:
+            self._discard(connection)
+            self._connection = None
+            return SendResult.all(recipients, None, f"connection lost: {exc}")
+        except (OSError, smtplib.SMTPException) as exc:
+            self._discard(connection)
+            self._connection = None
+            return SendResult.all(recipients, None, f"connection failed: {exc}")
+
+    def _session(self) -> smtplib.SMTP:
+        self.open()
+        assert self._connection is not None
+        return self._connection
+
+    @staticmethod
+    def _mail_options(connection: smtplib.SMTP, message: bytes) -> list[str]:
+        if connection.does_esmtp and connection.has_extn("size"):
+            return [f"SIZE={len(message)}"]
+        return []
+
+    def _transaction(
+        self,
+        connection: smtplib.SMTP,
+        mail_code: int,
+        mail_detail: bytes,
+        envelope_from: str,
+        recipients: tuple[str, ...],
+        message: bytes,
+    ) -> SendResult:
+        if mail_code != 250:
+            self._reset(connection, mail_code)
+            return SendResult.all(recipients, mail_code, f"sender refused: {_reply(mail_detail)}")
+        results: dict[str, RecipientResult] = {}
+        accepted: list[str] = []
+        for recipient in recipients:
+            if not recipient.isascii():  # would need SMTPUTF8; message.ascii_address prevents it
+                results[recipient] = RecipientResult(
+                    recipient, Outcome.PERMANENT, None, "non-ASCII address needs SMTPUTF8"
+                )
+                continue
+            code, detail = connection.rcpt(recipient)
+            results[recipient] = RecipientResult(recipient, classify(code), code, _reply(detail))
+            if code in (250, 251):
+                accepted.append(recipient)
+            elif code == 421:  # the server is closing the session: the rest cannot be tried
+                self._discard(connection)
+                self._connection = None
+                for rest in recipients[len(results):]:
+                    results[rest] = RecipientResult(rest, Outcome.TRANSIENT, 421, _reply(detail))
+                return SendResult(tuple(results[r] for r in recipients))
+        if not accepted:
+            self._reset(connection, 0)
+            return SendResult(tuple(results[r] for r in recipients))
+        try:
+            code, detail = connection.data(message)
+        except smtplib.SMTPDataError as exc:
+            code, detail = exc.smtp_code, exc.smtp_error
+        for recipient in accepted:
+            results[recipient] = RecipientResult(recipient, classify(code), code, _reply(detail))
+        if code != 250:
+            self._reset(connection, code)
+        return SendResult(tuple(results[r] for r in recipients))
+
+    def _reset(self, connection: smtplib.SMTP, code: int) -> None:
+        if code == 421:
+            self._discard(connection)
+            self._connection = None
+            return
+        try:
+            connection.rset()
+        except (smtplib.SMTPException, OSError):
+            self._discard(connection)
+            self._connection = None
+
+
+# --- Maildir -----------------------------------------------------------------------------------
+
+
+class MaildirTransport(BaseTransport):
+    """Writes each message into a Maildir (new/), as a local MTA would deliver it."""
+
+    name = "maildir"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._box: mailbox.Maildir | None = None
+
+    def describe(self) -> str:
+        return f"maildir://{self.path}"
+
+    def open(self) -> None:
+        if self._box is None:
+            try:
+                self._box = mailbox.Maildir(self.path, create=True)
+            except OSError as exc:
+                raise TransportUnavailable(str(self.path), f"cannot create Maildir: {exc}", transient=False) from None
+
+    def send(self, envelope_from: str, recipients: list[str] | tuple[str, ...], message: bytes) -> SendResult:
+        recipients = tuple(recipients)
+        if not recipients:
+            return SendResult(())
+        self.open()
+        assert self._box is not None
+        # What a delivering MTA prepends: who it came from and whom it was for.
+        trace = f"Return-Path: <{envelope_from}>\r\n".encode() + b"".join(
+            f"Delivered-To: {recipient}\r\n".encode() for recipient in recipients
+        )
+        try:
+            key = self._box.add(trace + message)
+        except OSError as exc:
+            return SendResult.all(recipients, None, f"cannot write to {self.path}: {exc}")
+        return SendResult.all(recipients, 250, f"stored as {key}")
+
+    def close(self) -> None:
+        if self._box is not None:
+            self._box.close()
+            self._box = None
+
+
+# --- console and memory ------------------------------------------------------------------------
+
+
+class ConsoleTransport(BaseTransport):
+    """Prints every message to a stream (stdout by default): for development and demos."""
+
+    name = "console"
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream
+
+    def send(self, envelope_from: str, recipients: list[str] | tuple[str, ...], message: bytes) -> SendResult:
+        stream = self.stream or sys.stdout
+        stream.write(f"----- mail from {envelope_from} to {', '.join(recipients)} ({len(message)} bytes)\n")
+        stream.write(message.decode("utf-8", "replace").replace("\r\n", "\n"))
+        stream.write("\n----- end of mail\n")
+        stream.flush()
+        return SendResult.all(tuple(recipients), 250, "printed")
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """One message a MemoryTransport received."""
+
+    envelope_from: str
+    recipients: tuple[str, ...]
+    message: bytes
+
+
+@dataclass
+class Outbox:
+    """Messages kept in memory, and scripted replies for chosen recipients."""
+
+    messages: list[SentMessage] = field(default_factory=list)
+    # recipient -> (SMTP code, text): e.g. {"gone@example.org": (550, "no such user")}
+    replies: dict[str, tuple[int, str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.replies.clear()
+
+
+_outboxes: dict[str, Outbox] = {}
+_outboxes_lock = threading.Lock()
+
+
+def memory_outbox(name: str = "default") -> Outbox:
+    """The shared in-process outbox called `name` (what memory://name sends into)."""
+    with _outboxes_lock:
+        return _outboxes.setdefault(name, Outbox())
+
+
+class MemoryTransport(BaseTransport):
+    """Keeps messages in an `Outbox`; scripted replies make recipients fail as a server would."""
+
+    name = "memory"
+
+    def __init__(self, outbox: Outbox | None = None) -> None:
+        self.outbox = outbox if outbox is not None else Outbox()
+        self.opened = 0
+        self.closed = 0
+
+    @property
+    def messages(self) -> list[SentMessage]:
+        return self.outbox.messages
+
+    def open(self) -> None:
+        self.opened += 1
+
+    def close(self) -> None:
+        self.closed += 1
+
+    def send(self, envelope_from: str, recipients: list[str] | tuple[str, ...], message: bytes) -> SendResult:
+        results = []
+        accepted = []
+        with self.outbox.lock:
+            for recipient in recipients:
+                code, detail = self.outbox.replies.get(recipient, (250, "OK"))
+                results.append(RecipientResult(recipient, classify(code), code, detail))
+                if classify(code) is Outcome.ACCEPTED:
+                    accepted.append(recipient)
+            if accepted:
+                self.outbox.messages.append(SentMessage(envelope_from, tuple(accepted), message))
+        return SendResult(tuple(results))
+
+
+# --- choosing a transport ----------------------------------------------------------------------
+
+
+def _flag(query: dict[str, list[str]], name: str) -> bool:
+    value = query.get(name, ["0"])[-1].lower()
+    return value in ("1", "true", "yes", "on")
+
+
+def transport_from_url(url: str) -> BaseTransport:
+    """The transport a mail URL names; raises InvalidMailURL.
+
+    smtp://[user:pass@]host[:port][?starttls=1&timeout=30&helo=name&cafile=/ca.pem&verify=0]
+    smtps://…  (implicit TLS, port 465)   maildir:///abs/path   console://   memory://[name]
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    query = parse_qs(parts.query)
+    if scheme in ("smtp", "smtps"):
+        if not parts.hostname:
+            raise InvalidMailURL(url, "needs a host, e.g. smtp://mail.example.org:587?starttls=1")
+        try:
+            port = parts.port
+            timeout = float(query.get("timeout", ["30"])[-1])
+        except ValueError as exc:
+            raise InvalidMailURL(url, str(exc)) from None
+        context = ssl.create_default_context(cafile=query["cafile"][-1] if "cafile" in query else None)
+        if "verify" in query and not _flag(query, "verify"):
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return SMTPTransport(
+            parts.hostname,
+            port,
+            username=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            use_ssl=scheme == "smtps",
+            starttls=_flag(query, "starttls"),
+            timeout=timeout,
+            local_hostname=query.get("helo", [None])[-1],
+            ssl_context=context,
+        )
+    if scheme == "maildir":
+        path = unquote((parts.netloc or "") + parts.path)
+        if not path:
+            raise InvalidMailURL(url, "needs a path, e.g. maildir:///var/mail/pressroom")
+        return MaildirTransport(Path(path))
+    if scheme == "console":
+        return ConsoleTransport(sys.stderr if query.get("stream", [""])[-1] == "stderr" else None)
+    if scheme == "memory":
+        return MemoryTransport(memory_outbox(parts.netloc or "default"))
+    raise InvalidMailURL(url, "unknown scheme; use smtp, smtps, maildir, console or memory")
+
+
+def default_mail_url(settings: Settings | None = None) -> str:
+    """PRESSROOM_MAIL_URL, or a Maildir under the data directory when it is empty."""
+    settings = settings or get_settings()
+    if settings.mail_url:
+        return settings.mail_url
+    return f"maildir://{(Path(settings.data_dir) / 'maildir').resolve()}"
+
+
+def get_transport(settings: Settings | None = None) -> BaseTransport:
+    """A new transport for the configured mail URL."""
+    return transport_from_url(default_mail_url(settings))

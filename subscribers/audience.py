@@ -1,0 +1,194 @@
+"""Audience resolution: who receives a release, in which language, streamed in batches.
+
+A recipient is an active subscriber with a confirmed subscription to at least one of the
+release's lists, whose address is not suppressed, whose frequency matches, and whose topics
+(if they chose any) share one with the release (a release without topics goes to everyone on
+its lists). Each person appears once however many target lists they are on; the list named
+in their unsubscribe link is the first of the release's lists they are on.
+
+Batches are read by keyset pagination on the subscriber id, each in its own short query, so
+memory stays at one batch whatever the audience size; given a session factory, each batch is
+also its own transaction. A subscriber who leaves while the release is being resolved is
+dropped from every later batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from subscribers import tokens
+from subscribers.lists import get_lists
+from subscribers.models import (
+    Frequency,
+    Subscriber,
+    SubscriberStatus,
+    SubscriberTopic,
+    Subscription,
+    SubscriptionStatus,
+    Suppression,
+    id_of,
+)
+from subscribers.sessions import Database, transaction
+
+_subscriber = Subscriber.__table__  # type: ignore[attr-defined]
+_subscription = Subscription.__table__  # type: ignore[attr-defined]
+_topic = SubscriberTopic.__table__  # type: ignore[attr-defined]
+_suppression = Suppression.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One person to mail, with the language to use and the list for their unsubscribe link."""
+
+    subscriber_id: int
+    email: str
+    name: str
+    language: str
+    list_id: int
+    list_slug: str
+    frequency: Frequency
+    email_hash: str
+
+    def unsubscribe_token(self) -> str:
+        """The token of this recipient's unsubscribe link (see `subscribers.tokens`)."""
+        return tokens.unsubscribe_token(self.subscriber_id, self.list_id, self.email_hash)
+
+
+def _reachable() -> list[ColumnElement[bool]]:
+    """Conditions on the subscriber row itself: active, not erased, not suppressed."""
+    return [
+        _subscriber.c.status == SubscriberStatus.ACTIVE,
+        _subscriber.c.email.is_not(None),
+        ~exists().where(_suppression.c.address_hash == _subscriber.c.email_hash),
+    ]
+
+
+def _confirmed_on(list_ids: Sequence[int]) -> list[ColumnElement[bool]]:
+    return [
+        _subscription.c.subscriber_id == _subscriber.c.id,
+        _subscription.c.list_id.in_(list_ids),
+        _subscription.c.status == SubscriptionStatus.CONFIRMED,
+    ]
+
+
+def _topics_match(topics: Sequence[str]) -> ColumnElement[bool]:
+    own = _topic.c.subscriber_id == _subscriber.c.id
+    return or_(~exists().where(own), exists().where(own, _topic.c.topic.in_(topics)))
+
+
+def resolve_audience(
+    db: Database,
+    lists: Iterable[str],
+    topics: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    default_language: str = "",
+    *,
+    frequency: Frequency | str | None = Frequency.IMMEDIATE,
+    batch_size: int = 1000,
+) -> Iterator[list[Recipient]]:
+    """Batches of recipients of a release aimed at these list slugs, topics and languages.
+
+    A recipient's language is their own if the release has it, else `default_language`.
+    `frequency` selects immediate or digest subscribers (None: all). Raises ListNotFound at
+    once (not at the first batch) if a list does not exist.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
+    with transaction(db) as session:
+        targets = get_lists(session, lists)
+    list_ids = [id_of(m) for m in targets]
+    slugs = {id_of(m): m.slug for m in targets}
+    wanted_topics = sorted({t.strip().lower() for t in topics if t.strip()})
+    release_languages = set(languages) | {default_language}
+    wanted_frequency = None if frequency is None else Frequency(frequency)
+    return _batches(
+        db, list_ids, slugs, wanted_topics, release_languages, default_language,
+        wanted_frequency, batch_size,
+    )
+
+
+def _batches(
+    db: Database,
+    list_ids: list[int],
+    slugs: dict[int, str],
+    topics: list[str],
+    languages: set[str],
+    default_language: str,
+    frequency: Frequency | None,
+    batch_size: int,
+) -> Iterator[list[Recipient]]:
+    if not list_ids:
+        return
+    # Walk subscribers in id order and probe their subscriptions, so that LIMIT stops the scan
+    # after one batch; a join with GROUP BY would sort everything after the cursor each time.
+    # The first target list a person is on names the list of their unsubscribe link.
+    rank = case({list_id: i for i, list_id in enumerate(list_ids)}, value=_subscription.c.list_id)
+    first_list = select(func.min(rank)).where(*_confirmed_on(list_ids)).scalar_subquery()
+    conditions: list[Any] = [*_reachable(), exists().where(*_confirmed_on(list_ids))]
+    if frequency is not None:
+        conditions.append(_subscriber.c.frequency == frequency)
+    if topics:
+        conditions.append(_topics_match(topics))
+    query = (
+        select(
+            _subscriber.c.id,
+            _subscriber.c.email,
+            _subscriber.c.email_hash,
+            _subscriber.c.name,
+            _subscriber.c.language,
+            _subscriber.c.frequency,
+            first_list.label("rank"),
+        )
+        .where(*conditions)
+        .order_by(_subscriber.c.id)
+        .limit(batch_size)
+    )
+    after = 0
+    while True:
+        with transaction(db) as session:
+            rows = session.execute(query.where(_subscriber.c.id > after)).all()
+        if not rows:
+            return
+        batch = []
+        for row in rows:
+            list_id = list_ids[row.rank]
+            batch.append(
+                Recipient(
+                    subscriber_id=row.id,
+                    email=row.email,
+                    name=row.name,
+                    language=row.language if row.language in languages else default_language,
+                    list_id=list_id,
+                    list_slug=slugs[list_id],
+                    frequency=Frequency(row.frequency),
+                    email_hash=row.email_hash,
+                )
+            )
+        yield batch
+        if len(rows) < batch_size:
+            return
+        after = rows[-1].id
+
+
+def mailable_subscribers(db: Database, subscriber_ids: Iterable[int], lists: Iterable[str]) -> set[int]:
+    """Which of these subscribers may still be mailed for these lists right now.
+
+    For the delivery room to re-check a batch just before sending it: someone may have
+    unsubscribed, bounced or been suppressed since the audience was resolved.
+    """
+    ids = list(set(subscriber_ids))
+    with transaction(db) as session:
+        list_ids = [id_of(m) for m in get_lists(session, lists)]
+        if not ids or not list_ids:
+            return set()
+        rows = session.execute(
+            select(_subscriber.c.id).where(
+                _subscriber.c.id.in_(ids), *_reachable(), exists().where(*_confirmed_on(list_ids))
+            )
+        ).scalars()
+        return set(rows)

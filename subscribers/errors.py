@@ -1,0 +1,81 @@
+"""Errors of the subscribers room.
+
+    core.errors.NotFound
+    ├── ListNotFound          no mailing list with this slug (or a private one, to the public)
+    └── SubscriberNotFound    no subscriber with this address
+    core.errors.InvalidInput
+    ├── InvalidAddress        not a syntactically valid e-mail address
+    └── InvalidToken          forged, altered, meant for another purpose, or no longer valid
+        └── ExpiredToken      genuine but older than its maximum age
+    core.errors.Conflict
+    ├── DuplicateList         the slug is taken
+    └── AddressSuppressed     an admin tried to subscribe an address on the suppression list
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.errors import Conflict, InvalidInput, NotFound
+
+
+class ListNotFound(NotFound):
+    """No mailing list has this slug."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__("mailing list", slug)
+        self.slug = slug
+
+
+class SubscriberNotFound(NotFound):
+    """Nothing is held on this address."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__("subscriber", email)
+        self.email = email
+
+
+class InvalidAddress(InvalidInput):
+    """The address is not a valid e-mail address; `reason` is email-validator's explanation."""
+
+    def __init__(self, address: str, reason: str, field: str = "email") -> None:
+        super().__init__(field, f"{address!r} is not a valid e-mail address: {reason}")
+        self.address = address
+        self.reason = reason
+
+
+class InvalidToken(InvalidInput):
+    """A link's token was refused; nothing was changed."""
+
+    def __init__(self, purpose: str, problem: str = "the link is invalid or was altered") -> None:
+        super().__init__("token", f"{purpose} link refused: {problem}")
+        self.purpose = purpose
+
+
+class ExpiredToken(InvalidToken):
+    """The token is genuine but too old."""
+
+    def __init__(self, purpose: str, issued_at: datetime | None) -> None:
+        when = f" (issued {issued_at:%Y-%m-%d %H:%M} UTC)" if issued_at else ""
+        super().__init__(purpose, f"the link has expired{when}; please ask for a new one")
+        self.issued_at = issued_at
+
+
+class DuplicateList(Conflict):
+    """Slugs are unique: they appear in release files and in the CLI."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"a mailing list with slug {slug!r} already exists")
+        self.slug = slug
+
+
+class AddressSuppressed(Conflict):
+    """The address is on the suppression list; an admin must lift that first."""
+
+    def __init__(self, email: str, reason: str) -> None:
+        super().__init__(
+            f"{email} is on the suppression list ({reason}); lift it first with "
+            "`pressroom subscribers unsuppress` if the person really wants mail again"
+        )
+        self.email = email
+        self.reason = reason

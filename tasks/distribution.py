@@ -1,0 +1,59 @@
+"""Distribution tasks: fan a mailing out into batches, send a batch, sweep stale leases.
+
+Each task passes ids only and calls `delivery`; each is safe to run twice (a batch claims
+rows with a lease, and a sent row is never claimed again).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from sqlalchemy.exc import OperationalError
+
+from core.settings import get_settings
+from delivery import engine
+from delivery.sending import send_batch as send_one_batch
+from delivery.throttle import NoConnectionSlot
+from tasks.app import app
+
+log = logging.getLogger(__name__)
+
+
+@app.task(name="distribution.fan_out")
+def fan_out(distribution_id: int) -> int:
+    """Queue enough batch tasks for what can be sent now; extra tasks find nothing and stop."""
+    due = engine.due_count(distribution_id)
+    batches = math.ceil(due / get_settings().delivery_batch_size)
+    for _ in range(batches):
+        send_batch.delay(distribution_id)
+    if not due:
+        engine.finish_if_complete(distribution_id)
+    return batches
+
+
+@app.task(
+    name="distribution.send_batch",
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=10,
+)
+def send_batch(self, distribution_id: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Claim one batch of deliveries and send it over one SMTP connection."""
+    try:
+        report = send_one_batch(distribution_id)
+    except NoConnectionSlot as exc:
+        raise self.retry(exc=exc, countdown=1, max_retries=None) from None
+    return report.as_dict()
+
+
+@app.task(name="distribution.sweep")
+def sweep() -> int:
+    """Return dead workers' leases to the queue and top up every sending distribution."""
+    reclaimed = engine.reclaim_expired()
+    if reclaimed:
+        log.warning("reclaimed %d deliveries whose lease expired", reclaimed)
+    for distribution_id in engine.active_distributions():
+        fan_out.delay(distribution_id)
+    return reclaimed

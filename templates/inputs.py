@@ -1,0 +1,158 @@
+"""The plain data a message is rendered from, built by the caller from database rows.
+
+Every input is a frozen dataclass of strings, numbers, datetimes and tuples: hashable, so the
+renderer can use the input itself as part of its compile-cache key (a changed revision, contact or
+organisation address is a different key), and free of ORM objects, so this room needs no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from templates.errors import MissingTranslation
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The organisation as printed in the header and footer of every message."""
+
+    name: str
+    address: str = ""
+    website: str = ""
+    email: str = ""
+    logo_url: str = ""
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """A spokesperson as printed under a release; `functions` maps language to job title."""
+
+    name: str
+    email: str
+    functions: tuple[tuple[str, str], ...] = ()
+    phone: str = ""
+    mobile: str = ""
+
+    def function(self, language: str, fallback: str = "") -> str:
+        """The job title in `language`, else in `fallback`, else any one given."""
+        titles = dict(self.functions)
+        return titles.get(language) or titles.get(fallback) or next(iter(titles.values()), "")
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    """A labelled URL printed with a release ("Download het volledige jaarverslag")."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ReleaseText:
+    """One language version of a release; `url` is its public page (may be empty)."""
+
+    language: str
+    title: str
+    lead: str = ""
+    body: str = ""
+    links: tuple[LinkItem, ...] = ()
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ReleaseInput:
+    """A published (or previewed) release: everything its mail shows, in every language.
+
+    `key` names the revision (e.g. "r12.3"): Message-IDs and feedback ids derive from it.
+    """
+
+    key: str
+    kind: str
+    default_language: str
+    texts: tuple[ReleaseText, ...]
+    dateline: datetime
+    embargo_until: datetime | None = None
+    contacts: tuple[ContactCard, ...] = ()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(text.language for text in self.texts)
+
+    def text(self, language: str) -> ReleaseText:
+        """The version in `language`; raises MissingTranslation."""
+        for text in self.texts:
+            if text.language == language:
+                return text
+        raise MissingTranslation(language, self.languages)
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One release in a digest, already in the subscriber's language."""
+
+    title: str
+    url: str
+    lead: str = ""
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DigestInput:
+    """Several releases in one mailing; `period` is "daily" or "weekly", `key` names the issue."""
+
+    key: str
+    period: str
+    issued_at: datetime
+    items: tuple[DigestItem, ...]
+
+
+@dataclass(frozen=True)
+class ConfirmSubscriptionInput:
+    """Double opt-in: the lists asked for and the link that confirms them."""
+
+    key: str
+    lists: tuple[str, ...]
+    confirm_url: str
+
+
+@dataclass(frozen=True)
+class ReviewRequestInput:
+    """To an approver: a release waits for review."""
+
+    key: str
+    title: str
+    author: str
+    review_url: str
+
+
+@dataclass(frozen=True)
+class ChangesRequestedInput:
+    """To the author: a reviewer wants changes."""
+
+    key: str
+    title: str
+    reviewer: str
+    comment: str
+    edit_url: str
+
+
+@dataclass(frozen=True)
+class PublishedReceiptInput:
+    """To the author: the release is out."""
+
+    key: str
+    title: str
+    published_at: datetime
+    url: str = ""
+    languages: tuple[str, ...] = field(default=())
+
+
+RenderData = (
+    ReleaseInput
+    | DigestInput
+    | ConfirmSubscriptionInput
+    | ReviewRequestInput
+    | ChangesRequestedInput
+    | PublishedReceiptInput
+)

@@ -1,0 +1,449 @@
+"""The renderer: Jinja2 fills the MJML and text templates, MRML compiles the MJML, once.
+
+A message is compiled once per (template, language, input, sender, embargo shown or not) and
+kept in a small LRU cache; since a release input carries its revision, that is "once per
+revision, language and template". What differs per recipient (name, address, unsubscribe,
+preferences and view-online URLs) is rendered as unguessable markers, and the compiled HTML and
+text are split around them, so personalising is a join of prepared strings, not a render.
+
+User text only ever enters Jinja as context values (autoescaped in .mjml, verbatim in .txt);
+it never becomes template source.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import mjml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from core.db import as_utc, utcnow
+from core.settings import get_settings
+from templates.errors import UnknownTemplate, UnsafeURL, WrongInput
+from templates.i18n import (
+    check_language,
+    format_dateline,
+    format_day,
+    language_name,
+    translator,
+    zone,
+)
+from templates.inputs import (
+    ChangesRequestedInput,
+    ConfirmSubscriptionInput,
+    DigestInput,
+    PublishedReceiptInput,
+    ReleaseInput,
+    ReviewRequestInput,
+    Sender,
+)
+from templates.markup import is_safe_url, markdown_to_html, markdown_to_text
+
+TEMPLATE_DIR = Path(__file__).parent / "mail"
+PERSONAL_FIELDS: tuple[str, ...] = (
+    "name", "email", "unsubscribe_url", "preferences_url", "view_online_url",
+)
+# Release kinds without a template of their own are printed as press releases.
+RELEASE_TEMPLATES = {"annual_report": "annual_report"}
+
+
+def release_template(kind: str) -> str:
+    """The template a release of `kind` is mailed with."""
+    return RELEASE_TEMPLATES.get(str(kind), "press_release")
+
+
+@dataclass(frozen=True)
+class Personalisation:
+    """The per-recipient values filled into a compiled message."""
+
+    email: str
+    name: str = ""
+    unsubscribe_url: str = ""
+    preferences_url: str = ""
+    view_online_url: str = ""
+
+    def values(self) -> dict[str, str]:
+        # A greeting needs something to say: the address stands in for a missing name.
+        return {
+            "name": self.name or self.email,
+            "email": self.email,
+            "unsubscribe_url": self.unsubscribe_url,
+            "preferences_url": self.preferences_url,
+            "view_online_url": self.view_online_url,
+        }
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """One recipient's subject, HTML and text."""
+
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CompiledMessage:
+    """A message compiled for one (template, language, input): ready to personalise.
+
+    `html_parts` and `text_parts` alternate literal text and field names (literal, field,
+    literal, …, literal); HTML literals are final HTML, fields are filled in escaped.
+    """
+
+    template: str
+    language: str
+    key: str
+    subject: str
+    bulk: bool
+    html_parts: tuple[str, ...]
+    text_parts: tuple[str, ...]
+    defaults: tuple[tuple[str, str], ...] = ()
+    compile_seconds: float = 0.0  # Jinja + MJML + splitting, for the benchmark and logs
+    mjml_seconds: float = 0.0
+
+    def values(self, personal: Personalisation) -> dict[str, str]:
+        """The recipient's values, with this message's defaults for the empty ones."""
+        values = personal.values()
+        for name, default in self.defaults:
+            if not values.get(name):
+                values[name] = default
+        return values
+
+    def personalise(self, personal: Personalisation) -> RenderedMessage:
+        """Subject, HTML and text for one recipient."""
+        values = self.values(personal)
+        escaped = {name: html.escape(value, quote=True) for name, value in values.items()}
+        return RenderedMessage(
+            self.subject, fill(self.html_parts, escaped), fill(self.text_parts, values)
+        )
+
+
+def fill(parts: tuple[str, ...], values: Mapping[str, str]) -> str:
+    """Join literal parts with the values of the fields between them."""
+    out = list(parts)
+    for index in range(1, len(out), 2):
+        out[index] = values[out[index]]
+    return "".join(out)
+
+
+@dataclass
+class _Helpers:
+    """What the input builders need besides their input."""
+
+    language: str
+    sender: Sender
+    now: datetime
+    t: Callable[..., str]
+    tz_name: str
+
+    def dateline(self, moment: datetime) -> str:
+        return format_dateline(moment, self.language, zone(self.tz_name))
+
+    def day(self, moment: datetime) -> str:
+        return format_day(moment, self.language, zone(self.tz_name))
+
+
+@dataclass(frozen=True)
+class _Built:
+    context: dict[str, Any]
+    subject: str
+    preheader: str = ""
+    defaults: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    input_type: type
+    bulk: bool
+    build: Callable[[Any, _Helpers], _Built]
+    # What else, besides the input, changes the output: e.g. whether the embargo still holds.
+    variant: Callable[[Any, datetime], Hashable] = field(default=lambda data, now: None)
+
+
+def _url(value: str, what: str, required: bool = True) -> str:
+    if not value and not required:
+        return ""
+    if not is_safe_url(value):
+        raise UnsafeURL(what, value)
+    return value
+
+
+def _embargo_shown(data: ReleaseInput, now: datetime) -> bool:
+    return data.embargo_until is not None and as_utc(data.embargo_until) > now
+
+
+def _build_release(data: ReleaseInput, h: _Helpers) -> _Built:
+    text = data.text(h.language)
+    embargo = h.dateline(data.embargo_until) if _embargo_shown(data, h.now) and data.embargo_until else ""
+    kind_key = f"kind_{data.kind}"
+    try:
+        kind_label = h.t(kind_key)
+    except KeyError:
+        kind_label = h.t("kind_press_release")
+    contacts = [
+        {
+            "name": contact.name,
+            "function": contact.function(h.language, data.default_language),
+            "phone": contact.phone,
+            "mobile": contact.mobile,
+            "email": contact.email,
+        }
+        for contact in data.contacts
+    ]
+    others = [
+        {"language": other.language, "name": language_name(other.language), "url": _url(other.url, "url")}
+        for other in data.texts
+        if other.language != h.language and other.url
+    ]
+    links = [{"label": link.label, "url": _url(link.url, "links.url")} for link in text.links]
+    subject = (
+        h.t("subject_embargo", when=embargo, title=text.title) if embargo else text.title
+    )
+    context = {
+        "kind_label": kind_label,
+        "dateline": h.dateline(data.dateline),
+        "embargo": h.t("embargo", when=embargo) if embargo else "",
+        "title": text.title,
+        "lead": text.lead,
+        "body_html": markdown_to_html(text.body),
+        "body_text": markdown_to_text(text.body),
+        "links": links,
+        "other_versions": others,
+        "contacts": contacts,
+    }
+    view_online = _url(text.url, "url", required=False) or h.sender.website
+    return _Built(context, subject, text.lead, (("view_online_url", view_online),))
+
+
+def _build_digest(data: DigestInput, h: _Helpers) -> _Built:
+    if data.period not in ("daily", "weekly"):
+        raise WrongInput("digest", "a daily or weekly period", repr(data.period))
+    date = h.day(data.issued_at)
+    items = [
+        {
+            "title": item.title,
+            "lead": item.lead,
+            "url": _url(item.url, "items.url"),
+            "date": h.dateline(item.published_at) if item.published_at else "",
+        }
+        for item in data.items
+    ]
+    heading = h.t(f"heading_{data.period}", date=date)
+    subject = h.t(f"subject_{data.period}", organisation=h.sender.name, date=date)
+    preheader = " · ".join(item.title for item in data.items[:3])
+    return _Built({"heading": heading, "items": items}, subject, preheader,
+                  (("view_online_url", h.sender.website),))
+
+
+def _build_confirm(data: ConfirmSubscriptionInput, h: _Helpers) -> _Built:
+    context = {
+        "intro": h.t("intro", organisation=h.sender.name, lists=", ".join(data.lists)),
+        "button_url": _url(data.confirm_url, "confirm_url"),
+    }
+    return _Built(context, h.t("subject", organisation=h.sender.name), context["intro"])
+
+
+def _build_review(data: ReviewRequestInput, h: _Helpers) -> _Built:
+    context = {
+        "intro": h.t("intro", author=data.author),
+        "title": data.title,
+        "button_url": _url(data.review_url, "review_url"),
+    }
+    return _Built(context, h.t("subject", title=data.title), context["intro"])
+
+
+def _build_changes(data: ChangesRequestedInput, h: _Helpers) -> _Built:
+    context = {
+        "intro": h.t("intro", reviewer=data.reviewer),
+        "title": data.title,
+        "comment": data.comment,
+        "button_url": _url(data.edit_url, "edit_url"),
+    }
+    return _Built(context, h.t("subject", title=data.title), context["intro"])
+
+
+def _build_receipt(data: PublishedReceiptInput, h: _Helpers) -> _Built:
+    names = ", ".join(language_name(lang, h.language) for lang in data.languages)
+    context = {
+        "intro": h.t("intro", when=h.dateline(data.published_at)),
+        "title": data.title,
+        "languages": h.t("languages", languages=names) if names else "",
+        "button_url": _url(data.url, "url", required=False),
+    }
+    return _Built(context, h.t("subject", title=data.title), context["intro"])
+
+
+KINDS: dict[str, _Kind] = {
+    kind.name: kind
+    for kind in (
+        _Kind("press_release", ReleaseInput, True, _build_release, _embargo_shown),
+        _Kind("annual_report", ReleaseInput, True, _build_release, _embargo_shown),
+        _Kind("digest", DigestInput, True, _build_digest),
+        _Kind("confirm_subscription", ConfirmSubscriptionInput, False, _build_confirm),
+        _Kind("review_request", ReviewRequestInput, False, _build_review),
+        _Kind("changes_requested", ChangesRequestedInput, False, _build_changes),
+        _Kind("published_receipt", PublishedReceiptInput, False, _build_receipt),
+    )
+}
+TEMPLATE_NAMES: tuple[str, ...] = tuple(KINDS)
+
+
+def _lines(value: str) -> Markup:
+    """Plain text with its line breaks kept, for HTML."""
+    return Markup("<br />\n").join(escape(line) for line in str(value).split("\n"))
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line if line == "-- " else line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+class Renderer:
+    """Compiles messages and caches the results; safe to share between threads."""
+
+    def __init__(self, cache_size: int = 256, template_dir: Path = TEMPLATE_DIR) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(template_dir),
+            autoescape=select_autoescape(
+                enabled_extensions=("mjml", "html"), disabled_extensions=("txt",), default=True
+            ),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.env.filters["lines"] = _lines
+        self.cache_size = cache_size
+        self._cache: OrderedDict[Hashable, CompiledMessage] = OrderedDict()
+        self._lock = threading.Lock()
+        # Random per renderer: text in a release cannot spell a marker and get filled in.
+        nonce = secrets.token_hex(8)
+        self._markers = {name: f"PRSNL{nonce}{name}LNSRP" for name in PERSONAL_FIELDS}
+        self._split = re.compile(f"PRSNL{nonce}([a-z_]+)LNSRP")
+        self.hits = 0
+        self.misses = 0
+
+    def compile(
+        self,
+        template: str,
+        language: str,
+        data: Any,
+        sender: Sender,
+        *,
+        now: datetime | None = None,
+        use_cache: bool = True,
+    ) -> CompiledMessage:
+        """The message `template` for `data` in `language`, from the cache when possible.
+
+        Raises UnknownTemplate, UnsupportedLanguage, WrongInput, MissingTranslation, UnsafeURL.
+        """
+        kind = KINDS.get(template)
+        if kind is None:
+            raise UnknownTemplate(template, TEMPLATE_NAMES)
+        if not isinstance(data, kind.input_type):
+            raise WrongInput(template, kind.input_type.__name__, type(data).__name__)
+        check_language(language)
+        moment = as_utc(now) if now is not None else utcnow()
+        tz_name = get_settings().mail_timezone
+        key = (template, language, data, sender, tz_name, kind.variant(data, moment))
+        if use_cache:
+            with self._lock:
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self._cache.move_to_end(key)
+                    self.hits += 1
+                    return cached
+        compiled = self._compile(kind, language, data, sender, moment, tz_name)
+        if use_cache:
+            with self._lock:
+                self.misses += 1
+                self._cache[key] = compiled
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return compiled
+
+    def clear(self) -> None:
+        """Forget every compiled message."""
+        with self._lock:
+            self._cache.clear()
+
+    def _compile(
+        self, kind: _Kind, language: str, data: Any, sender: Sender, now: datetime, tz_name: str
+    ) -> CompiledMessage:
+        started = time.perf_counter()
+        t = translator(kind.name, language)
+        helpers = _Helpers(language, sender, now, t, tz_name)
+        built = kind.build(data, helpers)
+        organisation = {
+            "name": sender.name,
+            "address": sender.address,
+            "website": _url(sender.website, "organisation.website", required=False),
+            "website_label": sender.website.split("://", 1)[-1].rstrip("/"),
+            "logo_url": _url(sender.logo_url, "logo_url", required=False),
+        }
+        why_key = "why_bulk" if kind.bulk else "why"
+        context = {
+            **built.context,
+            "language": language,
+            "subject": built.subject,
+            "preheader": built.preheader,
+            "organisation": organisation,
+            "bulk": kind.bulk,
+            "personal": self._markers,
+            "greeting": t("greeting", name=self._markers["name"]),
+            "why": t(why_key, organisation=sender.name, email=self._markers["email"]),
+            "t": t,
+        }
+        source = self.env.get_template(f"{kind.name}.mjml").render(context)
+        mjml_started = time.perf_counter()
+        try:
+            html_out = mjml.mjml2html(source, fonts={})
+        except Exception as exc:  # MRML's errors are plain exceptions; ours to fix, not the user's
+            raise RuntimeError(f"MJML of template {kind.name!r} does not compile: {exc}") from exc
+        mjml_seconds = time.perf_counter() - mjml_started
+        text_out = _tidy_text(self.env.get_template(f"{kind.name}.txt").render(context))
+        return CompiledMessage(
+            template=kind.name,
+            language=language,
+            key=getattr(data, "key"),
+            subject=built.subject,
+            bulk=kind.bulk,
+            html_parts=tuple(self._split.split(html_out)),
+            text_parts=tuple(self._split.split(text_out)),
+            defaults=built.defaults,
+            compile_seconds=time.perf_counter() - started,
+            mjml_seconds=mjml_seconds,
+        )
+
+
+_default: Renderer | None = None
+_default_lock = threading.Lock()
+
+
+def default_renderer() -> Renderer:
+    """The process-wide renderer and its compile cache."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Renderer()
+        return _default
+
+
+def compile_message(
+    template: str, language: str, data: Any, sender: Sender, *, now: datetime | None = None
+) -> CompiledMessage:
+    """Compile with the process-wide renderer (cached)."""
+    return default_renderer().compile(template, language, data, sender, now=now)
+

@@ -1,0 +1,283 @@
+"""The fixed strings of every mail template: one small translation table per template.
+
+This is the only translation mechanism of the mail templates. A template looks a key up in its
+own table, then in its parent's, then in "base" (see `CHAINS`). Placeholders use `str.format`
+names; values are filled in after lookup and never parsed as format strings themselves, so
+user text with braces is harmless. Every key has all four languages (a test checks this).
+"""
+
+from __future__ import annotations
+
+Table = dict[str, dict[str, str]]
+
+BASE: Table = {
+    "view_online": {
+        "nl": "Bekijk dit bericht online",
+        "fr": "Voir ce message en ligne",
+        "en": "View this message online",
+        "de": "Diese Nachricht online ansehen",
+    },
+    "why": {
+        "nl": "U ontvangt dit bericht als medewerker van de persdienst van {organisation}.",
+        "fr": "Vous recevez ce message en tant que membre du service de presse de {organisation}.",
+        "en": "You receive this message as a member of the press office of {organisation}.",
+        "de": "Sie erhalten diese Nachricht als Mitglied der Pressestelle von {organisation}.",
+    },
+    "why_bulk": {
+        "nl": "U ontvangt dit bericht omdat {email} ingeschreven is voor de berichten van {organisation}.",
+        "fr": "Vous recevez ce message parce que {email} est inscrit aux communiqués de {organisation}.",
+        "en": "You receive this message because {email} is subscribed to releases from {organisation}.",
+        "de": "Sie erhalten diese Nachricht, weil {email} die Mitteilungen von {organisation} abonniert hat.",
+    },
+    "unsubscribe": {
+        "nl": "Uitschrijven",
+        "fr": "Se désinscrire",
+        "en": "Unsubscribe",
+        "de": "Abbestellen",
+    },
+    "preferences": {
+        "nl": "Voorkeuren aanpassen",
+        "fr": "Gérer vos préférences",
+        "en": "Manage preferences",
+        "de": "Einstellungen verwalten",
+    },
+    # French puts a (narrow) space before a colon; the templates write t("colon") after labels.
+    "colon": {"nl": ":", "fr": "\u00a0:", "en": ":", "de": ":"},
+    "greeting": {
+        "nl": "Beste {name},",
+        "fr": "Bonjour {name},",
+        "en": "Dear {name},",
+        "de": "Guten Tag {name},",
+    },
+}
+
+PRESS_RELEASE: Table = {
+    "kind_press_release": {
+        "nl": "Persbericht",
+        "fr": "Communiqué de presse",
+        "en": "Press release",
+        "de": "Pressemitteilung",
+    },
+    "kind_annual_report": {
+        "nl": "Jaarverslag",
+        "fr": "Rapport annuel",
+        "en": "Annual report",
+        "de": "Jahresbericht",
+    },
+    "kind_event": {
+        "nl": "Uitnodiging voor de pers",
+        "fr": "Invitation à la presse",
+        "en": "Press invitation",
+        "de": "Presseeinladung",
+    },
+    "kind_statement": {
+        "nl": "Verklaring",
+        "fr": "Déclaration",
+        "en": "Statement",
+        "de": "Erklärung",
+    },
+    "embargo": {
+        "nl": "EMBARGO tot {when}",
+        "fr": "EMBARGO jusqu'au {when}",
+        "en": "EMBARGO until {when}",
+        "de": "SPERRFRIST bis {when}",
+    },
+    "subject_embargo": {
+        "nl": "EMBARGO tot {when}: {title}",
+        "fr": "EMBARGO jusqu'au {when} : {title}",
+        "en": "EMBARGO until {when}: {title}",
+        "de": "SPERRFRIST bis {when}: {title}",
+    },
+    "links": {
+        "nl": "Meer informatie",
+        "fr": "Plus d'informations",
+        "en": "More information",
+        "de": "Weitere Informationen",
+    },
+    "other_languages": {
+        "nl": "Dit bericht in andere talen",
+        "fr": "Ce communiqué dans d'autres langues",
+        "en": "This release in other languages",
+        "de": "Diese Mitteilung in anderen Sprachen",
+    },
+    "contacts": {
+        "nl": "Contact voor de pers",
+        "fr": "Contact presse",
+        "en": "Press contact",
+        "de": "Pressekontakt",
+    },
+    "phone": {"nl": "Tel.", "fr": "Tél.", "en": "Tel.", "de": "Tel."},
+    "mobile": {"nl": "Gsm", "fr": "GSM", "en": "Mobile", "de": "Mobil"},
+    "email": {"nl": "E-mail", "fr": "E-mail", "en": "Email", "de": "E-Mail"},
+}
+
+ANNUAL_REPORT: Table = {
+    "documents": {
+        "nl": "Documenten",
+        "fr": "Documents",
+        "en": "Documents",
+        "de": "Dokumente",
+    },
+}
+
+DIGEST: Table = {
+    "subject_daily": {
+        "nl": "{organisation}: berichten van {date}",
+        "fr": "{organisation} : communiqués du {date}",
+        "en": "{organisation}: releases of {date}",
+        "de": "{organisation}: Mitteilungen vom {date}",
+    },
+    "subject_weekly": {
+        "nl": "{organisation}: berichten van de week van {date}",
+        "fr": "{organisation} : communiqués de la semaine du {date}",
+        "en": "{organisation}: releases of the week of {date}",
+        "de": "{organisation}: Mitteilungen der Woche vom {date}",
+    },
+    "heading_daily": {
+        "nl": "Dagelijks overzicht van {date}",
+        "fr": "Résumé quotidien du {date}",
+        "en": "Daily digest of {date}",
+        "de": "Tägliche Übersicht vom {date}",
+    },
+    "heading_weekly": {
+        "nl": "Wekelijks overzicht, week van {date}",
+        "fr": "Résumé hebdomadaire, semaine du {date}",
+        "en": "Weekly digest, week of {date}",
+        "de": "Wöchentliche Übersicht, Woche vom {date}",
+    },
+    "read_more": {
+        "nl": "Lees het volledige bericht",
+        "fr": "Lire le communiqué complet",
+        "en": "Read the full release",
+        "de": "Ganze Mitteilung lesen",
+    },
+    "empty": {
+        "nl": "Geen nieuwe berichten.",
+        "fr": "Aucun nouveau communiqué.",
+        "en": "No new releases.",
+        "de": "Keine neuen Mitteilungen.",
+    },
+}
+
+CONFIRM_SUBSCRIPTION: Table = {
+    "subject": {
+        "nl": "Bevestig uw inschrijving bij {organisation}",
+        "fr": "Confirmez votre inscription auprès de {organisation}",
+        "en": "Confirm your subscription to {organisation}",
+        "de": "Bestätigen Sie Ihr Abonnement bei {organisation}",
+    },
+    "intro": {
+        "nl": "U vroeg om berichten van {organisation} te ontvangen over: {lists}.",
+        "fr": "Vous avez demandé à recevoir les communiqués de {organisation} sur : {lists}.",
+        "en": "You asked to receive releases from {organisation} about: {lists}.",
+        "de": "Sie möchten Mitteilungen von {organisation} zu folgenden Themen erhalten: {lists}.",
+    },
+    "button": {
+        "nl": "Inschrijving bevestigen",
+        "fr": "Confirmer l'inscription",
+        "en": "Confirm subscription",
+        "de": "Abonnement bestätigen",
+    },
+    "ignore": {
+        "nl": "Vroeg u dit niet? Dan hoeft u niets te doen: zonder bevestiging sturen we u niets.",
+        "fr": "Vous n'avez rien demandé ? Ne faites rien : sans confirmation, nous ne vous envoyons rien.",
+        "en": "Did not ask for this? Then do nothing: without confirmation we send you nothing.",
+        "de": "Nicht angefragt? Dann tun Sie nichts: ohne Bestätigung senden wir Ihnen nichts.",
+    },
+    "why": {
+        "nl": "U ontvangt dit bericht omdat {email} werd opgegeven op de website van {organisation}.",
+        "fr": "Vous recevez ce message parce que {email} a été saisi sur le site de {organisation}.",
+        "en": "You receive this message because {email} was entered on the website of {organisation}.",
+        "de": "Sie erhalten diese Nachricht, weil {email} auf der Website von {organisation} angegeben wurde.",
+    },
+}
+
+REVIEW_REQUEST: Table = {
+    "subject": {
+        "nl": "Ter goedkeuring: {title}",
+        "fr": "À approuver : {title}",
+        "en": "For review: {title}",
+        "de": "Zur Freigabe: {title}",
+    },
+    "intro": {
+        "nl": "{author} vraagt u dit bericht na te lezen en goed te keuren:",
+        "fr": "{author} vous demande de relire et d'approuver ce communiqué :",
+        "en": "{author} asks you to review and approve this release:",
+        "de": "{author} bittet Sie, diese Mitteilung zu prüfen und freizugeben:",
+    },
+    "button": {
+        "nl": "Bericht nalezen",
+        "fr": "Relire le communiqué",
+        "en": "Review the release",
+        "de": "Mitteilung prüfen",
+    },
+}
+
+CHANGES_REQUESTED: Table = {
+    "subject": {
+        "nl": "Aanpassingen gevraagd: {title}",
+        "fr": "Modifications demandées : {title}",
+        "en": "Changes requested: {title}",
+        "de": "Änderungen erbeten: {title}",
+    },
+    "intro": {
+        "nl": "{reviewer} vraagt aanpassingen aan uw bericht:",
+        "fr": "{reviewer} demande des modifications à votre communiqué :",
+        "en": "{reviewer} asks for changes to your release:",
+        "de": "{reviewer} bittet um Änderungen an Ihrer Mitteilung:",
+    },
+    "button": {
+        "nl": "Bericht bewerken",
+        "fr": "Modifier le communiqué",
+        "en": "Edit the release",
+        "de": "Mitteilung bearbeiten",
+    },
+}
+
+PUBLISHED_RECEIPT: Table = {
+    "subject": {
+        "nl": "Gepubliceerd: {title}",
+        "fr": "Publié : {title}",
+        "en": "Published: {title}",
+        "de": "Veröffentlicht: {title}",
+    },
+    "intro": {
+        "nl": "Uw bericht werd gepubliceerd op {when}.",
+        "fr": "Votre communiqué a été publié le {when}.",
+        "en": "Your release was published on {when}.",
+        "de": "Ihre Mitteilung wurde am {when} veröffentlicht.",
+    },
+    "languages": {
+        "nl": "Talen: {languages}",
+        "fr": "Langues : {languages}",
+        "en": "Languages: {languages}",
+        "de": "Sprachen: {languages}",
+    },
+    "button": {
+        "nl": "Bericht bekijken",
+        "fr": "Voir le communiqué",
+        "en": "View the release",
+        "de": "Mitteilung ansehen",
+    },
+}
+
+TABLES: dict[str, Table] = {
+    "base": BASE,
+    "press_release": PRESS_RELEASE,
+    "annual_report": ANNUAL_REPORT,
+    "digest": DIGEST,
+    "confirm_subscription": CONFIRM_SUBSCRIPTION,
+    "review_request": REVIEW_REQUEST,
+    "changes_requested": CHANGES_REQUESTED,
+    "published_receipt": PUBLISHED_RECEIPT,
+}
+
+# Where a template looks for a key, in order; templates not listed use (name, "base").
+CHAINS: dict[str, tuple[str, ...]] = {
+    "annual_report": ("annual_report", "press_release", "base"),
+}
+
+
+def chain(template: str) -> tuple[str, ...]:
+    """The tables `template` reads its strings from, nearest first."""
+    return CHAINS.get(template, (template, "base"))

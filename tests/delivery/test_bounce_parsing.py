@@ -1,0 +1,84 @@
+"""Reading bounces: RFC 3464 reports, plain bounces, and VERP addresses that cannot be forged."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+
+from delivery.bounces import delivery_id_from_address, parse_bounce, verp_address
+
+
+def _dsn(to: str, status: str, action: str = "failed", diagnostic: str = "smtp; 550 5.1.1 No such user") -> Message:
+    raw = f"""From: MAILER-DAEMON@mx.example.org
+To: {to}
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: rfc822; jan@example.org
+Action: {action}
+Status: {status}
+Diagnostic-Code: {diagnostic}
+
+--B
+Content-Type: text/rfc822-headers
+
+Message-ID: <r1.nl.42@pressroom.example.be>
+Subject: Jaarverslag
+
+--B--
+"""
+    return message_from_bytes(raw.encode())
+
+
+def test_verp_round_trip_and_forgery() -> None:
+    address = verp_address(123456, "bounce.example.be")
+    assert address.startswith("bounces+") and address.endswith("@bounce.example.be")
+    assert delivery_id_from_address(f"Jan <{address}>") == 123456
+    forged = address.replace(address.split("+")[1].split("-")[0], "2n9d")  # another id, same signature
+    assert delivery_id_from_address(forged) is None
+    assert delivery_id_from_address("someone@example.be") is None
+
+
+def test_hard_dsn_is_read_field_by_field() -> None:
+    bounce = parse_bounce(_dsn(verp_address(7, "b.example.be"), "5.1.1"))
+    assert bounce is not None
+    assert (bounce.delivery_id, bounce.status, bounce.hard) == (7, "5.1.1", True)
+    assert "No such user" in bounce.diagnostic
+    assert bounce.message_id == "<r1.nl.42@pressroom.example.be>"
+
+
+def test_delayed_dsn_is_soft() -> None:
+    bounce = parse_bounce(_dsn(verp_address(8, "b.example.be"), "4.2.2", action="delayed",
+                               diagnostic="smtp; 452 4.2.2 Mailbox full"))
+    assert bounce is not None and (bounce.status, bounce.hard) == ("4.2.2", False)
+
+
+def test_plain_bounce_without_report() -> None:
+    raw = (
+        f"From: postmaster@old.example\nTo: {verp_address(9, 'b.example.be')}\nSubject: failure notice\n\n"
+        "Hi. This is the qmail-send program.\n<jan@old.example>:\n550 5.7.1 Rejected by policy\n"
+    ).encode()
+    bounce = parse_bounce(message_from_bytes(raw))
+    assert bounce is not None and (bounce.delivery_id, bounce.status, bounce.hard) == (9, "5.7.1", True)
+    assert "Rejected by policy" in bounce.diagnostic
+
+
+@pytest.mark.parametrize("raw", [
+    b"From: a@b.example\nTo: press@example.be\nSubject: Question\n\nWhen is the embargo lifted?\n",
+    b"Not even headers",
+])
+def test_ordinary_mail_is_not_a_bounce(raw: bytes) -> None:
+    assert parse_bounce(message_from_bytes(raw)) is None

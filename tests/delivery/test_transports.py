@@ -1,0 +1,228 @@
+"""Transports against real things: an aiosmtpd server on 127.0.0.1, a Maildir on disk."""
+
+from __future__ import annotations
+
+import email
+import io
+import mailbox
+import time
+from collections.abc import Iterator
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from core.settings import Settings
+from delivery import (
+    ConsoleTransport,
+    InvalidMailURL,
+    MaildirTransport,
+    MemoryTransport,
+    Outcome,
+    SMTPTransport,
+    TransportUnavailable,
+    default_mail_url,
+    get_transport,
+    memory_outbox,
+    transport_from_url,
+)
+from tests.delivery.smtp_sink import Certificate, Sink, authenticator, free_port, self_signed, smtp_server
+
+SENDER = "bounces@diplomatie.example.be"
+MESSAGE = (
+    b"From: Pers <pers@diplomatie.example.be>\r\nTo: jan@example.org\r\nSubject: =?utf-8?q?Caf=C3=A9?=\r\n"
+    b"Message-ID: <t1@diplomatie.example.be>\r\nMIME-Version: 1.0\r\n"
+    b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+    b"Caf=C3=A9\r\n.a line that starts with a dot\r\n"
+)
+
+
+@pytest.fixture
+def sink() -> Sink:
+    return Sink()
+
+
+@pytest.fixture
+def server(sink: Sink) -> Iterator[str]:
+    """smtp:// URL of a running sink."""
+    with smtp_server(sink) as controller:
+        yield f"smtp://{controller.hostname}:{controller.port}?helo=pressroom.test"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+def test_each_recipient_gets_its_own_smtp_code(sink: Sink, server: str) -> None:
+    sink.rcpt_replies = {"gone@example.org": "550 5.1.1 No such user", "full@example.org": "452 4.2.2 Mailbox full"}
+    with transport_from_url(server) as transport:
+        result = transport.send(SENDER, ["jan@example.org", "gone@example.org", "full@example.org"], MESSAGE)
+
+    assert not result.ok
+    assert result.accepted == ["jan@example.org"]
+    assert (result["jan@example.org"].code, result["jan@example.org"].outcome) == (250, Outcome.ACCEPTED)
+    assert (result["gone@example.org"].code, result["gone@example.org"].outcome) == (550, Outcome.PERMANENT)
+    assert "No such user" in result["gone@example.org"].detail
+    assert (result["full@example.org"].code, result["full@example.org"].outcome) == (452, Outcome.TRANSIENT)
+    assert [r.recipient for r in result.permanent] == ["gone@example.org"]
+    assert [r.recipient for r in result.transient] == ["full@example.org"]
+    # Only the accepted recipient got the message, byte for byte (dot-stuffing undone).
+    [received] = sink.received
+    assert (received.mail_from, received.rcpt_tos) == (SENDER, ["jan@example.org"])
+    assert received.content == MESSAGE
+    assert email.message_from_bytes(received.content, policy=default_policy)["Subject"] == "Café"
+
+
+def test_a_batch_reuses_one_connection(sink: Sink, server: str) -> None:
+    transport = transport_from_url(server)
+    with transport:
+        for number in range(5):
+            assert transport.send(SENDER, [f"r{number}@example.org"], MESSAGE).ok
+    assert len(sink.received) == 5
+    assert len(sink.peers) == 1
+    with transport:  # a new batch, a new connection
+        assert transport.send(SENDER, ["r5@example.org"], MESSAGE).ok
+    assert len(sink.peers) == 2
+
+
+def test_refused_data_is_reported_and_the_connection_stays_usable(sink: Sink, server: str) -> None:
+    with transport_from_url(server) as transport:
+        sink.data_reply = "554 5.7.1 Message rejected as spam"
+        result = transport.send(SENDER, ["a@example.org", "b@example.org"], MESSAGE)
+        assert [(r.code, r.outcome) for r in result.recipients] == [(554, Outcome.PERMANENT)] * 2
+        assert "rejected as spam" in result["a@example.org"].detail
+
+        sink.data_reply = None
+        sink.mail_reply = "451 4.3.2 Try again later"
+        result = transport.send(SENDER, ["a@example.org"], MESSAGE)
+        assert [(r.code, r.outcome) for r in result.recipients] == [(451, Outcome.TRANSIENT)]
+
+        sink.mail_reply = None
+        assert transport.send(SENDER, ["a@example.org"], MESSAGE).ok
+    assert len(sink.peers) == 1 and len(sink.received) == 1
+
+
+def test_a_connection_the_server_dropped_is_opened_again(sink: Sink) -> None:
+    with smtp_server(sink, timeout=0.3) as controller:
+        transport = SMTPTransport(controller.hostname, controller.port, local_hostname="pressroom.test")
+        with transport:
+            assert transport.send(SENDER, ["a@example.org"], MESSAGE).ok
+            time.sleep(1.0)  # the server closes the idle session
+            assert transport.send(SENDER, ["b@example.org"], MESSAGE).ok
+    assert len(sink.peers) == 2 and len(sink.received) == 2
+
+
+def test_no_server_is_a_transient_unavailability() -> None:
+    transport = transport_from_url(f"smtp://127.0.0.1:{free_port()}?timeout=2")
+    with pytest.raises(TransportUnavailable) as caught:
+        transport.open()
+    assert caught.value.transient is True
+
+
+def test_login_with_credentials_from_the_url(sink: Sink) -> None:
+    options = {"authenticator": authenticator("pressroom", "s3cret@x"), "auth_require_tls": False}
+    with smtp_server(sink, **options) as controller:
+        good = f"smtp://pressroom:s3cret%40x@{controller.hostname}:{controller.port}?helo=pressroom.test"
+        with transport_from_url(good) as transport:
+            assert transport.send(SENDER, ["a@example.org"], MESSAGE).ok
+        bad = f"smtp://pressroom:wrong@{controller.hostname}:{controller.port}?helo=pressroom.test"
+        with pytest.raises(TransportUnavailable) as caught:
+            transport_from_url(bad).open()
+    assert caught.value.code == 535 and caught.value.transient is False
+    assert "wrong" not in caught.value.message
+
+
+def test_starttls(sink: Sink, certificate: Certificate) -> None:
+    options = {"tls_context": certificate.server_context(), "require_starttls": True}
+    with smtp_server(sink, **options) as controller:
+        base = f"smtp://{controller.hostname}:{controller.port}"
+        with transport_from_url(f"{base}?starttls=1&cafile={certificate.cert}&helo=pressroom.test") as transport:
+            assert transport.send(SENDER, ["a@example.org"], MESSAGE).ok
+        # Without STARTTLS this server refuses to take mail: reported, not raised.
+        with transport_from_url(f"{base}?helo=pressroom.test") as transport:
+            result = transport.send(SENDER, ["a@example.org"], MESSAGE)
+        assert result["a@example.org"].code == 530 and result["a@example.org"].outcome is Outcome.PERMANENT
+    assert len(sink.received) == 1
+
+
+def test_smtps_checks_the_certificate(sink: Sink, certificate: Certificate) -> None:
+    with smtp_server(sink, ssl_context=certificate.server_context()) as controller:
+        base = f"smtps://{controller.hostname}:{controller.port}"
+        with transport_from_url(f"{base}?cafile={certificate.cert}&helo=pressroom.test") as transport:
+            assert transport.send(SENDER, ["a@example.org"], MESSAGE).ok
+        with pytest.raises(TransportUnavailable, match="TLS"):
+            transport_from_url(f"{base}?helo=pressroom.test").open()  # self-signed, not trusted
+    assert len(sink.received) == 1
+
+
+def test_maildir_is_a_real_maildir(tmp_path: Path) -> None:
+    path = tmp_path / "mail"
+    with transport_from_url(f"maildir://{path}") as transport:
+        assert isinstance(transport, MaildirTransport)
+        result = transport.send(SENDER, ["jan@example.org", "piet@example.org"], MESSAGE)
+    assert result.ok
+    box = mailbox.Maildir(path, create=False)
+    [key] = box.keys()
+    stored = box.get_bytes(key)
+    assert stored.endswith(MESSAGE)
+    message = email.message_from_bytes(stored, policy=default_policy)
+    assert message["Return-Path"] == f"<{SENDER}>"
+    assert message.get_all("Delivered-To") == ["jan@example.org", "piet@example.org"]
+    assert (path / "new").is_dir() and (path / "cur").is_dir() and (path / "tmp").is_dir()
+
+
+def test_console_prints_the_message() -> None:
+    stream = io.StringIO()
+    result = ConsoleTransport(stream).send(SENDER, ["jan@example.org"], MESSAGE)
+    assert result.ok
+    printed = stream.getvalue()
+    assert f"mail from {SENDER} to jan@example.org" in printed and "Subject: =?utf-8?q?Caf=C3=A9?=" in printed
+
+
+def test_memory_transport_keeps_messages_and_scripted_refusals() -> None:
+    outbox = memory_outbox("test-memory")
+    outbox.clear()
+    outbox.replies["gone@example.org"] = (550, "no such user")
+    transport = transport_from_url("memory://test-memory")
+    assert isinstance(transport, MemoryTransport) and transport.outbox is outbox
+    with transport:
+        result = transport.send(SENDER, ["jan@example.org", "gone@example.org"], MESSAGE)
+    assert result["gone@example.org"].outcome is Outcome.PERMANENT
+    [sent] = outbox.messages
+    assert sent.recipients == ("jan@example.org",) and sent.message == MESSAGE
+    assert (transport.opened, transport.closed) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("smtp://", "needs a host"),
+        ("smtp://user:topsecret@mail.example.org:notaport", "port"),
+        ("maildir://", "needs a path"),
+        ("sendmail:///usr/sbin/sendmail", "unknown scheme"),
+    ],
+)
+def test_bad_mail_urls_are_configuration_errors(url: str, problem: str) -> None:
+    with pytest.raises(InvalidMailURL, match=problem) as caught:
+        transport_from_url(url)
+    assert "topsecret" not in caught.value.message
+
+
+def test_smtp_url_parts(tmp_path: Path) -> None:
+    transport = transport_from_url("smtps://me%40example.org:p%2Fw@mail.example.org?timeout=5")
+    assert isinstance(transport, SMTPTransport)
+    assert (transport.host, transport.port, transport.use_ssl, transport.starttls) == ("mail.example.org", 465, True, False)
+    assert (transport.username, transport.password, transport.timeout) == ("me@example.org", "p/w", 5.0)
+    plain = transport_from_url("smtp://mail.example.org:587?starttls=1")
+    assert isinstance(plain, SMTPTransport) and (plain.port, plain.starttls) == (587, True)
+
+
+def test_default_transport_is_a_maildir_in_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PRESSROOM_MAIL_URL", raising=False)
+    settings = Settings(data_dir=tmp_path / "data")
+    assert default_mail_url(settings) == f"maildir://{(tmp_path / 'data' / 'maildir').resolve()}"
+    transport = get_transport(settings)
+    assert isinstance(transport, MaildirTransport) and transport.path == (tmp_path / "data" / "maildir").resolve()
+    monkeypatch.setenv("PRESSROOM_MAIL_URL", "console://")
+    assert isinstance(get_transport(Settings()), ConsoleTransport)
