@@ -68,7 +68,7 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from cli import db, demo, processes, releases, subscribers, users
+    from cli import db, demo, distributions, preview, processes, releases, subscribers, users
 
     cli.add_command(db.db)
     cli.add_command(users.users)
@@ -78,7 +78,9 @@ def _register() -> None:
     cli.add_command(processes.worker)
     cli.add_command(processes.beat)
     cli.add_command(demo.demo)
-    cli.add_command(__import__("cli.preview", fromlist=["preview"]).preview)
+    cli.add_command(preview.preview)
+    cli.add_command(distributions.distributions)
+    cli.add_command(distributions.bounces)
 
 
 _register()

@@ -106,16 +106,21 @@ class ReleaseMailer:
         )
 
 
-_mailers: OrderedDict[int, ReleaseMailer] = OrderedDict()
+_mailers: OrderedDict[tuple[str, int, datetime], ReleaseMailer] = OrderedDict()
 
 
 def mailer_for(distribution_id: int) -> ReleaseMailer:
-    """The mailer of a distribution, kept for the next batches this worker takes of it."""
-    mailer = _mailers.get(distribution_id)
-    if mailer is None:
-        with session_scope() as session:
-            mailer = ReleaseMailer(session, engine.get_distribution(session, distribution_id))
-        _mailers[distribution_id] = mailer
+    """The mailer of a distribution, kept for the next batches this worker takes of it.
+
+    The key includes the distribution's creation time, so a database that reuses ids (one
+    restored from a backup, a test database) never gets another distribution's mailer.
+    """
+    with session_scope() as session:
+        distribution = engine.get_distribution(session, distribution_id)
+        key = (get_settings().database_url, distribution_id, distribution.created_at)
+        mailer = _mailers.get(key)
+        if mailer is None:
+            mailer = _mailers[key] = ReleaseMailer(session, distribution)
         while len(_mailers) > 8:
             _mailers.popitem(last=False)
     return mailer

@@ -1,0 +1,58 @@
+"""Setting up a published release with an audience, for the distribution tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import select
+
+from core.db import session_scope
+from core.outbox import OutboxEvent, handle_event
+from delivery.handlers import prepare_release_distribution
+from delivery.models import Distribution
+from subscribers import add_subscriber, create_list
+from tests import factories
+from workflow import service
+
+
+def make_lists(embargo_lists: Iterable[str] = ("journalists",)) -> None:
+    with session_scope() as s:
+        for slug, language in (("journalists", "nl"), ("diplomats", "fr"), ("public", "en")):
+            create_list(s, slug, slug.title(), default_language=language,
+                        receives_embargoed=slug in embargo_lists)
+
+
+def add_people(count: int, lists: tuple[str, ...] = ("journalists",), language: str = "nl",
+               prefix: str = "p") -> list[str]:
+    """`count` confirmed subscribers on each of `lists`; returns their addresses."""
+    emails = [f"{prefix}{i}@example.org" for i in range(count)]
+    with session_scope() as s:
+        for email in emails:
+            for slug in lists:
+                add_subscriber(s, email, slug, language=language, confirmed=True)
+    return emails
+
+
+def publish_release(**content: Any) -> int:
+    """A bilingual release approved and published; returns its id (the event is not handled)."""
+    content.setdefault("lists", ["journalists", "diplomats", "public"])
+    with session_scope() as s:
+        author = factories.user(s)
+        approver = factories.user(s, "approver")
+        release_id = factories.release(s, author, **content).id or 0
+        service.submit(s, release_id, author)
+        service.approve(s, release_id, approver)
+        service.publish(s, release_id, approver)
+    return release_id
+
+
+def prepare(release_id: int) -> int:
+    """Run the release.published handler as the worker would; returns the distribution id."""
+    with session_scope() as s:
+        event_id = s.exec(
+            select(OutboxEvent.id).where(OutboxEvent.name == "release.published", OutboxEvent.subject_id == release_id)
+        ).one()
+    handle_event(event_id, {"release.published": [prepare_release_distribution]})
+    with session_scope() as s:
+        return s.exec(select(Distribution.id).where(Distribution.release_id == release_id)).one() or 0

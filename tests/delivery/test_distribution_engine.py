@@ -1,0 +1,155 @@
+"""The distribution engine without Celery: materialise, claim with leases, send, record, control."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email import message_from_bytes
+
+import pytest
+from sqlalchemy import select, update
+
+from core.db import session_scope, utcnow
+from core.settings import override_settings
+from delivery import engine
+from delivery.bounces import delivery_id_from_address
+from delivery.models import Delivery, DeliveryStatus, DistributionStatus
+from delivery.sending import send_batch
+from delivery.transports import MemoryTransport, Outbox
+from subscribers import suppress, unsubscribe_by_token
+from subscribers.models import Subscriber
+from tests.delivery.distribution_helpers import add_people, make_lists, prepare, publish_release
+
+
+def _deliveries(distribution_id: int) -> list[Delivery]:
+    with session_scope() as s:
+        return list(s.execute(select(Delivery).where(Delivery.distribution_id == distribution_id)).scalars())
+
+
+def _send_all(distribution_id: int, outbox: Outbox, rounds: int = 50) -> None:
+    for _ in range(rounds):
+        if send_batch(distribution_id, MemoryTransport(outbox)).claimed == 0:
+            return
+
+
+def test_each_recipient_once_in_their_language(db: str) -> None:
+    make_lists()
+    add_people(5, ("journalists", "public"), "fr", prefix="both")  # on two target lists
+    add_people(3, ("diplomats",), "de", prefix="de")  # German is not in the release: default nl
+    add_people(2, ("public",), "nl", prefix="nl")
+    with session_scope() as s:
+        suppress(s, "both0@example.org", "admin")
+    release_id = publish_release()
+    distribution_id = prepare(release_id)
+    assert prepare(release_id) == distribution_id  # a second run finds the receipt: nothing new
+    rows = _deliveries(distribution_id)
+    assert len(rows) == 4 + 3 + 2
+    assert {r.email: r.language for r in rows}["de1@example.org"] == "nl"
+    assert {r.language for r in rows if r.email.startswith("both")} == {"fr"}
+
+    override_settings(delivery_batch_size=4, delivery_record_every=3)
+    outbox = Outbox()
+    _send_all(distribution_id, outbox)
+    recipients = [m.recipients[0] for m in outbox.messages]
+    assert sorted(recipients) == sorted(r.email for r in rows)
+    french = next(m for m in outbox.messages if m.recipients[0] == "both1@example.org")
+    parsed = message_from_bytes(french.message)
+    assert parsed["Content-Language"] == "fr" and "Le ministre" in parsed["Subject"]
+    assert delivery_id_from_address(french.envelope_from) is not None  # VERP names the delivery
+    with session_scope() as s:
+        assert engine.counts(s, distribution_id)["sent"] == 9
+        assert engine.get_distribution(s, distribution_id).status == DistributionStatus.DONE
+    assert {r.message_id for r in _deliveries(distribution_id)} == {
+        message_from_bytes(m.message)["Message-ID"] for m in outbox.messages
+    }
+
+
+def test_claims_never_overlap_and_expired_leases_come_back(db: str) -> None:
+    make_lists()
+    add_people(10)
+    distribution_id = prepare(publish_release())
+    first = engine.claim(distribution_id, 4)
+    second = engine.claim(distribution_id, 4)
+    assert not {c.id for c in first} & {c.id for c in second}
+    assert len(engine.claim(distribution_id, 100)) == 2
+    assert engine.claim(distribution_id, 100) == []
+    # the worker holding `first` dies: its lease runs out and the sweep puts the rows back
+    assert engine.reclaim_expired(utcnow() + timedelta(hours=1)) == 10
+    again = engine.claim(distribution_id, 100)
+    assert len(again) == 10 and all(c.attempts == 2 for c in again if c.id in {f.id for f in first})
+
+
+def test_transient_failures_back_off_then_fail_permanent_ones_suppress(db: str) -> None:
+    make_lists()
+    add_people(3)
+    override_settings(delivery_max_attempts=2, delivery_retry_base=30)
+    distribution_id = prepare(publish_release())
+    outbox = Outbox()
+    outbox.replies["p0@example.org"] = (451, "4.7.1 Try again later")
+    outbox.replies["p1@example.org"] = (550, "5.1.1 No such user")
+    report = send_batch(distribution_id, MemoryTransport(outbox))
+    assert (report.sent, report.deferred, report.failed, report.suppressed) == (1, 1, 1, 1)
+    rows = {r.email: r for r in _deliveries(distribution_id)}
+    assert rows["p0@example.org"].status == DeliveryStatus.DEFERRED
+    assert rows["p0@example.org"].next_attempt_at > utcnow() + timedelta(seconds=20)  # type: ignore[operator]
+    assert rows["p1@example.org"].status == DeliveryStatus.FAILED and "5.1.1" in rows["p1@example.org"].last_error
+    assert send_batch(distribution_id, MemoryTransport(outbox)).claimed == 0  # not due yet
+    with session_scope() as s:
+        s.execute(update(Delivery).values(next_attempt_at=utcnow()))
+    assert send_batch(distribution_id, MemoryTransport(outbox)).failed == 1  # second try was the last
+    with session_scope() as s:
+        assert engine.get_distribution(s, distribution_id).status == DistributionStatus.DONE
+    # the unknown user is suppressed: a later release does not even materialise them
+    later = prepare(publish_release(topics=["later"]))
+    assert "p1@example.org" not in {r.email for r in _deliveries(later)}
+
+
+def test_pause_resume_cancel(db: str) -> None:
+    make_lists()
+    add_people(6)
+    override_settings(delivery_batch_size=2)
+    distribution_id = prepare(publish_release())
+    outbox = Outbox()
+    send_batch(distribution_id, MemoryTransport(outbox))
+    engine.control(distribution_id, "pause")
+    assert send_batch(distribution_id, MemoryTransport(outbox)).claimed == 0
+    with pytest.raises(engine.DistributionStateError, match="cannot pause; possible now: resume, cancel"):
+        engine.control(distribution_id, "pause")
+    engine.control(distribution_id, "resume")
+    send_batch(distribution_id, MemoryTransport(outbox))
+    engine.control(distribution_id, "cancel")
+    assert send_batch(distribution_id, MemoryTransport(outbox)).claimed == 0
+    with session_scope() as s:
+        counts = engine.counts(s, distribution_id)
+    assert (counts["sent"], counts["skipped"]) == (4, 2)
+    assert len(outbox.messages) == 4
+
+
+def test_embargo_holds_lists_without_embargo_access(db: str) -> None:
+    make_lists(embargo_lists=("journalists",))
+    add_people(2, ("journalists",), prefix="press")
+    add_people(2, ("public",), prefix="citizen")
+    add_people(1, ("journalists", "public"), prefix="both")
+    embargo = utcnow() + timedelta(hours=3)
+    distribution_id = prepare(publish_release(embargo_until=embargo))
+    outbox = Outbox()
+    _send_all(distribution_id, outbox)
+    assert sorted(m.recipients[0] for m in outbox.messages) == [
+        "both0@example.org", "press0@example.org", "press1@example.org"]
+    text = message_from_bytes(outbox.messages[0].message).get_payload()[0].get_payload(decode=True)
+    assert b"EMBARGO" in text.upper()
+    held = [r for r in _deliveries(distribution_id) if r.status == DeliveryStatus.QUEUED]
+    assert sorted(r.email for r in held) == ["citizen0@example.org", "citizen1@example.org"]
+    assert all(abs((r.next_attempt_at - embargo).total_seconds()) < 1 for r in held)  # type: ignore[operator]
+
+
+def test_unsubscribed_and_erased_are_never_mailed(db: str) -> None:
+    from subscribers import tokens
+
+    make_lists()
+    add_people(3)
+    with session_scope() as s:
+        leaver = s.execute(select(Subscriber).where(Subscriber.email == "p2@example.org")).scalar_one()
+        token = tokens.unsubscribe_token(leaver.id, 1, leaver.email_hash)  # type: ignore[arg-type]
+        unsubscribe_by_token(s, token, everywhere=True)
+    distribution_id = prepare(publish_release())
+    assert sorted(r.email for r in _deliveries(distribution_id)) == ["p0@example.org", "p1@example.org"]
