@@ -365,6 +365,7 @@ class MaildirTransport(BaseTransport):
     def open(self) -> None:
         if self._box is None:
             try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._box = mailbox.Maildir(self.path, create=True)
             except OSError as exc:
                 raise TransportUnavailable(str(self.path), f"cannot create Maildir: {exc}", transient=False) from None

@@ -7,7 +7,10 @@ import logging
 from celery import Task
 from sqlalchemy.exc import OperationalError
 
+from core.errors import NotFound
 from core.outbox import Handler, OutboxEvent, handle_event, relay_pending
+from delivery import notices
+from delivery.errors import TransportUnavailable
 from delivery.handlers import prepare_release_distribution
 from tasks.app import app
 from tasks.distribution import fan_out
@@ -18,11 +21,13 @@ log = logging.getLogger(__name__)
 
 # Event name -> the domain handlers that react to it, each applied once per event.
 HANDLERS: dict[str, list[Handler]] = {
-    "release.submitted": [notifications.review_requested],
-    "release.changes_requested": [notifications.changes_requested],
+    "release.submitted": [notifications.review_requested, notices.review_request],
+    "release.changes_requested": [notifications.changes_requested, notices.changes_requested],
     "release.approved": [notifications.approved],
-    "release.published": [notifications.published_receipt, prepare_release_distribution],
+    "release.published": [notifications.published_receipt, prepare_release_distribution,
+                          notices.published_receipt],
     "release.withdrawn": [notifications.withdrawn],
+    "subscription.requested": [notices.subscription_confirmation],
 }
 
 
@@ -38,14 +43,25 @@ def send_event(event: OutboxEvent) -> None:
 
 @app.task(
     name="events.handle",
-    autoretry_for=(OperationalError,),  # database briefly unreachable or locked
+    bind=True,
+    autoretry_for=(OperationalError,),  # the database briefly unreachable or locked
     retry_backoff=True,
     retry_jitter=True,
     max_retries=8,
 )
-def handle(event_id: str) -> list[str]:
+def handle(self, event_id: str) -> list[str]:  # type: ignore[no-untyped-def]
     """Apply an outbox event's handlers, then start the work it calls for; safe to run twice."""
-    handled = handle_event(event_id, HANDLERS)
+    try:
+        handled = handle_event(event_id, HANDLERS)
+    except NotFound:
+        # Only a database restored from before the event, or emptied, has no such event.
+        log.warning("event %s is not in the database; nothing to do", event_id)
+        return []
+    except TransportUnavailable as exc:
+        if not exc.transient:
+            raise
+        # The mail server said "later": handlers that finished keep their receipts.
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 1800)) from None
     follow_up = FOLLOW_UPS.get(handled.name)
     if follow_up is not None and handled.subject_id is not None:
         follow_up.delay(handled.subject_id)

@@ -1,0 +1,134 @@
+"""Single messages to one person: subscription confirmations and the workflow's notices to
+approvers and authors.
+
+Each handler runs inside `core.outbox.handle_event`, in the transaction that stores its receipt:
+if the mail server refuses for now, the handler raises, nothing is recorded, and the event is
+tried again; once the receipt is committed the mail is never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core.outbox import OutboxEvent
+from core.settings import get_settings
+from delivery.compose import organisation_sender, release_url
+from delivery.errors import TransportUnavailable
+from delivery.message import Recipient, identity_for, prepare
+from delivery.signing import signer_from_settings
+from delivery.transports import Outcome, get_transport
+from subscribers.subscriptions import CONFIRM_MAIL, confirmation_request
+from templates import (
+    ChangesRequestedInput,
+    ConfirmSubscriptionInput,
+    PublishedReceiptInput,
+    ReviewRequestInput,
+    compile_message,
+)
+from workflow.guards import revision_authors
+from workflow.models import Release, Role, User
+from workflow.service import current_content
+
+log = logging.getLogger(__name__)
+
+
+class MailRefused(TransportUnavailable):
+    """The server refused one notice; transient refusals make the event be tried again."""
+
+
+def send_notice(session: Session, template: str, language: str, data: Any, email: str, name: str = "",
+                preferences_url: str = "") -> None:
+    """Render `template` for one person and send it now.
+
+    Raises MailRefused (or TransportUnavailable) when the server says "later", so the event is
+    tried again; a permanent refusal is logged and not retried.
+    """
+    sender = organisation_sender(session)
+    identity = identity_for(sender)
+    compiled = compile_message(template, language, data, sender)
+    message = prepare(compiled, identity, signer=signer_from_settings(identity.domain))
+    data_bytes = message.build(Recipient(email=email, name=name, preferences_url=preferences_url))
+    with get_transport() as transport:
+        result = transport.send(message.envelope_from, [email], data_bytes)[email]
+    if result.accepted:
+        log.info("sent %s to %s", template, email)
+        return
+    problem = f"{result.code} {result.detail} for {email}"
+    if result.outcome is Outcome.TRANSIENT:
+        raise MailRefused(transport.describe(), problem, transient=True, code=result.code)
+    log.warning("%s not sent, refused for good: %s", template, problem)  # retrying cannot help
+
+
+def subscription_confirmation(session: Session, event: OutboxEvent) -> None:
+    """Mail the double opt-in link for a new pending subscription."""
+    request = confirmation_request(session, event.subject_id or 0)
+    if request is None or request.kind != CONFIRM_MAIL or not request.confirm_url:
+        return  # unsubscribed or suppressed since, or already confirmed: no mail
+    data = ConfirmSubscriptionInput(
+        key=f"s{request.subscription_id}", lists=(request.list_name,), confirm_url=request.confirm_url
+    )
+    send_notice(session, "confirm_subscription", request.language, data, request.email, request.name,
+                request.preferences_url)
+
+
+def _press_url(path: str) -> str:
+    return get_settings().base_url.rstrip("/") + path
+
+
+def _title(session: Session, release: Release, language: str) -> str:
+    content = current_content(session, release)
+    text = content.translations.get(language) or content.translations[content.default_language]
+    return text.title or f"#{release.id}"
+
+
+def review_request(session: Session, event: OutboxEvent) -> None:
+    """Ask every approver who did not write the release to review it."""
+    release = session.get(Release, event.subject_id)
+    if release is None:
+        return
+    author = session.get(User, release.author_id)
+    writers = revision_authors(session, release)
+    approvers = session.exec(
+        select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)  # noqa: E712
+    ).all()
+    for approver in approvers:
+        if approver.id in writers:
+            continue
+        data = ReviewRequestInput(
+            key=f"review.{release.id}.v{release.version}", title=_title(session, release, approver.language),
+            author=author.name if author else "", review_url=_press_url(f"/press/releases/{release.id}/review"),
+        )
+        send_notice(session, "review_request", approver.language, data, approver.email, approver.name)
+
+
+def changes_requested(session: Session, event: OutboxEvent) -> None:
+    """Tell the author what the reviewer wants changed."""
+    release = session.get(Release, event.subject_id)
+    author = session.get(User, release.author_id) if release else None
+    reviewer = session.get(User, event.payload.get("actor_id")) if event.payload.get("actor_id") else None
+    if release is None or author is None:
+        return
+    data = ChangesRequestedInput(
+        key=f"changes.{release.id}.v{release.version}", title=_title(session, release, author.language),
+        reviewer=reviewer.name if reviewer else "", comment=str(event.payload.get("comment", "")),
+        edit_url=_press_url(f"/press/releases/{release.id}/edit"),
+    )
+    send_notice(session, "changes_requested", author.language, data, author.email, author.name)
+
+
+def published_receipt(session: Session, event: OutboxEvent) -> None:
+    """Tell the author the release is out, with its public address."""
+    release = session.get(Release, event.subject_id)
+    author = session.get(User, release.author_id) if release else None
+    if release is None or author is None or release.published_at is None:
+        return
+    content = current_content(session, release)
+    data = PublishedReceiptInput(
+        key=f"published.{release.id}", title=_title(session, release, author.language),
+        published_at=release.published_at, url=release_url(release.id or 0, content.default_language),
+        languages=tuple(content.translations),
+    )
+    send_notice(session, "published_receipt", author.language, data, author.email, author.name)
