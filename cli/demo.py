@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -50,7 +52,7 @@ def _fresh_directory(directory: Path) -> Path:
 def start_worker_process(log_file: Path) -> subprocess.Popen[bytes]:
     """A Celery worker in a child process, configured by the exported PRESSROOM_* variables."""
     command = [sys.executable, "-c", "from cli.main import main; main()", "worker",
-               "--pool", "threads", "--concurrency", "2", "--loglevel", "INFO"]
+               "--pool", "prefork", "--concurrency", "2", "--beat", "--loglevel", "INFO"]
     with log_file.open("ab") as log:
         return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
 
@@ -82,20 +84,37 @@ def _wait_for_events(worker: subprocess.Popen[bytes], timeout: float = 60) -> No
             time.sleep(0.2)
 
 
+DEMO_LISTS = (
+    # slug, name, default language, receives embargoed news, share of subscribers, their languages
+    ("journalists", "Journalisten / Journalistes", "nl", True, 0.5, ("nl", "fr", "en")),
+    ("diplomatic-corps", "Corps diplomatique", "fr", True, 0.2, ("fr", "en", "de")),
+    ("public", "Publiek / Public", "nl", False, 0.3, ("nl", "fr")),
+)
+
+
 @click.command()
 @click.option("--dir", "directory", type=click.Path(path_type=Path, file_okay=False),
               default=Path("pressroom-demo"), show_default=True, help="Demo directory (recreated).")
-def demo(directory: Path) -> None:
-    """Walk a bilingual annual-report release from draft to published, with a real worker."""
+@click.option("--subscribers", "subscriber_count", type=click.IntRange(0, 1_000_000), default=500,
+              show_default=True, help="Subscribers to create across the lists and languages.")
+@click.option("--smtp", "use_smtp", is_flag=True,
+              help="Send to an SMTP sink on loopback instead of writing the Maildir.")
+def demo(directory: Path, subscriber_count: int, use_smtp: bool) -> None:
+    """Walk a bilingual annual-report release from draft to published and mail it to
+    subscribers through real Celery workers."""
     started = time.monotonic()
     directory = _fresh_directory(directory)
     data_dir = directory / ".pressroom"
     dispose_engines()
+    sink = _start_sink() if use_smtp else None
     override_settings(
         environment="development",
         data_dir=str(data_dir),
         database_url=f"sqlite:///{directory / 'pressroom.db'}",
         broker_url="embedded",
+        mail_url=sink.url if sink else f"maildir://{directory / 'maildir'}",
+        outbox_relay_interval=1,
+        sweep_interval=5,
     )
     console.print(f"[bold]Pressroom demo[/] in {directory}")
     migrate.upgrade()
@@ -107,6 +126,7 @@ def demo(directory: Path) -> None:
         add_user(session, SPOKESPERSON, "Anouk Peeters", "spokesperson")
         add_user(session, APPROVER, "Marc Dubois", "approver", language="fr")
     console.print(f"✓ organisation {org.name!r}, spokesperson {SPOKESPERSON}, approver {APPROVER}")
+    _make_audience(subscriber_count)
 
     releases_dir = directory / "releases"
     releases_dir.mkdir()
@@ -124,13 +144,17 @@ def demo(directory: Path) -> None:
         _wait_for_events(worker)
         _step(release_id, APPROVER, "approve")
         _wait_for_events(worker)
+        published_at = time.monotonic()
         _step(release_id, APPROVER, "publish")
         _wait_for_events(worker)
         _report(release_id)
+        _distribute(release_id, published_at, sink, directory)
     finally:
         stop_worker_process(worker)
         stop_embedded(data_dir)
         dispose_engines()
+        if sink:
+            sink.stop()
     console.print(f"\n[bold green]demo finished[/] in {time.monotonic() - started:.1f} s")
 
 
@@ -177,3 +201,89 @@ def _report(release_id: int) -> None:
     console.print("\n[bold]Notifications recorded by the worker[/]")
     for note in notes:
         console.print(f"  {note.kind:<18} → user {note.user_id}: {note.message}")
+
+
+def _make_audience(count: int) -> None:
+    """Lists of the sample release, and `count` confirmed subscribers spread over them."""
+    from subscribers import create_list, import_csv
+
+    with session_scope() as session:
+        for slug, name, language, embargoed, _share, _languages in DEMO_LISTS:
+            create_list(session, slug, name, default_language=language, receives_embargoed=embargoed,
+                        visibility="private" if slug == "diplomatic-corps" else "public")
+    made = 0
+    for index, (slug, _name, _language, _embargoed, share, languages) in enumerate(DEMO_LISTS):
+        n = count - made if index == len(DEMO_LISTS) - 1 else int(count * share)
+        rows = ["email;name;language"] + [
+            f"{slug}.{i}@subscribers.example.org;Subscriber {i};{languages[i % len(languages)]}" for i in range(n)
+        ]
+        import_csv(session_scope, io.BytesIO("\n".join(rows).encode()), slug, confirmed=True)
+        made += n
+    console.print(f"✓ {count} confirmed subscribers on {', '.join(s[0] for s in DEMO_LISTS)} (nl, fr, en, de)")
+
+
+def _distribute(release_id: int, published_at: float, sink: _Sink | None, directory: Path) -> None:
+    """Follow the release's distribution with a progress bar, then print the summary."""
+    from sqlalchemy import func, select
+
+    from cli.distributions import watch_progress
+    from delivery.models import Delivery, DeliveryStatus, Distribution
+
+    def distribution_id() -> int | None:
+        with session_scope() as session:
+            return session.execute(select(Distribution.id).where(Distribution.release_id == release_id)).scalar()
+
+    deadline = time.monotonic() + 60
+    while (found := distribution_id()) is None:
+        if time.monotonic() > deadline:
+            raise ConfigurationError("no distribution was prepared; see worker.log")
+        time.sleep(0.2)
+    console.print("\n[bold]Distribution[/]")
+    view = watch_progress(found, interval=0.3)
+    elapsed = time.monotonic() - published_at
+    with session_scope() as session:
+        per_language = session.execute(
+            select(Delivery.language, func.count())
+            .where(Delivery.distribution_id == found, Delivery.status == DeliveryStatus.SENT)
+            .group_by(Delivery.language)
+        ).all()
+    console.print(f"\n[bold]Summary[/]: distribution {found} {view['status']}: {view['sent']} sent, "
+                  f"{view['failed']} failed, {view['skipped']} skipped")
+    console.print("  sent per language: " + ", ".join(f"{lang} {n}" for lang, n in sorted(per_language)))
+    rate = view["sent"] / elapsed if elapsed > 0 else 0.0
+    console.print(f"  publish to last delivery: {elapsed:.1f} s, {rate:.0f} messages per second")
+    if sink:
+        console.print(f"  the SMTP sink on {sink.url} received {sink.count()} messages (with the staff notices)")
+    else:
+        console.print(f"  mail is in the Maildir {directory / 'maildir'} (open it with any mail client)")
+
+
+class _Sink:
+    """A loopback SMTP server (aiosmtpd) that accepts and counts mail, for `demo --smtp`."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self._count = 0
+
+        class Handler:
+            async def handle_DATA(inner, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N805
+                self._count += 1
+                return "250 2.0.0 accepted"
+
+        with socket.socket() as probe:  # a free port on loopback
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+        self.controller.start()
+        self.url = f"smtp://127.0.0.1:{self.controller.port}"
+
+    def count(self) -> int:
+        return self._count
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def _start_sink() -> _Sink:
+    return _Sink()
