@@ -60,8 +60,8 @@ def distributions() -> None:
 def list_(as_json: bool) -> None:
     """List distributions, newest first."""
     with session_scope() as session:
-        ids = session.execute(select(Distribution.id).order_by(col(Distribution.id).desc()).limit(100)).scalars()
-        rows = [distribution_view(i) for i in ids]
+        ids = list(session.execute(select(Distribution.id).order_by(col(Distribution.id).desc()).limit(100)).scalars())
+    rows = [distribution_view(i) for i in ids]  # each view is its own transaction
     if as_json:
         print_json(rows)
     else:

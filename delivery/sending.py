@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -22,7 +23,7 @@ from core.broker import redis_client
 from core.db import session_scope
 from core.errors import NotFound, PressroomError
 from core.settings import get_settings
-from delivery import engine
+from delivery import digests, engine
 from delivery.bounces import verp_address
 from delivery.compose import organisation_sender, release_input, release_url, reply_to_for
 from delivery.errors import TransportUnavailable
@@ -58,30 +59,38 @@ class BatchReport:
         return {k: v for k, v in asdict(self).items() if isinstance(v, int)}
 
 
-class ReleaseMailer:
-    """Builds each recipient's copy of one distribution from messages compiled once per language."""
+class Mailer:
+    """Builds each recipient's copy of one distribution from messages compiled once per language.
 
-    def __init__(self, session: Session, distribution: Distribution, now: datetime | None = None) -> None:
-        release = session.get(Release, distribution.release_id)
-        if release is None:
-            raise NotFound("release", distribution.release_id)
-        self.release_id = release.id or 0
-        self.data = release_input(session, release, now=now)
+    Subclasses say what is rendered (`template`, `_data`) and where "view online" points.
+    """
+
+    template = ""
+
+    def __init__(self, session: Session, now: datetime | None = None) -> None:
         self.sender = organisation_sender(session)
         self.identity = identity_for(self.sender)
         self.bounce_domain = get_settings().bounce_domain or self.identity.domain
         self.signer = signer_from_settings(self.identity.domain)
-        self.template = release_template(release.kind)
         self.now = now
         self.slugs = dict(session.execute(select(MailingList.id, MailingList.slug)).all())
         self._prepared: dict[str, PreparedMessage] = {}
 
+    def _data(self, language: str) -> Any:
+        raise NotImplementedError
+
+    def _reply_to(self) -> tuple[str, str] | None:
+        return None
+
+    def view_online_url(self, language: str) -> str:
+        return ""
+
     def prepared(self, language: str) -> PreparedMessage:
         message = self._prepared.get(language)
         if message is None:
-            compiled = compile_message(self.template, language, self.data, self.sender, now=self.now)
+            compiled = compile_message(self.template, language, self._data(language), self.sender, now=self.now)
             message = self._prepared[language] = prepare(
-                compiled, self.identity, reply_to=reply_to_for(self.data), signer=self.signer
+                compiled, self.identity, reply_to=self._reply_to(), signer=self.signer
             )
         return message
 
@@ -96,7 +105,7 @@ class ReleaseMailer:
             unsubscribe_url=tokens.unsubscribe_url(unsubscribe),
             unsubscribe_mailto=f"mailto:{self.identity.from_address}?subject=unsubscribe",
             preferences_url=tokens.preferences_url(tokens.preferences_token(delivery.subscriber_id, email_hash)),
-            view_online_url=release_url(self.release_id, delivery.language),
+            view_online_url=self.view_online_url(delivery.language),
             list_slug=self.slugs.get(delivery.list_id or 0, self.identity.default_list),
         )
         return (
@@ -106,10 +115,45 @@ class ReleaseMailer:
         )
 
 
-_mailers: OrderedDict[tuple[str, int, datetime], ReleaseMailer] = OrderedDict()
+class ReleaseMailer(Mailer):
+    """One release, in the language of each recipient."""
+
+    def __init__(self, session: Session, distribution: Distribution, now: datetime | None = None) -> None:
+        super().__init__(session, now)
+        release = session.get(Release, distribution.release_id)
+        if release is None:
+            raise NotFound("release", distribution.release_id)
+        self.release_id = release.id or 0
+        self.data = release_input(session, release, now=now)
+        self.template = release_template(release.kind)
+
+    def _data(self, language: str) -> Any:
+        return self.data
+
+    def _reply_to(self) -> tuple[str, str] | None:
+        return reply_to_for(self.data)
+
+    def view_online_url(self, language: str) -> str:
+        return release_url(self.release_id, language)
 
 
-def mailer_for(distribution_id: int) -> ReleaseMailer:
+class DigestMailer(Mailer):
+    """One digest issue: the period's releases, each in the recipient's language."""
+
+    template = "digest"
+
+    def __init__(self, session: Session, distribution: Distribution, now: datetime | None = None) -> None:
+        super().__init__(session, now)
+        self.issue = digests.issue_of(session, distribution.key)
+
+    def _data(self, language: str) -> Any:
+        return self.issue.input(language)
+
+
+_mailers: OrderedDict[tuple[str, int, datetime], Mailer] = OrderedDict()
+
+
+def mailer_for(distribution_id: int) -> Mailer:
     """The mailer of a distribution, kept for the next batches this worker takes of it.
 
     The key includes the distribution's creation time, so a database that reuses ids (one
@@ -120,7 +164,8 @@ def mailer_for(distribution_id: int) -> ReleaseMailer:
         key = (get_settings().database_url, distribution_id, distribution.created_at)
         mailer = _mailers.get(key)
         if mailer is None:
-            mailer = _mailers[key] = ReleaseMailer(session, distribution)
+            kind = DigestMailer if distribution.kind == "digest" else ReleaseMailer
+            mailer = _mailers[key] = kind(session, distribution)
         while len(_mailers) > 8:
             _mailers.popitem(last=False)
     return mailer

@@ -12,7 +12,8 @@ import math
 from sqlalchemy.exc import OperationalError
 
 from core.settings import get_settings
-from delivery import engine
+from delivery import digests, engine
+from delivery.bounces import process_maildir
 from delivery.sending import send_batch as send_one_batch
 from delivery.throttle import NoConnectionSlot
 from tasks.app import app
@@ -57,3 +58,22 @@ def sweep() -> int:
     for distribution_id in engine.active_distributions():
         fan_out.delay(distribution_id)
     return reclaimed
+
+
+@app.task(name="digests.send")
+def send_digest(period: str) -> int | None:
+    """Prepare the last complete period's digest (once per period) and fan it out."""
+    distribution_id = digests.prepare_digest(period)
+    if distribution_id is not None:
+        fan_out.delay(distribution_id)
+    return distribution_id
+
+
+@app.task(name="bounces.poll")
+def poll_bounces() -> dict[str, int]:
+    """Read new bounces from the configured Maildir (PRESSROOM_BOUNCE_MAILDIR)."""
+    path = get_settings().bounce_maildir
+    if path is None:
+        return {}
+    report = process_maildir(path)
+    return {k: v for k, v in vars(report).items() if isinstance(v, int)}

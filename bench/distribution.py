@@ -1,0 +1,246 @@
+"""Benchmark: a whole distribution through real workers, against a plain smtplib loop.
+
+    .venv/bin/python bench/distribution.py [--sizes 10000,100000] [--workers 2]
+
+For each size it starts an aiosmtpd sink in a process of its own, creates that many confirmed
+subscribers, publishes a release and lets `--workers` worker processes (solo pool) distribute it
+over the embedded Redis. In the same run it measures the baseline: the same messages, built
+beforehand, sent by a plain smtplib loop to the same sink over the same number of connections.
+It prints messages per second of both and their ratio, the time from publish to last delivery,
+the peak RSS of each worker, and the count of messages the sink received (it must equal the
+number of subscribers). Goal: ratio >= 0.8, worker RSS flat (< 200 MB) from 10k to 100k.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing
+import os
+import signal
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, too
+
+GOAL_RATIO = 0.8
+GOAL_RSS_MB = 200.0
+
+
+def _sink_process(port: int, count: multiprocessing.sharedctypes.Synchronized, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            if all(r.endswith("@example.org") for r in envelope.rcpt_tos):  # staff notices aside
+                with count.get_lock():
+                    count.value += 1
+            return "250 2.0.0 accepted"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    signal.sigwait({signal.SIGTERM})
+    controller.stop()
+
+
+class Sink:
+    """An aiosmtpd server in a process of its own, counting subscribers' messages."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.count = multiprocessing.Value("l", 0)
+        ready = multiprocessing.Event()
+        self.process = multiprocessing.Process(target=_sink_process, args=(self.port, self.count, ready))
+        self.process.start()
+        ready.wait(10)
+
+    def reset(self) -> None:
+        with self.count.get_lock():
+            self.count.value = 0
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join(10)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _setup(directory: Path, size: int, mail_url: str) -> int:
+    """Database, broker, subscribers and an approved release; returns the release id."""
+    from core import migrate
+    from core.broker import broker_url
+    from core.db import session_scope
+    from core.settings import override_settings
+    from subscribers import create_list, import_csv
+    from workflow import service
+    from workflow.content import parse_content
+    from workflow.users import add_user
+
+    override_settings(
+        data_dir=str(directory / "data"), database_url=f"sqlite:///{directory / 'bench.db'}",
+        broker_url="embedded", mail_url=mail_url, outbox_relay_interval=1, sweep_interval=5,
+    )
+    migrate.upgrade()
+    broker_url()
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalists", default_language="nl", receives_embargoed=True)
+        author = add_user(s, "an@example.be", "An", "spokesperson")
+        approver = add_user(s, "marc@example.be", "Marc", "approver")
+        content = parse_content({
+            "kind": "press_release", "default_language": "nl", "lists": ["journalists"],
+            "translations": {
+                "nl": {"title": "Jaarverslag 2025", "lead": "Een jaar diplomatie.", "body": "Tekst " * 300},
+                "fr": {"title": "Rapport annuel 2025", "lead": "Une année.", "body": "Texte " * 300},
+            },
+        })
+        release_id = service.create_release(s, author, content).id or 0
+        service.submit(s, release_id, author)
+        service.approve(s, release_id, approver)
+    lines = ["email;name;language"] + [
+        f"s{i}@example.org;Subscriber {i};{'nl' if i % 3 else 'fr'}" for i in range(size)
+    ]
+    import_csv(session_scope, io.BytesIO("\n".join(lines).encode()), "journalists", confirmed=True)
+    return release_id
+
+
+def _run_pressroom(release_id: int, workers: int, directory: Path, sink: Sink, size: int) -> dict[str, float]:
+    from sqlalchemy import func, select
+
+    from cli.relay import relay_now
+    from core.db import session_scope
+    from delivery.models import Delivery, Distribution, DistributionStatus
+    from workflow import service
+    from workflow.users import get_user
+
+    processes = []
+    for n in range(workers):
+        command = [sys.executable, "-c", "from cli.main import main; main()", "worker", "--pool", "solo",
+                   "--loglevel", "WARNING"] + (["--beat"] if n == 0 else [])
+        log = (directory / f"worker{n}.log").open("wb")
+        processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()))
+    time.sleep(3)  # let the workers connect before the clock starts
+    sink.reset()
+    started = time.monotonic()
+    with session_scope() as s:
+        service.publish(s, release_id, get_user(s, "marc@example.be"))
+    relay_now()
+    while True:
+        with session_scope() as s:
+            status = s.execute(select(Distribution.status).where(Distribution.release_id == release_id)).scalar()
+        if status == DistributionStatus.DONE and sink.count.value >= size:
+            break
+        if any(p.poll() is not None for p in processes):
+            raise SystemExit("a worker died; see the worker logs in " + str(directory))
+        time.sleep(0.05)
+    elapsed = time.monotonic() - started
+    with session_scope() as s:
+        first, last = s.execute(select(func.min(Delivery.sent_at), func.max(Delivery.sent_at))).one()
+    rss = [_peak_rss_mb(p.pid) for p in processes]
+    for p in processes:
+        p.send_signal(signal.SIGTERM)
+    for p in processes:
+        p.wait(60)
+    window = (last - first).total_seconds() or elapsed
+    return {"elapsed": elapsed, "rate": size / window, "e2e_rate": size / elapsed, "received": sink.count.value,
+            **{f"rss{i}": r for i, r in enumerate(rss)}}
+
+
+def _baseline_sender(port: int, messages: list[tuple[str, str, bytes]], start: int, step: int) -> None:
+    with smtplib.SMTP("127.0.0.1", port) as connection:
+        for envelope_from, to, data in messages[start::step]:
+            connection.sendmail(envelope_from, [to], data)
+
+
+def _run_baseline(size: int, connections: int, sink: Sink) -> float:
+    """The same messages, built beforehand, sent with smtplib over `connections` connections."""
+    from sqlalchemy import select
+
+    from core.db import session_scope
+    from delivery import engine
+    from delivery.models import Delivery
+    from delivery.sending import mailer_for
+
+    with session_scope() as s:
+        rows = s.execute(select(Delivery.id, Delivery.distribution_id, Delivery.subscriber_id, Delivery.list_id,
+                                Delivery.email, Delivery.name, Delivery.language)).all()
+    mailer = mailer_for(rows[0].distribution_id)
+    messages = []
+    for row in rows:
+        claimed = engine.Claimed(row.id, row.subscriber_id, row.list_id, row.email, row.name, row.language, 1)
+        envelope_from, _message_id, data = mailer.build(claimed)
+        messages.append((envelope_from, row.email, data))
+    sink.reset()
+    context = multiprocessing.get_context("fork")  # children share the built messages
+    started = time.monotonic()
+    senders = [context.Process(target=_baseline_sender, args=(sink.port, messages, i, connections))
+               for i in range(connections)]
+    for p in senders:
+        p.start()
+    for p in senders:
+        p.join()
+    elapsed = time.monotonic() - started
+    assert sink.count.value == size, (sink.count.value, size)
+    return size / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    sink = Sink()
+    ok = True
+    results = []
+    try:
+        for size in sizes:
+            with tempfile.TemporaryDirectory(prefix="pressroom-bench-") as tmp:
+                directory = Path(tmp)
+                from core.broker import stop_embedded
+                from core.db import dispose_engines
+
+                print(f"\n== {size:,} subscribers, {args.workers} workers ==", flush=True)
+                t = time.monotonic()
+                release_id = _setup(directory, size, f"smtp://127.0.0.1:{sink.port}")
+                print(f"set-up (import, release): {time.monotonic() - t:.1f} s", flush=True)
+                try:
+                    ours = _run_pressroom(release_id, args.workers, directory, sink, size)
+                    base = _run_baseline(size, args.workers, sink)
+                finally:
+                    stop_embedded(directory / "data")
+                    dispose_engines()
+                ratio = ours["rate"] / base
+                rss = [ours[k] for k in sorted(ours) if k.startswith("rss")]
+                results.append((size, ratio, rss))
+                print(f"pressroom:  {ours['rate']:8.0f} msg/s while sending, {ours['e2e_rate']:.0f} msg/s "
+                      f"publish to last delivery ({ours['elapsed']:.1f} s)")
+                print(f"baseline:   {base:8.0f} msg/s (smtplib, {args.workers} connections, messages pre-built)")
+                print(f"ratio:      {ratio:.2f} (goal >= {GOAL_RATIO})")
+                print("worker peak RSS: " + ", ".join(f"{r:.0f} MB" for r in rss) + f" (goal < {GOAL_RSS_MB:.0f} MB)")
+                print(f"sink received {ours['received']:,} of {size:,} messages")
+                ok &= ours["received"] == size and ratio >= GOAL_RATIO and max(rss) < GOAL_RSS_MB
+    finally:
+        sink.stop()
+    if len(results) > 1:
+        growth = max(results[-1][2]) - max(results[0][2])
+        print(f"\nRSS growth from {results[0][0]:,} to {results[-1][0]:,}: {growth:+.0f} MB")
+    print("\nresult: " + ("within goals" if ok else "OUTSIDE GOALS"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Bounces read from a Maildir mark deliveries and suppress addresses; the CLI shows and steers."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from cli.main import cli
+from core.db import session_scope
+from core.settings import override_settings
+from delivery.bounces import process_maildir, verp_address
+from delivery.models import Delivery, DeliveryStatus
+from delivery.sending import send_batch
+from delivery.transports import MemoryTransport, Outbox
+from subscribers import find_suppression
+from tests.delivery.distribution_helpers import add_people, make_lists, prepare, publish_release
+
+
+def _dsn(delivery_id: int, status: str, action: str = "failed") -> bytes:
+    return f"""From: MAILER-DAEMON@mx.example.org
+To: {verp_address(delivery_id, "diplomatie.example.be")}
+Subject: Delivery Status Notification
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: rfc822; someone@example.org
+Action: {action}
+Status: {status}
+
+--B--
+""".encode()
+
+
+def test_hard_and_repeated_soft_bounces_suppress(db: str, tmp_path: Path) -> None:
+    make_lists()
+    add_people(3)
+    override_settings(soft_bounce_threshold=2)
+    outbox = Outbox()
+    for topic in ("one", "two"):
+        send_batch(prepare(publish_release(topics=[topic])), MemoryTransport(outbox))
+    with session_scope() as s:
+        rows = s.execute(select(Delivery.id, Delivery.email, Delivery.distribution_id).order_by(Delivery.id)).all()
+    by_email: dict[str, list[int]] = {}
+    for delivery_id, email, _ in rows:
+        by_email.setdefault(email, []).append(delivery_id)
+    box = mailbox.Maildir(tmp_path / "bounces", create=True)
+    box.add(_dsn(by_email["p0@example.org"][0], "5.1.1"))
+    box.add(_dsn(by_email["p1@example.org"][0], "4.2.2", "delayed"))
+    box.add(_dsn(by_email["p1@example.org"][1], "4.2.2", "delayed"))
+    box.add(b"From: a@b.example\nTo: press@example.be\nSubject: hello\n\nNot a bounce.\n")
+
+    report = process_maildir(tmp_path / "bounces")
+    assert (report.read, report.hard, report.soft, report.suppressed, report.not_bounces) == (4, 1, 2, 2, 1)
+    assert process_maildir(tmp_path / "bounces").read == 0  # read once only
+    with session_scope() as s:
+        assert find_suppression(s, "p0@example.org").reason == "hard_bounce"  # type: ignore[union-attr]
+        assert find_suppression(s, "p1@example.org") is not None  # two soft bounces reached the threshold
+        assert find_suppression(s, "p2@example.org") is None
+        bounced = s.get(Delivery, by_email["p0@example.org"][0])
+        assert bounced is not None and bounced.status == DeliveryStatus.BOUNCED and "5.1.1" in bounced.last_error
+
+    result = CliRunner().invoke(cli, ["bounces", "process", str(tmp_path), "--json"])
+    assert result.exit_code == 2 and "is not a Maildir" in result.stderr
+
+
+def test_distribution_cli_show_and_control(db: str, celery_app) -> None:  # type: ignore[no-untyped-def]
+    make_lists()
+    add_people(4)
+    distribution_id = prepare(publish_release())
+    outbox = Outbox()
+    outbox.replies["p3@example.org"] = (550, "5.7.1 Refused")
+    send_batch(distribution_id, MemoryTransport(outbox))
+    runner = CliRunner()
+    shown = json.loads(runner.invoke(cli, ["distributions", "show", str(distribution_id), "--json"]).output)
+    assert (shown["status"], shown["sent"], shown["failed"], shown["total"]) == ("done", 3, 1, 4)
+    assert shown["last_errors"][0]["email"] == "p3@example.org"
+    paused = runner.invoke(cli, ["distributions", "pause", str(distribution_id)])
+    assert paused.exit_code == 5 and "is done: cannot pause; possible now: retry-failed" in paused.stderr
+    retried = runner.invoke(cli, ["distributions", "retry-failed", str(distribution_id)])
+    assert retried.exit_code == 0 and "retry-failed → sending" in retried.output
+    listed = json.loads(runner.invoke(cli, ["distributions", "list", "--json"]).output)
+    assert listed[0]["queued"] == 1

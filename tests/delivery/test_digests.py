@@ -1,0 +1,69 @@
+"""Digests: the period's releases once to each digest subscriber, however often the task runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+
+from sqlalchemy import select, update
+
+from core.db import session_scope
+from delivery import digests, engine
+from delivery.models import Delivery
+from delivery.sending import send_batch
+from delivery.transports import MemoryTransport, Outbox
+from subscribers import add_subscriber
+from tests.delivery.distribution_helpers import make_lists, publish_release
+from workflow.models import Release
+
+NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # a Tuesday morning
+
+
+def _published_yesterday(release_id: int, hours: int) -> None:
+    with session_scope() as s:
+        s.execute(update(Release).where(Release.id == release_id).values(
+            published_at=NOW - timedelta(days=1) + timedelta(hours=hours - 6)))
+
+
+def test_issue_windows() -> None:
+    assert digests.issue_window("daily", NOW)[0] == "digest:daily:2026-11-23"
+    key, start, end = digests.issue_window("weekly", NOW)
+    assert key == "digest:weekly:2026-W47" and start.weekday() == 0 and end - start == timedelta(days=7)
+
+
+def test_daily_digest_once_per_subscriber(db: str) -> None:
+    make_lists()
+    with session_scope() as s:
+        add_subscriber(s, "daily@example.org", "journalists", language="fr", frequency="daily", confirmed=True)
+        add_subscriber(s, "daily@example.org", "public", confirmed=True)  # on two lists: still once
+        add_subscriber(s, "weekly@example.org", "journalists", frequency="weekly", confirmed=True)
+        add_subscriber(s, "now@example.org", "journalists", confirmed=True)
+    first = publish_release(topics=["africa"])
+    second = publish_release(topics=["trade"], lists=["public"])
+    old = publish_release(topics=["old"])
+    _published_yesterday(first, 9)
+    _published_yesterday(second, 15)
+    with session_scope() as s:  # the third was published two days ago: not in this issue
+        s.execute(update(Release).where(Release.id == old).values(published_at=NOW - timedelta(days=2)))
+
+    distribution_id = digests.prepare_digest("daily", NOW)
+    assert distribution_id is not None
+    assert digests.prepare_digest("daily", NOW) == distribution_id  # the task ran twice
+    with session_scope() as s:
+        emails = s.execute(select(Delivery.email).where(Delivery.distribution_id == distribution_id)).scalars().all()
+    assert emails == ["daily@example.org"]
+
+    outbox = Outbox()
+    send_batch(distribution_id, MemoryTransport(outbox))
+    message = message_from_bytes(outbox.messages[0].message)
+    text = message.get_payload()[0].get_payload(decode=True).decode()
+    assert message["Content-Language"] == "fr"
+    assert "Le ministre visite Kinshasa" in text and f"/releases/{first}/fr" in text
+    assert f"/releases/{second}/fr" in text and f"/releases/{old}/" not in text
+    with session_scope() as s:
+        assert engine.counts(s, distribution_id)["sent"] == 1
+
+
+def test_a_quiet_day_sends_nothing(db: str) -> None:
+    make_lists()
+    assert digests.prepare_digest("daily", NOW) is None
