@@ -95,7 +95,10 @@ def _setup(directory: Path, size: int, mail_url: str) -> int:
         broker_url="embedded", mail_url=mail_url, outbox_relay_interval=1, sweep_interval=5,
     )
     migrate.upgrade()
-    broker_url()
+    from tasks.app import app
+
+    app.close()  # drop connections to an earlier size's broker
+    app.conf.broker_url = broker_url()
     with session_scope() as s:
         create_list(s, "journalists", "Journalists", default_language="nl", receives_embargoed=True)
         author = add_user(s, "an@example.be", "An", "spokesperson")

@@ -165,3 +165,25 @@ def test_pause_resume_and_cancel(sqlite_db: str, sink: CountingSink, tmp_path: P
     assert status is DistributionStatus.CANCELLED
     assert counts["sent"] == cancelled_at and counts["skipped"] == 1500 - cancelled_at
     assert counts["queued"] == counts["sending"] == 0
+
+
+def test_broker_restart_mid_run(sqlite_db: str, sink: CountingSink, tmp_path: Path) -> None:
+    from core.broker import start_embedded, stop_embedded
+
+    redis_dir = tmp_path / "redis"
+    override_settings(broker_url=start_embedded(redis_dir), rate_limit_per_second=250)
+    make_lists()
+    people = import_people(1000, "journalists", prefix="b")
+    worker = WorkerProcess(tmp_path / "w.log", beat=True)
+    try:
+        distribution_id = _distribution(publish_release())
+        wait_until(lambda: sink.total >= 200, 60, "sending to start")
+        stop_embedded(redis_dir)  # the broker goes away mid-run ...
+        time.sleep(2)
+        start_embedded(redis_dir)  # ... and comes back (with its append-only file)
+        counts = _wait_done(distribution_id, 180)
+    finally:
+        worker.stop()
+        stop_embedded(redis_dir)
+    assert counts["sent"] == 1000
+    assert set(sink.recipients) == set(people)
