@@ -177,11 +177,11 @@ def test_broker_restart_mid_run(sqlite_db: str, sink: CountingSink, tmp_path: Pa
     worker = WorkerProcess(tmp_path / "w.log", beat=True)
     try:
         distribution_id = _distribution(publish_release())
-        wait_until(lambda: sink.total >= 200, 60, "sending to start")
+        wait_until(lambda: sink.total >= 200, 120, "sending to start")
         stop_embedded(redis_dir)  # the broker goes away mid-run ...
         time.sleep(2)
         start_embedded(redis_dir)  # ... and comes back (with its append-only file)
-        counts = _wait_done(distribution_id, 180)
+        counts = _wait_done(distribution_id, 300)
     finally:
         worker.stop()
         stop_embedded(redis_dir)
