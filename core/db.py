@@ -118,17 +118,29 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
             raise
 
 
-def insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
-    """Bulk INSERT that skips rows clashing with a unique constraint; returns rows inserted.
+def insert_ignoring(session: Session, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for the session's database (SQLite or PostgreSQL).
 
-    Re-running an import or a materialisation therefore changes nothing the second time.
+    Bulk loads use it so that re-running an import or a materialisation changes nothing, and a
+    concurrent insert of the same key is no error.
     """
-    if not rows:
-        return 0
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    result = session.execute(insert(table).on_conflict_do_nothing(), rows)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table).on_conflict_do_nothing()
+    from core.errors import ConfigurationError
+
+    raise ConfigurationError(f"bulk inserts support SQLite and PostgreSQL, not {dialect}")
+
+
+def insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Bulk INSERT of `rows` that skips rows clashing with a unique constraint; returns rows inserted."""
+    if not rows:
+        return 0
+    result = session.execute(insert_ignoring(session, table), rows)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -29,13 +29,11 @@ from datetime import datetime
 from typing import IO, Any
 from uuid import uuid4
 
-from sqlalchemy import Table, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from core.db import utcnow
-from core.errors import ConfigurationError, InvalidInput
+from core.db import insert_ignoring, utcnow
+from core.errors import InvalidInput
 from core.outbox import OutboxEvent
 from core.settings import get_settings
 from subscribers.errors import InvalidAddress
@@ -351,16 +349,6 @@ class _Target:
     moment: datetime
 
 
-def _insert(session: Session, table: Table) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING in the session's SQL dialect."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    raise ConfigurationError(f"bulk import supports SQLite and PostgreSQL, not {dialect}")
-
-
 def _store(session: Session, chunk: list[SubscriberRow], target: _Target, report: ImportReport) -> None:
     """Store one chunk: read what exists, insert what is missing, read back the new ids.
 
@@ -385,7 +373,7 @@ def _store(session: Session, chunk: list[SubscriberRow], target: _Target, report
     new_people = [row for row in rows if row.email not in ids]
     if new_people:
         session.execute(
-            _insert(session, _subscriber),
+            insert_ignoring(session, _subscriber),
             [
                 {
                     "email": row.email,
@@ -412,7 +400,7 @@ def _store(session: Session, chunk: list[SubscriberRow], target: _Target, report
             for topic in row.topics
         ]
         if topics:
-            session.execute(_insert(session, _topic), topics)
+            session.execute(insert_ignoring(session, _topic), topics)
 
     subscriber_ids = [ids[row.email] for row in rows if row.email in ids]
     existing = dict(
@@ -433,7 +421,7 @@ def _store(session: Session, chunk: list[SubscriberRow], target: _Target, report
         return
     status = SubscriptionStatus.CONFIRMED if target.confirmed else SubscriptionStatus.PENDING
     session.execute(
-        _insert(session, _subscription),
+        insert_ignoring(session, _subscription),
         [
             {
                 "subscriber_id": subscriber_id,
@@ -468,7 +456,7 @@ def _store(session: Session, chunk: list[SubscriberRow], target: _Target, report
         return
     action = ConsentAction.CONFIRMED if target.confirmed else ConsentAction.REQUESTED
     session.execute(
-        _insert(session, _consent),
+        insert_ignoring(session, _consent),
         [
             {
                 "subscription_id": subscription_id,
