@@ -120,7 +120,8 @@ def _setup(directory: Path, size: int, mail_url: str) -> int:
     return release_id
 
 
-def _run_pressroom(release_id: int, workers: int, directory: Path, sink: Sink, size: int) -> dict[str, float]:
+def _run_pressroom(release_id: int, workers: int, concurrency: int, directory: Path, sink: Sink,
+                   size: int) -> dict[str, float]:
     from sqlalchemy import func, select
 
     from cli.relay import relay_now
@@ -131,7 +132,8 @@ def _run_pressroom(release_id: int, workers: int, directory: Path, sink: Sink, s
 
     processes = []
     for n in range(workers):
-        command = [sys.executable, "-c", "from cli.main import main; main()", "worker", "--pool", "solo",
+        pool = ["--pool", "solo"] if concurrency == 1 else ["--pool", "threads", "--concurrency", str(concurrency)]
+        command = [sys.executable, "-c", "from cli.main import main; main()", "worker", *pool,
                    "--loglevel", "WARNING"] + (["--beat"] if n == 0 else [])
         log = (directory / f"worker{n}.log").open("wb")
         processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()))
@@ -204,6 +206,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=2,
+                        help="SMTP connections per worker (threads); the baseline uses as many in all")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     sink = Sink()
@@ -216,13 +220,15 @@ def main() -> int:
                 from core.broker import stop_embedded
                 from core.db import dispose_engines
 
-                print(f"\n== {size:,} subscribers, {args.workers} workers ==", flush=True)
+                print(f"\n== {size:,} subscribers, {args.workers} workers × {args.concurrency} connections ==",
+                      flush=True)
                 t = time.monotonic()
                 release_id = _setup(directory, size, f"smtp://127.0.0.1:{sink.port}")
                 print(f"set-up (import, release): {time.monotonic() - t:.1f} s", flush=True)
                 try:
-                    ours = _run_pressroom(release_id, args.workers, directory, sink, size)
-                    base = _run_baseline(size, args.workers, sink)
+                    connections = args.workers * args.concurrency
+                    ours = _run_pressroom(release_id, args.workers, args.concurrency, directory, sink, size)
+                    base = _run_baseline(size, connections, sink)
                 finally:
                     stop_embedded(directory / "data")
                     dispose_engines()
@@ -231,7 +237,7 @@ def main() -> int:
                 results.append((size, ratio, rss))
                 print(f"pressroom:  {ours['rate']:8.0f} msg/s while sending, {ours['e2e_rate']:.0f} msg/s "
                       f"publish to last delivery ({ours['elapsed']:.1f} s)")
-                print(f"baseline:   {base:8.0f} msg/s (smtplib, {args.workers} connections, messages pre-built)")
+                print(f"baseline:   {base:8.0f} msg/s (smtplib, {connections} connections, messages pre-built)")
                 print(f"ratio:      {ratio:.2f} (goal >= {GOAL_RATIO})")
                 print("worker peak RSS: " + ", ".join(f"{r:.0f} MB" for r in rss) + f" (goal < {GOAL_RSS_MB:.0f} MB)")
                 print(f"sink received {ours['received']:,} of {size:,} messages")

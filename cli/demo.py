@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from cli.relay import relay_now
 from core import migrate
 from core.broker import broker_url, stop_embedded
 from core.db import dispose_engines, session_scope
@@ -25,7 +26,6 @@ from workflow import service, views
 from workflow.models import Notification
 from workflow.sources import read_release_file
 from workflow.users import add_user, organisation
-from cli.relay import relay_now
 
 SAMPLES = Path(__file__).parent / "samples"
 MARKER = ".pressroom-demo"
@@ -267,7 +267,7 @@ class _Sink:
         self._count = 0
 
         class Handler:
-            async def handle_DATA(inner, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N805
+            async def handle_DATA(inner, server, session, envelope):  # type: ignore[no-untyped-def]
                 self._count += 1
                 return "250 2.0.0 accepted"
 

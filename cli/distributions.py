@@ -170,4 +170,4 @@ def process(maildir: Path, as_json: bool) -> None:
         click.echo(f"  {problem}", err=True)
 
 
-__all__ = ["distributions", "bounces", "distribution_view", "watch_progress", "DeliveryStatus"]
+__all__ = ["DeliveryStatus", "bounces", "distribution_view", "distributions", "watch_progress"]

@@ -19,7 +19,14 @@ from sqlmodel import Session, col
 from core.db import insert_ignoring_duplicates, session_scope, utcnow
 from core.errors import Conflict, NotFound
 from core.settings import get_settings
-from delivery.models import CLAIMABLE, UNFINISHED, Delivery, DeliveryStatus, Distribution, DistributionStatus
+from delivery.models import (
+    CLAIMABLE,
+    UNFINISHED,
+    Delivery,
+    DeliveryStatus,
+    Distribution,
+    DistributionStatus,
+)
 
 CONTROL_MOVES: dict[str, tuple[tuple[DistributionStatus, ...], DistributionStatus]] = {
     "pause": ((DistributionStatus.SENDING, DistributionStatus.PREPARING), DistributionStatus.PAUSED),

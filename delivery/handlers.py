@@ -58,7 +58,7 @@ def prepare_release_distribution(session: Session, event: OutboxEvent) -> None:
         if release.embargo_until and release.embargo_until > now:
             early = list(session.exec(
                 select(MailingList.slug).where(
-                    col(MailingList.slug).in_(content.lists), MailingList.receives_embargoed == True  # noqa: E712
+                    col(MailingList.slug).in_(content.lists), MailingList.receives_embargoed == True
                 )
             ).all())
             if early:

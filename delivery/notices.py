@@ -92,7 +92,7 @@ def review_request(session: Session, event: OutboxEvent) -> None:
     author = session.get(User, release.author_id)
     writers = revision_authors(session, release)
     approvers = session.exec(
-        select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)  # noqa: E712
+        select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)
     ).all()
     for approver in approvers:
         if approver.id in writers:

@@ -202,28 +202,28 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
     pending: list[engine.Outcome] = []
     done = 0
     try:
-        with ConnectionSlot(client, settings.max_smtp_connections, settings.delivery_lease_seconds):
-            with transport or get_transport() as connection:
-                for index, delivery in enumerate(claimed):
-                    if index and index % settings.delivery_record_every == 0:
-                        _save(pending, report)
-                        pending = []
-                        done = index
-                        if engine.distribution_status(distribution_id) is not DistributionStatus.SENDING:
-                            break
-                    try:
-                        envelope_from, message_id, data = mailer.build(delivery)
-                    except PressroomError as exc:  # e.g. an address no header may carry
-                        pending.append(engine.Outcome(delivery.id, DeliveryStatus.FAILED, "", None,
-                                                      f"not sendable: {exc}", delivery.attempts))
-                        continue
-                    limiter.acquire()
-                    result = connection.send(envelope_from, [delivery.email], data)[delivery.email]
-                    pending.append(_outcome_of(delivery, message_id, result.code, result.detail, result.outcome))
-                else:
-                    done = len(claimed)
+        with ConnectionSlot(client, settings.max_smtp_connections, settings.delivery_lease_seconds), \
+                (transport or get_transport()) as connection:
+            for index, delivery in enumerate(claimed):
+                if index and index % settings.delivery_record_every == 0:
                     _save(pending, report)
                     pending = []
+                    done = index
+                    if engine.distribution_status(distribution_id) is not DistributionStatus.SENDING:
+                        break
+                try:
+                    envelope_from, message_id, data = mailer.build(delivery)
+                except PressroomError as exc:  # e.g. an address no header may carry
+                    pending.append(engine.Outcome(delivery.id, DeliveryStatus.FAILED, "", None,
+                                                  f"not sendable: {exc}", delivery.attempts))
+                    continue
+                limiter.acquire()
+                result = connection.send(envelope_from, [delivery.email], data)[delivery.email]
+                pending.append(_outcome_of(delivery, message_id, result.code, result.detail, result.outcome))
+            else:
+                done = len(claimed)
+                _save(pending, report)
+                pending = []
     except TransportUnavailable as exc:
         status = DeliveryStatus.DEFERRED if exc.transient else DeliveryStatus.FAILED
         _save(pending, report)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from types import TracebackType
+from typing import Self
 
 import redis
 
@@ -78,7 +79,7 @@ class ConnectionSlot:
         self.member = uuid.uuid4().hex
         self._script = client.register_script(_SLOT)
 
-    def __enter__(self) -> ConnectionSlot:
+    def __enter__(self) -> Self:
         now = time.time()
         if not int(self._script(keys=[self.key], args=[self.limit, now, now + self.lease, self.member])):
             raise NoConnectionSlot(f"all {self.limit} SMTP connection slots are in use")

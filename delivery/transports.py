@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
+from typing import Self, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from core.settings import Settings, get_settings
@@ -116,7 +116,7 @@ class BaseTransport:
     def close(self) -> None:
         """Release the connection or file handles."""
 
-    def __enter__(self) -> BaseTransport:
+    def __enter__(self) -> Self:
         self.open()
         return self
 

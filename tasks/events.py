@@ -83,4 +83,4 @@ def publish_due_releases() -> list[int]:
     return published
 
 
-__all__ = ["handle", "relay", "publish_due_releases", "send_event", "HANDLERS"]
+__all__ = ["HANDLERS", "handle", "publish_due_releases", "relay", "send_event"]

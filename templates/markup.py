@@ -177,9 +177,7 @@ class _TextRenderer:
             kind = child.type
             if kind in ("text", "code_inline", "html_inline"):
                 out.append(child.content)
-            elif kind == "softbreak":
-                out.append("\n")
-            elif kind == "hardbreak":
+            elif kind == "softbreak" or kind == "hardbreak":
                 out.append("\n")
             elif kind == "link_open":
                 href_stack.append((str(child.attrGet("href") or ""), len(out)))

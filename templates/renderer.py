@@ -417,7 +417,7 @@ class Renderer:
         return CompiledMessage(
             template=kind.name,
             language=language,
-            key=getattr(data, "key"),
+            key=data.key,
             subject=built.subject,
             bulk=kind.bulk,
             html_parts=tuple(self._split.split(html_out)),

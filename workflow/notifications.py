@@ -46,7 +46,7 @@ def review_requested(session: Session, event: OutboxEvent) -> None:
     approvers = [
         user
         for user in session.exec(
-            select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)  # noqa: E712
+            select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)
         ).all()
         if user.id not in writers
     ]
