@@ -3,8 +3,8 @@
     .venv/bin/python bench/distribution.py [--sizes 10000,100000] [--workers 2]
 
 For each size it starts an aiosmtpd sink in a process of its own, creates that many confirmed
-subscribers, publishes a release and lets `--workers` worker processes (solo pool) distribute it
-over the embedded Redis. In the same run it measures the baseline: the same messages, built
+subscribers, publishes a release and lets `--workers` workers (each with `--concurrency` pool
+processes, one SMTP connection each) distribute it over the embedded Redis. In the same run it measures the baseline: the same messages, built
 beforehand, sent by a plain smtplib loop to the same sink over the same number of connections.
 It prints messages per second of both and their ratio, the time from publish to last delivery,
 the peak RSS of each worker, and the count of messages the sink received (it must equal the
@@ -73,10 +73,14 @@ class Sink:
 
 
 def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Peak resident memory of a worker: the largest of its main process and pool processes."""
+    pids = [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    peaks = []
+    for one in pids:
+        for line in Path(f"/proc/{one}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks) if peaks else float("nan")
 
 
 def _setup(directory: Path, size: int, mail_url: str) -> int:
@@ -98,6 +102,7 @@ def _setup(directory: Path, size: int, mail_url: str) -> int:
     from tasks.app import app
 
     app.close()  # drop connections to an earlier size's broker
+    app.amqp._producer_pool = None
     app.conf.broker_url = broker_url()
     with session_scope() as s:
         create_list(s, "journalists", "Journalists", default_language="nl", receives_embargoed=True)
@@ -132,7 +137,7 @@ def _run_pressroom(release_id: int, workers: int, concurrency: int, directory: P
 
     processes = []
     for n in range(workers):
-        pool = ["--pool", "solo"] if concurrency == 1 else ["--pool", "threads", "--concurrency", str(concurrency)]
+        pool = ["--pool", "solo"] if concurrency == 1 else ["--pool", "prefork", "--concurrency", str(concurrency)]
         command = [sys.executable, "-c", "from cli.main import main; main()", "worker", *pool,
                    "--loglevel", "WARNING"] + (["--beat"] if n == 0 else [])
         log = (directory / f"worker{n}.log").open("wb")
