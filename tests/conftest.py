@@ -182,7 +182,7 @@ def celery_app(broker: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def worker(celery_app):  # type: ignore[no-untyped-def]
+def _session_worker(celery_app):  # type: ignore[no-untyped-def]
     """A real Celery worker consuming the real broker, in a thread of this process."""
     from celery.contrib.testing.worker import start_worker
 
@@ -191,3 +191,22 @@ def worker(celery_app):  # type: ignore[no-untyped-def]
         loglevel="WARNING",
     ) as running:
         yield running
+
+
+@pytest.fixture
+def worker(_session_worker, celery_app):  # type: ignore[no-untyped-def]
+    """The real worker, drained when the test ends: no task of this test runs against the next
+    test's database (request it after `db` so that it is torn down first)."""
+    celery_app.control.purge()  # what tests without a worker relayed stays theirs
+    yield _session_worker
+    from celery.worker import state
+
+    def idle() -> bool:
+        with celery_app.connection_for_write() as connection:
+            queued = connection.default_channel.client.llen("pressroom")
+        return not queued and not state.active_requests and not state.reserved_requests
+
+    deadline = time.monotonic() + 30
+    while not idle() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    celery_app.control.purge()
