@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Any
 
 import click
@@ -11,7 +10,14 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from core.errors import ConfigurationError, Conflict, InvalidInput, NotAllowed, NotFound, PressroomError
+from core.errors import (
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    PressroomError,
+)
 
 # Exit codes, documented in the README: scripts can tell a refusal from a missing thing.
 EXIT_CODES: list[tuple[type[PressroomError], int]] = [
@@ -22,6 +28,10 @@ EXIT_CODES: list[tuple[type[PressroomError], int]] = [
     (ConfigurationError, 6),
     (PressroomError, 1),
 ]
+
+
+# Long-running commands log what they do (INFO) unless PRESSROOM_LOG_LEVEL says otherwise.
+SERVICES = frozenset({"web", "worker", "beat", "serve"})
 
 
 def exit_code(error: PressroomError) -> int:
@@ -58,17 +68,37 @@ class PressroomGroup(click.Group):
 
 @click.group(cls=PressroomGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens underneath.")
-def cli(verbose: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
     """Pressroom: write, approve, publish and mail press releases."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from core.logging import configure_logging
+    from core.settings import Settings
+
+    try:
+        settings = Settings()
+    except (ValidationError, SettingsError):
+        settings = None  # the command reports the bad setting; logging still needs a format
+    default = "INFO" if ctx.invoked_subcommand in SERVICES else "WARNING"
+    level = logging.getLevelName((settings.log_level if settings else "").upper() or default)
+    if verbose:
+        level = min(level, logging.INFO)
+    configure_logging(level, settings.log_json if settings else None, service=ctx.invoked_subcommand)
 
 
 def _register() -> None:
-    from cli import db, demo, distributions, preview, processes, releases, subscribers, users
+    from cli import (
+        check,
+        db,
+        demo,
+        distributions,
+        preview,
+        processes,
+        releases,
+        serve,
+        subscribers,
+        users,
+        web,
+    )
 
     cli.add_command(db.db)
     cli.add_command(users.users)
@@ -81,6 +111,9 @@ def _register() -> None:
     cli.add_command(preview.preview)
     cli.add_command(distributions.distributions)
     cli.add_command(distributions.bounces)
+    cli.add_command(web.web)
+    cli.add_command(serve.serve)
+    cli.add_command(check.check)
 
 
 _register()

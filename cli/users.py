@@ -56,3 +56,28 @@ def token(email: str) -> None:
         user = users_domain.get_user(session, email)
         value = users_domain.issue_token(session, user, label="issued from the CLI")
     click.echo(value)
+
+
+@users.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+def password(email: str, password_stdin: bool) -> None:
+    """Set the password EMAIL signs in to the press office with (scrypt-hashed)."""
+    import sys
+
+    from core.errors import InvalidInput
+    from web.passwords import check_strength, hash_password
+
+    if password_stdin:
+        value = sys.stdin.readline().rstrip("\r\n")
+    else:
+        value = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        check_strength(value)
+    except ValueError as exc:
+        raise InvalidInput("password", str(exc)) from None
+    with session_scope() as session:
+        user = users_domain.get_user(session, email)
+        user.password_hash = hash_password(value)
+        session.add(user)
+    click.echo(f"password set for {user.email}; sign in at /press/sign-in")

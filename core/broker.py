@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from core.errors import ConfigurationError
 from core.settings import get_settings
@@ -92,7 +94,8 @@ def stop_embedded(data_dir: Path) -> bool:
     path = socket_path(data_dir)
     if not _alive(path):
         return False
-    client = redis.Redis(unix_socket_path=str(path), socket_timeout=2)
+    # No retries: the server closing the connection as it exits is the expected answer.
+    client = redis.Redis(unix_socket_path=str(path), socket_timeout=2, retry=Retry(NoBackoff(), 0))
     try:
         client.shutdown(nosave=True)
     except redis.ConnectionError:

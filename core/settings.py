@@ -89,6 +89,16 @@ class Settings(BaseSettings):
     soft_bounce_threshold: int = Field(3, ge=1, description="soft bounces before an address is suppressed")
     sweep_interval: float = Field(30.0, gt=0, description="seconds between sweeps for stale leases")
 
+    # Logging (see core/logging.py).
+    log_level: str = Field(
+        "", pattern=r"(?i)^(|debug|info|warning|error|critical)$",
+        description="level of every process (overrides worker --loglevel); empty: INFO for web, "
+        "serve, worker and beat, WARNING for other commands",
+    )
+    log_json: bool | None = Field(
+        None, description="true: JSON lines on stderr, false: text; unset: JSON unless a terminal"
+    )
+
     @field_validator("languages", mode="before")
     @classmethod
     def _split_languages(cls, value: Any) -> Any:
@@ -112,6 +122,26 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key == DEV_SECRET_KEY:
             raise ValueError("PRESSROOM_SECRET_KEY must be set to a secret value in production")
         return self
+
+    # Web app (see web/README.md).
+    session_max_age: int = Field(
+        12 * 3600, gt=0, description="seconds a press-office sign-in lasts"
+    )
+    subscribe_limit_per_ip: int = Field(
+        20, ge=1, description="sign-ups one IP address may make per subscribe_limit_window"
+    )
+    subscribe_limit_per_address: int = Field(
+        3, ge=1, description="sign-ups for one e-mail address per subscribe_limit_window"
+    )
+    subscribe_limit_window: int = Field(3600, gt=0, description="seconds of a sign-up rate window")
+    sign_in_limit: int = Field(
+        10, ge=1, description="sign-in attempts per address (per IP: ten times more) per window; "
+        "a successful sign-in clears the address's count"
+    )
+    sign_in_limit_window: int = Field(900, gt=0, description="seconds of a sign-in rate window")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="proxies whose X-Forwarded-For is trusted (uvicorn's setting)"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -205,13 +205,16 @@ _RECORD = (
 )
 
 
-def record(outcomes: Sequence[Outcome], now: datetime | None = None) -> list[Outcome]:
+def record(
+    outcomes: Sequence[Outcome], distribution_id: int | None = None, now: datetime | None = None
+) -> tuple[list[Outcome], DistributionStatus | None]:
     """Store outcomes in bulk; a transient failure past the attempt limit becomes permanent.
 
-    Returns the outcomes as stored (so the caller can act on the final statuses).
+    Returns the outcomes as stored, and — read in the same transaction, so a sending batch needs
+    no second one — the distribution's status when `distribution_id` is given.
     """
-    if not outcomes:
-        return []
+    if not outcomes and distribution_id is None:
+        return [], None
     moment = now or utcnow()
     max_attempts = get_settings().delivery_max_attempts
     final: list[Outcome] = []
@@ -238,9 +241,15 @@ def record(outcomes: Sequence[Outcome], now: datetime | None = None) -> list[Out
             "updated_at": moment,
         })
     with session_scope() as session:
-        # One executemany of a plain UPDATE: the ORM's bulk path costs more than the SQL here.
-        session.connection().execute(_RECORD, params)
-    return final
+        if params:
+            # One executemany of a plain UPDATE: the ORM's bulk path costs more than the SQL here.
+            session.connection().execute(_RECORD, params)
+        status = None
+        if distribution_id is not None:
+            status = DistributionStatus(session.execute(
+                select(Distribution.status).where(Distribution.id == distribution_id)
+            ).scalar_one())
+    return final, status
 
 
 def release_claims(delivery_ids: Sequence[int], status: DeliveryStatus = DeliveryStatus.QUEUED,

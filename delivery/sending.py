@@ -206,10 +206,10 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
                 (transport or get_transport()) as connection:
             for index, delivery in enumerate(claimed):
                 if index and index % settings.delivery_record_every == 0:
-                    _save(pending, report)
+                    status = _save(pending, report, distribution_id)
                     pending = []
                     done = index
-                    if engine.distribution_status(distribution_id) is not DistributionStatus.SENDING:
+                    if status is not DistributionStatus.SENDING:
                         break
                 try:
                     envelope_from, message_id, data = mailer.build(delivery)
@@ -244,8 +244,10 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
     return report
 
 
-def _save(outcomes: Sequence[engine.Outcome], report: BatchReport) -> None:
-    stored = engine.record(outcomes)
+def _save(outcomes: Sequence[engine.Outcome], report: BatchReport,
+          distribution_id: int | None = None) -> DistributionStatus | None:
+    """Record outcomes (and suppress unknown users); returns the distribution's status if asked."""
+    stored, status = engine.record(outcomes, distribution_id)
     unknown = [o for o in stored if o.status is DeliveryStatus.FAILED and _is_unknown_user(o.response, o.smtp_code)]
     for outcome in stored:
         if outcome.status is DeliveryStatus.SENT:
@@ -264,6 +266,7 @@ def _save(outcomes: Sequence[engine.Outcome], report: BatchReport) -> None:
             for email in emails:
                 suppress(session, email, SuppressionReason.HARD_BOUNCE, "5.1.x at SMTP time")
                 report.suppressed += 1
+    return status
 
 
 def _give_back(distribution_id: int, rest: Sequence[engine.Claimed], report: BatchReport) -> None:

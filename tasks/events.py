@@ -62,6 +62,8 @@ def handle(self, event_id: str) -> list[str]:  # type: ignore[no-untyped-def]
             raise
         # The mail server said "later": handlers that finished keep their receipts.
         raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 1800)) from None
+    if handled.ran:  # handlers may have emitted events of their own: hand them over now
+        relay_pending(send_event)
     follow_up = FOLLOW_UPS.get(handled.name)
     if follow_up is not None and handled.subject_id is not None:
         follow_up.delay(handled.subject_id)

@@ -146,9 +146,11 @@ def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 # --- broker and worker -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Redis for Celery, emptied at the start of the session."""
+    """A real Redis for Celery, emptied at the start of the session. Autouse: whatever first
+    touches the Celery app (a CLI command relaying events, a task run in-process) must find the
+    test broker, never start an embedded one of its own."""
     url = os.environ.get("PRESSROOM_TEST_REDIS_URL")
     embedded_dir = None
     if url is None:
@@ -177,7 +179,10 @@ def celery_app(broker: str):  # type: ignore[no-untyped-def]
     """The Pressroom Celery app, pointed at the test broker."""
     from tasks.app import app
 
-    app.conf.broker_url = broker
+    if app.conf.broker_url != broker:
+        app.close()  # connections made to another broker must not be reused
+        app.amqp._producer_pool = None
+        app.conf.broker_url = broker
     return app
 
 

@@ -1,0 +1,262 @@
+"""`pressroom check`: are the settings valid, and do the database, broker and mail server answer?
+
+Each check gives one line; a problem says what is wrong and what to do. Network checks use
+short timeouts, so a wrong host costs seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import click
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
+from cli.output import json_option, print_json
+from core.settings import Settings
+
+TIMEOUT = 3.0  # seconds, for each network check
+
+
+@dataclass(frozen=True)
+class Result:
+    check: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok' if self.ok else 'PROBLEM':<8} {self.check}: {self.detail}"
+
+
+def _ok(check: str, detail: str) -> Result:
+    return Result(check, True, detail)
+
+
+def _problem(check: str, detail: str) -> Result:
+    return Result(check, False, detail)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def masked_url(url: str) -> str:
+    """`url` without its password, for printing."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+def check_settings() -> tuple[Settings | None, list[Result]]:
+    """The settings, or the problems that stop them loading (one per invalid variable)."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            message = str(item["msg"]).removeprefix("Value error, ")
+            if item["loc"]:
+                variable = "PRESSROOM_" + "_".join(str(p) for p in item["loc"][:1]).upper()
+                message = f"{variable}: {message} (got {item.get('input')!r})"
+            problems.append(_problem("settings", message))
+        return None, problems
+    except SettingsError as error:
+        return None, [_problem("settings", _first_line(error))]
+    return settings, [_ok("settings", f"valid ({settings.environment})")]
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+def check_database(settings: Settings, timeout: float = TIMEOUT) -> Result:
+    """Connect (without creating a SQLite file) and compare the schema with the code's head."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+    from sqlalchemy.pool import NullPool
+
+    from core.migrate import alembic_config
+
+    raw = settings.database_url
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        return _problem(
+            "database", f"PRESSROOM_DATABASE_URL {masked_url(raw)!r} is not a database URL "
+            "(e.g. sqlite:///pressroom.db or postgresql+psycopg://user:password@host/db)",
+        )
+    shown = url.render_as_string(hide_password=True)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        database = url.database or ""
+        on_disk = database and database != ":memory:" and not database.startswith("file:")
+        if on_disk and not Path(database).is_file():
+            return _problem(
+                "database", f"{shown}: the file {Path(database).resolve()} does not exist "
+                "(run `pressroom db upgrade`)",
+            )
+        connect_args: dict[str, object] = {"timeout": timeout}
+    elif backend == "postgresql":
+        connect_args = {"connect_timeout": max(1, int(timeout))}
+    else:
+        connect_args = {}
+    try:
+        engine = create_engine(url, connect_args=connect_args, poolclass=NullPool)
+    except (NoSuchModuleError, ArgumentError, ImportError) as exc:
+        return _problem("database", f"{shown}: no driver for this URL ({_first_line(exc)})")
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:
+        return _problem("database", f"{shown}: cannot connect: {_first_line(exc)}")
+    finally:
+        engine.dispose()
+    head = ScriptDirectory.from_config(alembic_config(raw)).get_current_head()
+    if current != head:
+        return _problem(
+            "database", f"{shown}: schema at {current or 'nothing (empty database)'}, this version "
+            f"needs {head} (run `pressroom db upgrade`)",
+        )
+    return _ok("database", f"{shown}: reachable, schema at {head}")
+
+
+# --- broker ------------------------------------------------------------------------------------
+
+
+def _writable_dir(path: Path) -> bool:
+    """Whether `path` is, or can be created as, a directory we may write in."""
+    path = path.resolve()
+    while not path.exists():
+        path = path.parent
+    return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+
+
+def check_broker(settings: Settings, timeout: float = TIMEOUT) -> Result:
+    """Ping the Redis broker; for `embedded`, check the bundled redis-server can be started."""
+    import redis
+
+    from core.broker import EMBEDDED, _redis_server_binary, socket_path
+    from core.errors import ConfigurationError
+
+    url = settings.broker_url.strip()
+    if url.lower() == EMBEDDED:
+        try:
+            binary = _redis_server_binary()
+        except ConfigurationError as exc:
+            return _problem("broker", f"embedded: {exc.message}")
+        if not _writable_dir(settings.data_dir):
+            return _problem(
+                "broker", f"embedded: PRESSROOM_DATA_DIR {settings.data_dir.resolve()} is not writable"
+            )
+        running = socket_path(settings.data_dir).exists()
+        return _ok(
+            "broker", f"embedded Redis, started on demand ({binary}); "
+            + ("running now" if running else "not running now"),
+        )
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("redis", "rediss", "redis+socket", "unix"):
+        return _problem(
+            "broker", f"PRESSROOM_BROKER_URL {masked_url(url)!r}: use redis://host:6379/0 or "
+            "'embedded' (the shared rate limit and SMTP connection slots live in Redis)",
+        )
+    try:
+        if scheme == "redis+socket":
+            client = redis.Redis(unix_socket_path=url.removeprefix("redis+socket://"),
+                                 socket_connect_timeout=timeout, socket_timeout=timeout)
+        else:
+            client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, ValueError, OSError) as exc:
+        return _problem("broker", f"{masked_url(url)}: cannot connect: {_first_line(exc)}")
+    return _ok("broker", f"{masked_url(url)}: answers")
+
+
+# --- mail --------------------------------------------------------------------------------------
+
+
+def check_mail(settings: Settings, timeout: float = TIMEOUT) -> Result:
+    """Log in to the SMTP server (and leave), or check the Maildir can be written."""
+    from core.errors import ConfigurationError
+    from delivery.transports import (
+        MaildirTransport,
+        SMTPTransport,
+        default_mail_url,
+        transport_from_url,
+    )
+
+    try:
+        transport = transport_from_url(default_mail_url(settings))
+    except ConfigurationError as exc:
+        return _problem("mail", f"PRESSROOM_MAIL_URL: {exc.message}")
+    where = transport.describe()
+    if isinstance(transport, SMTPTransport):
+        transport.timeout = min(transport.timeout, timeout)
+        try:
+            transport.open()
+        except ConfigurationError as exc:
+            return _problem("mail", exc.message)
+        finally:
+            transport.close()
+        detail = f"{where}: answers" + (", login accepted" if transport.username else "")
+    elif isinstance(transport, MaildirTransport):
+        if not _writable_dir(transport.path):
+            return _problem("mail", f"{where}: {transport.path.resolve()} is not writable")
+        detail = f"{where}: writable (messages are stored, not sent)"
+    else:
+        if settings.environment == "production":
+            return _problem("mail", f"{where}: messages go nowhere; set PRESSROOM_MAIL_URL to an SMTP server")
+        detail = f"{where}: messages are not delivered"
+    if settings.dkim_private_key_path is not None:
+        from delivery.signing import signer_from_settings
+
+        try:
+            signer_from_settings(settings.dkim_domain or "example.org", settings)
+        except ConfigurationError as exc:
+            return _problem("mail", f"DKIM: {exc.message}")
+        detail += "; DKIM key usable"
+    return _ok("mail", detail)
+
+
+CHECKS: list[tuple[str, Callable[[Settings], Result]]] = [
+    ("database", check_database),
+    ("broker", check_broker),
+    ("mail", check_mail),
+]
+
+
+def run_checks() -> list[Result]:
+    """Every check, in order; the services are not checked when the settings do not load."""
+    settings, results = check_settings()
+    if settings is None:
+        return results + [_problem(name, "not checked: fix the settings first") for name, _ in CHECKS]
+    return results + [check(settings) for _, check in CHECKS]
+
+
+@click.command()
+@json_option
+def check(as_json: bool) -> None:
+    """Check the settings and reach the database, broker and mail server; one line each."""
+    results = run_checks()
+    if as_json:
+        print_json([asdict(result) for result in results])
+    else:
+        for result in results:
+            click.echo(result.line(), err=not result.ok)
+    if not all(result.ok for result in results):
+        raise click.exceptions.Exit(6)

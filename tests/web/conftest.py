@@ -1,0 +1,149 @@
+"""Fixtures of the web tests: the real app served by uvicorn on a free loopback port, users of
+every role with API tokens and passwords, and HTTP clients.
+
+The server runs in a thread of the test process for the whole session; each test's database
+(the `sqlite_db` fixture) reaches it through the process-wide settings, like every other room's
+tests. Events are relayed to the session's real Redis.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from core.db import session_scope
+from core.settings import override_settings
+from tests.delivery.smtp_sink import free_port
+from web.passwords import hash_password
+from workflow.models import User
+from workflow.users import add_user, issue_token
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def live_server(broker: str) -> Iterator[str]:
+    """The web app on http://127.0.0.1:PORT for the whole session."""
+    from web.app import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test web server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    role: str
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Web:
+    """The served app for one test: its URL, its people and clients."""
+
+    url: str
+    spokesperson: Person
+    spokesperson2: Person
+    approver: Person
+    approver2: Person
+    admin: Person
+
+    def api(self, person: Person | None = None) -> httpx.Client:
+        headers = person.auth if person else {}
+        return httpx.Client(base_url=f"{self.url}/api", headers=headers, timeout=30)
+
+    def browser(self) -> httpx.Client:
+        """A cookie-keeping client for the server-rendered pages."""
+        return httpx.Client(base_url=self.url, timeout=30, follow_redirects=False)
+
+
+def make_person(email: str, role: str, name: str, language: str = "en") -> Person:
+    with session_scope() as session:
+        user = add_user(session, email, name, role, language)
+        user.password_hash = hash_password(PASSWORD)
+        session.add(user)
+        token = issue_token(session, user, "tests")
+        return Person(user.id or 0, user.email, role, token)
+
+
+def clear_rate_limits() -> None:
+    from core.broker import redis_client
+
+    client = redis_client()
+    try:
+        keys = list(client.scan_iter("pressroom:ratelimit:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def web(sqlite_db: str, live_server: str) -> Web:
+    """A fresh database with one person of each role, served at `web.url`."""
+    override_settings(base_url=live_server)
+    clear_rate_limits()
+    return Web(
+        url=live_server,
+        spokesperson=make_person("an@example.be", "spokesperson", "An Peeters", "nl"),
+        spokesperson2=make_person("bert@example.be", "spokesperson", "Bert Claes", "fr"),
+        approver=make_person("marc@example.be", "approver", "Marc Dubois", "en"),
+        approver2=make_person("nina@example.be", "approver", "Nina Janssens", "nl"),
+        admin=make_person("root@example.be", "admin", "Ada Min", "en"),
+    )
+
+
+def release_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "press_release",
+        "default_language": "nl",
+        "translations": {
+            "nl": {"title": "Minister bezoekt Kinshasa", "lead": "Een werkbezoek.", "body": "De minister reist af."},
+            "fr": {"title": "Le ministre visite Kinshasa", "lead": "Une visite.", "body": "Le ministre se rend."},
+        },
+        "topics": ["africa"],
+    }
+    body.update(overrides)
+    return body
+
+
+def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
+    """Sign in through the real form (fetching its CSRF token first)."""
+    page = client.get("/press/sign-in")
+    token = csrf_of(page.text)
+    return client.post("/press/sign-in", data={"email": email, "password": password, "csrf_token": token,
+                                               "next": "/press"})
+
+
+def csrf_of(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+__all__ = ["PASSWORD", "Person", "User", "Web", "csrf_of", "release_body", "sign_in"]

@@ -1,0 +1,16 @@
+"""The JSON API under /api, authenticated with bearer tokens only."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from web.api import audience, distributions, people, releases
+from web.api.common import known_query_only
+
+router = APIRouter(prefix="/api", dependencies=[Depends(known_query_only)])
+router.include_router(people.router)
+router.include_router(releases.router)
+router.include_router(audience.router)
+router.include_router(distributions.router)
+
+__all__ = ["router"]

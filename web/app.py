@@ -1,0 +1,74 @@
+"""The FastAPI application: `create_app()` is what `pressroom web` (and `pressroom serve`) run."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from web import errors
+from web.auth import write_cookie
+from web.pages import HERE
+
+DESCRIPTION = """\
+The HTTP API of Pressroom: releases and their workflow (submit, approve, request changes,
+publish, withdraw), the audit log, mail previews, mailing lists and subscribers (with CSV
+import), and distributions.
+
+**Authentication**: `Authorization: Bearer <token>` with a token from `pressroom users add` or
+`pressroom users token`. The press office's session cookie is not accepted here.
+
+**Errors** have one shape (`error`, `message`, and where relevant `field`, `state`,
+`allowed_actions`, `current_version`): 401 no valid token, 403 not allowed (role, authorship,
+four-eyes), 404 not found, 409 illegal transition, stale version or duplicate, 422 invalid input.
+
+**Optimistic locking**: actions and updates take `expected_version`; a release changed in the
+meantime answers 409 with `current_version`.
+"""
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' https: data:; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; "
+       "base-uri 'none'; object-src 'none'")
+
+
+def create_app() -> FastAPI:
+    """The whole web app: /api, /press, the public pages, /healthz and /metrics."""
+    from web import press
+    from web.api import router as api_router
+    from web.ops import router as ops_router
+    from web.public import one_click
+    from web.public import router as public_router
+
+    app = FastAPI(
+        title="Pressroom API",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+
+    @app.middleware("http")
+    async def session_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        write_cookie(request, response)
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if headers.get("content-type", "").startswith("text/html"):
+            headers.setdefault("Content-Security-Policy", CSP)
+        if request.url.path.startswith(("/press", "/api", "/subscriptions")):
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.include_router(api_router)
+    press.include(app)
+    app.include_router(one_click)
+    app.include_router(public_router)
+    app.include_router(ops_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app

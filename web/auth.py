@@ -1,0 +1,198 @@
+"""Who is asking: API bearer tokens, the press office's session cookie, and CSRF tokens.
+
+- The API (/api) accepts only `Authorization: Bearer <token>` (tokens from `pressroom users
+  add` or `pressroom users token`). A session cookie never authenticates an API call, so a
+  page on another site cannot make a signed-in browser call the API.
+- The press UI signs in with e-mail and password and keeps a signed cookie (itsdangerous, keyed
+  with PRESSROOM_SECRET_KEY) holding the user id, a CSRF token and a fingerprint of the password
+  hash; it is HttpOnly, SameSite=Lax, and Secure when PRESSROOM_BASE_URL is https.
+- Every form (press UI and public pages) carries the session's CSRF token; `csrf_protect`
+  refuses a POST without it. Visitors who are not signed in get an anonymous session for this.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from core.db import session_scope
+from core.settings import get_settings
+from web.errors import CsrfRejected, Unauthenticated
+from web.passwords import fingerprint
+from workflow.models import User
+from workflow.users import user_for_token
+
+COOKIE = "pressroom_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_STATE = "pressroom_session"
+_DIRTY = "pressroom_session_dirty"
+
+
+# --- API: bearer tokens -------------------------------------------------------------------------
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiToken",
+    description="An API token from `pressroom users add` or `pressroom users token`.",
+)
+
+
+def api_user(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> User:
+    """The active user whose API token came with the request; raises Unauthenticated."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthenticated("an API token is required: send Authorization: Bearer <token>")
+    if len(credentials.credentials) > 200:
+        raise Unauthenticated("the API token is unknown or revoked")
+    with session_scope() as session:
+        user = user_for_token(session, credentials.credentials)
+        if user is None:
+            raise Unauthenticated("the API token is unknown or revoked")
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+
+
+# --- the session cookie -------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt="pressroom.web.session")
+
+
+def _load_cookie(request: Request) -> dict[str, Any]:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return {}
+    try:
+        data = _serializer().loads(raw, max_age=get_settings().session_max_age)
+    except (BadSignature, ValueError, UnicodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def session_data(request: Request) -> dict[str, Any]:
+    """This request's session (read once from the cookie); empty when there is none."""
+    state = request.scope.setdefault("state", {})
+    if _STATE not in state:
+        state[_STATE] = _load_cookie(request)
+    return state[_STATE]  # type: ignore[no-any-return]
+
+
+def replace_session(request: Request, data: dict[str, Any]) -> None:
+    """Replace the session's contents; the cookie is rewritten with the response."""
+    state = request.scope.setdefault("state", {})
+    state[_STATE] = data
+    state[_DIRTY] = True
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, creating an anonymous session if there is none yet."""
+    data = session_data(request)
+    token = data.get("csrf")
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        replace_session(request, {**data, "csrf": token})
+    return token
+
+
+def sign_in(request: Request, user: User) -> None:
+    """Start a signed-in session; a fresh CSRF token, so nothing from before carries over."""
+    replace_session(request, {"uid": user.id, "csrf": secrets.token_urlsafe(32),
+                       "pw": fingerprint(user.password_hash)})
+
+
+def sign_out(request: Request) -> None:
+    replace_session(request, {"csrf": secrets.token_urlsafe(32)})
+
+
+def write_cookie(request: Request, response: Response) -> None:
+    """Set the session cookie on the response if the session changed during the request."""
+    state = request.scope.get("state", {})
+    if not state.get(_DIRTY):
+        return
+    settings = get_settings()
+    response.set_cookie(
+        COOKIE,
+        _serializer().dumps(state[_STATE]),
+        max_age=settings.session_max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.lower().startswith("https://"),
+        path="/",
+    )
+
+
+def session_user(request: Request) -> User | None:
+    """The signed-in, active user of the session, or None."""
+    data = session_data(request)
+    user_id = data.get("uid")
+    if not isinstance(user_id, int):
+        return None
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.active or data.get("pw") != fingerprint(user.password_hash):
+            return None
+    return user
+
+
+def press_user(request: Request) -> User:
+    """The signed-in press-office user; raises Unauthenticated (pages redirect to sign-in)."""
+    user = session_user(request)
+    if user is None:
+        raise Unauthenticated("please sign in")
+    request.scope.setdefault("state", {})["pressroom_user"] = user
+    return user
+
+
+PressUser = Annotated[User, Depends(press_user)]
+
+
+# --- CSRF ---------------------------------------------------------------------------------------
+
+
+def check_csrf(request: Request, submitted: object) -> None:
+    """Raise CsrfRejected unless `submitted` is this session's CSRF token."""
+    expected = session_data(request).get("csrf")
+    if (
+        not isinstance(expected, str)
+        or not isinstance(submitted, str)
+        or not expected
+        or not hmac.compare_digest(expected.encode(), submitted.encode())
+    ):
+        raise CsrfRejected()
+
+
+async def submitted_token(request: Request) -> object:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return (await request.form()).get(CSRF_FIELD)
+    return None
+
+
+async def csrf_protect(request: Request) -> None:
+    """Router dependency: every state-changing request must carry the session's CSRF token."""
+    if request.method in UNSAFE_METHODS:
+        check_csrf(request, await submitted_token(request))
+
+
+async def submitted_form(request: Request) -> FormData:
+    """The request's form (parsed once), for handlers that read many or repeated fields."""
+    return await request.form()
+
+
+SubmittedForm = Annotated[FormData, Depends(submitted_form)]

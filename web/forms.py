@@ -1,0 +1,180 @@
+"""The release editor's form: from a submitted form to release content, and back.
+
+Times are typed in the mail time zone (PRESSROOM_MAIL_TIMEZONE, Europe/Brussels by default) in
+<input type=datetime-local> fields and stored in UTC. Links are typed one per line as
+"label | https://…". A new contact typed into the form is created (or updated) on save.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from core.errors import InvalidInput
+from core.settings import get_settings
+from web.pages import local_input
+from workflow.content import ReleaseContent, parse_content
+from workflow.users import upsert_contact
+
+
+@dataclass
+class TextForm:
+    title: str = ""
+    lead: str = ""
+    body: str = ""
+    links: str = ""
+
+
+@dataclass
+class EditorForm:
+    """What the editor shows: either a stored revision or what was just submitted."""
+
+    kind: str = "press_release"
+    default_language: str = ""
+    texts: dict[str, TextForm] = field(default_factory=dict)
+    contacts: list[int] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)
+    topics: str = ""
+    embargo_until: str = ""
+    publish_at: str = ""
+    comment: str = ""
+    version: int | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_function: str = ""
+    contact_phone: str = ""
+
+    def text(self, language: str) -> TextForm:
+        return self.texts.get(language) or TextForm()
+
+
+def blank_form(language: str) -> EditorForm:
+    return EditorForm(default_language=language, texts={lang: TextForm() for lang in get_settings().languages})
+
+
+def form_from_content(content: ReleaseContent, version: int | None) -> EditorForm:
+    texts = {
+        lang: TextForm(t.title, t.lead, t.body, "\n".join(f"{link.label} | {link.url}" for link in t.links))
+        for lang, t in content.translations.items()
+    }
+    return EditorForm(
+        kind=content.kind.value,
+        default_language=content.default_language,
+        texts=texts,
+        contacts=list(content.contacts),
+        lists=list(content.lists),
+        topics=", ".join(content.topics),
+        embargo_until=local_input(content.embargo_until),
+        publish_at=local_input(content.publish_at),
+        version=version,
+    )
+
+
+def _one(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def read_form(form: FormData) -> EditorForm:
+    """The submitted editor form as it was typed (nothing validated yet)."""
+    version_text = _one(form, "expected_version").strip()
+    contacts = []
+    for value in form.getlist("contacts"):
+        if isinstance(value, str) and value.strip().isdigit():
+            contacts.append(int(value))
+    return EditorForm(
+        kind=_one(form, "kind") or "press_release",
+        default_language=_one(form, "default_language"),
+        texts={
+            lang: TextForm(_one(form, f"title_{lang}"), _one(form, f"lead_{lang}"),
+                           _one(form, f"body_{lang}"), _one(form, f"links_{lang}"))
+            for lang in get_settings().languages
+        },
+        contacts=contacts,
+        lists=[v for v in form.getlist("lists") if isinstance(v, str)],
+        topics=_one(form, "topics"),
+        embargo_until=_one(form, "embargo_until"),
+        publish_at=_one(form, "publish_at"),
+        comment=_one(form, "comment"),
+        version=int(version_text) if version_text.isdigit() and len(version_text) < 10 else None,
+        contact_name=_one(form, "contact_name"),
+        contact_email=_one(form, "contact_email"),
+        contact_function=_one(form, "contact_function"),
+        contact_phone=_one(form, "contact_phone"),
+    )
+
+
+def parse_local_time(value: str, field_name: str) -> datetime | None:
+    """A datetime-local value in the mail time zone, as an aware datetime; "" is None."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field_name, f"{value!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(get_settings().mail_timezone))
+    return moment
+
+
+def _links(text: str, language: str) -> list[dict[str, str]]:
+    links = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        label, bar, url = line.rpartition("|")
+        if not bar:
+            label, url = line, line
+        if not label.strip():
+            raise InvalidInput(f"translations.{language}.links.{number}", "write it as: label | https://…")
+        links.append({"label": label.strip(), "url": url.strip()})
+    return links
+
+
+def content_data(editor: EditorForm) -> dict[str, Any]:
+    """Raw content from the form; languages left entirely empty are not part of it."""
+    translations = {}
+    for lang, text in editor.texts.items():
+        if text.title.strip() or text.lead.strip() or text.body.strip() or text.links.strip():
+            translations[lang] = {"title": text.title, "lead": text.lead, "body": text.body,
+                                  "links": _links(text.links, lang)}
+    topics = [t for t in (part.strip() for part in editor.topics.replace(";", ",").split(",")) if t]
+    return {
+        "kind": editor.kind,
+        "default_language": editor.default_language if editor.default_language in translations else "",
+        "translations": translations,
+        "contacts": editor.contacts,
+        "topics": topics,
+        "lists": editor.lists,
+        "embargo_until": parse_local_time(editor.embargo_until, "embargo_until"),
+        "publish_at": parse_local_time(editor.publish_at, "publish_at"),
+    }
+
+
+def to_content(session: Session | None, editor: EditorForm) -> ReleaseContent:
+    """Validated content from the form; with a session, a new contact typed in is saved and
+    added. Raises InvalidInput naming the field."""
+    if session is not None and editor.contact_email.strip():
+        data: dict[str, Any] = {"email": editor.contact_email.strip()}
+        if editor.contact_name.strip():
+            data["name"] = editor.contact_name.strip()
+        if editor.contact_function.strip():
+            data["function"] = {editor.default_language or get_settings().default_language:
+                                editor.contact_function.strip()}
+        if editor.contact_phone.strip():
+            data["phone"] = editor.contact_phone.strip()
+        contact = upsert_contact(session, data)
+        if contact.id not in editor.contacts:
+            editor.contacts.append(contact.id or 0)
+        editor.contact_name = editor.contact_email = editor.contact_function = editor.contact_phone = ""
+    data = content_data(editor)
+    if not data["translations"]:
+        raise InvalidInput("translations", "write the release in at least one language")
+    return parse_content(data)

@@ -1,0 +1,85 @@
+"""Operations: /healthz (database and broker reachable) and /metrics (Prometheus text format)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy import text
+
+from core.db import session_scope, utcnow
+from core.outbox import pending_count
+from web.queries import deliveries_by_status, releases_by_state, sent_since
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["operations"], include_in_schema=False)
+RATE_WINDOW = 60
+
+
+def _check_database() -> str:
+    try:
+        with session_scope() as session:
+            session.execute(text("SELECT 1"))
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure is "down", reported not raised
+        log.warning("health: database down: %s", exc)
+        return f"down: {type(exc).__name__}"
+
+
+def _check_broker() -> str:
+    from core.broker import redis_client
+
+    try:
+        client = redis_client()
+        try:
+            client.ping()
+        finally:
+            client.close()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001
+        log.warning("health: broker down: %s", exc)
+        return f"down: {type(exc).__name__}"
+
+
+@router.get("/healthz")
+def healthz() -> JSONResponse:
+    """200 when the database and the broker answer, 503 (saying which is down) otherwise."""
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(value == "ok" for value in checks.values())
+    return JSONResponse({"status": "ok" if healthy else "unavailable", **checks},
+                        status_code=200 if healthy else 503)
+
+
+def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
+    if labels:
+        inner = ",".join(f'{key}="{val}"' for key, val in labels.items())
+        return f"{name}{{{inner}}} {value:g}"
+    return f"{name} {value:g}"
+
+
+@router.get("/metrics")
+def metrics() -> PlainTextResponse:
+    """Releases by state, deliveries by status, the send rate and the outbox backlog."""
+    now = utcnow()
+    with session_scope() as session:
+        states = releases_by_state(session)
+        statuses = deliveries_by_status(session)
+        recent = sent_since(session, now - timedelta(seconds=RATE_WINDOW))
+        backlog = pending_count(session)
+    lines = [
+        "# HELP pressroom_releases Releases in each workflow state.",
+        "# TYPE pressroom_releases gauge",
+        *(_line("pressroom_releases", n, {"state": s}) for s, n in states.items()),
+        "# HELP pressroom_deliveries Deliveries (one message to one subscriber) in each status.",
+        "# TYPE pressroom_deliveries gauge",
+        *(_line("pressroom_deliveries", n, {"status": s}) for s, n in statuses.items()),
+        f"# HELP pressroom_send_rate_per_second Messages sent per second over the last {RATE_WINDOW} seconds.",
+        "# TYPE pressroom_send_rate_per_second gauge",
+        _line("pressroom_send_rate_per_second", round(recent / RATE_WINDOW, 3)),
+        "# HELP pressroom_outbox_pending Outbox events not handled yet.",
+        "# TYPE pressroom_outbox_pending gauge",
+        _line("pressroom_outbox_pending", backlog),
+    ]
+    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,0 +1,124 @@
+"""Rendering the server-side pages: one Jinja2 environment (autoescaped) and its helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
+
+from core.settings import get_settings
+from templates.markup import markdown_to_html
+from web.auth import csrf_token, replace_session, session_data
+from web.errors import ErrorOut
+from web.i18n import format_time, translate, ui_language
+
+HERE = Path(__file__).parent
+FLASH = "flash"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["markdown"] = lambda text: Markup(markdown_to_html(text or ""))
+    env.filters["urlquote"] = lambda text: quote(str(text), safe="")
+    env.filters["local_input"] = local_input
+    return env
+
+
+def local_input(value: datetime | None) -> str:
+    """A UTC time as the value of an <input type=datetime-local> in the mail time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(get_settings().mail_timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    language: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render template `name` in `language` (default: the signed-in user's, else the browser's)."""
+    lang = ui_language(language or _language(request))
+    user = request.scope.get("state", {}).get("pressroom_user")
+    values: dict[str, Any] = {
+        "request": request,
+        "lang": lang,
+        "t": lambda key, **kw: translate(key, lang, **kw),
+        "csrf_token": _LazyToken(request),
+        "user": user,
+        "settings": get_settings(),
+        "languages": get_settings().languages,
+        "when": lambda value: format_time(value, lang),
+        "flash": take_flash(request),
+        "page_language": None,
+    }
+    values.update(context or {})
+    html = environment().get_template(name).render(values)
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+class _LazyToken:
+    """The session's CSRF token, made only when a page prints it: pages without forms (the
+    newsroom) set no cookie."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+def _language(request: Request) -> str:
+    user = request.scope.get("state", {}).get("pressroom_user")
+    if user is not None:
+        return str(user.language)
+    from web.i18n import negotiate
+
+    return negotiate(request.headers.get("accept-language"), ["nl", "fr", "en"])
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-line message shown on the next page (kept in the session cookie)."""
+    data = dict(session_data(request))
+    data[FLASH] = message[:500]
+    replace_session(request, data)
+
+
+def take_flash(request: Request) -> str | None:
+    data = session_data(request)
+    message = data.get(FLASH)
+    if message is None:
+        return None
+    replace_session(request, {k: v for k, v in data.items() if k != FLASH})
+    return str(message)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """After a successful POST: see the result with a GET (303)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def render_error(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None) -> HTMLResponse:
+    template = "press/error.html" if request.url.path.startswith("/press") else "public/error.html"
+    return render(request, template, {"status": status, "error": body}, status=status, headers=headers)

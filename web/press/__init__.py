@@ -1,0 +1,18 @@
+"""The press-office UI under /press: server-rendered pages, a session cookie, CSRF on every form."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from web.auth import csrf_protect
+from web.press import audience, distributions, releases, session
+
+
+def include(app: FastAPI) -> None:
+    """Mount every press page under /press, each behind the CSRF check."""
+    for module in (session, releases, distributions, audience):
+        app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
+                           include_in_schema=False)
+
+
+__all__ = ["include"]

@@ -1,0 +1,117 @@
+"""Mailing lists and subscribers in the press-office UI: lists with their counts, the people on
+a list, adding and removing people, and CSV import with its row error report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from core.db import session_scope
+from subscribers import (
+    add_subscriber,
+    all_lists,
+    create_list,
+    get_list,
+    import_csv,
+    list_counts,
+    unsubscribe,
+)
+from subscribers.errors import SubscriberNotFound
+from subscribers.models import Subscriber
+from web.auth import PressUser
+from web.deps import acting, reading, relay_events
+from web.pages import flash, redirect, render
+from web.queries import subscriber_view, subscribers_page
+from web.schemas import MAX_ID
+
+router = APIRouter()
+Slug = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
+
+
+@router.get("/lists")
+def lists_page(request: Request, user: PressUser) -> Response:
+    with reading() as session:
+        lists = all_lists(session)
+        counts = list_counts(session)
+    return render(request, "press/lists.html", {"lists": lists, "counts": counts})
+
+
+@router.post("/lists")
+def new_list(
+    request: Request, user: PressUser,
+    slug: Annotated[str, Form(max_length=60)],
+    name: Annotated[str, Form(max_length=200)],
+    description: Annotated[str, Form(max_length=2000)] = "",
+    default_language: Annotated[str, Form(max_length=5)] = "",
+    private: Annotated[bool, Form()] = False,
+    receives_embargoed: Annotated[bool, Form()] = False,
+) -> Response:
+    with acting() as session:
+        created = create_list(session, slug, name, description, default_language or None,
+                              "private" if private else "public", receives_embargoed)
+        target = created.slug
+    return redirect(f"/press/lists/{target}")
+
+
+def _list_page(request: Request, slug: str, page: int, report: dict[str, object] | None = None) -> Response:
+    with reading() as session:
+        mailing_list = get_list(session, slug)
+        counts = list_counts(session, [mailing_list.id or 0])[mailing_list.id or 0]
+        found = subscribers_page(session, list_slug=slug, page=page, per_page=50)
+        people = [subscriber_view(session, s) for s in found.items]
+    for person in people:
+        person["here"] = next((s["status"] for s in person["subscriptions"] if s["list"] == mailing_list.slug), "")
+    return render(request, "press/list.html", {"list": mailing_list, "counts": counts, "people": people,
+                                               "found": found, "report": report})
+
+
+@router.get("/lists/{slug}")
+def list_page(request: Request, user: PressUser, slug: Slug,
+              page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    return _list_page(request, slug, page)
+
+
+@router.post("/lists/{slug}/subscribers")
+def add_person(
+    request: Request, user: PressUser, slug: Slug,
+    email: Annotated[str, Form(max_length=254)],
+    name: Annotated[str, Form(max_length=200)] = "",
+    language: Annotated[str, Form(max_length=5)] = "",
+    organisation: Annotated[str, Form(max_length=200)] = "",
+    confirmed: Annotated[bool, Form()] = False,
+) -> Response:
+    """Add someone; double opt-in (a confirmation mail) unless consent is already given."""
+    with acting() as session:
+        result = add_subscriber(session, email, slug, name=name or None, language=language or None,
+                                organisation=organisation or None, confirmed=confirmed,
+                                actor=user.email, source="admin")
+    flash(request, f"{email}: {result.outcome.value}")
+    return redirect(f"/press/lists/{slug}")
+
+
+@router.post("/lists/{slug}/subscribers/{subscriber_id}/remove")
+def remove_person(request: Request, user: PressUser, slug: Slug,
+                  subscriber_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    with acting() as session:
+        mailing_list = get_list(session, slug)
+        subscriber = session.get(Subscriber, subscriber_id)
+        if subscriber is None:
+            raise SubscriberNotFound(f"#{subscriber_id}")
+        left = unsubscribe(session, subscriber, [mailing_list.id or 0], source="admin", detail=user.email)
+    flash(request, f"{subscriber.email}: {', '.join(left) or '—'}")
+    return redirect(f"/press/lists/{slug}")
+
+
+@router.post("/lists/{slug}/import")
+def import_file(
+    request: Request, user: PressUser, slug: Slug,
+    file: Annotated[UploadFile, File()],
+    confirmed: Annotated[bool, Form()] = False,
+) -> Response:
+    """Import a CSV and show the report: counts and every refused row with its line number."""
+    report = import_csv(session_scope, file.file, slug, confirmed=confirmed,
+                        source_name=(file.filename or "upload")[:40])
+    relay_events()
+    return _list_page(request, slug, 1, report.as_dict())

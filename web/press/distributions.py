@@ -1,0 +1,52 @@
+"""The distribution page: live progress of a mailing, and pause / resume / cancel / retry."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from cli.distributions import distribution_view
+from delivery import engine
+from web.api.distributions import control, view
+from web.auth import PressUser
+from web.deps import reading
+from web.pages import flash, redirect, render
+from web.queries import distributions_page
+from web.schemas import MAX_ID
+
+router = APIRouter()
+DistributionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.get("/distributions")
+def distributions(request: Request, user: PressUser,
+                  page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    with reading() as session:
+        found = distributions_page(session, page, 25)
+    rows = [distribution_view(i) for i in found.items]
+    return render(request, "press/distributions.html", {"rows": rows, "found": found})
+
+
+@router.get("/distributions/{distribution_id}")
+def distribution_page(request: Request, user: PressUser, distribution_id: DistributionId) -> Response:
+    with reading() as session:
+        distribution = engine.get_distribution(session, distribution_id)
+        release_id = distribution.release_id
+    return render(request, "press/distribution.html",
+                  {"d": distribution_view(distribution_id), "release_id": release_id})
+
+
+@router.get("/distributions/{distribution_id}/progress")
+def progress(user: PressUser, distribution_id: DistributionId) -> Response:
+    """The figures the page polls for its live progress bar."""
+    return JSONResponse(view(distribution_id).model_dump(mode="json"))
+
+
+@router.post("/distributions/{distribution_id}/{action}")
+def control_page(request: Request, user: PressUser, distribution_id: DistributionId,
+                 action: Literal["pause", "resume", "cancel", "retry-failed"]) -> Response:
+    result = control(distribution_id, action)
+    flash(request, f"{action}: {result.status}")
+    return redirect(f"/press/distributions/{distribution_id}")

@@ -1,0 +1,316 @@
+"""The press-office pages for releases: dashboard, list, editor with live preview, the release
+page with its actions and audit log, and the review page with the diff.
+
+Actions call the workflow service in one transaction and relay its events after commit; any
+refusal (role, four-eyes, stale version, illegal move) goes to the one exception handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, col, select
+
+from core.errors import InvalidInput, NotFound
+from core.settings import get_settings
+from delivery.preview import preview_release
+from subscribers import all_lists
+from web.auth import PressUser, SubmittedForm
+from web.deps import acting, attach, reading
+from web.diff import compare
+from web.forms import (
+    EditorForm,
+    blank_form,
+    form_from_content,
+    parse_local_time,
+    read_form,
+    to_content,
+)
+from web.i18n import translate, ui_language
+from web.pages import flash, redirect, render
+from web.previews import safe_preview
+from web.queries import (
+    awaiting_review,
+    check_references,
+    delivery_figures,
+    distribution_for_release,
+    in_state,
+    my_drafts,
+    releases_page,
+    review_baseline,
+    user_emails,
+)
+from web.schemas import MAX_ID
+from workflow import service, views
+from workflow.content import ReleaseContent
+from workflow.models import Contact, Notification, Release, ReleaseKind, User
+from workflow.service import Step
+from workflow.states import State
+
+router = APIRouter()
+ReleaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'"
+
+
+def _summaries(session: Session, releases: list[Release]) -> list[dict[str, Any]]:
+    rows = []
+    for release in releases:
+        view = views.release_view(session, release)
+        if release.state == State.PUBLISHED:
+            view["delivery"] = delivery_figures(session, release.id or 0)
+        rows.append(view)
+    return rows
+
+
+@router.get("")
+def dashboard(request: Request, user: PressUser) -> Response:
+    """My drafts, what awaits my review, what is scheduled, what went out recently."""
+    with reading() as session:
+        context = {
+            "drafts": _summaries(session, my_drafts(session, user)),
+            "review": _summaries(session, awaiting_review(session, user)),
+            "scheduled": _summaries(session, in_state(session, State.SCHEDULED, newest="publish_at")),
+            "published": _summaries(session, in_state(session, State.PUBLISHED, limit=10, newest="published_at")),
+            "notifications": list(session.exec(
+                select(Notification).where(Notification.user_id == user.id)
+                .order_by(col(Notification.id).desc()).limit(8)
+            ).all()),
+        }
+    return render(request, "press/dashboard.html", context)
+
+
+@router.get("/releases")
+def release_list(
+    request: Request, user: PressUser,
+    state: State | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    with reading() as session:
+        found = releases_page(session, states=[state] if state else None, page=page, per_page=25)
+        rows = _summaries(session, found.items)
+    return render(request, "press/releases.html", {"rows": rows, "found": found, "state": state,
+                                                   "states": list(State)})
+
+
+# --- the editor ---------------------------------------------------------------------------------
+
+
+def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None,
+            error: InvalidInput | None = None, status: int = 200) -> Response:
+    with reading() as session:
+        contacts = list(session.exec(select(Contact).order_by(col(Contact.name))).all())
+        lists = all_lists(session)
+    return render(request, "press/editor.html", {
+        "form": editor, "release": release, "error": error, "contacts": contacts, "lists": lists,
+        "kinds": [k.value for k in ReleaseKind], "zone": get_settings().mail_timezone,
+    }, status=status)
+
+
+@router.get("/releases/new")
+def new_release(request: Request, user: PressUser) -> Response:
+    return _editor(request, blank_form(user.language if user.language in get_settings().languages
+                                       else get_settings().default_language), None)
+
+
+@router.post("/releases/new")
+def create_release(request: Request, user: PressUser, form: SubmittedForm) -> Response:
+    editor = read_form(form)
+    try:
+        with acting() as session:
+            content = to_content(session, editor)
+            check_references(session, content)
+            release = service.create_release(session, attach(session, user), content)
+            release_id = release.id or 0
+    except InvalidInput as error:
+        return _editor(request, editor, None, error, status=422)
+    flash(request, translate("saved", ui_language(user.language), revision=1))
+    return redirect(f"/press/releases/{release_id}/edit")
+
+
+@router.get("/releases/{release_id}/edit")
+def edit_release(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
+    with reading() as session:
+        release = service.get_release(session, release_id)
+        view = views.release_view(session, release)
+        editor = form_from_content(service.current_content(session, release), release.version)
+    return _editor(request, editor, view)
+
+
+@router.post("/releases/{release_id}/edit")
+def save_release(request: Request, user: PressUser, release_id: ReleaseId, form: SubmittedForm) -> Response:
+    """Store the form as a new revision (only the author or an admin may: the guards say)."""
+    editor = read_form(form)
+    lang = ui_language(user.language)
+    try:
+        with acting() as session:
+            content = to_content(session, editor)
+            check_references(session, content)
+            step = service.edit_release(session, release_id, attach(session, user), content,
+                                        editor.version, editor.comment.strip())
+            revision = views.release_view(session, service.get_release(session, release_id))["revision"]
+    except InvalidInput as error:
+        with reading() as session:
+            view = views.release_view(session, service.get_release(session, release_id))
+        return _editor(request, editor, view, error, status=422)
+    flash(request, translate("unchanged", lang) if step is None else translate("saved", lang, revision=revision))
+    return redirect(f"/press/releases/{release_id}/edit")
+
+
+@router.post("/preview")
+def live_preview(request: Request, user: PressUser, form: SubmittedForm) -> Response:
+    """The mail for the editor's unsaved text, for the preview frame beside the editor."""
+    editor = read_form(form)
+    language = form.get("preview_language")
+    release_id = form.get("release_id")
+    try:
+        content = to_content(None, editor)
+    except InvalidInput as error:
+        body = f"<p style='font-family:sans-serif;color:#a00'>{_escape(error.message)}</p>"
+        return HTMLResponse(body, headers={"Content-Security-Policy": PREVIEW_CSP})
+    if not isinstance(language, str) or language not in content.translations:
+        language = content.default_language
+    number = int(release_id) if isinstance(release_id, str) and release_id.isdigit() and len(release_id) < 10 else 0
+    with reading() as session:
+        result = safe_preview(session, content, language, number)
+    return HTMLResponse(result.html, headers={"Content-Security-Policy": PREVIEW_CSP})
+
+
+@router.get("/releases/{release_id}/preview/{language}")
+def stored_preview(
+    request: Request, user: PressUser, release_id: ReleaseId,
+    language: Annotated[str, Path(pattern=r"^[a-z]{2}$")],
+    format: str = "html",
+) -> Response:
+    """The stored revision's mail in one language (html, text or eml)."""
+    with reading() as session:
+        result = preview_release(session, release_id, language)
+    if format == "text":
+        return Response(result.rendered.text, media_type="text/plain; charset=utf-8")
+    if format == "eml":
+        return Response(result.message, media_type="message/rfc822")
+    return HTMLResponse(result.rendered.html, headers={"Content-Security-Policy": PREVIEW_CSP})
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+# --- the release page and its actions -----------------------------------------------------------
+
+
+@router.get("/releases/{release_id}")
+def release_page(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
+    with reading() as session:
+        release = service.get_release(session, release_id)
+        view = views.release_view(session, release, full=True)
+        numbers = views.revision_numbers(session, release_id)
+        log = [{**views.audit_view(e), "revision": numbers.get(e.revision_hash or "")}
+               for e in service.audit_log(session, release_id)]
+        distribution = distribution_for_release(session, release_id)
+    return render(request, "press/release.html", {"release": view, "log": log, "distribution": distribution})
+
+
+@router.get("/releases/{release_id}/review")
+def review_page(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
+    """The revision under review beside the last approved (else the previous) revision."""
+    with reading() as session:
+        release = service.get_release(session, release_id)
+        view = views.release_view(session, release, full=True)
+        current = service.current_revision(session, release)
+        baseline, basis = review_baseline(session, release)
+        old = ReleaseContent.model_validate(baseline.content) if baseline else None
+        languages, others = compare(old, ReleaseContent.model_validate(current.content))
+        authors = user_emails(session, {current.author_id})
+    return render(request, "press/review.html", {
+        "release": view, "languages_diff": languages, "others": others, "basis": basis,
+        "baseline": baseline, "current": current, "current_author": authors.get(current.author_id),
+    })
+
+
+def _act(request: Request, user: User, release_id: int, run: Callable[[Session, User], Step],
+         to: str | None = None) -> Response:
+    with acting() as session:
+        step = run(session, attach(session, user))
+    lang = ui_language(user.language)
+    flash(request, translate("done_action", lang, action=translate(_action_key(step.action.value), lang),
+                             from_state=translate(f"state_{step.from_state.value}", lang),
+                             to_state=translate(f"state_{step.to_state.value}", lang)))
+    return redirect(to or f"/press/releases/{release_id}")
+
+
+def _action_key(action: str) -> str:
+    return {"schedule": "schedule_action"}.get(action, action)
+
+
+Version = Annotated[str, Form(max_length=12)]
+
+
+def _version(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidInput("expected_version", f"{text!r} is not a version number")
+    return int(text)
+
+
+@router.post("/releases/{release_id}/submit")
+def submit(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "") -> Response:
+    version = _version(expected_version)
+    return _act(request, user, release_id, lambda s, u: service.submit(s, release_id, u, version))
+
+
+@router.post("/releases/{release_id}/approve")
+def approve(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "",
+            comment: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    version = _version(expected_version)
+    return _act(request, user, release_id, lambda s, u: service.approve(s, release_id, u, comment.strip(), version))
+
+
+@router.post("/releases/{release_id}/request-changes")
+def request_changes(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "",
+                    comment: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    version = _version(expected_version)
+    return _act(request, user, release_id,
+                lambda s, u: service.request_changes(s, release_id, u, comment, version))
+
+
+@router.post("/releases/{release_id}/publish")
+def publish(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "",
+            at: Annotated[str, Form(max_length=40)] = "") -> Response:
+    version = _version(expected_version)
+    moment = parse_local_time(at, "at")
+    return _act(request, user, release_id, lambda s, u: service.publish(s, release_id, u, moment, version))
+
+
+@router.post("/releases/{release_id}/unschedule")
+def unschedule(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "") -> Response:
+    version = _version(expected_version)
+    return _act(request, user, release_id, lambda s, u: service.unschedule(s, release_id, u, version))
+
+
+@router.post("/releases/{release_id}/withdraw")
+def withdraw(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "",
+             reason: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    version = _version(expected_version)
+    return _act(request, user, release_id, lambda s, u: service.withdraw(s, release_id, u, reason, version))
+
+
+@router.post("/releases/{release_id}/archive")
+def archive(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "") -> Response:
+    version = _version(expected_version)
+    return _act(request, user, release_id, lambda s, u: service.archive(s, release_id, u, version))
+
+
+@router.get("/releases/{release_id}/distribution")
+def release_distribution(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
+    with reading() as session:
+        distribution = distribution_for_release(session, release_id)
+        if distribution is None:
+            raise NotFound("distribution of release", release_id)
+    return redirect(f"/press/distributions/{distribution.id}")

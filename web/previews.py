@@ -1,0 +1,81 @@
+"""Mail previews for the editor: the stored revision (delivery.preview) or text still being typed.
+
+`preview_content` renders content that is not saved yet exactly as `delivery.preview` renders a
+stored revision: the same templates, the same sender and the same stand-in recipient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from core.db import utcnow
+from core.errors import PressroomError
+from delivery.compose import contact_card, organisation_sender, release_url
+from delivery.message import identity_for
+from delivery.preview import preview_recipient
+from templates import LinkItem, ReleaseInput, ReleaseText, compile_message, release_template
+from workflow.content import ReleaseContent
+from workflow.models import Contact
+
+
+@dataclass(frozen=True)
+class LivePreview:
+    language: str
+    subject: str
+    html: str
+    text: str
+
+
+def preview_content(session: Session, content: ReleaseContent, language: str, release_id: int = 0) -> LivePreview:
+    """The mail a subscriber reading `language` would get for this content.
+
+    Raises the templates' errors (MissingTranslation when the language has no title yet).
+    """
+    texts = tuple(
+        ReleaseText(
+            language=lang,
+            title=text.title,
+            lead=text.lead,
+            body=text.body,
+            links=tuple(LinkItem(link.label, link.url) for link in text.links),
+            url=release_url(release_id, lang) if release_id else "",
+        )
+        for lang, text in content.translations.items()
+        if text.title
+    )
+    contacts = tuple(
+        contact_card(contact)
+        for contact in (session.get(Contact, contact_id) for contact_id in content.contacts)
+        if contact is not None
+    )
+    data = ReleaseInput(
+        key=f"preview{release_id}",
+        kind=str(content.kind.value),
+        default_language=content.default_language,
+        texts=texts,
+        dateline=utcnow(),
+        embargo_until=content.embargo_until,
+        contacts=contacts,
+    )
+    sender = organisation_sender(session)
+    compiled = compile_message(release_template(data.kind), language, data, sender)
+    recipient = preview_recipient(identity_for(sender).domain)
+    rendered = compiled.personalise(recipient.personalisation())
+    return LivePreview(language, rendered.subject, rendered.html, rendered.text)
+
+
+def safe_preview(session: Session, content: ReleaseContent, language: str, release_id: int = 0) -> LivePreview:
+    """Like preview_content, but a message instead of an error while the text is incomplete."""
+    try:
+        return preview_content(session, content, language, release_id)
+    except PressroomError as exc:
+        note = f"<p style='font-family:sans-serif;color:#666'>{_escape(exc.message)}</p>"
+        return LivePreview(language, "", note, exc.message)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)

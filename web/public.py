@@ -1,0 +1,320 @@
+"""The public pages: the newsroom per language, a page per release, Atom and RSS feeds, the
+subscribe form, and the confirm, unsubscribe and preferences pages behind signed links.
+
+Embargoed releases stay out of the newsroom, the feeds and their pages until the embargo
+lifts; withdrawn ones answer 410. The sign-up form is rate-limited per IP address and per
+e-mail address (Redis), and shows the same "check your inbox" page whatever happened, so it
+reveals nothing about who is subscribed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from feedgen.feed import FeedGenerator
+from sqlmodel import Session, col, select
+
+from core.errors import InvalidInput, NotFound
+from core.settings import get_settings
+from subscribers import (
+    all_lists,
+    confirm_by_token,
+    one_click_unsubscribe,
+    preferences_by_token,
+    subscribe,
+    unsubscribe_by_token,
+    unsubscribe_page,
+    update_preferences_by_token,
+)
+from subscribers.models import Visibility
+from subscribers.validation import normalise_email
+from templates.markup import markdown_to_html
+from web import ratelimit
+from web.auth import SubmittedForm, check_csrf, csrf_protect, submitted_token
+from web.deps import acting, reading
+from web.i18n import negotiate, translate, ui_language
+from web.pages import redirect, render
+from web.queries import PublicRelease, newsroom, public_release
+from web.schemas import MAX_ID
+from workflow.models import Release, Revision
+from workflow.states import State
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+# RFC 8058: a mail client's one-click POST carries no cookie and so no CSRF token.
+one_click = APIRouter(include_in_schema=False)
+
+Lang = Annotated[str, Path(pattern=r"^[a-z]{2}$")]
+ReleaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Token = Annotated[str, Path(min_length=1, max_length=500)]
+
+
+def _language(lang: str) -> str:
+    if lang not in get_settings().languages:
+        raise NotFound("language", lang)
+    return lang
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _base() -> str:
+    return get_settings().base_url.rstrip("/")
+
+
+# --- the newsroom -------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return redirect(f"/newsroom/{negotiate(request.headers.get('accept-language'))}")
+
+
+@router.get("/newsroom/{lang}")
+def newsroom_page(request: Request, lang: Lang, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    language = _language(lang)
+    with reading() as session:
+        found = newsroom(session, language, page=page)
+    return render(request, "public/newsroom.html", {"found": found, "page_language": language},
+                  language=language)
+
+
+@router.get("/releases/{release_id}")
+def release_default(request: Request, release_id: ReleaseId) -> Response:
+    with reading() as session:
+        release = session.get(Release, release_id)
+        if release is None or release.state != State.PUBLISHED:
+            raise NotFound("release", release_id)
+        language = release.default_language
+    return redirect(f"/releases/{release_id}/{language}")
+
+
+@router.get("/releases/{release_id}/{lang}")
+def release_page(request: Request, release_id: ReleaseId, lang: Lang) -> Response:
+    language = _language(lang)
+    with reading() as session:
+        outcome, item = public_release(session, release_id, language)
+    if outcome == "missing":
+        raise NotFound("release", release_id)
+    status = {"ok": 200, "withdrawn": 410, "other-language": 404}[outcome]
+    return render(request, "public/release.html",
+                  {"item": item, "outcome": outcome, "page_language": language, "body_html": _body(item)},
+                  language=language, status=status)
+
+
+def _body(item: PublicRelease | None) -> str:
+    from markupsafe import Markup
+
+    return Markup(markdown_to_html(item.body)) if item else Markup("")
+
+
+def _feed(language: str) -> FeedGenerator:
+    settings = get_settings()
+    with reading() as session:
+        found = newsroom(session, language, per_page=50)
+    feed = FeedGenerator()
+    feed.id(f"{_base()}/newsroom/{language}")
+    feed.title(f"{settings.organisation_name} — {translate('newsroom', ui_language(language))}")
+    feed.author({"name": settings.organisation_name})
+    feed.link(href=f"{_base()}/newsroom/{language}", rel="alternate")
+    feed.language(language)
+    feed.description(translate("subscribe_intro", ui_language(language)))
+    if found.items:
+        feed.updated(max(item.updated_at for item in found.items))
+    for item in found.items:
+        url = f"{_base()}/releases/{item.id}/{language}"
+        entry = feed.add_entry(order="append")
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.title(item.title)
+        entry.link(href=url)
+        entry.published(item.published_at)
+        entry.updated(item.updated_at)
+        entry.summary(item.lead or item.title)
+        entry.content(markdown_to_html(item.body), type="html")
+    return feed
+
+
+@router.get("/feeds/{lang}.atom")
+def atom(lang: Lang) -> Response:
+    language = _language(lang)
+    feed = _feed(language)
+    feed.link(href=f"{_base()}/feeds/{language}.atom", rel="self")
+    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/feeds/{lang}.rss")
+def rss(lang: Lang) -> Response:
+    language = _language(lang)
+    feed = _feed(language)
+    feed.link(href=f"{_base()}/feeds/{language}.rss", rel="self")
+    return Response(feed.rss_str(pretty=True), media_type="application/rss+xml; charset=utf-8")
+
+
+# --- subscribing --------------------------------------------------------------------------------
+
+
+def known_topics(session: Session) -> list[str]:
+    """Topics of published releases, for the sign-up and preferences forms."""
+    topics: set[str] = set()
+    for content in session.exec(
+        select(Revision.content)
+        .join(Release, col(Release.current_revision_id) == col(Revision.id))
+        .where(Release.state == State.PUBLISHED)
+        .order_by(col(Release.id).desc())
+        .limit(500)
+    ).all():
+        topics.update(str(t) for t in (content or {}).get("topics", []))
+    return sorted(topics)
+
+
+def _subscribe_form(request: Request, language: str, values: dict[str, object],
+                    error: InvalidInput | None = None, status: int = 200) -> Response:
+    with reading() as session:
+        lists = [m for m in all_lists(session) if m.visibility is Visibility.PUBLIC]
+        topics = known_topics(session)
+    return render(request, "public/subscribe.html",
+                  {"lists": lists, "topics": topics, "values": values, "error": error,
+                   "page_language": language}, language=language, status=status)
+
+
+@router.get("/subscribe")
+def subscribe_page(request: Request, lang: Annotated[str | None, Query(max_length=5)] = None) -> Response:
+    language = lang if lang in get_settings().languages else negotiate(request.headers.get("accept-language"))
+    return _subscribe_form(request, language, {"language": language, "lists": [], "topics": []})
+
+
+def _strings(form: SubmittedForm, name: str) -> list[str]:
+    return [v for v in form.getlist(name) if isinstance(v, str)][:50]
+
+
+def _field(form: SubmittedForm, name: str, limit: int = 254) -> str:
+    value = form.get(name)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+@router.post("/subscribe")
+def subscribe_submit(request: Request, form: SubmittedForm) -> Response:
+    """Double opt-in sign-up to one or more public lists; limited per IP and per address."""
+    language = _field(form, "language", 5)
+    language = language if language in get_settings().languages else get_settings().default_language
+    values: dict[str, object] = {
+        "email": _field(form, "email"), "name": _field(form, "name", 200),
+        "organisation": _field(form, "organisation", 200), "language": language,
+        "lists": _strings(form, "lists"), "topics": _strings(form, "topics"),
+    }
+    settings = get_settings()
+    ratelimit.hit(ratelimit.Limit("subscribe-ip", settings.subscribe_limit_per_ip, settings.subscribe_limit_window),
+                  _client_ip(request), "too many sign-ups from your network; please try again later")
+    try:
+        address = normalise_email(str(values["email"]))
+        if not values["lists"]:
+            raise InvalidInput("lists", "choose at least one list")
+        ratelimit.hit(
+            ratelimit.Limit("subscribe-address", settings.subscribe_limit_per_address, settings.subscribe_limit_window),
+            address, "too many sign-ups for this address; please try again later",
+        )
+        with acting() as session:
+            for slug in values["lists"]:  # type: ignore[attr-defined]
+                subscribe(session, address, str(slug), name=str(values["name"]), language=language,
+                          organisation=str(values["organisation"]), topics=values["topics"],  # type: ignore[arg-type]
+                          source="web", ip=_client_ip(request), text_version=settings.consent_text_version)
+    except InvalidInput as error:
+        return _subscribe_form(request, language, values, error, status=422)
+    return render(request, "public/message.html",
+                  {"heading": translate("subscribe", ui_language(language)),
+                   "message": translate("check_inbox", ui_language(language)), "page_language": language},
+                  language=language)
+
+
+@router.get("/subscriptions/confirm/{token}")
+def confirm_page(request: Request, token: Token) -> Response:
+    """Asks to confirm with a button: a link scanner fetching the URL confirms nothing."""
+    return render(request, "public/confirm.html", {"token": token, "page_language": None})
+
+
+@router.post("/subscriptions/confirm/{token}")
+def confirm_submit(request: Request, token: Token) -> Response:
+    with acting() as session:
+        result = confirm_by_token(session, token, ip=_client_ip(request),
+                                  text_version=get_settings().consent_text_version)
+    lang = ui_language(negotiate(request.headers.get("accept-language")))
+    return render(request, "public/message.html",
+                  {"heading": translate("confirm_title", lang),
+                   "message": translate("confirmed", lang, list=result.list_name), "page_language": None})
+
+
+@router.get("/subscriptions/preview")
+@router.get("/subscriptions/preview/unsubscribe")
+def preview_links(request: Request) -> Response:
+    """Where the links of a preview mail lead: nowhere harmful."""
+    lang = ui_language(negotiate(request.headers.get("accept-language")))
+    return render(request, "public/message.html",
+                  {"heading": translate("preview", lang), "message": translate("preview_page", lang),
+                   "page_language": None})
+
+
+@router.get("/subscriptions/unsubscribe/{token}")
+def unsubscribe_question(request: Request, token: Token) -> Response:
+    """Shows whom the link unsubscribes and asks; a GET never unsubscribes anyone."""
+    with reading() as session:
+        page = unsubscribe_page(session, token)
+    return render(request, "public/unsubscribe.html", {"page": page, "token": token, "page_language": None})
+
+
+@one_click.post("/subscriptions/unsubscribe/{token}")
+async def unsubscribe_submit(request: Request, token: Token) -> Response:
+    """RFC 8058 one-click (body `List-Unsubscribe=One-Click`, no cookie needed), or the page's
+    own button (with the page's CSRF token)."""
+    form = await request.form()
+    ip = _client_ip(request)
+    if "List-Unsubscribe" in form:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(_one_click, token, {k: str(v) for k, v in form.items()}, ip)
+        return PlainTextResponse("unsubscribed\n")
+    check_csrf(request, await submitted_token(request))
+    everywhere = form.get("everywhere") == "1"
+    from starlette.concurrency import run_in_threadpool
+
+    await run_in_threadpool(_unsubscribe, token, everywhere, ip)
+    lang = ui_language(negotiate(request.headers.get("accept-language")))
+    return render(request, "public/message.html",
+                  {"heading": translate("unsubscribe", lang), "message": translate("unsubscribed", lang),
+                   "page_language": None})
+
+
+def _one_click(token: str, form: dict[str, str], ip: str) -> None:
+    with acting() as session:
+        one_click_unsubscribe(session, token, form, ip=ip)
+
+
+def _unsubscribe(token: str, everywhere: bool, ip: str) -> None:
+    with acting() as session:
+        unsubscribe_by_token(session, token, everywhere=everywhere, ip=ip)
+
+
+@router.get("/subscriptions/preferences/{token}")
+def preferences_page(request: Request, token: Token) -> Response:
+    with reading() as session:
+        prefs = preferences_by_token(session, token)
+        topics = sorted(set(known_topics(session)) | set(prefs.topics))
+    return render(request, "public/preferences.html",
+                  {"prefs": prefs, "token": token, "topics": topics, "saved": False, "page_language": None},
+                  language=prefs.language)
+
+
+@router.post("/subscriptions/preferences/{token}")
+def preferences_submit(request: Request, token: Token, form: SubmittedForm) -> Response:
+    with acting() as session:
+        prefs = update_preferences_by_token(
+            session, token, name=_field(form, "name", 200), language=_field(form, "language", 5) or None,
+            frequency=_field(form, "frequency", 20) or None, topics=_strings(form, "topics"),
+            lists=_strings(form, "lists"), ip=_client_ip(request),
+        )
+        topics = sorted(set(known_topics(session)) | set(prefs.topics))
+    return render(request, "public/preferences.html",
+                  {"prefs": prefs, "token": token, "topics": topics, "saved": True, "page_language": None},
+                  language=prefs.language)

@@ -1,0 +1,371 @@
+"""Request and response bodies of the JSON API, one family per entity.
+
+Requests are checked for shape here (types, lengths, time zones); the domain then checks
+meaning (a title on one line, a configured language, a list that exists) and its InvalidInput
+becomes the same 422. Texts refuse NUL and lone surrogates, which no database stores.
+"""
+
+from __future__ import annotations
+
+import builtins
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from workflow.models import ReleaseKind
+from workflow.states import State
+
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode") from None
+    return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("date and time out of range") from None
+
+
+_Clean = AfterValidator(_clean_text)
+# Strings of at most N characters (Required: at least one), without NUL.
+Str40 = Annotated[str, Field(max_length=40), _Clean]
+Str200 = Annotated[str, Field(max_length=200), _Clean]
+Str250 = Annotated[str, Field(max_length=250), _Clean]
+Str2000 = Annotated[str, Field(max_length=2000), _Clean]
+Body = Annotated[str, Field(max_length=200_000), _Clean]
+Required200 = Annotated[str, Field(min_length=1, max_length=200), _Clean]
+Required254 = Annotated[str, Field(min_length=1, max_length=254), _Clean]
+Required2000 = Annotated[str, Field(min_length=1, max_length=2000), _Clean]
+Required4000 = Annotated[str, Field(min_length=1, max_length=4000), _Clean]
+
+
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+Version = Annotated[int | None, Field(ge=1, le=MAX_ID,
+                                      description="act only if the release is still at this version")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- releases -----------------------------------------------------------------------------------
+
+
+class LinkIn(Strict):
+    label: Required200
+    url: Required2000
+
+
+class TranslationIn(Strict):
+    title: Str250 = ""
+    lead: Str2000 = ""
+    body: Body = ""
+    links: list[LinkIn] = Field(default_factory=list, max_length=20)
+
+
+Language = Annotated[str, Field(min_length=2, max_length=5, pattern=r"^[a-z]{2}$")]
+Slug = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_clean_text)]
+
+
+class ReleaseCreate(Strict):
+    """The whole content of a release; every language in `translations`."""
+
+    kind: ReleaseKind = ReleaseKind.PRESS_RELEASE
+    default_language: Annotated[str, Field(max_length=5, pattern=r"^([a-z]{2})?$")] = ""
+    translations: dict[Language, TranslationIn] = Field(
+        ..., min_length=1, max_length=8, description="language code → text"
+    )
+    contacts: list[Id] = Field(default_factory=list, max_length=20, description="contact ids")
+    topics: list[Slug] = Field(default_factory=list, max_length=50)
+    lists: list[Slug] = Field(default_factory=list, max_length=50, description="mailing list slugs")
+    embargo_until: UtcDateTime | None = None
+    publish_at: UtcDateTime | None = None
+
+    def content_data(self) -> dict[str, Any]:
+        return self.model_dump(include=set(ReleaseCreate.model_fields))
+
+
+class ReleaseUpdate(ReleaseCreate):
+    """New content for a release: replaces every language, stored as a new revision."""
+
+    expected_version: Version = None
+    comment: Str2000 = ""
+
+
+class LinkOut(BaseModel):
+    label: str
+    url: str
+
+
+class TranslationOut(BaseModel):
+    title: str
+    lead: str
+    body: str
+    links: list[LinkOut]
+
+
+class ContentOut(BaseModel):
+    kind: str
+    default_language: str
+    translations: dict[str, TranslationOut]
+    contacts: list[int]
+    topics: list[str]
+    lists: list[str]
+    embargo_until: datetime | None
+    publish_at: datetime | None
+
+
+class ReleasePublic(BaseModel):
+    """A release as the API shows it; `allowed_actions` are what the state permits next."""
+
+    id: int
+    kind: str
+    state: State
+    version: int
+    author: str | None
+    title: str
+    languages: list[str]
+    default_language: str
+    revision: int
+    revision_hash: str
+    approvals: int
+    allowed_actions: list[str]
+    embargo_until: datetime | None
+    publish_at: datetime | None
+    published_at: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    content: ContentOut | None = None
+
+
+class ActionIn(Strict):
+    expected_version: Version = None
+
+
+class ApproveIn(ActionIn):
+    comment: Str2000 = ""
+
+
+class RequestChangesIn(ActionIn):
+    comment: Annotated[Required4000, Field(description="what must change (required)")]
+
+
+class PublishIn(ActionIn):
+    at: Annotated[UtcDateTime | None, Field(description="schedule for this time instead of now")] = None
+
+
+class WithdrawIn(ActionIn):
+    reason: Annotated[Required4000, Field(description="why (kept in the audit log)")]
+
+
+class TransitionOut(BaseModel):
+    """What an action did, and the release as it is now."""
+
+    action: str
+    from_state: State
+    to_state: State
+    event: str
+    release: ReleasePublic
+
+
+class AuditOut(BaseModel):
+    at: datetime | None
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str
+    revision: int | None
+    revision_hash: str | None
+    comment: str
+
+
+class RevisionOut(BaseModel):
+    number: int
+    content_hash: str
+    author: str | None
+    created_at: datetime
+    approved_by: list[str]
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing; `total` counts every match."""
+
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+
+class ContactIn(Strict):
+    email: Required254
+    name: Str200 = ""
+    function: dict[Language, Str200] = Field(default_factory=dict, max_length=8)
+    phone: Str40 = ""
+    mobile: Str40 = ""
+
+
+class ContactOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    function: dict[str, str]
+    phone: str
+    mobile: str
+
+
+# --- lists and subscribers ----------------------------------------------------------------------
+
+
+class ListCreate(Strict):
+    slug: Slug
+    name: Required200
+    description: Str2000 = ""
+    default_language: Annotated[str | None, Field(max_length=5)] = None
+    visibility: Annotated[str, Field(pattern=r"^(public|private)$")] = "public"
+    receives_embargoed: bool = False
+
+
+class ListUpdate(Strict):
+    name: Required200 | None = None
+    description: Str2000 | None = None
+    default_language: Annotated[str | None, Field(max_length=5)] = None
+    visibility: Annotated[str | None, Field(pattern=r"^(public|private)$")] = None
+    receives_embargoed: bool | None = None
+
+
+class ListOut(BaseModel):
+    slug: str
+    name: str
+    description: str
+    default_language: str
+    visibility: str
+    receives_embargoed: bool
+    counts: dict[str, int]
+
+
+class SubscriberAdd(Strict):
+    email: Required254
+    name: Str200 | None = None
+    language: Annotated[str | None, Field(max_length=5)] = None
+    organisation: Str200 | None = None
+    topics: list[Slug] | None = Field(None, max_length=50)
+    frequency: Annotated[str | None, Field(pattern=r"^(immediate|daily|weekly)$")] = None
+    confirmed: bool = Field(False, description="the caller vouches for consent: no confirmation mail")
+
+
+class SubscriberUpdate(Strict):
+    name: Str200 | None = None
+    language: Annotated[str | None, Field(max_length=5)] = None
+    frequency: Annotated[str | None, Field(pattern=r"^(immediate|daily|weekly)$")] = None
+    topics: list[Slug] | None = Field(None, max_length=50)
+
+
+class SubscriptionOut(BaseModel):
+    list: str
+    status: str
+    confirmed_at: datetime | None
+    unsubscribed_at: datetime | None
+
+
+class SubscriberOut(BaseModel):
+    id: int
+    email: str | None
+    name: str
+    language: str
+    organisation: str
+    frequency: str
+    status: str
+    topics: list[str]
+    subscriptions: list[SubscriptionOut]
+    created_at: datetime
+
+
+class SubscribeOut(BaseModel):
+    outcome: str
+    subscriber: SubscriberOut | None
+
+
+class ProblemOut(BaseModel):
+    line: int
+    reason: str
+
+
+class ImportOut(BaseModel):
+    """The import report: counts, and every row that was not imported with its reason."""
+
+    list: str
+    confirmed: bool
+    delimiter: str
+    columns: builtins.list[str]
+    ignored_columns: builtins.list[str]
+    rows: int
+    subscribers_created: int
+    subscriptions_created: int
+    already_on_list: int
+    left_unsubscribed: int
+    suppressed: builtins.list[ProblemOut]
+    rejected: builtins.list[ProblemOut]
+
+
+class ErasureOut(BaseModel):
+    address_hash: str
+    subscriber_id: int | None
+    subscriptions_closed: int
+    consent_records_deleted: int
+    topics_deleted: int
+
+
+# --- distributions ------------------------------------------------------------------------------
+
+
+class DeliveryErrorOut(BaseModel):
+    email: str
+    status: str
+    error: str
+
+
+class DistributionOut(BaseModel):
+    """A mailing's status, deliveries per status, send rate and the latest errors."""
+
+    id: int
+    key: str
+    status: str
+    total: int
+    queued: int
+    sending: int
+    sent: int
+    deferred: int
+    failed: int
+    bounced: int
+    skipped: int
+    rate_per_second: float
+    eta_seconds: int | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    last_errors: list[DeliveryErrorOut]
+
+
+class MeOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    language: str

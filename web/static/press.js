@@ -1,0 +1,78 @@
+// Pressroom press UI: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // Selects marked data-autosubmit submit their form when changed (the language switch, filters).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // The editor: one tab per language; without JS every language shows, one after the other.
+  var tabs = document.querySelectorAll("[data-tabs] [data-tab]");
+  function show(code) {
+    tabs.forEach(function (tab) { tab.setAttribute("aria-selected", tab.dataset.tab === code ? "true" : "false"); });
+    document.querySelectorAll("[data-panel]").forEach(function (panel) { panel.hidden = panel.dataset.panel !== code; });
+    var select = document.getElementById("preview-language");
+    if (select) { select.value = code; }
+  }
+  if (tabs.length) {
+    tabs.forEach(function (tab) {
+      tab.addEventListener("click", function () { show(tab.dataset.tab); refresh(); });
+    });
+    var main = document.querySelector("select[name=default_language]");
+    show(main ? main.value : tabs[0].dataset.tab);
+  }
+
+  // The live preview: the form as typed is rendered as the subscriber's mail, beside it.
+  var editor = document.getElementById("editor");
+  var frame = document.getElementById("preview");
+  var timer = null;
+  var token = editor ? editor.querySelector("input[name=csrf_token]").value : "";
+  function refresh() {
+    if (!editor || !frame) { return; }
+    var data = new FormData(editor);
+    fetch("/press/preview", {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-CSRF-Token": token }
+    }).then(function (response) { return response.text(); })
+      .then(function (html) { frame.removeAttribute("src"); frame.srcdoc = html; frame.dataset.updated = String(Date.now()); })
+      .catch(function () { /* keep the last preview */ });
+  }
+  if (editor && frame) {
+    editor.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 500);
+    });
+    var button = document.getElementById("refresh-preview");
+    if (button) {
+      button.addEventListener("click", function (event) { event.preventDefault(); refresh(); });
+    }
+    var language = document.getElementById("preview-language");
+    if (language) { language.addEventListener("change", refresh); }
+    // A saved release's frame already shows its stored revision; a new one starts from the form.
+    if (!frame.getAttribute("src")) { refresh(); }
+  }
+
+  // The distribution page: poll the figures until the mailing ends.
+  var progress = document.querySelector("[data-progress]");
+  if (progress) {
+    var url = progress.dataset.progress;
+    var poll = function () {
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (d) {
+        ["queued", "sending", "sent", "deferred", "failed", "bounced", "skipped", "total", "status", "rate_per_second"]
+          .forEach(function (key) {
+            var cell = progress.querySelector("[data-field='" + key + "']");
+            if (cell) { cell.textContent = d[key]; }
+          });
+        var done = d.sent + d.failed + d.bounced + d.skipped;
+        var bar = progress.querySelector("progress");
+        bar.max = d.total || 1; bar.value = done;
+        var summary = progress.querySelector("[data-field=summary]");
+        if (summary) { summary.textContent = d.sent + " / " + d.total; }
+        if (["preparing", "sending", "paused"].indexOf(d.status) >= 0) { setTimeout(poll, 1000); }
+      }).catch(function () { setTimeout(poll, 5000); });
+    };
+    setTimeout(poll, 1000);
+  }
+})();
