@@ -186,32 +186,30 @@ def celery_app(broker: str):  # type: ignore[no-untyped-def]
     return app
 
 
-@pytest.fixture(scope="session")
-def _session_worker(celery_app):  # type: ignore[no-untyped-def]
-    """A real Celery worker consuming the real broker, in a thread of this process."""
-    from celery.contrib.testing.worker import start_worker
+@pytest.fixture
+def worker(celery_app):  # type: ignore[no-untyped-def]
+    """A real Celery worker consuming the real broker, in a thread of this process, for one test.
 
+    It starts with an empty queue (what tests without a worker relayed stays theirs) and is
+    drained and stopped when the test ends, so no task meets another test's database and no
+    other test finds a worker taking its events (request it after `db`, so it ends first).
+    """
+    from celery.contrib.testing.worker import start_worker
+    from celery.worker import state
+
+    celery_app.control.purge()
     with start_worker(
         celery_app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=20,
         loglevel="WARNING",
     ) as running:
         yield running
 
+        def idle() -> bool:
+            with celery_app.connection_for_write() as connection:
+                queued = connection.default_channel.client.llen("pressroom")
+            return not queued and not state.active_requests and not state.reserved_requests
 
-@pytest.fixture
-def worker(_session_worker, celery_app):  # type: ignore[no-untyped-def]
-    """The real worker, drained when the test ends: no task of this test runs against the next
-    test's database (request it after `db` so that it is torn down first)."""
-    celery_app.control.purge()  # what tests without a worker relayed stays theirs
-    yield _session_worker
-    from celery.worker import state
-
-    def idle() -> bool:
-        with celery_app.connection_for_write() as connection:
-            queued = connection.default_channel.client.llen("pressroom")
-        return not queued and not state.active_requests and not state.reserved_requests
-
-    deadline = time.monotonic() + 30
-    while not idle() and time.monotonic() < deadline:
-        time.sleep(0.05)
+        deadline = time.monotonic() + 30
+        while not idle() and time.monotonic() < deadline:
+            time.sleep(0.05)
     celery_app.control.purge()
