@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import redis
 from redis.backoff import NoBackoff
@@ -124,5 +125,8 @@ def redis_client(url: str | None = None) -> redis.Redis:
     """A Redis client for the broker (rate limits and connection slots live there too)."""
     target = url or broker_url()
     if target.startswith("redis+socket://"):
-        return redis.Redis(unix_socket_path=target.removeprefix("redis+socket://"))
+        # kombu's form: redis+socket:///path/to/socket[?virtual_host=N]
+        path, _, query = target.removeprefix("redis+socket://").partition("?")
+        database = parse_qs(query).get("virtual_host", ["0"])[0]
+        return redis.Redis(unix_socket_path=path, db=int(database or 0))
     return redis.Redis.from_url(target)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -146,32 +147,39 @@ def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 # --- broker and worker -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session", autouse=True)
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Redis for Celery, emptied at the start of the session. Autouse: whatever first
-    touches the Celery app (a CLI command relaying events, a task run in-process) must find the
-    test broker, never start an embedded one of its own."""
+def _resolve_broker() -> tuple[str, Path | None]:
+    """The test broker, and the directory of the embedded server when one had to be started."""
     url = os.environ.get("PRESSROOM_TEST_REDIS_URL")
-    embedded_dir = None
-    if url is None:
-        try:
-            client = redis_lib.Redis.from_url(DEFAULT_REDIS, socket_timeout=2)
-            client.ping()
-            client.close()
-            url = DEFAULT_REDIS
-        except redis_lib.RedisError:
-            if IN_CI:
-                raise
-            embedded_dir = tmp_path_factory.mktemp("redis")
-            url = start_embedded(embedded_dir)
-    client = redis_lib.Redis.from_url(url.replace("redis+socket://", "unix://"))
+    if url:
+        return url, None
+    try:
+        client = redis_lib.Redis.from_url(DEFAULT_REDIS, socket_timeout=2)
+        client.ping()
+        client.close()
+        return DEFAULT_REDIS, None
+    except redis_lib.RedisError:
+        if IN_CI:
+            raise
+    directory = Path(tempfile.mkdtemp(prefix="pressroom-test-redis-"))
+    return start_embedded(directory), directory
+
+
+# Resolved before collection: merely importing a module that defines a task configures the
+# Celery app, and it must find the test broker then, not start an embedded one of its own.
+BROKER_URL, _EMBEDDED_BROKER_DIR = _resolve_broker()
+os.environ["PRESSROOM_BROKER_URL"] = BROKER_URL
+_session_broker.append(BROKER_URL)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def broker() -> Iterator[str]:
+    """A real Redis for Celery, emptied at the start of the session."""
+    client = redis_lib.Redis.from_url(BROKER_URL.replace("redis+socket://", "unix://"))
     client.flushdb()
     client.close()
-    os.environ["PRESSROOM_BROKER_URL"] = url
-    _session_broker.append(url)
-    yield url
-    if embedded_dir is not None:
-        stop_embedded(embedded_dir)
+    yield BROKER_URL
+    if _EMBEDDED_BROKER_DIR is not None:
+        stop_embedded(_EMBEDDED_BROKER_DIR)
 
 
 @pytest.fixture(scope="session")
