@@ -30,4 +30,5 @@ def web(host: str, port: int, workers: int, reload: bool) -> None:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         log_level="info",
+        log_config=None,  # uvicorn's lines go through Pressroom's handler (JSON off a terminal)
     )

@@ -133,6 +133,13 @@ class BaseTransport:
 # --- SMTP --------------------------------------------------------------------------------------
 
 
+# How open() names a refusal in its message, by the exception smtplib raised.
+_REFUSALS: dict[type[Exception], str] = {
+    smtplib.SMTPAuthenticationError: "login refused: ",
+    smtplib.SMTPConnectError: "greeting refused: ",
+}
+
+
 def _reply(detail: bytes | str) -> str:
     return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
 
@@ -196,22 +203,11 @@ class SMTPTransport(BaseTransport):
                 connection.ehlo()
             if self.username:
                 connection.login(self.username, self.password)
-        except smtplib.SMTPAuthenticationError as exc:
+        except smtplib.SMTPResponseException as exc:  # a refused login, greeting or command
             self._discard(connection)
+            what = _REFUSALS.get(type(exc), "")
             raise TransportUnavailable(
-                target, f"login refused: {exc.smtp_code} {_reply(exc.smtp_error)}",
-                transient=classify(exc.smtp_code) is Outcome.TRANSIENT, code=exc.smtp_code,
-            ) from None
-        except smtplib.SMTPConnectError as exc:
-            self._discard(connection)
-            raise TransportUnavailable(
-                target, f"greeting refused: {exc.smtp_code} {_reply(exc.smtp_error)}",
-                transient=classify(exc.smtp_code) is Outcome.TRANSIENT, code=exc.smtp_code,
-            ) from None
-        except smtplib.SMTPResponseException as exc:
-            self._discard(connection)
-            raise TransportUnavailable(
-                target, f"{exc.smtp_code} {_reply(exc.smtp_error)}",
+                target, f"{what}{exc.smtp_code} {_reply(exc.smtp_error)}",
                 transient=classify(exc.smtp_code) is Outcome.TRANSIENT, code=exc.smtp_code,
             ) from None
         except smtplib.SMTPNotSupportedError as exc:
