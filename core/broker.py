@@ -8,6 +8,7 @@ data directory (CLI, workers, beat); `stop_embedded()` ends it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import subprocess
@@ -122,8 +123,13 @@ def broker_url() -> str:
 
 
 def redis_client(url: str | None = None) -> redis.Redis:
-    """A Redis client for the broker (rate limits and connection slots live there too)."""
-    target = url or broker_url()
+    """A Redis client for the broker (rate limits and connection slots live there too); one per
+    URL and process, so each batch reuses its pooled connections."""
+    return _client_for(url or broker_url(), os.getpid())
+
+
+@functools.lru_cache(maxsize=8)
+def _client_for(target: str, _pid: int) -> redis.Redis:
     if target.startswith("redis+socket://"):
         # kombu's form: redis+socket:///path/to/socket[?virtual_host=N]
         path, _, query = target.removeprefix("redis+socket://").partition("?")

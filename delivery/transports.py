@@ -20,6 +20,7 @@ login) raises `TransportUnavailable`.
 
 from __future__ import annotations
 
+import functools
 import mailbox
 import smtplib
 import socket
@@ -171,7 +172,8 @@ class SMTPTransport(BaseTransport):
         self.timeout = timeout
         # smtplib would ask DNS for our FQDN on every connect; the host name is enough for EHLO.
         self.local_hostname = local_hostname or socket.gethostname() or "localhost"
-        self.ssl_context = ssl_context or ssl.create_default_context()
+        # Loading the CA store costs milliseconds: only a TLS connection pays for it.
+        self.ssl_context = ssl_context or (_tls_context(None, True) if use_ssl or starttls else None)
         self._connection: smtplib.SMTP | None = None
 
     def describe(self) -> str:
@@ -479,6 +481,16 @@ class MemoryTransport(BaseTransport):
 # --- choosing a transport ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8)
+def _tls_context(cafile: str | None, verify: bool) -> ssl.SSLContext:
+    """A TLS client context, made once per process: every batch opens a connection."""
+    context = ssl.create_default_context(cafile=cafile)
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def _flag(query: dict[str, list[str]], name: str) -> bool:
     value = query.get(name, ["0"])[-1].lower()
     return value in ("1", "true", "yes", "on")
@@ -501,17 +513,18 @@ def transport_from_url(url: str) -> BaseTransport:
             timeout = float(query.get("timeout", ["30"])[-1])
         except ValueError as exc:
             raise InvalidMailURL(url, str(exc)) from None
-        context = ssl.create_default_context(cafile=query["cafile"][-1] if "cafile" in query else None)
-        if "verify" in query and not _flag(query, "verify"):
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+        starttls = _flag(query, "starttls")
+        context = None
+        if scheme == "smtps" or starttls:
+            verify = "verify" not in query or _flag(query, "verify")
+            context = _tls_context(query["cafile"][-1] if "cafile" in query else None, verify)
         return SMTPTransport(
             parts.hostname,
             port,
             username=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             use_ssl=scheme == "smtps",
-            starttls=_flag(query, "starttls"),
+            starttls=starttls,
             timeout=timeout,
             local_hostname=query.get("helo", [None])[-1],
             ssl_context=context,

@@ -32,11 +32,7 @@ def _check_broker() -> str:
     from core.broker import redis_client
 
     try:
-        client = redis_client()
-        try:
-            client.ping()
-        finally:
-            client.close()
+        redis_client().ping()
         return "ok"
     except Exception as exc:  # noqa: BLE001
         log.warning("health: broker down: %s", exc)

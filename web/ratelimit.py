@@ -43,15 +43,11 @@ def hit(limit: Limit, subject: str, message: str) -> None:
     """Count one attempt for `subject`; raises RateLimited once it is over the limit."""
     key = _key(limit, subject)
     try:
-        client = redis_client()
-        try:
-            pipe = client.pipeline()
-            pipe.incr(key)
-            pipe.expire(key, limit.window, nx=True)
-            pipe.ttl(key)
-            count, _, ttl = pipe.execute()
-        finally:
-            client.close()
+        pipe = redis_client().pipeline()  # the shared client of this process: never closed here
+        pipe.incr(key)
+        pipe.expire(key, limit.window, nx=True)
+        pipe.ttl(key)
+        count, _, ttl = pipe.execute()
     except (redis.RedisError, ConfigurationError, OSError) as exc:
         log.warning("rate limit %s not enforced: Redis unreachable (%s)", limit.scope, exc)
         return
@@ -62,10 +58,6 @@ def hit(limit: Limit, subject: str, message: str) -> None:
 def reset(limit: Limit, subject: str) -> None:
     """Forget the attempts of `subject` (after a successful sign-in)."""
     try:
-        client = redis_client()
-        try:
-            client.delete(_key(limit, subject))
-        finally:
-            client.close()
+        redis_client().delete(_key(limit, subject))
     except (redis.RedisError, ConfigurationError, OSError):
         pass
