@@ -52,15 +52,14 @@ def contact_card(contact: Contact) -> ContactCard:
     )
 
 
-def release_input(session: Session, release: Release, *, now: datetime | None = None) -> ReleaseInput:
-    """The current revision of `release` as render input.
+def content_input(
+    session: Session, content: ReleaseContent, *, key: str, dateline: datetime, release_id: int = 0
+) -> ReleaseInput:
+    """Release content (stored or still being typed) as render input.
 
-    The dateline is the publication time, or `now` for a release not yet published (a preview).
-    Languages without a title are left out: there is nothing to mail in them.
+    Languages without a title are left out: there is nothing to mail in them. Links to the
+    other language versions need a release id; a draft never saved has none.
     """
-    revision = current_revision(session, release)
-    content = ReleaseContent.model_validate(revision.content)
-    release_id = release.id or 0
     texts = tuple(
         ReleaseText(
             language=language,
@@ -68,7 +67,7 @@ def release_input(session: Session, release: Release, *, now: datetime | None = 
             lead=text.lead,
             body=text.body,
             links=tuple(LinkItem(link.label, link.url) for link in text.links),
-            url=release_url(release_id, language),
+            url=release_url(release_id, language) if release_id else "",
         )
         for language, text in content.translations.items()
         if text.title
@@ -79,13 +78,29 @@ def release_input(session: Session, release: Release, *, now: datetime | None = 
         if contact is not None
     )
     return ReleaseInput(
-        key=f"r{release_id}.{revision.number}",
+        key=key,
         kind=str(content.kind.value),
         default_language=content.default_language,
         texts=texts,
-        dateline=release.published_at or now or utcnow(),
+        dateline=dateline,
         embargo_until=content.embargo_until,
         contacts=contacts,
+    )
+
+
+def release_input(session: Session, release: Release, *, now: datetime | None = None) -> ReleaseInput:
+    """The current revision of `release` as render input.
+
+    The dateline is the publication time, or `now` for a release not yet published (a preview).
+    """
+    revision = current_revision(session, release)
+    release_id = release.id or 0
+    return content_input(
+        session,
+        ReleaseContent.model_validate(revision.content),
+        key=f"r{release_id}.{revision.number}",
+        dateline=release.published_at or now or utcnow(),
+        release_id=release_id,
     )
 
 

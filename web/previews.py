@@ -12,12 +12,11 @@ from sqlmodel import Session
 
 from core.db import utcnow
 from core.errors import PressroomError
-from delivery.compose import contact_card, organisation_sender, release_url
+from delivery.compose import content_input, organisation_sender
 from delivery.message import identity_for
 from delivery.preview import preview_recipient
-from templates import LinkItem, ReleaseInput, ReleaseText, compile_message, release_template
+from templates import compile_message, release_template
 from workflow.content import ReleaseContent
-from workflow.models import Contact
 
 
 @dataclass(frozen=True)
@@ -33,32 +32,7 @@ def preview_content(session: Session, content: ReleaseContent, language: str, re
 
     Raises the templates' errors (MissingTranslation when the language has no title yet).
     """
-    texts = tuple(
-        ReleaseText(
-            language=lang,
-            title=text.title,
-            lead=text.lead,
-            body=text.body,
-            links=tuple(LinkItem(link.label, link.url) for link in text.links),
-            url=release_url(release_id, lang) if release_id else "",
-        )
-        for lang, text in content.translations.items()
-        if text.title
-    )
-    contacts = tuple(
-        contact_card(contact)
-        for contact in (session.get(Contact, contact_id) for contact_id in content.contacts)
-        if contact is not None
-    )
-    data = ReleaseInput(
-        key=f"preview{release_id}",
-        kind=str(content.kind.value),
-        default_language=content.default_language,
-        texts=texts,
-        dateline=utcnow(),
-        embargo_until=content.embargo_until,
-        contacts=contacts,
-    )
+    data = content_input(session, content, key=f"preview{release_id}", dateline=utcnow(), release_id=release_id)
     sender = organisation_sender(session)
     compiled = compile_message(release_template(data.kind), language, data, sender)
     recipient = preview_recipient(identity_for(sender).domain)
