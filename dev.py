@@ -3,10 +3,13 @@
 
     python3 dev.py demo     the end-to-end demo on embedded defaults
     python3 dev.py test     the whole test suite (pytest; extra arguments go to pytest)
-    python3 dev.py shell    a shell command inside the environment, e.g. `dev.py shell pressroom --help`
+    python3 dev.py shell    a command inside the environment, e.g. `dev.py shell pressroom --help`
+                            or `dev.py shell python bench/render.py`; no command: a shell
 
-The first run creates `.venv/` and installs the pinned dependencies of `requirements.lock`
-(hash-checked); later runs reinstall only when the lock file or pyproject.toml changed.
+The first run creates a virtual environment and installs the pinned dependencies of
+`requirements.lock` (hash-checked); later runs reinstall only when the lock file or
+pyproject.toml changed. The environment lives outside the checkout (PRESSROOM_VENV, default
+~/.cache/pressroom/venvs/<checkout>), so searches and tools over the tree see only the project.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
+VENV = Path(
+    os.environ.get("PRESSROOM_VENV")
+    or Path.home() / ".cache" / "pressroom" / "venvs"
+    / f"{ROOT.name}-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:10]}"
+)
 BIN = VENV / "bin"
 STAMP = VENV / ".pressroom-installed"
 
@@ -36,7 +43,7 @@ def ensure_environment() -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Pressroom needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
-        print("creating .venv …", flush=True)
+        print(f"creating the environment in {VENV} …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     if STAMP.exists() and STAMP.read_text() == _fingerprint():
         return

@@ -1,6 +1,6 @@
 """Benchmark: a whole distribution through real workers, against a plain smtplib loop.
 
-    .venv/bin/python bench/distribution.py [--sizes 10000,100000] [--workers 2]
+    python3 dev.py shell python bench/distribution.py [--sizes 10000,100000] [--workers 2]
 
 For each size it starts an aiosmtpd sink in a process of its own, creates that many confirmed
 subscribers, publishes a release and lets `--workers` workers (each with `--concurrency` pool

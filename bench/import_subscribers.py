@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of `pressroom subscribers import`: 100,000 rows onto a fresh SQLite database.
 
-    .venv/bin/python bench/import_subscribers.py [--rows N] [--database-url URL] [--pending]
+    python3 dev.py shell python bench/import_subscribers.py [--rows N] [--database-url URL] [--pending]
 
 Prints rows/s for the import and compares it with two baselines measured in the same run on
 the same file, so the figures mean something on any machine:

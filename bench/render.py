@@ -1,6 +1,6 @@
 """Benchmark: compile once and personalise per recipient, against rendering per recipient.
 
-    .venv/bin/python bench/render.py [--recipients 20000] [--naive 300] [--language nl]
+    python3 dev.py shell python bench/render.py [--recipients 20000] [--naive 300] [--language nl]
 
 Prints the MJML compile time, the per-recipient personalisation time, the time to personalise and
 assemble one complete MIME message, messages per second, and the same loop done naively (a full
