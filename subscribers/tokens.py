@@ -1,9 +1,12 @@
 """Signed tokens in the links of subscription mails, and the URLs and headers that carry them.
 
-Tokens are itsdangerous URL-safe timed signatures (HMAC-SHA1 over the payload and a timestamp,
-keyed with `secret_key`), with a distinct salt per purpose so that a token made for one purpose
-is refused for every other. They are not secret-bearing: the payload (ids and 12 hex digits of
-the address hash) is readable, only unforgeable.
+A token is its fields joined by dots, then a signature: `12.5.3fa9c1d2e4b7.Xr…` — for a timed
+token the last field is the issue time in Unix seconds. The signature is a keyed BLAKE2b (16
+bytes, URL-safe base64) over the purpose and the fields, keyed with a key derived from
+`secret_key`, so a token made for one purpose is refused for every other. Tokens are not
+secret-bearing: the fields (ids and 12 hex digits of the address hash) are readable, only
+unforgeable. Every bulk message carries two of them, so they are made with one C call each,
+not a serialiser: a distribution of 100,000 messages signs 200,000 tokens.
 
 - confirm: (subscription id, nonce); expires after `confirm_token_max_age`. The nonce must
   still be the subscription's, so a link stops working once the person unsubscribes.
@@ -17,23 +20,26 @@ hash cleared) or a row id is ever reused, old tokens match nothing.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import base64
+import functools
+import hashlib
+import hmac
+import re
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
 from urllib.parse import quote
 
-from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-
+from core.db import utcnow
 from core.settings import get_settings
 from subscribers.errors import ExpiredToken, InvalidToken
 
 CONFIRM = "confirm"
 UNSUBSCRIBE = "unsubscribe"
 PREFERENCES = "preferences"
-_SALTS = {purpose: f"pressroom.subscribers.{purpose}" for purpose in (CONFIRM, UNSUBSCRIBE, PREFERENCES)}
 HASH_PREFIX = 12
+_SIGNATURE_BYTES = 16
+# A field is an id, a hash prefix, a nonce or a time: URL-safe characters and no dot.
+_FIELD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Paths of the public pages (built in a later issue); kept here so mails and pages agree.
 CONFIRM_PATH = "/subscriptions/confirm/"
@@ -41,48 +47,63 @@ UNSUBSCRIBE_PATH = "/subscriptions/unsubscribe/"
 PREFERENCES_PATH = "/subscriptions/preferences/"
 
 
-class _ClockSigner(TimestampSigner):
-    """A timestamp signer whose clock can be set, to issue or check a token "as of" a time."""
-
-    def __init__(self, *args: Any, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._clock = clock
-
-    def get_timestamp(self) -> int:
-        return int(self._clock())
+@functools.lru_cache(maxsize=16)
+def _key(secret_key: str, purpose: str) -> bytes:
+    """A key per purpose, derived from the secret key, so purposes cannot stand in for each other."""
+    return hmac.new(secret_key.encode("utf-8"), f"pressroom.subscribers.{purpose}".encode(), "sha256").digest()
 
 
-def _serializer(purpose: str, now: datetime | None) -> URLSafeTimedSerializer:
-    kwargs: dict[str, Any] = {} if now is None else {"clock": now.timestamp}
-    return URLSafeTimedSerializer(
-        get_settings().secret_key, salt=_SALTS[purpose], signer=_ClockSigner, signer_kwargs=kwargs
-    )
+def _signature(purpose: str, body: str) -> str:
+    digest = hashlib.blake2b(
+        body.encode("ascii"), key=_key(get_settings().secret_key, purpose), digest_size=_SIGNATURE_BYTES
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def _dump(purpose: str, payload: list[Any], now: datetime | None) -> str:
-    return str(_serializer(purpose, now).dumps(payload))
+def _dump(purpose: str, fields: list[object], now: datetime | None = None, timed: bool = False) -> str:
+    values = [str(field) for field in fields]
+    if timed:
+        values.append(str(int((now or utcnow()).timestamp())))
+    for value in values:
+        if not _FIELD.fullmatch(value):
+            raise ValueError(f"{value!r} cannot be a field of a {purpose} token")
+    body = ".".join(values)
+    return f"{body}.{_signature(purpose, body)}"
 
 
-def _load(purpose: str, token: str, max_age: int | None, now: datetime | None) -> list[Any]:
-    try:
-        payload = _serializer(purpose, now).loads(token.strip(), max_age=max_age)
-    except SignatureExpired as exc:
-        raise ExpiredToken(purpose, exc.date_signed) from None
-    except (BadData, UnicodeError, ValueError):
-        raise InvalidToken(purpose) from None
-    if not isinstance(payload, list):
+def _load(purpose: str, token: str, count: int, max_age: int | None = None,
+          now: datetime | None = None) -> list[str]:
+    """The fields of a genuine token of `purpose` (without the issue time); raises InvalidToken
+    or, for a timed token older than `max_age` seconds, ExpiredToken."""
+    body, _, signature = token.strip().rpartition(".")
+    values = body.split(".")
+    expected = count + (1 if max_age is not None else 0)
+    if (
+        len(values) != expected
+        or not all(_FIELD.fullmatch(value) for value in values)
+        or not hmac.compare_digest(signature, _signature(purpose, body))
+    ):
         raise InvalidToken(purpose)
-    return payload
+    if max_age is not None:
+        issued = datetime.fromtimestamp(int(values.pop()), UTC) if values[-1].isdigit() else None
+        if issued is None:
+            raise InvalidToken(purpose)
+        if ((now or utcnow()) - issued).total_seconds() > max_age:
+            raise ExpiredToken(purpose, issued)
+    return values
+
+
+def _id(purpose: str, value: str) -> int:
+    """A row id field: a positive decimal without leading zeros."""
+    if not value.isdigit() or value.startswith("0"):
+        raise InvalidToken(purpose)
+    return int(value)
 
 
 def _hash_prefix(email_hash: str | None) -> str:
     if not email_hash:
         raise ValueError("an erased subscriber has no tokens")
     return email_hash[:HASH_PREFIX]
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 @dataclass(frozen=True)
@@ -113,46 +134,35 @@ class PreferencesClaim:
 
 def confirm_token(subscription_id: int, nonce: str, now: datetime | None = None) -> str:
     """The token of a confirmation link for one pending subscription."""
-    return _dump(CONFIRM, [subscription_id, nonce], now)
+    return _dump(CONFIRM, [subscription_id, nonce], now, timed=True)
 
 
 def read_confirm_token(token: str, now: datetime | None = None) -> ConfirmClaim:
     """What a confirmation token claims; raises InvalidToken, or ExpiredToken when too old."""
-    payload = _load(CONFIRM, token, get_settings().confirm_token_max_age, now)
-    if len(payload) != 2 or not _is_id(payload[0]) or not isinstance(payload[1], str):
-        raise InvalidToken(CONFIRM)
-    return ConfirmClaim(payload[0], payload[1])
+    subscription_id, nonce = _load(CONFIRM, token, 2, get_settings().confirm_token_max_age, now)
+    return ConfirmClaim(_id(CONFIRM, subscription_id), nonce)
 
 
 def unsubscribe_token(subscriber_id: int, list_id: int, email_hash: str | None) -> str:
     """The token of one subscriber's unsubscribe link for one list (does not expire)."""
-    return _dump(UNSUBSCRIBE, [subscriber_id, list_id, _hash_prefix(email_hash)], None)
+    return _dump(UNSUBSCRIBE, [subscriber_id, list_id, _hash_prefix(email_hash)])
 
 
 def read_unsubscribe_token(token: str) -> UnsubscribeClaim:
     """What an unsubscribe token claims; raises InvalidToken."""
-    payload = _load(UNSUBSCRIBE, token, None, None)
-    if (
-        len(payload) != 3
-        or not _is_id(payload[0])
-        or not _is_id(payload[1])
-        or not isinstance(payload[2], str)
-    ):
-        raise InvalidToken(UNSUBSCRIBE)
-    return UnsubscribeClaim(payload[0], payload[1], payload[2])
+    subscriber_id, list_id, prefix = _load(UNSUBSCRIBE, token, 3)
+    return UnsubscribeClaim(_id(UNSUBSCRIBE, subscriber_id), _id(UNSUBSCRIBE, list_id), prefix)
 
 
 def preferences_token(subscriber_id: int, email_hash: str | None, now: datetime | None = None) -> str:
     """The token of a subscriber's preferences link."""
-    return _dump(PREFERENCES, [subscriber_id, _hash_prefix(email_hash)], now)
+    return _dump(PREFERENCES, [subscriber_id, _hash_prefix(email_hash)], now, timed=True)
 
 
 def read_preferences_token(token: str, now: datetime | None = None) -> PreferencesClaim:
     """What a preferences token claims; raises InvalidToken, or ExpiredToken when too old."""
-    payload = _load(PREFERENCES, token, get_settings().preferences_token_max_age, now)
-    if len(payload) != 2 or not _is_id(payload[0]) or not isinstance(payload[1], str):
-        raise InvalidToken(PREFERENCES)
-    return PreferencesClaim(payload[0], payload[1])
+    subscriber_id, prefix = _load(PREFERENCES, token, 2, get_settings().preferences_token_max_age, now)
+    return PreferencesClaim(_id(PREFERENCES, subscriber_id), prefix)
 
 
 def _url(path: str, token: str) -> str:
