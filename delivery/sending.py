@@ -31,7 +31,7 @@ from delivery.message import PreparedMessage, Recipient, identity_for, prepare
 from delivery.models import DeliveryStatus, Distribution, DistributionStatus
 from delivery.signing import signer_from_settings
 from delivery.throttle import ConnectionSlot, RateLimiter
-from delivery.transports import BaseTransport, Outcome, get_transport
+from delivery.transports import BaseTransport, Outcome, Ticket, get_transport
 from subscribers import tokens
 from subscribers.models import MailingList, SuppressionReason
 from subscribers.suppression import suppress
@@ -199,49 +199,55 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
     mailer = mailer_for(distribution_id)
     client = redis_client()
     limiter = RateLimiter(client, settings.rate_limit_per_second)
-    pending: list[engine.Outcome] = []
-    done = 0
+    every = settings.delivery_record_every
+    outcomes: list[engine.Outcome] = []  # known, not yet saved
+    in_flight: list[tuple[engine.Claimed, str, Ticket]] = []  # handed over, reply maybe unread
+    handed = 0  # claimed[:handed] were handed to the transport or found unsendable
     try:
         with ConnectionSlot(client, settings.max_smtp_connections, settings.delivery_lease_seconds), \
                 (transport or get_transport()) as connection:
-            for index, delivery in enumerate(claimed):
-                if index and index % settings.delivery_record_every == 0:
-                    status = _save(pending, report, distribution_id)
-                    pending = []
-                    done = index
+            for delivery in claimed:
+                if handed and handed % every == 0:
+                    # The last message's reply may still be unread: it is saved at the next stop.
+                    _collect(in_flight, outcomes)
+                    status = _save(outcomes, report, distribution_id)
+                    outcomes = []
                     if status is not DistributionStatus.SENDING:
                         break
                 try:
                     envelope_from, message_id, data = mailer.build(delivery)
                 except PressroomError as exc:  # e.g. an address no header may carry
-                    pending.append(engine.Outcome(delivery.id, DeliveryStatus.FAILED, "", None,
-                                                  f"not sendable: {exc}", delivery.attempts))
+                    outcomes.append(engine.Outcome(delivery.id, DeliveryStatus.FAILED, "", None,
+                                                   f"not sendable: {exc}", delivery.attempts))
+                    handed += 1
                     continue
                 limiter.acquire()
-                result = connection.send(envelope_from, [delivery.email], data)[delivery.email]
-                pending.append(_outcome_of(delivery, message_id, result.code, result.detail, result.outcome))
-            else:
-                done = len(claimed)
-                _save(pending, report)
-                pending = []
-    except TransportUnavailable as exc:
+                in_flight.append((delivery, message_id, connection.submit(envelope_from, [delivery.email], data)))
+                handed += 1
+            connection.settle()
+    except TransportUnavailable as exc:  # no session at all: what was not handed over waits or fails
         status = DeliveryStatus.DEFERRED if exc.transient else DeliveryStatus.FAILED
-        _save(pending, report)
-        done += len(pending)
-        sent_ids = {o.delivery_id for o in pending}
-        pending = []
-        rest = [d for d in claimed[done:] if d.id not in sent_ids]
-        _save([engine.Outcome(d.id, status, "", exc.code, str(exc), d.attempts) for d in rest], report)
-        done = len(claimed)
+        outcomes += [engine.Outcome(d.id, status, "", exc.code, str(exc), d.attempts) for d in claimed[handed:]]
+        handed = len(claimed)
         log.warning("distribution %s: %s", distribution_id, exc)
     finally:
-        if pending:  # an unexpected error: keep what was sent, give the rest back
-            _save(pending, report)
-            done += len(pending)
-        _give_back(distribution_id, claimed[done:], report)
+        # Closing the transport read every outstanding reply, even after an unexpected error:
+        # keep what was sent, give the rest back.
+        _collect(in_flight, outcomes)
+        _save(outcomes, report)
+        _give_back(distribution_id, claimed[handed:], report)
     engine.finish_if_complete(distribution_id)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _collect(in_flight: list[tuple[engine.Claimed, str, Ticket]], outcomes: list[engine.Outcome]) -> None:
+    """Move the handed-over messages whose replies have been read from `in_flight` to `outcomes`."""
+    while in_flight and in_flight[0][2].result is not None:
+        delivery, message_id, ticket = in_flight.pop(0)
+        assert ticket.result is not None
+        result = ticket.result[delivery.email]
+        outcomes.append(_outcome_of(delivery, message_id, result.code, result.detail, result.outcome))
 
 
 def _save(outcomes: Sequence[engine.Outcome], report: BatchReport,

@@ -16,12 +16,18 @@ A transport is a context manager, so a batch reuses one connection:
 `RecipientResult` with the SMTP reply code, classified as accepted (2xx), transient (4xx, or
 the connection dropped) or permanent (5xx). Only failing to get a session at all (connect, TLS,
 login) raises `TransportUnavailable`.
+
+A bulk sender uses `submit` instead: it returns a `Ticket` at once, and SMTP reads the server's
+reply to the message's content only when the connection is next used (or at `settle()`). The
+server checks and stores one message while Pressroom builds the next, so neither waits for the
+other; no command is ever sent before the previous reply is read, so no PIPELINING is needed.
 """
 
 from __future__ import annotations
 
 import functools
 import mailbox
+import re
 import smtplib
 import socket
 import ssl
@@ -102,6 +108,16 @@ class SendResult:
         return cls(tuple(RecipientResult(r, classify(code), code, detail) for r in recipients))
 
 
+class Ticket:
+    """A submitted message; `result` is None until the server's reply to it has been read."""
+
+    __slots__ = ("recipients", "result")
+
+    def __init__(self, recipients: tuple[str, ...], result: SendResult | None = None) -> None:
+        self.recipients = recipients
+        self.result = result
+
+
 class BaseTransport:
     """Interface of every transport; `open` and `close` are idempotent, `send` opens lazily."""
 
@@ -113,6 +129,17 @@ class BaseTransport:
     def send(self, envelope_from: str, recipients: list[str] | tuple[str, ...], message: bytes) -> SendResult:
         """Hand `message` over for `recipients`; per-recipient outcomes, never a refusal raised."""
         raise NotImplementedError
+
+    def submit(self, envelope_from: str, recipients: list[str] | tuple[str, ...], message: bytes) -> Ticket:
+        """Hand `message` over, leaving its outcome to be read later (see the module docstring).
+
+        Every ticket has its result after `settle()`, after `close()`, or once the next message
+        has been submitted. Transports that have nothing to wait for settle at once.
+        """
+        return Ticket(tuple(recipients), self.send(envelope_from, recipients, message))
+
+    def settle(self) -> None:
+        """Read every outstanding reply, so that every ticket has its result."""
 
     def close(self) -> None:
         """Release the connection or file handles."""
@@ -175,6 +202,7 @@ class SMTPTransport(BaseTransport):
         # Loading the CA store costs milliseconds: only a TLS connection pays for it.
         self.ssl_context = ssl_context or (_tls_context(None, True) if use_ssl or starttls else None)
         self._connection: smtplib.SMTP | None = None
+        self._pending: _Pending | None = None
 
     def describe(self) -> str:
         scheme = "smtps" if self.use_ssl else "smtp"
@@ -233,6 +261,7 @@ class SMTPTransport(BaseTransport):
             pass
 
     def close(self) -> None:
+        self.settle()
         connection, self._connection = self._connection, None
         if connection is None:
             return
@@ -242,7 +271,35 @@ class SMTPTransport(BaseTransport):
             self._discard(connection)
 
     def send(self, envelope_from: str, recipients: list[str] | tuple[str, ...], message: bytes) -> SendResult:
-        recipients = tuple(recipients)
+        ticket = self.submit(envelope_from, recipients, message)
+        self.settle()
+        assert ticket.result is not None
+        return ticket.result
+
+    def submit(self, envelope_from: str, recipients: list[str] | tuple[str, ...], message: bytes) -> Ticket:
+        self.settle()
+        ticket = Ticket(tuple(recipients))
+        ticket.result = self._start(envelope_from, ticket, message)
+        return ticket
+
+    def settle(self) -> None:
+        """Read the reply to the last message's content, if it has not been read yet."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        connection = self._connection
+        assert connection is not None
+        try:
+            code, detail = connection.getreply()
+        except (OSError, smtplib.SMTPException) as exc:
+            self._drop(connection)
+            pending.ticket.result = SendResult.all(pending.ticket.recipients, None, f"connection lost: {exc}")
+            return
+        pending.ticket.result = self._finish(connection, pending, code, detail)
+
+    def _start(self, envelope_from: str, ticket: Ticket, message: bytes) -> SendResult | None:
+        """Everything up to the message's content; a result now, or None while its reply is due."""
+        recipients = ticket.recipients
         if not recipients:
             return SendResult(())
         if not envelope_from.isascii():
@@ -257,27 +314,27 @@ class SMTPTransport(BaseTransport):
         try:
             code, detail = connection.mail(envelope_from, self._mail_options(connection, message))
         except smtplib.SMTPServerDisconnected:
-            self._discard(connection)
-            self._connection = None
+            self._drop(connection)
             if not started:
                 return SendResult.all(recipients, None, "connection lost before MAIL FROM")
             connection = self._session()
             try:
                 code, detail = connection.mail(envelope_from, self._mail_options(connection, message))
             except smtplib.SMTPServerDisconnected:
-                self._discard(connection)
-                self._connection = None
+                self._drop(connection)
                 return SendResult.all(recipients, None, "connection lost before MAIL FROM")
         try:
-            return self._transaction(connection, code, detail, envelope_from, recipients, message)
+            return self._transaction(connection, code, detail, ticket, message)
         except smtplib.SMTPServerDisconnected as exc:
-            self._discard(connection)
-            self._connection = None
+            self._drop(connection)
             return SendResult.all(recipients, None, f"connection lost: {exc}")
         except (OSError, smtplib.SMTPException) as exc:
-            self._discard(connection)
-            self._connection = None
+            self._drop(connection)
             return SendResult.all(recipients, None, f"connection failed: {exc}")
+
+    def _drop(self, connection: smtplib.SMTP) -> None:
+        self._discard(connection)
+        self._connection = None
 
     def _session(self) -> smtplib.SMTP:
         self.open()
@@ -291,14 +348,9 @@ class SMTPTransport(BaseTransport):
         return []
 
     def _transaction(
-        self,
-        connection: smtplib.SMTP,
-        mail_code: int,
-        mail_detail: bytes,
-        envelope_from: str,
-        recipients: tuple[str, ...],
-        message: bytes,
-    ) -> SendResult:
+        self, connection: smtplib.SMTP, mail_code: int, mail_detail: bytes, ticket: Ticket, message: bytes
+    ) -> SendResult | None:
+        recipients = ticket.recipients
         if mail_code != 250:
             self._reset(connection, mail_code)
             return SendResult.all(recipients, mail_code, f"sender refused: {_reply(mail_detail)}")
@@ -315,34 +367,61 @@ class SMTPTransport(BaseTransport):
             if code in (250, 251):
                 accepted.append(recipient)
             elif code == 421:  # the server is closing the session: the rest cannot be tried
-                self._discard(connection)
-                self._connection = None
+                self._drop(connection)
                 for rest in recipients[len(results):]:
                     results[rest] = RecipientResult(rest, Outcome.TRANSIENT, 421, _reply(detail))
                 return SendResult(tuple(results[r] for r in recipients))
+        pending = _Pending(ticket, results, tuple(accepted))
         if not accepted:
             self._reset(connection, 0)
-            return SendResult(tuple(results[r] for r in recipients))
-        try:
-            code, detail = connection.data(message)
-        except smtplib.SMTPDataError as exc:
-            code, detail = exc.smtp_code, exc.smtp_error
-        for recipient in accepted:
-            results[recipient] = RecipientResult(recipient, classify(code), code, _reply(detail))
+            return pending.result()
+        connection.putcmd("data")
+        code, detail = connection.getreply()
+        if code != 354:
+            return self._finish(connection, pending, code, detail)
+        connection.send(_dot_stuffed(message))
+        self._pending = pending  # its reply is read by settle(), while the caller gets on
+        return None
+
+    def _finish(self, connection: smtplib.SMTP, pending: _Pending, code: int, detail: bytes) -> SendResult:
+        for recipient in pending.accepted:
+            pending.results[recipient] = RecipientResult(recipient, classify(code), code, _reply(detail))
         if code != 250:
             self._reset(connection, code)
-        return SendResult(tuple(results[r] for r in recipients))
+        return pending.result()
 
     def _reset(self, connection: smtplib.SMTP, code: int) -> None:
         if code == 421:
-            self._discard(connection)
-            self._connection = None
+            self._drop(connection)
             return
         try:
             connection.rset()
         except (smtplib.SMTPException, OSError):
-            self._discard(connection)
-            self._connection = None
+            self._drop(connection)
+
+
+@dataclass
+class _Pending:
+    """A message whose content was sent and whose reply is still to be read."""
+
+    ticket: Ticket
+    results: dict[str, RecipientResult]
+    accepted: tuple[str, ...]
+
+    def result(self) -> SendResult:
+        return SendResult(tuple(self.results[r] for r in self.ticket.recipients))
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _dot_stuffed(message: bytes) -> bytes:
+    """The message as the DATA command carries it (RFC 5321 4.5.2), ending in CRLF.CRLF."""
+    if message.startswith(b".") or b"\n." in message:
+        message = _LEADING_DOT.sub(b"..", message)
+    if not message.endswith(b"\r\n"):
+        message += b"\r\n"
+    return message + b".\r\n"
 
 
 # --- Maildir -----------------------------------------------------------------------------------
