@@ -5,7 +5,8 @@
 For each size it starts an aiosmtpd sink in a process of its own, creates that many confirmed
 subscribers, publishes a release and lets `--workers` workers (each with `--concurrency` pool
 processes, one SMTP connection each) distribute it over the embedded Redis. In the same run it measures the baseline: the same messages, built
-beforehand, sent by a plain smtplib loop to the same sink over the same number of connections.
+beforehand, sent by a plain smtplib loop to the same sink over the same number of connections,
+once before and once after Pressroom's run (the ratio uses their mean).
 It prints messages per second of both and their ratio, the time from publish to last delivery,
 the peak RSS of each worker, and the count of messages the sink received (it must equal the
 number of subscribers). Goal: ratio >= 0.8, worker RSS flat (< 200 MB) from 10k to 100k.
@@ -83,6 +84,16 @@ def _peak_rss_mb(pid: int) -> float:
     return max(peaks) if peaks else float("nan")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children."""
+    pids = [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    ticks = 0
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _setup(directory: Path, size: int, mail_url: str) -> int:
     """Database, broker, subscribers and an approved release; returns the release id."""
     from core import migrate
@@ -143,6 +154,7 @@ def _run_pressroom(release_id: int, workers: int, concurrency: int, directory: P
         log = (directory / f"worker{n}.log").open("wb")
         processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()))
     time.sleep(3)  # let the workers connect before the clock starts
+    idle_cpu = [_cpu_seconds(p.pid) for p in processes]
     sink.reset()
     started = time.monotonic()
     with session_scope() as s:
@@ -160,12 +172,14 @@ def _run_pressroom(release_id: int, workers: int, concurrency: int, directory: P
     with session_scope() as s:
         first, last = s.execute(select(func.min(Delivery.sent_at), func.max(Delivery.sent_at))).one()
     rss = [_peak_rss_mb(p.pid) for p in processes]
+    cpu = sum(_cpu_seconds(p.pid) for p in processes) - sum(idle_cpu)
     for p in processes:
         p.send_signal(signal.SIGTERM)
     for p in processes:
         p.wait(60)
     window = (last - first).total_seconds() or elapsed
     return {"elapsed": elapsed, "rate": size / window, "e2e_rate": size / elapsed, "received": sink.count.value,
+            "cpu_us": cpu / size * 1e6,
             **{f"rss{i}": r for i, r in enumerate(rss)}}
 
 
@@ -175,26 +189,40 @@ def _baseline_sender(port: int, messages: list[tuple[str, str, bytes]], start: i
             connection.sendmail(envelope_from, [to], data)
 
 
-def _run_baseline(size: int, connections: int, sink: Sink) -> float:
-    """The same messages, built beforehand, sent with smtplib over `connections` connections."""
-    from sqlalchemy import select
-
+def _baseline_messages(release_id: int) -> list[tuple[str, str, bytes]]:
+    """The release's messages, built once by Pressroom's own mailer for every recipient."""
     from core.db import session_scope
     from delivery import engine
-    from delivery.models import Delivery
-    from delivery.sending import mailer_for
+    from delivery.models import Distribution
+    from delivery.sending import ReleaseMailer
+    from subscribers.audience import resolve_audience
+    from workflow.service import current_content
+    from workflow.models import Release
 
-    with session_scope() as s:
-        rows = s.execute(select(Delivery.id, Delivery.distribution_id, Delivery.subscriber_id, Delivery.list_id,
-                                Delivery.email, Delivery.name, Delivery.language)).all()
-    mailer = mailer_for(rows[0].distribution_id)
     messages = []
-    for row in rows:
-        claimed = engine.Claimed(row.id, row.subscriber_id, row.list_id, row.email, row.name, row.language, 1)
-        envelope_from, _message_id, data = mailer.build(claimed)
-        messages.append((envelope_from, row.email, data))
+    with session_scope() as s:
+        release = s.get(Release, release_id)
+        assert release is not None
+        content = current_content(s, release)
+        mailer = ReleaseMailer(s, Distribution(key="bench", kind="release", release_id=release_id))
+        audience = resolve_audience(s, content.lists, content.topics, list(content.translations),
+                                    content.default_language)
+        for batch in audience:
+            for r in batch:  # numbered as the deliveries will be
+                claimed = engine.Claimed(len(messages) + 1, r.subscriber_id, r.list_id, r.email, r.name,
+                                         r.language, 1)
+                envelope_from, _message_id, data = mailer.build(claimed)
+                messages.append((envelope_from, r.email, data))
+    return messages
+
+
+def _run_baseline(messages: list[tuple[str, str, bytes]], connections: int, sink: Sink) -> tuple[float, float]:
+    """The pre-built messages sent with smtplib over `connections` connections: (msg/s, CPU µs/msg)."""
+    import resource
+
     sink.reset()
     context = multiprocessing.get_context("fork")  # children share the built messages
+    children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     senders = [context.Process(target=_baseline_sender, args=(sink.port, messages, i, connections))
                for i in range(connections)]
@@ -203,8 +231,10 @@ def _run_baseline(size: int, connections: int, sink: Sink) -> float:
     for p in senders:
         p.join()
     elapsed = time.monotonic() - started
-    assert sink.count.value == size, (sink.count.value, size)
-    return size / elapsed
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - children_cpu.ru_utime - children_cpu.ru_stime
+    assert sink.count.value == len(messages), (sink.count.value, len(messages))
+    return len(messages) / elapsed, cpu / len(messages) * 1e6
 
 
 def main() -> int:
@@ -232,18 +262,27 @@ def main() -> int:
                 print(f"set-up (import, release): {time.monotonic() - t:.1f} s", flush=True)
                 try:
                     connections = args.workers * args.concurrency
+                    messages = _baseline_messages(release_id)
+                    # The baseline runs before and after Pressroom and the two are averaged, so a
+                    # machine that speeds up or slows down during the run favours neither side.
+                    before, before_cpu = _run_baseline(messages, connections, sink)
                     ours = _run_pressroom(release_id, args.workers, args.concurrency, directory, sink, size)
-                    base = _run_baseline(size, connections, sink)
+                    after, after_cpu = _run_baseline(messages, connections, sink)
+                    del messages
                 finally:
                     stop_embedded(directory / "data")
                     dispose_engines()
+                base, base_cpu_us = (before + after) / 2, (before_cpu + after_cpu) / 2
                 ratio = ours["rate"] / base
                 rss = [ours[k] for k in sorted(ours) if k.startswith("rss")]
                 results.append((size, ratio, rss))
                 print(f"pressroom:  {ours['rate']:8.0f} msg/s while sending, {ours['e2e_rate']:.0f} msg/s "
                       f"publish to last delivery ({ours['elapsed']:.1f} s)")
-                print(f"baseline:   {base:8.0f} msg/s (smtplib, {connections} connections, messages pre-built)")
+                print(f"baseline:   {base:8.0f} msg/s (smtplib, {connections} connections, messages pre-built; "
+                      f"{before:.0f} before, {after:.0f} after)")
                 print(f"ratio:      {ratio:.2f} (goal >= {GOAL_RATIO})")
+                print(f"client CPU per message: pressroom {ours['cpu_us']:.0f} µs (workers, Celery included), "
+                      f"baseline {base_cpu_us:.0f} µs (smtplib)")
                 print("worker peak RSS: " + ", ".join(f"{r:.0f} MB" for r in rss) + f" (goal < {GOAL_RSS_MB:.0f} MB)")
                 print(f"sink received {ours['received']:,} of {size:,} messages")
                 ok &= ours["received"] == size and ratio >= GOAL_RATIO and max(rss) < GOAL_RSS_MB

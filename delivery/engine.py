@@ -144,11 +144,16 @@ def materialise(session: Session, distribution: Distribution, batches: Iterable[
     return distribution.total
 
 
+_table = Delivery.__table__  # type: ignore[attr-defined]
+
+
 def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[Claimed]:
     """Lease up to `size` due deliveries of a sending distribution to the caller.
 
     PostgreSQL skips rows other workers hold locked; SQLite serialises writers, so two batches
-    never claim the same row on either.
+    never claim the same row on either. The rows come in the claim index's order, not sorted:
+    sorting every due row of a large distribution to take the first few hundred made each
+    claim cost time in proportion to the distribution's size.
     """
     moment = now or utcnow()
     lease = moment + timedelta(seconds=get_settings().delivery_lease_seconds)
@@ -159,32 +164,25 @@ def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[
         if status != DistributionStatus.SENDING:
             return []
         due = (
-            select(Delivery.id)
+            select(_table.c.id)
             .where(
-                Delivery.distribution_id == distribution_id,
-                col(Delivery.status).in_(CLAIMABLE),
-                or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= moment),
+                _table.c.distribution_id == distribution_id,
+                _table.c.status.in_(CLAIMABLE),
+                or_(_table.c.next_attempt_at.is_(None), _table.c.next_attempt_at <= moment),
             )
-            .order_by(col(Delivery.id))
             .limit(size)
             .with_for_update(skip_locked=True)
         )
-        ids = list(session.execute(due).scalars())
-        if not ids:
-            return []
-        session.execute(
-            update(Delivery)
-            .where(col(Delivery.id).in_(ids))
-            .values(status=DeliveryStatus.SENDING, lease_until=lease, attempts=Delivery.attempts + 1,
+        # One statement: lease the rows and read back what a batch needs of them.
+        rows = session.connection().execute(
+            update(_table)
+            .where(_table.c.id.in_(due.scalar_subquery()))
+            .values(status=DeliveryStatus.SENDING, lease_until=lease, attempts=_table.c.attempts + 1,
                     updated_at=moment)
-        )
-        rows = session.execute(
-            select(Delivery.id, Delivery.subscriber_id, Delivery.list_id, Delivery.email, Delivery.name,
-                   Delivery.language, Delivery.attempts)
-            .where(col(Delivery.id).in_(ids))
-            .order_by(col(Delivery.id))
+            .returning(_table.c.id, _table.c.subscriber_id, _table.c.list_id, _table.c.email, _table.c.name,
+                       _table.c.language, _table.c.attempts)
         ).all()
-    return [Claimed(*row) for row in rows]
+    return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
 
 
 def retry_delay(attempts: int) -> float:
@@ -194,7 +192,6 @@ def retry_delay(attempts: int) -> float:
     return delay * random.uniform(0.8, 1.2)
 
 
-_table = Delivery.__table__  # type: ignore[attr-defined]
 _RECORD = (
     update(_table)
     .where(_table.c.id == bindparam("b_id"))
@@ -289,12 +286,12 @@ def finish_if_complete(distribution_id: int) -> bool:
         distribution = get_distribution(session, distribution_id)
         if distribution.status != DistributionStatus.SENDING:
             return distribution.status == DistributionStatus.DONE
-        left = session.execute(
-            select(func.count()).select_from(Delivery).where(
+        left = session.execute(  # one row is enough to know: counting them all is not
+            select(Delivery.id).where(
                 Delivery.distribution_id == distribution_id, col(Delivery.status).in_(UNFINISHED)
-            )
-        ).scalar_one()
-        if left:
+            ).limit(1)
+        ).first()
+        if left is not None:
             return False
         distribution.status = DistributionStatus.DONE
         distribution.finished_at = utcnow()

@@ -312,14 +312,14 @@ class SMTPTransport(BaseTransport):
         started = self._connection is not None
         connection = self._session()
         try:
-            code, detail = connection.mail(envelope_from, self._mail_options(connection, message))
+            code, detail = self._mail(connection, envelope_from, message)
         except smtplib.SMTPServerDisconnected:
             self._drop(connection)
             if not started:
                 return SendResult.all(recipients, None, "connection lost before MAIL FROM")
             connection = self._session()
             try:
-                code, detail = connection.mail(envelope_from, self._mail_options(connection, message))
+                code, detail = self._mail(connection, envelope_from, message)
             except smtplib.SMTPServerDisconnected:
                 self._drop(connection)
                 return SendResult.all(recipients, None, "connection lost before MAIL FROM")
@@ -342,10 +342,10 @@ class SMTPTransport(BaseTransport):
         return self._connection
 
     @staticmethod
-    def _mail_options(connection: smtplib.SMTP, message: bytes) -> list[str]:
-        if connection.does_esmtp and connection.has_extn("size"):
-            return [f"SIZE={len(message)}"]
-        return []
+    def _mail(connection: smtplib.SMTP, envelope_from: str, message: bytes) -> tuple[int, bytes]:
+        size = f" SIZE={len(message)}" if connection.does_esmtp and "size" in connection.esmtp_features else ""
+        connection.putcmd("mail", f"FROM:{_path(envelope_from)}{size}")
+        return connection.getreply()
 
     def _transaction(
         self, connection: smtplib.SMTP, mail_code: int, mail_detail: bytes, ticket: Ticket, message: bytes
@@ -362,7 +362,8 @@ class SMTPTransport(BaseTransport):
                     recipient, Outcome.PERMANENT, None, "non-ASCII address needs SMTPUTF8"
                 )
                 continue
-            code, detail = connection.rcpt(recipient)
+            connection.putcmd("rcpt", f"TO:{_path(recipient)}")
+            code, detail = connection.getreply()
             results[recipient] = RecipientResult(recipient, classify(code), code, _reply(detail))
             if code in (250, 251):
                 accepted.append(recipient)
@@ -412,13 +413,24 @@ class _Pending:
         return SendResult(tuple(self.results[r] for r in self.ticket.recipients))
 
 
-_LEADING_DOT = re.compile(rb"(?m)^\.")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def _path(address: str) -> str:
+    """The <path> of MAIL FROM or RCPT TO. A plain address (every one Pressroom sends to: they
+    are validated on the way in) is framed as it is; smtplib's parser handles anything else."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
 
 
 def _dot_stuffed(message: bytes) -> bytes:
-    """The message as the DATA command carries it (RFC 5321 4.5.2), ending in CRLF.CRLF."""
-    if message.startswith(b".") or b"\n." in message:
-        message = _LEADING_DOT.sub(b"..", message)
+    """The message as the DATA command carries it (RFC 5321 4.5.2), ending in CRLF.CRLF.
+
+    A plain replace, not smtplib's regular expression: HTML mail has many lines that start with
+    a dot (its style sheet), and this runs once per recipient.
+    """
+    message = message.replace(b"\n.", b"\n..")
+    if message.startswith(b"."):
+        message = b"." + message
     if not message.endswith(b"\r\n"):
         message += b"\r\n"
     return message + b".\r\n"
