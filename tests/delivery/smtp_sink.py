@@ -32,6 +32,8 @@ class Sink:
     rcpt_replies: dict[str, str] = field(default_factory=dict)
     mail_reply: str | None = None
     data_reply: str | None = None
+    data_replies: dict[str, str] = field(default_factory=dict)  # by first recipient
+    drop_after_data: set[str] = field(default_factory=set)  # hang up instead of replying
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         self.peers.add(session.peer)
@@ -49,8 +51,12 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.data_reply:
-            return self.data_reply
+        first = envelope.rcpt_tos[0] if envelope.rcpt_tos else ""
+        if first in self.drop_after_data:
+            server.transport.close()
+            return "421 4.3.0 gone"  # never arrives: the connection is closed
+        if self.data_reply or first in self.data_replies:
+            return self.data_reply or self.data_replies[first]
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 2.0.0 Message accepted"
 

@@ -103,6 +103,43 @@ def test_refused_data_is_reported_and_the_connection_stays_usable(sink: Sink, se
     assert len(sink.peers) == 1 and len(sink.received) == 1
 
 
+def test_a_submitted_message_is_settled_when_the_connection_is_next_used(sink: Sink, server: str) -> None:
+    sink.data_replies = {"b@example.org": "554 5.7.1 Rejected as spam"}
+    with transport_from_url(server) as transport:
+        first = transport.submit(SENDER, ["a@example.org"], MESSAGE)
+        assert first.result is None  # the server's reply to its content is not read yet
+        second = transport.submit(SENDER, ["b@example.org"], MESSAGE)
+        assert first.result is not None and first.result.ok
+        assert second.result is None
+        transport.settle()
+        assert second.result is not None
+        assert (second.result["b@example.org"].code, second.result["b@example.org"].outcome) == (554, Outcome.PERMANENT)
+        third = transport.submit(SENDER, ["c@example.org"], MESSAGE)
+    assert third.result is not None and third.result.ok  # closing read the last reply
+    assert [r.rcpt_tos for r in sink.received] == [["a@example.org"], ["c@example.org"]]
+    assert len(sink.peers) == 1
+
+
+def test_a_connection_lost_before_the_reply_makes_only_that_message_transient(sink: Sink, server: str) -> None:
+    sink.drop_after_data = {"b@example.org"}
+    with transport_from_url(server) as transport:
+        tickets = [transport.submit(SENDER, [f"{name}@example.org"], MESSAGE) for name in "abc"]
+    results = [ticket.result for ticket in tickets]
+    assert results[0] is not None and results[0].ok
+    assert results[1] is not None
+    lost = results[1]["b@example.org"]
+    assert (lost.outcome, lost.code) == (Outcome.TRANSIENT, None) and "connection lost" in lost.detail
+    assert results[2] is not None and results[2].ok  # sent over a new connection
+    assert len(sink.peers) == 2
+    assert [r.rcpt_tos for r in sink.received] == [["a@example.org"], ["c@example.org"]]
+
+
+def test_an_address_cannot_smuggle_smtp_commands(sink: Sink, server: str) -> None:
+    with transport_from_url(server) as transport:
+        transport.send(SENDER, ["a@example.org\r\nRCPT TO:<evil@example.org>"], MESSAGE)
+    assert all("evil@example.org" not in r.rcpt_tos for r in sink.received)
+
+
 def test_a_connection_the_server_dropped_is_opened_again(sink: Sink) -> None:
     with smtp_server(sink, timeout=0.3) as controller:
         transport = SMTPTransport(controller.hostname, controller.port, local_hostname="pressroom.test")
