@@ -196,8 +196,8 @@ def _baseline_messages(release_id: int) -> list[tuple[str, str, bytes]]:
     from delivery.models import Distribution
     from delivery.sending import ReleaseMailer
     from subscribers.audience import resolve_audience
-    from workflow.service import current_content
     from workflow.models import Release
+    from workflow.service import current_content
 
     messages = []
     with session_scope() as s:

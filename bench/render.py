@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, too
 
-from delivery.message import MailIdentity, Recipient, prepare  # noqa: E402
-from templates import (  # noqa: E402
+from delivery.message import MailIdentity, Recipient, prepare
+from templates import (
     ContactCard,
     LinkItem,
     ReleaseInput,

@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     delivery_retry_base: float = Field(60.0, gt=0, description="seconds before the first retry")
     delivery_retry_max: float = Field(3600.0, gt=0, description="longest wait between retries")
     delivery_record_every: int = Field(
-        25, ge=1, description="messages sent between two saves of outcomes (bounds duplicates on a crash)"
+        50, ge=1, description="messages sent between two saves of outcomes (bounds duplicates on a crash)"
     )
     rate_limit_per_second: float = Field(
         0.0, ge=0, description="messages per second over all workers; 0 means no limit"

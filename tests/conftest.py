@@ -40,7 +40,7 @@ def _postgres_admin_url() -> str | None:
             connection.execute(text("select 1"))
         engine.dispose()
         return url
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:
         if IN_CI or os.environ.get("PRESSROOM_TEST_POSTGRES_URL"):
             raise RuntimeError(f"PostgreSQL for tests is not reachable at {url}: {exc}") from exc
         return None

@@ -26,7 +26,14 @@ from delivery import (
     memory_outbox,
     transport_from_url,
 )
-from tests.delivery.smtp_sink import Certificate, Sink, authenticator, free_port, self_signed, smtp_server
+from tests.delivery.smtp_sink import (
+    Certificate,
+    Sink,
+    authenticator,
+    free_port,
+    self_signed,
+    smtp_server,
+)
 
 SENDER = "bounces@diplomatie.example.be"
 MESSAGE = (

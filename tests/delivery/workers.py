@@ -57,7 +57,7 @@ class CountingSink:
             return sum(self.by_message_id.values())
 
 
-from email.message import Message as _HeadersOnly  # noqa: E402
+from email.message import Message as _HeadersOnly
 
 
 @contextmanager

@@ -7,8 +7,6 @@ from email import message_from_bytes
 from email.message import Message
 from urllib.parse import unquote
 
-from sqlmodel import select
-
 from core.db import session_scope
 from core.outbox import relay_pending
 from core.settings import override_settings
