@@ -153,3 +153,20 @@ def test_unsubscribed_and_erased_are_never_mailed(db: str) -> None:
         unsubscribe_by_token(s, token, everywhere=True)
     distribution_id = prepare(publish_release())
     assert sorted(r.email for r in _deliveries(distribution_id)) == ["p0@example.org", "p1@example.org"]
+
+
+def test_an_unsendable_recipient_fails_alone_and_the_rest_of_its_chunk_is_sent(db: str) -> None:
+    make_lists()
+    add_people(7, prefix="chunk")
+    distribution_id = prepare(publish_release())
+    with session_scope() as s:  # a name no header may carry, as stored by an older import
+        s.execute(update(Delivery).where(Delivery.email == "chunk3@example.org")
+                  .values(name="Jan\r\nBcc: x@evil.example"))
+    override_settings(delivery_batch_size=7, delivery_record_every=5)
+    outbox = Outbox()
+    report = send_batch(distribution_id, MemoryTransport(outbox))
+    assert (report.claimed, report.sent, report.failed) == (7, 6, 1)
+    expected = [f"chunk{i}@example.org" for i in range(7) if i != 3]
+    assert sorted(m.recipients[0] for m in outbox.messages) == expected
+    failed = next(r for r in _deliveries(distribution_id) if r.email == "chunk3@example.org")
+    assert failed.status == DeliveryStatus.FAILED and failed.last_error.startswith("not sendable")
