@@ -25,12 +25,7 @@ def preview(release_id: int, language: str | None, fmt: str, out: Path | None) -
     """Render the current revision of RELEASE_ID as a subscriber's mail."""
     with session_scope() as session:
         result = preview_release(session, release_id, language)
-    if fmt == "eml":
-        data = result.message
-    elif fmt == "html":
-        data = result.rendered.html.encode("utf-8")
-    else:
-        data = result.rendered.text.encode("utf-8")
+    data = result.part(fmt)
     if out is None:
         click.echo(data, nl=False)
         return

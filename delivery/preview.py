@@ -25,6 +25,12 @@ class Preview:
     rendered: RenderedMessage
     message: bytes
 
+    def part(self, kind: str) -> bytes:
+        """"eml" (the whole message), "html" or "text" (that part, UTF-8)."""
+        if kind == "eml":
+            return self.message
+        return (self.rendered.text if kind == "text" else self.rendered.html).encode("utf-8")
+
 
 def preview_recipient(domain: str) -> Recipient:
     """A stand-in subscriber whose links lead to harmless preview pages."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.addresses import InvalidAddress  # noqa: F401  (shared with staff accounts)
 from core.errors import Conflict, InvalidInput, NotFound
 
 
@@ -33,15 +34,6 @@ class SubscriberNotFound(NotFound):
     def __init__(self, email: str) -> None:
         super().__init__("subscriber", email)
         self.email = email
-
-
-class InvalidAddress(InvalidInput):
-    """The address is not a valid e-mail address; `reason` is email-validator's explanation."""
-
-    def __init__(self, address: str, reason: str, field: str = "email") -> None:
-        super().__init__(field, f"{address!r} is not a valid e-mail address: {reason}")
-        self.address = address
-        self.reason = reason
 
 
 class InvalidToken(InvalidInput):

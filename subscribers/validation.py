@@ -1,8 +1,8 @@
 """Checks shared by every way data comes in (web form, CLI, CSV import, preferences page).
 
-An address is normalised once, here, and everything else compares normalised addresses: the
-same person typed as "Jan.Peeters@Example.BE" and "jan.peeters@example.be" is one subscriber
-and one suppression hash.
+An address is normalised by `core.addresses.normalise_email` (the same rule as staff accounts)
+and everything else compares normalised addresses: the same person typed as
+"Jan.Peeters@Example.BE" and "jan.peeters@example.be" is one subscriber and one suppression hash.
 """
 
 from __future__ import annotations
@@ -11,29 +11,14 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from email_validator import EmailNotValidError, validate_email
-
+from core.addresses import normalise_email  # the one rule for every address
 from core.errors import InvalidInput
 from core.settings import get_settings
-from subscribers.errors import InvalidAddress
 
 # Same shape as release topics and list slugs in workflow/content.py, so they always match.
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _TOPIC_SEPARATORS = re.compile(r"[\s,;|]+")
-
-
-def normalise_email(address: str, field: str = "email", check_dns: bool = False) -> str:
-    """The address, validated and lower-cased; raises InvalidAddress saying why not.
-
-    With `check_dns`, the domain must also accept mail (an MX or A record); that needs network
-    access and is slow, so imports leave it off unless asked.
-    """
-    try:
-        result = validate_email(address.strip(), check_deliverability=check_dns)
-    except EmailNotValidError as exc:
-        raise InvalidAddress(address, str(exc), field) from None
-    return result.normalized.lower()
 
 
 def address_hash(normalised: str) -> str:

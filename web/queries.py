@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from core.addresses import normalise_email
 from core.db import utcnow
 from core.errors import InvalidInput
 from delivery import engine
@@ -27,7 +28,6 @@ from workflow.content import ReleaseContent
 from workflow.guards import revision_authors
 from workflow.models import Approval, Contact, Release, Revision, User
 from workflow.states import State
-from workflow.users import normalise_email
 
 T = TypeVar("T")
 

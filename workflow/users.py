@@ -6,9 +6,9 @@ import hashlib
 import secrets
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
+from core.addresses import normalise_email
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.settings import get_settings
@@ -16,15 +16,6 @@ from workflow.content import check_single_line
 from workflow.models import ApiToken, Contact, Organisation, Role, User
 
 TOKEN_PREFIX = "prt_"
-
-
-def normalise_email(address: str, field: str = "email") -> str:
-    """A syntactically valid address, lower-cased; raises InvalidInput saying why not."""
-    try:
-        result = validate_email(address.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise InvalidInput(field, f"{address!r} is not a valid e-mail address: {exc}") from None
-    return result.normalized.lower()
 
 
 def add_user(session: Session, email: str, name: str, role: str, language: str | None = None) -> User:

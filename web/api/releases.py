@@ -226,13 +226,7 @@ def preview(
     """The current revision as a subscriber's mail: HTML part, text part or the whole message."""
     with reading() as session:
         result = preview_release(session, release_id, language)
-    if format == "eml":
-        data = result.message
-    elif format == "text":
-        data = result.rendered.text.encode("utf-8")
-    else:
-        data = result.rendered.html.encode("utf-8")
-    return Response(data, media_type=PREVIEW_TYPES[format])
+    return Response(result.part(format), media_type=PREVIEW_TYPES[format])
 
 
 @router.get("/{release_id}/distribution", response_model=DistributionOut, responses=api_responses(401, 404, 422))
