@@ -20,8 +20,9 @@ from delivery.errors import TransportUnavailable
 from delivery.message import Recipient, identity_for, prepare
 from delivery.signing import signer_from_settings
 from delivery.transports import Outcome, get_transport
-from subscribers.subscriptions import CONFIRM_MAIL, confirmation_request
+from subscribers.subscriptions import ALREADY_SUBSCRIBED_MAIL, CONFIRM_MAIL, confirmation_request
 from templates import (
+    AlreadySubscribedInput,
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
     PublishedReceiptInput,
@@ -63,14 +64,26 @@ def send_notice(session: Session, template: str, language: str, data: Any, email
 
 
 def subscription_confirmation(session: Session, event: OutboxEvent) -> None:
-    """Mail the double opt-in link for a new pending subscription."""
+    """Mail the double opt-in link for a new pending subscription, or, to an address already
+    confirmed on the list, a notice that it is (with its preferences link) instead."""
     request = confirmation_request(session, event.subject_id or 0)
-    if request is None or request.kind != CONFIRM_MAIL or not request.confirm_url:
-        return  # unsubscribed or suppressed since, or already confirmed: no mail
-    data = ConfirmSubscriptionInput(
-        key=f"s{request.subscription_id}", lists=(request.list_name,), confirm_url=request.confirm_url
-    )
-    send_notice(session, "confirm_subscription", request.language, data, request.email, request.name,
+    asked = event.payload.get("kind", CONFIRM_MAIL)  # what the sign-up found
+    if request is None or request.kind != asked:
+        # Unsubscribed, erased or suppressed since; or confirmed (or left) between the sign-up
+        # and now: the mail the sign-up meant no longer fits, so none is sent.
+        return
+    key = f"s{request.subscription_id}"
+    data: ConfirmSubscriptionInput | AlreadySubscribedInput
+    if request.kind == ALREADY_SUBSCRIBED_MAIL:
+        template = "already_subscribed"
+        data = AlreadySubscribedInput(key=key, lists=(request.list_name,),
+                                      preferences_url=request.preferences_url)
+    elif request.confirm_url:
+        template = "confirm_subscription"
+        data = ConfirmSubscriptionInput(key=key, lists=(request.list_name,), confirm_url=request.confirm_url)
+    else:
+        return
+    send_notice(session, template, request.language, data, request.email, request.name,
                 request.preferences_url)
 
 

@@ -14,6 +14,7 @@ from templates.errors import (
 )
 from templates.i18n import SUPPORTED_LANGUAGES, format_dateline, language_name, translate
 from templates.inputs import (
+    AlreadySubscribedInput,
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
     ContactCard,
@@ -45,6 +46,7 @@ __all__ = [
     "PERSONAL_FIELDS",
     "SUPPORTED_LANGUAGES",
     "TEMPLATE_NAMES",
+    "AlreadySubscribedInput",
     "ChangesRequestedInput",
     "CompiledMessage",
     "ConfirmSubscriptionInput",

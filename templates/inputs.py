@@ -117,6 +117,15 @@ class ConfirmSubscriptionInput:
 
 
 @dataclass(frozen=True)
+class AlreadySubscribedInput:
+    """A sign-up for lists the address is already on: where to change what it receives."""
+
+    key: str
+    lists: tuple[str, ...]
+    preferences_url: str
+
+
+@dataclass(frozen=True)
 class ReviewRequestInput:
     """To an approver: a release waits for review."""
 

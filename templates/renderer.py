@@ -40,6 +40,7 @@ from templates.i18n import (
     zone,
 )
 from templates.inputs import (
+    AlreadySubscribedInput,
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
     DigestInput,
@@ -247,12 +248,21 @@ def _build_digest(data: DigestInput, h: _Helpers) -> _Built:
                   (("view_online_url", h.sender.website),))
 
 
-def _build_confirm(data: ConfirmSubscriptionInput, h: _Helpers) -> _Built:
+def _subscription_notice(lists: tuple[str, ...], url: str, field: str, h: _Helpers) -> _Built:
+    """A mail about a sign-up for `lists`, whose one button leads to `url`."""
     context = {
-        "intro": h.t("intro", organisation=h.sender.name, lists=", ".join(data.lists)),
-        "button_url": _url(data.confirm_url, "confirm_url"),
+        "intro": h.t("intro", organisation=h.sender.name, lists=", ".join(lists)),
+        "button_url": _url(url, field),
     }
     return _Built(context, h.t("subject", organisation=h.sender.name), context["intro"])
+
+
+def _build_confirm(data: ConfirmSubscriptionInput, h: _Helpers) -> _Built:
+    return _subscription_notice(data.lists, data.confirm_url, "confirm_url", h)
+
+
+def _build_already(data: AlreadySubscribedInput, h: _Helpers) -> _Built:
+    return _subscription_notice(data.lists, data.preferences_url, "preferences_url", h)
 
 
 def _build_review(data: ReviewRequestInput, h: _Helpers) -> _Built:
@@ -292,6 +302,7 @@ KINDS: dict[str, _Kind] = {
         _Kind("annual_report", ReleaseInput, True, _build_release, _embargo_shown),
         _Kind("digest", DigestInput, True, _build_digest),
         _Kind("confirm_subscription", ConfirmSubscriptionInput, False, _build_confirm),
+        _Kind("already_subscribed", AlreadySubscribedInput, False, _build_already),
         _Kind("review_request", ReviewRequestInput, False, _build_review),
         _Kind("changes_requested", ChangesRequestedInput, False, _build_changes),
         _Kind("published_receipt", PublishedReceiptInput, False, _build_receipt),

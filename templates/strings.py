@@ -192,6 +192,37 @@ CONFIRM_SUBSCRIPTION: Table = {
     },
 }
 
+ALREADY_SUBSCRIBED: Table = {
+    "subject": {
+        "nl": "U bent al ingeschreven bij {organisation}",
+        "fr": "Vous êtes déjà inscrit auprès de {organisation}",
+        "en": "You are already subscribed to {organisation}",
+        "de": "Sie haben {organisation} bereits abonniert",
+    },
+    "intro": {
+        "nl": "Iemand vroeg om berichten van {organisation} over: {lists}. Uw adres ontvangt die al.",
+        "fr": "Quelqu'un a demandé à recevoir les communiqués de {organisation} sur : {lists}. "
+              "Votre adresse les reçoit déjà.",
+        "en": "Someone asked to receive releases from {organisation} about: {lists}. "
+              "Your address already receives them.",
+        "de": "Jemand möchte Mitteilungen von {organisation} zu folgenden Themen erhalten: {lists}. "
+              "Ihre Adresse erhält sie bereits.",
+    },
+    "button": {
+        "nl": "Voorkeuren beheren",
+        "fr": "Gérer mes préférences",
+        "en": "Manage preferences",
+        "de": "Einstellungen verwalten",
+    },
+    "ignore": {
+        "nl": "Was u dat niet? Dan hoeft u niets te doen: er verandert niets.",
+        "fr": "Ce n'était pas vous ? Ne faites rien : rien ne change.",
+        "en": "Was it not you? Then do nothing: nothing changes.",
+        "de": "Waren Sie das nicht? Dann tun Sie nichts: es ändert sich nichts.",
+    },
+    "why": CONFIRM_SUBSCRIPTION["why"],
+}
+
 REVIEW_REQUEST: Table = {
     "subject": {
         "nl": "Ter goedkeuring: {title}",
@@ -267,6 +298,7 @@ TABLES: dict[str, Table] = {
     "annual_report": ANNUAL_REPORT,
     "digest": DIGEST,
     "confirm_subscription": CONFIRM_SUBSCRIPTION,
+    "already_subscribed": ALREADY_SUBSCRIBED,
     "review_request": REVIEW_REQUEST,
     "changes_requested": CHANGES_REQUESTED,
     "published_receipt": PUBLISHED_RECEIPT,

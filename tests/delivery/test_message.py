@@ -124,7 +124,8 @@ def test_headers_of_a_bulk_release(renderer: Renderer) -> None:
     assert message["Feedback-ID"] == "r7.3:press_release:journalists:pressroom"
 
 
-@pytest.mark.parametrize("template", ["confirm_subscription", "review_request", "changes_requested", "published_receipt"])
+@pytest.mark.parametrize("template", ["confirm_subscription", "already_subscribed", "review_request",
+                                      "changes_requested", "published_receipt"])
 def test_personal_mail_is_not_list_mail(renderer: Renderer, template: str) -> None:
     message = parse(prepare(_compiled(renderer, template), IDENTITY).build(Recipient("anouk@example.org", "Anouk")))
     for header in ("List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Precedence", "Reply-To"):

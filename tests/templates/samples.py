@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from templates import (
+    AlreadySubscribedInput,
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
     ContactCard,
@@ -126,6 +127,10 @@ def confirm() -> ConfirmSubscriptionInput:
     )
 
 
+def already() -> AlreadySubscribedInput:
+    return AlreadySubscribedInput(key="s42", lists=("Journalisten",), preferences_url=f"{SITE}/subscriptions/preferences/tok-42")
+
+
 def review() -> ReviewRequestInput:
     return ReviewRequestInput(key="r7.3", title=TITLES["nl"], author="Anouk Peeters", review_url=f"{SITE}/releases/7/review")
 
@@ -150,6 +155,7 @@ def input_for(template: str) -> Any:
         "annual_report": lambda: release("annual_report"),
         "digest": digest,
         "confirm_subscription": confirm,
+        "already_subscribed": already,
         "review_request": review,
         "changes_requested": changes,
         "published_receipt": receipt,

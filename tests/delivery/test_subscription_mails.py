@@ -1,0 +1,87 @@
+"""The mails a sign-up causes: a confirmation link, or, for an address already on the list, a
+notice with its preferences link; none once the sign-up's mail no longer fits."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default
+
+from core.db import session_scope, utcnow
+from core.outbox import handle_event, relay_pending
+from core.settings import get_settings, override_settings
+from delivery.transports import memory_outbox
+from subscribers import SubscribeOutcome, confirm_by_token, create_list, subscribe, tokens
+from subscribers.models import Subscription
+from tasks.events import HANDLERS
+
+
+def _handle_all() -> None:
+    ids: list[str] = []
+    relay_pending(lambda event: ids.append(event.id))
+    for event_id in ids:
+        handle_event(event_id, HANDLERS)
+
+
+def _text(raw: bytes) -> str:
+    for part in message_from_bytes(raw).walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode("utf-8")
+    raise AssertionError("no text part")
+
+
+def _outbox(name: str):  # type: ignore[no-untyped-def]
+    outbox = memory_outbox(name)
+    outbox.clear()
+    override_settings(mail_url=f"memory://{name}")
+    return outbox
+
+
+def test_signing_up_again_mails_an_already_subscribed_notice(db: str) -> None:
+    outbox = _outbox("already")
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalisten", default_language="nl")
+        first = subscribe(s, "els@example.org", "journalists", name="Els", language="fr")
+    _handle_all()
+    token = re.search(r"/subscriptions/confirm/(\S+)", _text(outbox.messages[0].message))
+    assert token is not None
+    with session_scope() as s:
+        confirm_by_token(s, token.group(1))
+        before = s.get(Subscription, first.subscription_id)
+        assert before is not None
+        confirmed_at = before.confirmed_at
+    outbox.clear()
+
+    later = utcnow() + timedelta(seconds=get_settings().resubscribe_cooldown + 60)  # past the cool-down
+    with session_scope() as s:
+        again = subscribe(s, "Els@Example.org", "journalists", name="Els", now=later)
+    assert again.outcome is SubscribeOutcome.NOTICE_QUEUED
+    _handle_all()
+    [sent] = outbox.messages
+    assert sent.recipients == ("els@example.org",)
+    mail = message_from_bytes(sent.message, policy=default)
+    assert mail["Content-Language"] == "fr" and "déjà inscrit" in str(mail["Subject"])
+    text = _text(sent.message)
+    assert "/subscriptions/confirm/" not in text  # no new consent is asked
+    link = re.search(r"/subscriptions/preferences/(\S+)", text)
+    assert link is not None and tokens.read_preferences_token(link.group(1)).subscriber_id == again.subscriber_id
+    with session_scope() as s:  # the subscription itself is as it was
+        after = s.get(Subscription, first.subscription_id)
+        assert after is not None and after.confirmed_at == confirmed_at
+
+
+def test_a_confirmation_that_is_no_longer_needed_is_not_sent(db: str) -> None:
+    outbox = _outbox("late")
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalisten", default_language="nl")
+        result = subscribe(s, "jan@example.org", "journalists")
+        pending = s.get(Subscription, result.subscription_id)
+        assert pending is not None and pending.confirm_nonce is not None
+        request_token = tokens.confirm_token(result.subscription_id or 0, pending.confirm_nonce)
+    with session_scope() as s:  # confirmed before the worker got to the event
+        confirm_by_token(s, request_token)
+    _handle_all()
+    assert outbox.messages == []  # neither the confirmation nor an "already subscribed" notice
