@@ -19,6 +19,7 @@ from templates.markup import markdown_to_html
 from web.auth import csrf_token, replace_session, session_data
 from web.errors import ErrorOut
 from web.i18n import format_time, translate, ui_language
+from workflow.guards import allows
 
 HERE = Path(__file__).parent
 FLASH = "flash"
@@ -64,6 +65,7 @@ def render(
         "t": lambda key, **kw: translate(key, lang, **kw),
         "csrf_token": _LazyToken(request),
         "user": user,
+        "may": lambda action: allows(user, action),
         "settings": get_settings(),
         "languages": get_settings().languages,
         "when": lambda value: format_time(value, lang),

@@ -68,9 +68,9 @@ class NotAuthor(NotAllowed):
 class RoleRequired(NotAllowed):
     """The actor does not have any of the roles the action needs."""
 
-    def __init__(self, actor: str, action: Action, roles: Iterable[str]):
+    def __init__(self, actor: str, action: Action | str, roles: Iterable[str]):
         self.roles = list(roles)
-        super().__init__(f"{actor} may not {action.value}: needs role {' or '.join(self.roles)}")
+        super().__init__(f"{actor} may not {action}: needs role {' or '.join(self.roles)}")
 
 
 class FourEyesViolation(NotAllowed):

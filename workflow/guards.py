@@ -117,3 +117,26 @@ def count_valid_approvals(session: Session, release: Release) -> int:
         select(Approval.approver_id).where(Approval.revision_id == release.current_revision_id)
     ).all()
     return len({a for a in approvers if a not in writers})
+
+
+# Beyond releases: what only some roles may do to mailings and audiences. Adding, removing and
+# importing people is everyday press office work, open to every role; these are not.
+OFFICE_ACTIONS: dict[str, tuple[Role, ...]] = {
+    # Pausing, cancelling or re-sending a mailing weighs like approving it.
+    "control distributions": (Role.APPROVER, Role.ADMIN),
+    # A list's settings decide who gets embargoed news, and which lists the public can join.
+    "change list settings": (Role.APPROVER, Role.ADMIN),
+    # Erasure cannot be undone.
+    "erase subscribers": (Role.ADMIN,),
+}
+
+
+def allows(actor: User | None, action: str) -> bool:
+    """Whether `actor` has a role that `OFFICE_ACTIONS[action]` allows (pages hide the rest)."""
+    return actor is not None and actor.role in OFFICE_ACTIONS[action]
+
+
+def require_role(actor: User, action: str) -> None:
+    """Raise RoleRequired unless `actor` may take `action`."""
+    if not allows(actor, action):
+        raise RoleRequired(actor.email, action, [role.value for role in OFFICE_ACTIONS[action]])

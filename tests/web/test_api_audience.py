@@ -11,7 +11,10 @@ from tests.web.conftest import Web, release_body
 
 
 def test_list_crud(web: Web) -> None:
-    with web.api(web.spokesperson) as api:
+    with web.api(web.spokesperson) as api:  # list settings decide who gets embargoed news
+        refused = api.post("/lists", json={"slug": "journalists", "name": "Journalists", "receives_embargoed": True})
+        assert refused.status_code == 403 and "needs role approver or admin" in refused.json()["message"]
+    with web.api(web.approver) as api:
         made = api.post("/lists", json={"slug": "journalists", "name": "Journalists", "default_language": "nl",
                                         "receives_embargoed": True})
         assert made.status_code == 201, made.text
@@ -24,6 +27,9 @@ def test_list_crud(web: Web) -> None:
         assert api.patch("/lists/journalists", json={"default_language": "xx"}).status_code == 422
         assert api.get("/lists/nope").status_code == 404
         assert [m["slug"] for m in api.get("/lists").json()] == ["journalists"]
+    with web.api(web.spokesperson) as api:
+        assert api.patch("/lists/journalists", json={"visibility": "public"}).status_code == 403
+        assert api.get("/lists/journalists").json()["visibility"] == "private"
 
 
 def test_subscribers_add_read_update_remove_erase(web: Web) -> None:
@@ -49,6 +55,9 @@ def test_subscribers_add_read_update_remove_erase(web: Web) -> None:
         assert api.patch(f"/subscribers/{person['id']}", json={"frequency": "hourly"}).status_code == 422
         removed = api.delete(f"/lists/public/subscribers/{person['id']}")
         assert removed.json()["subscriptions"][0]["status"] == "unsubscribed"
+        with web.api(web.approver) as other:  # erasure cannot be undone: admins only
+            assert other.delete(f"/subscribers/{person['id']}").status_code == 403
+            assert other.get(f"/subscribers/{person['id']}").status_code == 200
         erased = api.delete(f"/subscribers/{person['id']}")
         assert erased.status_code == 200 and erased.json()["subscriber_id"] == person["id"]
         assert api.get(f"/subscribers/{person['id']}").status_code == 404
@@ -60,8 +69,9 @@ def test_subscribers_add_read_update_remove_erase(web: Web) -> None:
 
 def test_csv_import_reports_bad_rows(web: Web) -> None:
     csv = "email;name;language\njan@example.org;Jan;nl\nnot-an-address;X;nl\njan@example.org;Dup;nl\nmia@example.org;Mia;xx\n"
-    with web.api(web.spokesperson) as api:
+    with web.api(web.approver) as api:
         api.post("/lists", json={"slug": "journalists", "name": "Journalists"})
+    with web.api(web.spokesperson) as api:  # importing people is everyday work for every role
         response = api.post("/lists/journalists/import", files={"file": ("people.csv", csv.encode(), "text/csv")},
                             data={"confirmed": "true"})
         assert response.status_code == 200, response.text
@@ -79,8 +89,9 @@ def test_csv_import_reports_bad_rows(web: Web) -> None:
 
 
 def test_distribution_status_and_controls(web: Web) -> None:
-    with web.api(web.spokesperson) as api:
+    with web.api(web.admin) as api:
         api.post("/lists", json={"slug": "journalists", "name": "Journalists"})
+    with web.api(web.spokesperson) as api:
         api.post("/lists/journalists/subscribers", json={"email": "p1@example.org", "confirmed": True})
         release = api.post("/releases", json=release_body(lists=["journalists"])).json()
         api.post(f"/releases/{release['id']}/submit")
@@ -94,6 +105,10 @@ def test_distribution_status_and_controls(web: Web) -> None:
         assert shown["id"] == distribution_id and shown["total"] == 1
         listed = api.get("/distributions").json()
         assert [d["id"] for d in listed["items"]] == [distribution_id]
+        refused = api.post(f"/distributions/{distribution_id}/cancel")  # a spokesperson watches
+        assert refused.status_code == 403 and "may not control distributions" in refused.json()["message"]
+        assert api.get(f"/distributions/{distribution_id}").json()["status"] == "sending"
+    with web.api(web.approver) as api:
         paused = api.post(f"/distributions/{distribution_id}/pause")
         assert paused.status_code == 200 and paused.json()["status"] == "paused"
         again = api.post(f"/distributions/{distribution_id}/pause")

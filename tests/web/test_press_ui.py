@@ -136,8 +136,9 @@ def test_diff_is_against_the_last_approved_revision(web: Web) -> None:
 
 @pytest.mark.parametrize("person", ["spokesperson", "spokesperson2", "approver"])
 def test_every_page_renders_in_the_users_language(web: Web, person: str) -> None:
-    with web.api(web.spokesperson) as api:
+    with web.api(web.admin) as api:
         api.post("/lists", json={"slug": "journalists", "name": "Journalists"})
+    with web.api(web.spokesperson) as api:
         api.post("/lists/journalists/subscribers", json={"email": "p1@example.org", "confirmed": True})
         rid = api.post("/releases", json=release_body(lists=["journalists"])).json()["id"]
         api.post(f"/releases/{rid}/submit")
@@ -159,7 +160,13 @@ def test_every_page_renders_in_the_users_language(web: Web, person: str) -> None
         assert "0 " in published or "sent" in published
         progress = client.get(f"/press/distributions/{distribution_id}/progress").json()
         assert progress["total"] == 1
+        controls = 'id="control-pause"' in client.get(f"/press/distributions/{distribution_id}").text
+        new_list_form = 'action="/press/lists"' in client.get("/press/lists").text
+        assert controls == new_list_form == (who.role != "spokesperson")  # shown only to who may
         paused = post(client, f"/press/distributions/{distribution_id}/pause", {})
+        if who.role == "spokesperson":  # approvers and admins control mailings
+            assert paused.status_code == 403
+            return
         assert paused.status_code == 303
         assert post(client, f"/press/distributions/{distribution_id}/pause", {}).status_code == 409
 

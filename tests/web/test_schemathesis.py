@@ -29,8 +29,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 @pytest.fixture
 def api_schema(web: Web):  # type: ignore[no-untyped-def]
     # Something for the operations to find: a list with a subscriber and a release in review.
-    with web.api(web.spokesperson) as api:
+    with web.api(web.admin) as api:
         api.post("/lists", json={"slug": "journalists", "name": "Journalists"})
+    with web.api(web.spokesperson) as api:
         api.post("/lists/journalists/subscribers", json={"email": "p1@example.org", "confirmed": True})
         release = api.post("/releases", json=release_body(lists=["journalists"])).json()
         api.post(f"/releases/{release['id']}/submit")

@@ -44,6 +44,7 @@ from web.schemas import (
     SubscriberOut,
     SubscriberUpdate,
 )
+from workflow.guards import require_role
 
 router = APIRouter(tags=["lists and subscribers"])
 SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
@@ -68,9 +69,10 @@ def lists(user: ApiUser) -> list[ListOut]:
         return [list_out(m, counts) for m in all_lists(session)]
 
 
-@router.post("/lists", status_code=201, response_model=ListOut, responses=api_responses(401, 409, 422))
+@router.post("/lists", status_code=201, response_model=ListOut, responses=api_responses(401, 403, 409, 422))
 def new_list(user: ApiUser, body: ListCreate) -> ListOut:
-    """Create a list; its slug is what releases name in `lists`."""
+    """Create a list; its slug is what releases name in `lists`. Approvers and admins only."""
+    require_role(user, "change list settings")
     with acting() as session:
         created = create_list(session, body.slug, body.name, body.description, body.default_language,
                               body.visibility, body.receives_embargoed)
@@ -84,9 +86,11 @@ def one_list(user: ApiUser, slug: SlugPath) -> ListOut:
         return list_out(found, list_counts(session, [found.id or 0]))
 
 
-@router.patch("/lists/{slug}", response_model=ListOut, responses=api_responses(401, 404, 422))
+@router.patch("/lists/{slug}", response_model=ListOut, responses=api_responses(401, 403, 404, 422))
 def change_list(user: ApiUser, slug: SlugPath, body: ListUpdate) -> ListOut:
-    """Change a list's name, description, language, visibility or embargo flag."""
+    """Change a list's name, description, language, visibility or embargo flag. Approvers and
+    admins only."""
+    require_role(user, "change list settings")
     with acting() as session:
         changed = update_list(session, slug, body.model_dump(exclude_unset=True))
         return list_out(changed, list_counts(session, [changed.id or 0]))
@@ -181,9 +185,12 @@ def change_subscriber(user: ApiUser, subscriber_id: SubscriberId, body: Subscrib
         return SubscriberOut.model_validate(subscriber_view(session, subscriber))
 
 
-@router.delete("/subscribers/{subscriber_id}", response_model=ErasureOut, responses=api_responses(401, 404, 422))
+@router.delete("/subscribers/{subscriber_id}", response_model=ErasureOut,
+               responses=api_responses(401, 403, 404, 422))
 def erase_subscriber(user: ApiUser, subscriber_id: SubscriberId) -> ErasureOut:
-    """Erase the person (right to erasure): the address stays only as a suppression hash."""
+    """Erase the person (right to erasure): the address stays only as a suppression hash.
+    Admins only: it cannot be undone."""
+    require_role(user, "erase subscribers")
     with acting() as session:
         subscriber = _subscriber(session, subscriber_id)
         result = forget(session, subscriber.email or "", actor=user.email)

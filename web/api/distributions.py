@@ -16,6 +16,7 @@ from web.deps import reading
 from web.errors import api_responses
 from web.queries import distributions_page
 from web.schemas import MAX_ID, DistributionOut, Page
+from workflow.guards import require_role
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/distributions", tags=["distributions"])
@@ -63,8 +64,10 @@ def get_distribution(user: ApiUser, distribution_id: DistributionId) -> Distribu
 
 
 @router.post("/{distribution_id}/{action}", response_model=DistributionOut,
-             responses=api_responses(401, 404, 409, 422))
+             responses=api_responses(401, 403, 404, 409, 422))
 def control_distribution(user: ApiUser, distribution_id: DistributionId, action: ControlAction) -> DistributionOut:
     """pause (batches in flight finish their current message), resume, cancel (unsent
-    deliveries are skipped) or retry-failed. 409 when the status does not allow it."""
+    deliveries are skipped) or retry-failed. 409 when the status does not allow it; 403 for a
+    spokesperson (approvers and admins control mailings)."""
+    require_role(user, "control distributions")
     return control(distribution_id, action)

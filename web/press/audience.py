@@ -25,6 +25,7 @@ from web.deps import acting, reading, relay_events
 from web.pages import flash, redirect, render
 from web.queries import subscriber_view, subscribers_page
 from web.schemas import MAX_ID
+from workflow.guards import require_role
 
 router = APIRouter()
 Slug = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
@@ -48,6 +49,7 @@ def new_list(
     private: Annotated[bool, Form()] = False,
     receives_embargoed: Annotated[bool, Form()] = False,
 ) -> Response:
+    require_role(user, "change list settings")
     with acting() as session:
         created = create_list(session, slug, name, description, default_language or None,
                               "private" if private else "public", receives_embargoed)

@@ -15,6 +15,7 @@ from web.deps import reading
 from web.pages import flash, redirect, render
 from web.queries import distributions_page
 from web.schemas import MAX_ID
+from workflow.guards import require_role
 
 router = APIRouter()
 DistributionId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -47,6 +48,7 @@ def progress(user: PressUser, distribution_id: DistributionId) -> Response:
 @router.post("/distributions/{distribution_id}/{action}")
 def control_page(request: Request, user: PressUser, distribution_id: DistributionId,
                  action: Literal["pause", "resume", "cancel", "retry-failed"]) -> Response:
+    require_role(user, "control distributions")
     result = control(distribution_id, action)
     flash(request, f"{action}: {result.status}")
     return redirect(f"/press/distributions/{distribution_id}")
