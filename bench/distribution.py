@@ -139,6 +139,7 @@ def _setup(directory: Path, size: int, mail_url: str) -> int:
 def _run_pressroom(release_id: int, workers: int, concurrency: int, directory: Path, sink: Sink,
                    size: int) -> dict[str, float]:
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from cli.relay import relay_now
     from core.db import session_scope
@@ -162,7 +163,9 @@ def _run_pressroom(release_id: int, workers: int, concurrency: int, directory: P
     relay_now()
     while True:
         with session_scope() as s:
-            status = s.execute(select(Distribution.status).where(Distribution.release_id == release_id)).scalar()
+            status = s.execute(
+                select(col(Distribution.status)).where(col(Distribution.release_id) == release_id)
+            ).scalar()
         if status == DistributionStatus.DONE and sink.count.value >= size:
             break
         if any(p.poll() is not None for p in processes):
@@ -199,7 +202,7 @@ def _baseline_messages(release_id: int) -> list[tuple[str, str, bytes]]:
     from workflow.models import Release
     from workflow.service import current_content
 
-    messages = []
+    messages: list[tuple[str, str, bytes]] = []
     with session_scope() as s:
         release = s.get(Release, release_id)
         assert release is not None

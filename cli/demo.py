@@ -225,13 +225,14 @@ def _make_audience(count: int) -> None:
 def _distribute(release_id: int, published_at: float, sink: _Sink | None, directory: Path) -> None:
     """Follow the release's distribution with a progress bar, then print the summary."""
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from cli.distributions import watch_progress
     from delivery.models import Delivery, DeliveryStatus, Distribution
 
     def distribution_id() -> int | None:
         with session_scope() as session:
-            return session.execute(select(Distribution.id).where(Distribution.release_id == release_id)).scalar()
+            return session.execute(select(col(Distribution.id)).where(col(Distribution.release_id) == release_id)).scalar()
 
     deadline = time.monotonic() + 60
     while (found := distribution_id()) is None:
@@ -243,9 +244,9 @@ def _distribute(release_id: int, published_at: float, sink: _Sink | None, direct
     elapsed = time.monotonic() - published_at
     with session_scope() as session:
         per_language = session.execute(
-            select(Delivery.language, func.count())
-            .where(Delivery.distribution_id == found, Delivery.status == DeliveryStatus.SENT)
-            .group_by(Delivery.language)
+            select(col(Delivery.language), func.count())
+            .where(col(Delivery.distribution_id) == found, col(Delivery.status) == DeliveryStatus.SENT)
+            .group_by(col(Delivery.language))
         ).all()
     console.print(f"\n[bold]Summary[/]: distribution {found} {view['status']}: {view['sent']} sent, "
                   f"{view['failed']} failed, {view['skipped']} skipped")

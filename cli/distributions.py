@@ -26,8 +26,8 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
         distribution = engine.get_distribution(session, distribution_id)
         counts = engine.counts(session, distribution_id)
         errors = session.execute(
-            select(Delivery.email, Delivery.status, Delivery.last_error)
-            .where(Delivery.distribution_id == distribution_id, col(Delivery.last_error) != "")
+            select(col(Delivery.email), col(Delivery.status), col(Delivery.last_error))
+            .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.last_error) != "")
             .order_by(col(Delivery.updated_at).desc())
             .limit(5)
         ).all()
@@ -60,7 +60,7 @@ def distributions() -> None:
 def list_(as_json: bool) -> None:
     """List distributions, newest first."""
     with session_scope() as session:
-        ids = list(session.execute(select(Distribution.id).order_by(col(Distribution.id).desc()).limit(100)).scalars())
+        ids = list(session.execute(select(col(Distribution.id)).order_by(col(Distribution.id).desc()).limit(100)).scalars())
     rows = [distribution_view(i) for i in ids]  # each view is its own transaction
     if as_json:
         print_json(rows)

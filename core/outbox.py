@@ -18,7 +18,7 @@ from uuid import uuid4
 
 from sqlalchemy import JSON, Column, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.db import UTCDateTime, session_scope, utcnow
 from core.errors import NotFound
@@ -106,7 +106,7 @@ def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]]) -> Ha
     with session_scope() as session:
         session.execute(
             update(OutboxEvent)
-            .where(OutboxEvent.id == event_id, OutboxEvent.handled_at.is_(None))  # type: ignore[union-attr]
+            .where(col(OutboxEvent.id) == event_id, col(OutboxEvent.handled_at).is_(None))
             .values(handled_at=utcnow())
         )
     return Handled(event.name, event.subject_id, ran)
@@ -128,10 +128,10 @@ def relay_pending(send: Sender, limit: int = 500) -> int:
         rows = session.exec(
             select(OutboxEvent)
             .where(
-                OutboxEvent.handled_at.is_(None),  # type: ignore[union-attr]
+                col(OutboxEvent.handled_at).is_(None),
                 or_(
-                    OutboxEvent.dispatched_at.is_(None),  # type: ignore[union-attr]
-                    OutboxEvent.dispatched_at < cutoff,  # type: ignore[operator]
+                    col(OutboxEvent.dispatched_at).is_(None),
+                    col(OutboxEvent.dispatched_at) < cutoff,
                 ),
             )
             .order_by(OutboxEvent.created_at)  # type: ignore[arg-type]

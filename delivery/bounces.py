@@ -78,7 +78,7 @@ def _delivery_status_fields(message: Message) -> Iterator[Message]:
     for part in message.walk():
         if part.get_content_type() == "message/delivery-status":
             payload = part.get_payload()
-            blocks = payload if isinstance(payload, list) else []
+            blocks = [b for b in payload if isinstance(b, Message)] if isinstance(payload, list) else []
             # The first block is per-message; the rest are per-recipient.
             yield from blocks[1:] if len(blocks) > 1 else blocks
 
@@ -87,7 +87,7 @@ def _original_message_id(message: Message) -> str:
     for part in message.walk():
         if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
             payload = part.get_payload()
-            if isinstance(payload, list) and payload:
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 found = payload[0].get("Message-ID", "")
             else:
                 text = payload if isinstance(payload, str) else ""
@@ -160,14 +160,14 @@ def apply_bounce(bounce: Bounce, report: BounceReport) -> None:
         delivery = session.get(Delivery, bounce.delivery_id) if bounce.delivery_id else None
         if delivery is None and bounce.message_id:
             delivery = session.execute(
-                select(Delivery).where(Delivery.message_id == bounce.message_id)
+                select(Delivery).where(col(Delivery.message_id) == bounce.message_id)
             ).scalars().first()
         if delivery is None:
             report.unmatched += 1
             return
         kind = "hard" if bounce.hard else "soft"
         session.execute(
-            update(Delivery).where(Delivery.id == delivery.id).values(
+            update(Delivery).where(col(Delivery.id) == delivery.id).values(
                 status=DeliveryStatus.BOUNCED, last_error=f"{kind} bounce {bounce.status}: {bounce.diagnostic}"[:500],
                 updated_at=utcnow(),
             )
@@ -180,8 +180,8 @@ def apply_bounce(bounce: Bounce, report: BounceReport) -> None:
         report.soft += 1
         softs = session.execute(
             select(func.count()).select_from(Delivery).where(
-                Delivery.subscriber_id == delivery.subscriber_id,
-                Delivery.status == DeliveryStatus.BOUNCED,
+                col(Delivery.subscriber_id) == delivery.subscriber_id,
+                col(Delivery.status) == DeliveryStatus.BOUNCED,
                 col(Delivery.last_error).startswith("soft bounce"),
             )
         ).scalar_one()

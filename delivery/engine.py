@@ -98,7 +98,7 @@ def create_distribution(
     session: Session, key: str, kind: str, release_id: int | None = None, revision_id: int | None = None
 ) -> tuple[Distribution, bool]:
     """The distribution named `key`, created if new; returns (distribution, created)."""
-    existing = session.exec(select(Distribution).where(Distribution.key == key)).scalars().first()  # type: ignore[call-overload]
+    existing = session.execute(select(Distribution).where(col(Distribution.key) == key)).scalars().first()
     if existing is not None:
         return existing, False
     distribution = Distribution(key=key, kind=kind, release_id=release_id, revision_id=revision_id)
@@ -132,9 +132,9 @@ def materialise(session: Session, distribution: Distribution, batches: Iterable[
             }
             for r in batch
         ]
-        insert_ignoring_duplicates(session, Delivery.__table__, rows)
+        insert_ignoring_duplicates(session, _table, rows)
     distribution.total = session.execute(
-        select(func.count()).select_from(Delivery).where(Delivery.distribution_id == distribution.id)
+        select(func.count()).select_from(Delivery).where(col(Delivery.distribution_id) == distribution.id)
     ).scalar_one()
     if distribution.status == DistributionStatus.PREPARING:
         distribution.status = DistributionStatus.SENDING
@@ -159,7 +159,7 @@ def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[
     lease = moment + timedelta(seconds=get_settings().delivery_lease_seconds)
     with session_scope() as session:
         status = session.execute(
-            select(Distribution.status).where(Distribution.id == distribution_id)
+            select(col(Distribution.status)).where(col(Distribution.id) == distribution_id)
         ).scalar_one_or_none()
         if status != DistributionStatus.SENDING:
             return []
@@ -241,12 +241,12 @@ def record(
         if params:
             # One executemany of a plain UPDATE: the ORM's bulk path costs more than the SQL here.
             session.connection().execute(_RECORD, params)
-        status = None
+        current: DistributionStatus | None = None
         if distribution_id is not None:
-            status = DistributionStatus(session.execute(
-                select(Distribution.status).where(Distribution.id == distribution_id)
+            current = DistributionStatus(session.execute(
+                select(col(Distribution.status)).where(col(Distribution.id) == distribution_id)
             ).scalar_one())
-    return final, status
+    return final, current
 
 
 def release_claims(delivery_ids: Sequence[int], status: DeliveryStatus = DeliveryStatus.QUEUED,
@@ -257,7 +257,7 @@ def release_claims(delivery_ids: Sequence[int], status: DeliveryStatus = Deliver
     with session_scope() as session:
         session.execute(
             update(Delivery)
-            .where(col(Delivery.id).in_(list(delivery_ids)), Delivery.status == DeliveryStatus.SENDING)
+            .where(col(Delivery.id).in_(list(delivery_ids)), col(Delivery.status) == DeliveryStatus.SENDING)
             .values(status=status, lease_until=None, last_error=note, updated_at=utcnow(),
                     attempts=Delivery.attempts - 1)
         )
@@ -269,7 +269,7 @@ def reclaim_expired(now: datetime | None = None) -> int:
     with session_scope() as session:
         result = session.execute(
             update(Delivery)
-            .where(Delivery.status == DeliveryStatus.SENDING, col(Delivery.lease_until) < moment)
+            .where(col(Delivery.status) == DeliveryStatus.SENDING, col(Delivery.lease_until) < moment)
             .values(status=DeliveryStatus.QUEUED, lease_until=None, updated_at=moment)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -287,8 +287,8 @@ def finish_if_complete(distribution_id: int) -> bool:
         if distribution.status != DistributionStatus.SENDING:
             return distribution.status == DistributionStatus.DONE
         left = session.execute(  # one row is enough to know: counting them all is not
-            select(Delivery.id).where(
-                Delivery.distribution_id == distribution_id, col(Delivery.status).in_(UNFINISHED)
+            select(col(Delivery.id)).where(
+                col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(UNFINISHED)
             ).limit(1)
         ).first()
         if left is not None:
@@ -303,7 +303,7 @@ def active_distributions() -> list[int]:
     """Ids of distributions that are sending (for the sweeper to top up their batches)."""
     with session_scope() as session:
         return list(session.execute(
-            select(Distribution.id).where(Distribution.status == DistributionStatus.SENDING)
+            select(col(Distribution.id)).where(col(Distribution.status) == DistributionStatus.SENDING)
         ).scalars())
 
 
@@ -313,7 +313,7 @@ def due_count(distribution_id: int, now: datetime | None = None) -> int:
     with session_scope() as session:
         return int(session.execute(
             select(func.count()).select_from(Delivery).where(
-                Delivery.distribution_id == distribution_id,
+                col(Delivery.distribution_id) == distribution_id,
                 col(Delivery.status).in_(CLAIMABLE),
                 or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= moment),
             )
@@ -334,14 +334,14 @@ def control(distribution_id: int, action: str) -> Distribution:
         if action == "cancel":
             session.execute(
                 update(Delivery)
-                .where(Delivery.distribution_id == distribution_id, col(Delivery.status).in_(CLAIMABLE))
+                .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(CLAIMABLE))
                 .values(status=DeliveryStatus.SKIPPED, last_error="distribution cancelled", updated_at=now)
             )
             distribution.finished_at = now
         if action == "retry-failed":
             session.execute(
                 update(Delivery)
-                .where(Delivery.distribution_id == distribution_id, Delivery.status == DeliveryStatus.FAILED)
+                .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.status) == DeliveryStatus.FAILED)
                 .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=None, updated_at=now)
             )
             distribution.finished_at = None
@@ -354,9 +354,9 @@ def control(distribution_id: int, action: str) -> Distribution:
 def counts(session: Session, distribution_id: int) -> dict[str, int]:
     """Deliveries per status (every status present, zero where none)."""
     rows = session.execute(
-        select(Delivery.status, func.count())
-        .where(Delivery.distribution_id == distribution_id)
-        .group_by(Delivery.status)
+        select(col(Delivery.status), func.count())
+        .where(col(Delivery.distribution_id) == distribution_id)
+        .group_by(col(Delivery.status))
     ).all()
     found = {DeliveryStatus(status).value: int(n) for status, n in rows}
     return {s.value: found.get(s.value, 0) for s in DeliveryStatus}

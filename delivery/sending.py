@@ -79,7 +79,9 @@ class Mailer:
         self.bounce_domain = get_settings().bounce_domain or self.identity.domain
         self.signer = signer_from_settings(self.identity.domain)
         self.now = now
-        self.slugs = dict(session.execute(select(MailingList.id, MailingList.slug)).all())
+        self.slugs: dict[int, str] = {
+            row.id: row.slug for row in session.execute(select(col(MailingList.id), col(MailingList.slug)))
+        }
         self._prepared: dict[str, PreparedMessage] = {}
 
     def _data(self, language: str) -> Any:
@@ -234,8 +236,8 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
                     handed += 1
             connection.settle()
     except TransportUnavailable as exc:  # no session at all: what was not handed over waits or fails
-        status = DeliveryStatus.DEFERRED if exc.transient else DeliveryStatus.FAILED
-        outcomes += [engine.Outcome(d.id, status, "", exc.code, str(exc), d.attempts) for d in claimed[handed:]]
+        verdict = DeliveryStatus.DEFERRED if exc.transient else DeliveryStatus.FAILED
+        outcomes += [engine.Outcome(d.id, verdict, "", exc.code, str(exc), d.attempts) for d in claimed[handed:]]
         handed = len(claimed)
         log.warning("distribution %s: %s", distribution_id, exc)
     finally:
@@ -282,7 +284,7 @@ def _save(outcomes: Sequence[engine.Outcome], report: BatchReport,
 
         with session_scope() as session:
             emails = session.execute(
-                select(Delivery.email).where(col(Delivery.id).in_([o.delivery_id for o in unknown]))
+                select(col(Delivery.email)).where(col(Delivery.id).in_([o.delivery_id for o in unknown]))
             ).scalars()
             for email in emails:
                 suppress(session, email, SuppressionReason.HARD_BOUNCE, "5.1.x at SMTP time")

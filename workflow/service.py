@@ -232,13 +232,12 @@ def archive(session: Session, release_id: int, actor: User, expected_version: in
 def due_for_publication(session: Session, now: datetime | None = None) -> list[int]:
     """Ids of scheduled releases whose time has come."""
     moment = now or utcnow()
-    return list(
-        session.exec(
-            select(Release.id)
-            .where(Release.state == State.SCHEDULED, col(Release.publish_at) <= moment)
-            .order_by(col(Release.publish_at))
-        ).all()
-    )
+    rows = session.exec(
+        select(col(Release.id))
+        .where(col(Release.state) == State.SCHEDULED, col(Release.publish_at) <= moment)
+        .order_by(col(Release.publish_at))
+    ).all()
+    return [release_id for release_id in rows if release_id is not None]
 
 
 def audit_log(session: Session, release_id: int) -> list[AuditEntry]:

@@ -93,7 +93,7 @@ def read_release_file(session: Session, path: Path) -> ReleaseContent:
     if unknown:
         raise InvalidInput(where, f"unknown front-matter keys: {', '.join(sorted(unknown))}")
     language = str(meta.get("language", get_settings().default_language))
-    main = {key: meta[key] for key in ("title", "lead", "links") if key in meta}
+    main: dict[str, Any] = {key: meta[key] for key in ("title", "lead", "links") if key in meta}
     translations: dict[str, Any] = {language: _translation(main, body.strip(), where)}
     extra = meta.get("translations") or {}
     if not isinstance(extra, dict):
