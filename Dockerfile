@@ -14,9 +14,10 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 
 RUN python -m venv /opt/venv
-COPY requirements.lock /tmp/requirements.lock
-# Every package pinned and hash-checked, exactly as `python3 dev.py` installs it: pip refuses a
-# package that is missing from the lock file or whose hash differs.
+COPY requirements-runtime.lock /tmp/requirements.lock
+# Every package pinned and hash-checked: pip refuses a package that is missing from the lock file
+# or whose hash differs. The runtime lock is requirements.lock without the test tools (pytest,
+# Playwright, mypy…), at the same versions; a test keeps the two in step.
 RUN /opt/venv/bin/pip install --require-hashes -r /tmp/requirements.lock
 
 # --- runtime: the environment and the source, run as an unprivileged user ----------------------

@@ -157,6 +157,7 @@ def test_dockerfile_is_multi_stage_locked_and_unprivileged() -> None:
     text = DOCKERFILE.read_text()
     stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\w+))?", text, re.MULTILINE)
     assert len(stages) >= 2 and stages[0][1] == "builder"
+    assert "COPY requirements-runtime.lock /tmp/requirements.lock" in text
     assert "--require-hashes -r /tmp/requirements.lock" in text
     assert "COPY --from=builder /opt/venv /opt/venv" in text
     users = re.findall(r"^USER\s+(\S+)", text, re.MULTILINE)
@@ -182,3 +183,23 @@ def test_docker_compose_config_accepts_the_file(docker_compose: str, tmp_path: P
     web = rendered["services"]["web"]
     assert web["environment"]["PRESSROOM_SECRET_KEY"] == "s3cret-for-config"
     assert "pg-for-config@postgres" in web["environment"]["PRESSROOM_DATABASE_URL"]
+
+
+def _pins(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
+    """name -> (version, hashes) of a pip-compile lock file."""
+    pins: dict[str, tuple[str, frozenset[str]]] = {}
+    for block in re.split(r"\n(?=\S)", path.read_text()):
+        found = re.match(r"([A-Za-z0-9_.\-]+)==(\S+)", block)
+        if found:
+            pins[found.group(1).lower()] = (found.group(2), frozenset(re.findall(r"--hash=(\S+)", block)))
+    return pins
+
+
+def test_the_image_lock_is_the_full_lock_without_the_test_tools() -> None:
+    full, runtime = _pins(ROOT / "requirements.lock"), _pins(ROOT / "requirements-runtime.lock")
+    assert runtime and set(runtime) < set(full)
+    drifted = {name: (pin[0], full[name][0]) for name, pin in runtime.items() if full[name] != pin}
+    assert not drifted, f"regenerate requirements-runtime.lock (see the README): {drifted}"
+    assert not {"pytest", "playwright", "hypothesis", "mypy", "ruff", "schemathesis"} & set(runtime)
+    for needed in ("celery", "redis", "jinja2", "mjml-python", "sqlmodel", "fastapi", "psycopg"):
+        assert needed in runtime, needed
