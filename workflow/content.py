@@ -147,6 +147,11 @@ class ReleaseContent(BaseModel):
             )
         return self
 
+    def titled_languages(self) -> str:
+        """The languages that have a title, as `Release.languages` keeps them: ",fr,nl,"."""
+        titled = sorted(language for language, text in self.translations.items() if text.title)
+        return f",{','.join(titled)}," if titled else ""
+
     def canonical_json(self) -> str:
         """A byte-stable serialisation: same content, same string."""
         return json.dumps(

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime, enum_type, utcnow
@@ -85,6 +85,9 @@ class Release(SQLModel, table=True):
     people acting on the same version cannot both succeed.
     """
 
+    # The newsroom walks published releases newest first.
+    __table_args__ = (Index("ix_release_state_published_at", "state", "published_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     kind: ReleaseKind = Field(sa_type=enum_type(ReleaseKind))
     state: State = Field(default=State.DRAFT, sa_type=enum_type(State), index=True)
@@ -94,6 +97,8 @@ class Release(SQLModel, table=True):
     default_language: str = Field(max_length=5)
     # Mirrors of the current revision, kept as columns because queries filter on them.
     embargo_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The languages with a title, as ",fr,nl,": the newsroom of a language filters on it.
+    languages: str = Field(default="", max_length=60)
     publish_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -71,17 +71,21 @@ def current_content(session: Session, release: Release) -> ReleaseContent:
     return ReleaseContent.model_validate(current_revision(session, release).content)
 
 
+def _mirror(release: Release, content: ReleaseContent) -> None:
+    """Copy what queries filter on from the new current revision onto the release row."""
+    release.kind = content.kind
+    release.default_language = content.default_language
+    release.embargo_until = content.embargo_until
+    release.publish_at = content.publish_at
+    release.languages = content.titled_languages()
+
+
 def create_release(session: Session, author: User, content: ReleaseContent) -> Release:
     """Start a draft with its first revision; any role may write."""
     if not author.active:
         raise InvalidInput("author", f"{author.email} is deactivated")
-    release = Release(
-        kind=content.kind,
-        author_id=author.id or 0,
-        default_language=content.default_language,
-        embargo_until=content.embargo_until,
-        publish_at=content.publish_at,
-    )
+    release = Release(author_id=author.id or 0, kind=content.kind, default_language=content.default_language)
+    _mirror(release, content)
     session.add(release)
     session.flush()
     revision = _add_revision(session, release, author, content)
@@ -109,10 +113,7 @@ def edit_release(
 
     def change(release: Release) -> None:
         _add_revision(session, release, actor, content)
-        release.kind = content.kind
-        release.default_language = content.default_language
-        release.embargo_until = content.embargo_until
-        release.publish_at = content.publish_at
+        _mirror(release, content)
 
     note = comment
     if release.state in (State.APPROVED, State.SCHEDULED):
