@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     dkim_private_key_path: Path | None = Field(None, description="PEM key; set to sign mail")
 
     # Distribution engine (see delivery/).
-    delivery_batch_size: int = Field(200, ge=1, le=10_000, description="deliveries per Celery task")
+    delivery_batch_size: int = Field(500, ge=1, le=10_000, description="deliveries per Celery task")
     delivery_lease_seconds: float = Field(
         600.0, gt=0, description="a claimed batch returns to the queue if not done by then"
     )

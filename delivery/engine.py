@@ -147,6 +147,18 @@ def materialise(session: Session, distribution: Distribution, batches: Iterable[
 _table = Delivery.__table__  # type: ignore[attr-defined]
 
 
+def batch_size() -> int:
+    """How many deliveries one batch claims: `delivery_batch_size`, but under a rate limit never
+    more than a batch can send in half its lease at its share of the rate. A lease that ran out
+    mid-batch would let the sweep hand the same rows to another worker."""
+    settings = get_settings()
+    size = settings.delivery_batch_size
+    if settings.rate_limit_per_second > 0:
+        share = settings.rate_limit_per_second / settings.max_smtp_connections
+        size = min(size, max(1, int(share * settings.delivery_lease_seconds / 2)))
+    return size
+
+
 def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[Claimed]:
     """Lease up to `size` due deliveries of a sending distribution to the caller.
 

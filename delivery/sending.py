@@ -199,7 +199,7 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
     settings = get_settings()
     started = time.monotonic()
     report = BatchReport(distribution_id)
-    claimed = engine.claim(distribution_id, settings.delivery_batch_size)
+    claimed = engine.claim(distribution_id, engine.batch_size())
     report.claimed = len(claimed)
     if not claimed:
         engine.finish_if_complete(distribution_id)

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def fan_out(distribution_id: int) -> int:
     """Queue enough batch tasks for what can be sent now; extra tasks find nothing and stop."""
     due = engine.due_count(distribution_id)
-    batches = math.ceil(due / get_settings().delivery_batch_size)
+    batches = math.ceil(due / engine.batch_size())
     for _ in range(batches):
         send_batch.delay(distribution_id)
     if not due:

@@ -170,3 +170,16 @@ def test_an_unsendable_recipient_fails_alone_and_the_rest_of_its_chunk_is_sent(d
     assert sorted(m.recipients[0] for m in outbox.messages) == expected
     failed = next(r for r in _deliveries(distribution_id) if r.email == "chunk3@example.org")
     assert failed.status == DeliveryStatus.FAILED and failed.last_error.startswith("not sendable")
+
+
+def test_a_batch_under_a_rate_limit_claims_no_more_than_it_can_send_within_its_lease(db: str) -> None:
+    make_lists()
+    add_people(30, prefix="slow")
+    distribution_id = prepare(publish_release())
+    override_settings(delivery_batch_size=500, rate_limit_per_second=0)
+    assert engine.batch_size() == 500
+    # 200 messages/s over 4 connections is 50/s per batch; half a 0.4 s lease is 10 messages.
+    override_settings(rate_limit_per_second=200, max_smtp_connections=4, delivery_lease_seconds=0.4)
+    assert engine.batch_size() == 10
+    report = send_batch(distribution_id, MemoryTransport(Outbox()))
+    assert report.claimed == report.sent == 10
