@@ -319,6 +319,20 @@ def active_distributions() -> list[int]:
         ).scalars())
 
 
+def has_live_claims(distribution_id: int, now: datetime | None = None) -> bool:
+    """Whether some batch holds an unexpired lease on this distribution's deliveries, i.e. it is
+    being sent right now (and batches that finish queue no work of their own: see the sweep)."""
+    moment = now or utcnow()
+    with session_scope() as session:
+        return session.execute(
+            select(col(Delivery.id)).where(
+                col(Delivery.distribution_id) == distribution_id,
+                col(Delivery.status) == DeliveryStatus.SENDING,
+                col(Delivery.lease_until) > moment,
+            ).limit(1)
+        ).first() is not None
+
+
 def due_count(distribution_id: int, now: datetime | None = None) -> int:
     """Deliveries a batch could claim right now."""
     moment = now or utcnow()

@@ -51,12 +51,19 @@ def send_batch(self, distribution_id: int) -> dict[str, int]:  # type: ignore[no
 
 @app.task(name="distribution.sweep")
 def sweep() -> int:
-    """Return dead workers' leases to the queue and top up every sending distribution."""
+    """Return dead workers' leases to the queue and top up every stalled sending distribution.
+
+    A distribution with a live lease is being sent, and its queued batches are still coming;
+    topping it up anyway would queue a full set of batches every sweep, nearly all of which find
+    nothing. One with none (its tasks were lost with the broker, or its retries fell due) gets a
+    fresh fan-out.
+    """
     reclaimed = engine.reclaim_expired()
     if reclaimed:
         log.warning("reclaimed %d deliveries whose lease expired", reclaimed)
     for distribution_id in engine.active_distributions():
-        fan_out.delay(distribution_id)
+        if not engine.has_live_claims(distribution_id):
+            fan_out.delay(distribution_id)
     return reclaimed
 
 

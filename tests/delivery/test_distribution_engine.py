@@ -67,12 +67,15 @@ def test_claims_never_overlap_and_expired_leases_come_back(db: str) -> None:
     make_lists()
     add_people(10)
     distribution_id = prepare(publish_release())
+    assert not engine.has_live_claims(distribution_id)  # stalled: the sweep would fan out
     first = engine.claim(distribution_id, 4)
+    assert engine.has_live_claims(distribution_id)  # being sent: the sweep leaves it alone
     second = engine.claim(distribution_id, 4)
     assert not {c.id for c in first} & {c.id for c in second}
     assert len(engine.claim(distribution_id, 100)) == 2
     assert engine.claim(distribution_id, 100) == []
     # the worker holding `first` dies: its lease runs out and the sweep puts the rows back
+    assert not engine.has_live_claims(distribution_id, utcnow() + timedelta(hours=1))
     assert engine.reclaim_expired(utcnow() + timedelta(hours=1)) == 10
     again = engine.claim(distribution_id, 100)
     assert len(again) == 10 and all(c.attempts == 2 for c in again if c.id in {f.id for f in first})
