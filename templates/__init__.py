@@ -27,6 +27,7 @@ from templates.inputs import (
     RenderData,
     ReviewRequestInput,
     Sender,
+    WithdrawalInput,
 )
 from templates.markup import is_safe_url, markdown_to_html, markdown_to_text, sanitise_html
 from templates.renderer import (
@@ -67,6 +68,7 @@ __all__ = [
     "UnknownTemplate",
     "UnsafeURL",
     "UnsupportedLanguage",
+    "WithdrawalInput",
     "WrongInput",
     "compile_message",
     "default_renderer",

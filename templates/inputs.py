@@ -157,11 +157,44 @@ class PublishedReceiptInput:
     languages: tuple[str, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class WithdrawalInput:
+    """To everyone who received a release: it has been withdrawn, and why.
+
+    The notice goes to the same people as the release, each in their own language; `titles`
+    maps language to the release's title, and a reader whose language the release had no text
+    in is shown the `default_language` title (the one they most likely received). `dateline` is
+    the original publication, so the reader can tell which mail to disregard. `reason` is the
+    withdrawer's plain text: it is shown escaped, with its line breaks, and never in the subject.
+    """
+
+    key: str
+    default_language: str
+    titles: tuple[tuple[str, str], ...]
+    dateline: datetime
+    reason: str
+    withdrawn_at: datetime
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(language for language, _title in self.titles)
+
+    def title(self, language: str) -> tuple[str, str]:
+        """(language, title) in `language`, else in the default language; raises MissingTranslation."""
+        titles = dict(self.titles)
+        for candidate in (language, self.default_language):
+            if titles.get(candidate):
+                return candidate, titles[candidate]
+        raise MissingTranslation(language, self.languages)
+
+
 RenderData = (
     ReleaseInput
     | DigestInput
     | ConfirmSubscriptionInput
+    | AlreadySubscribedInput
     | ReviewRequestInput
     | ChangesRequestedInput
     | PublishedReceiptInput
+    | WithdrawalInput
 )

@@ -3,8 +3,9 @@
 A message is compiled once per (template, language, input, sender, embargo shown or not) and
 kept in a small LRU cache; since a release input carries its revision, that is "once per
 revision, language and template". What differs per recipient (name, address, unsubscribe,
-preferences and view-online URLs) is rendered as unguessable markers, and the compiled HTML and
-text are split around them, so personalising is a join of prepared strings, not a render.
+preferences and view-online URLs, the access query of release links) is rendered as unguessable
+markers, and the compiled HTML and text are split around them, so personalising is a join of
+prepared strings, not a render.
 
 User text only ever enters Jinja as context values (autoescaped in .mjml, verbatim in .txt);
 it never becomes template source.
@@ -29,6 +30,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from core.db import as_utc, utcnow
+from core.errors import InvalidInput
 from core.settings import get_settings
 from templates.errors import UnknownTemplate, UnsafeURL, WrongInput
 from templates.i18n import (
@@ -48,13 +50,17 @@ from templates.inputs import (
     ReleaseInput,
     ReviewRequestInput,
     Sender,
+    WithdrawalInput,
 )
 from templates.markup import is_safe_url, markdown_to_html, markdown_to_text
 
 TEMPLATE_DIR = Path(__file__).parent / "mail"
 PERSONAL_FIELDS: tuple[str, ...] = (
-    "name", "email", "unsubscribe_url", "preferences_url", "view_online_url",
+    "name", "email", "unsubscribe_url", "preferences_url", "view_online_url", "access_query",
 )
+# An access query is appended to URLs as it is: "?" and URL-safe characters only, so it can
+# neither leave the href (it is HTML-escaped as well) nor turn into a path or a fragment.
+_ACCESS_QUERY = re.compile(r"\?[A-Za-z0-9._~=&%-]+")
 # Release kinds without a template of their own are printed as press releases.
 RELEASE_TEMPLATES = {"annual_report": "annual_report"}
 
@@ -66,13 +72,25 @@ def release_template(kind: str) -> str:
 
 @dataclass(frozen=True)
 class Personalisation:
-    """The per-recipient values filled into a compiled message."""
+    """The per-recipient values filled into a compiled message.
+
+    `access_query` ("" or e.g. "?access=TOKEN") is appended to the links to the release's other
+    language versions, so a recipient of an embargoed release can open them before the lift;
+    the view-online URL carries its token itself. Raises InvalidInput for a malformed query.
+    """
 
     email: str
     name: str = ""
     unsubscribe_url: str = ""
     preferences_url: str = ""
     view_online_url: str = ""
+    access_query: str = ""
+
+    def __post_init__(self) -> None:
+        if self.access_query and not _ACCESS_QUERY.fullmatch(self.access_query):
+            raise InvalidInput(
+                "access_query", f"{self.access_query[:80]!r} is not '?' and URL-safe characters"
+            )
 
     def values(self) -> dict[str, str]:
         # A greeting needs something to say: the address stands in for a missing name.
@@ -82,6 +100,7 @@ class Personalisation:
             "unsubscribe_url": self.unsubscribe_url,
             "preferences_url": self.preferences_url,
             "view_online_url": self.view_online_url,
+            "access_query": self.access_query,
         }
 
 
@@ -295,6 +314,28 @@ def _build_receipt(data: PublishedReceiptInput, h: _Helpers) -> _Built:
     return _Built(context, h.t("subject", title=data.title), context["intro"])
 
 
+def _one_line(value: str) -> str:
+    """`value` with every run of whitespace, line breaks included, as one space: for subjects."""
+    return " ".join(value.split())
+
+
+def _build_withdrawal(data: WithdrawalInput, h: _Helpers) -> _Built:
+    title_language, title = data.title(h.language)
+    # Typed in a form: CR LF and lone CRs are line breaks like LF.
+    reason = data.reason.replace("\r\n", "\n").replace("\r", "\n").strip()
+    intro = h.t("intro", date=h.dateline(data.dateline))
+    context = {
+        "intro": intro,
+        "release_title": title,
+        "title_language": title_language,
+        "reason": reason,
+        "withdrawn_at": h.t("withdrawn_at", when=h.dateline(data.withdrawn_at)),
+    }
+    # The subject is a header: a title is one line already, and the reason never goes there.
+    return _Built(context, h.t("subject", title=_one_line(title)), f"{intro} {_one_line(title)}",
+                  (("view_online_url", h.sender.website),))
+
+
 KINDS: dict[str, _Kind] = {
     kind.name: kind
     for kind in (
@@ -306,6 +347,7 @@ KINDS: dict[str, _Kind] = {
         _Kind("review_request", ReviewRequestInput, False, _build_review),
         _Kind("changes_requested", ChangesRequestedInput, False, _build_changes),
         _Kind("published_receipt", PublishedReceiptInput, False, _build_receipt),
+        _Kind("withdrawal_notice", WithdrawalInput, True, _build_withdrawal),
     )
 }
 TEMPLATE_NAMES: tuple[str, ...] = tuple(KINDS)

@@ -292,6 +292,34 @@ PUBLISHED_RECEIPT: Table = {
     },
 }
 
+WITHDRAWAL_NOTICE: Table = {
+    "subject": {
+        "nl": "Ingetrokken: {title}",
+        "fr": "Retiré : {title}",
+        "en": "Withdrawn: {title}",
+        "de": "Zurückgezogen: {title}",
+    },
+    "intro": {
+        "nl": "Het volgende bericht van {date} werd ingetrokken:",
+        "fr": "Le communiqué suivant du {date} a été retiré :",
+        "en": "The following release of {date} has been withdrawn:",
+        "de": "Die folgende Mitteilung vom {date} wurde zurückgezogen:",
+    },
+    "reason": {"nl": "Reden", "fr": "Motif", "en": "Reason", "de": "Grund"},
+    "disregard": {
+        "nl": "Gelieve er geen rekening mee te houden.",
+        "fr": "Nous vous prions de ne pas en tenir compte.",
+        "en": "Please disregard it.",
+        "de": "Bitte betrachten Sie sie als gegenstandslos.",
+    },
+    "withdrawn_at": {
+        "nl": "Ingetrokken op {when}.",
+        "fr": "Retiré le {when}.",
+        "en": "Withdrawn on {when}.",
+        "de": "Zurückgezogen am {when}.",
+    },
+}
+
 TABLES: dict[str, Table] = {
     "base": BASE,
     "press_release": PRESS_RELEASE,
@@ -302,6 +330,7 @@ TABLES: dict[str, Table] = {
     "review_request": REVIEW_REQUEST,
     "changes_requested": CHANGES_REQUESTED,
     "published_receipt": PUBLISHED_RECEIPT,
+    "withdrawal_notice": WITHDRAWAL_NOTICE,
 }
 
 # Where a template looks for a key, in order; templates not listed use (name, "base").

@@ -19,6 +19,7 @@ from templates import (
     ReleaseText,
     ReviewRequestInput,
     Sender,
+    WithdrawalInput,
 )
 
 LANGUAGES = ("nl", "fr", "en", "de")
@@ -148,6 +149,19 @@ def receipt() -> PublishedReceiptInput:
     )
 
 
+def withdrawal(**overrides: Any) -> WithdrawalInput:
+    values: dict[str, Any] = {
+        "key": "r7.3-withdrawn",
+        "default_language": "nl",
+        "titles": tuple((language, TITLES[language]) for language in LANGUAGES),
+        "dateline": DATELINE,
+        "reason": "De cijfers van hoofdstuk 3 bevatten een fout.\nEen verbeterde versie volgt.",
+        "withdrawn_at": DATELINE + timedelta(days=1, hours=1),
+    }
+    values.update(overrides)
+    return WithdrawalInput(**values)
+
+
 def input_for(template: str) -> Any:
     """A representative input for every template."""
     return {
@@ -159,4 +173,5 @@ def input_for(template: str) -> Any:
         "review_request": review,
         "changes_requested": changes,
         "published_receipt": receipt,
+        "withdrawal_notice": withdrawal,
     }[template]()

@@ -57,3 +57,28 @@ def test_emoji_non_latin_and_a_5000_character_line(renderer: Renderer) -> None:
     message = renderer.compile("press_release", "nl", data, samples.sender(), now=samples.NOW).personalise(RECIPIENT)
     assert "Минск 🇧🇪 東京 — العربية" in read_html(message.html).title
     assert line in message.html and line in message.text and "🎉 Ελληνικά" in message.text
+
+
+def test_a_hostile_withdrawal_reason_is_shown_escaped(renderer: Renderer) -> None:
+    reason = (
+        '<script>alert(1)</script> <img src=x onerror=alert(1)> <a href="javascript:x">a</a>\n'
+        "</mj-text><mj-raw><script>x</script></mj-raw> {{ 7*7 }} {% raw %} & PRSNL0000000000000000emailLNSRP"
+    )
+    compiled = renderer.compile(
+        "withdrawal_notice", "fr", samples.withdrawal(reason=reason), samples.sender(), now=samples.NOW
+    )
+    message = compiled.personalise(RECIPIENT)
+    page = read_html(message.html)
+    assert page.errors == []
+    assert "script" not in page.tags and page.event_handlers == []
+    assert [image.get("src") for image in page.images] == [samples.sender().logo_url]  # the logo only
+    assert page.resources == [samples.sender().logo_url]
+    assert not any(href.lower().startswith("javascript") for href in page.hrefs)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;" in message.html
+    # Shown as the withdrawer wrote it; Jinja syntax and a marker's shape stay text.
+    assert '<script>alert(1)</script> <img src=x onerror=alert(1)> <a href="javascript:x">a</a>' in page.text
+    assert "</mj-text><mj-raw><script>x</script></mj-raw> {{ 7*7 }} {% raw %} &" in page.text
+    assert "49" not in page.text
+    assert "> </mj-text><mj-raw><script>x</script></mj-raw> {{ 7*7 }} {% raw %} & PRSNL" in message.text
+    assert "PRSNL0000000000000000emailLNSRP" in message.text and RECIPIENT.email not in compiled.subject
+    assert "<script" not in compiled.subject and "onerror" not in compiled.subject

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.errors import InvalidInput
 from templates import (
     TEMPLATE_NAMES,
     CompiledMessage,
@@ -14,6 +15,7 @@ from templates import (
     Renderer,
     UnknownTemplate,
     UnsupportedLanguage,
+    language_name,
     translate,
 )
 from templates.errors import MissingTranslation, UnsafeURL, WrongInput
@@ -205,6 +207,50 @@ def test_fixed_strings_of_the_footer_are_translated(renderer: Renderer, language
     assert RECIPIENT.unsubscribe_url in page.hrefs and RECIPIENT.preferences_url in page.hrefs
     # The same URL, escaped once in the HTML source.
     assert "tok-1?list=journalists&amp;x=1" in message.html
+
+
+@pytest.mark.parametrize("language", samples.LANGUAGES)
+@pytest.mark.parametrize("template", ["press_release", "annual_report"])
+def test_an_access_query_ends_every_link_to_another_language(
+    renderer: Renderer, template: str, language: str
+) -> None:
+    compiled = _compile(renderer, template, language)
+    plain = compiled.personalise(RECIPIENT)
+    with_token = compiled.personalise(replace(RECIPIENT, access_query="?access=abc.def"))
+    others = [lang for lang in samples.LANGUAGES if lang != language]
+    versions = {lang: f"{samples.SITE}/releases/7/{lang}" for lang in samples.LANGUAGES}
+
+    hrefs = read_html(with_token.html).hrefs
+    for lang in others:
+        assert f"{versions[lang]}?access=abc.def" in hrefs
+        assert versions[lang] not in hrefs
+        name = language_name(lang)
+        assert f'<a href="{versions[lang]}?access=abc.def" hreflang="{lang}" lang="{lang}" style="color:#1a4f8b">{name}</a>' in with_token.html
+        assert f"\n- {name}: {versions[lang]}?access=abc.def\n" in with_token.text
+    assert with_token.text.count("?access=abc.def") == len(others)
+    assert with_token.html.count("?access=abc.def") == len(others)
+    # Nothing else takes it: view online (here the own language's page), documents, the footer.
+    assert versions[language] in hrefs
+    assert f"{samples.SITE}/jaarverslag-2025-{language}.pdf" in hrefs and RECIPIENT.unsubscribe_url in hrefs
+
+    # Without a token the links are the bare pages, and the message is the one it always was.
+    assert compiled.personalise(replace(RECIPIENT, access_query="")) == plain
+    assert "access" not in plain.html and "access" not in plain.text
+    plain_hrefs = read_html(plain.html).hrefs
+    for lang in others:
+        assert versions[lang] in plain_hrefs
+        assert f"\n- {language_name(lang)}: {versions[lang]}\n" in plain.text
+
+
+def test_an_access_query_is_escaped_in_the_href_and_must_be_a_query(renderer: Renderer) -> None:
+    compiled = _compile(renderer, "press_release", "nl")
+    message = compiled.personalise(replace(RECIPIENT, access_query="?access=a.b&lang=fr"))
+    assert f'href="{samples.SITE}/releases/7/fr?access=a.b&amp;lang=fr"' in message.html
+    assert f"{samples.SITE}/releases/7/fr?access=a.b&lang=fr" in read_html(message.html).hrefs
+    assert f"- Français: {samples.SITE}/releases/7/fr?access=a.b&lang=fr\n" in message.text
+    for bad in ('?a="><script>x</script>', "?a b", "#access=x", "/../admin", "access=x", "?", "?a=\u00e9"):
+        with pytest.raises(InvalidInput, match="access_query"):
+            replace(RECIPIENT, access_query=bad)
 
 
 def test_compiled_once_per_revision_language_and_template(renderer: Renderer) -> None:
