@@ -116,7 +116,8 @@ def _setup(directory: Path, size: int, mail_url: str) -> int:
     app.amqp._producer_pool = None
     app.conf.broker_url = broker_url()
     with session_scope() as s:
-        create_list(s, "journalists", "Journalists", default_language="nl", receives_embargoed=True)
+        create_list(s, "journalists", "Journalists", default_language="nl", visibility="private",
+                    receives_embargoed=True)
         author = add_user(s, "an@example.be", "An", "spokesperson")
         approver = add_user(s, "marc@example.be", "Marc", "approver")
         content = parse_content({

@@ -85,7 +85,8 @@ def _wait_for_events(worker: subprocess.Popen[bytes], timeout: float = 60) -> No
 
 
 DEMO_LISTS = (
-    # slug, name, default language, receives embargoed news, share of subscribers, their languages
+    # slug, name, default language, receives embargoed news (and so is private), share of
+    # subscribers, their languages
     ("journalists", "Journalisten / Journalistes", "nl", True, 0.5, ("nl", "fr", "en")),
     ("diplomatic-corps", "Corps diplomatique", "fr", True, 0.2, ("fr", "en", "de")),
     ("public", "Publiek / Public", "nl", False, 0.3, ("nl", "fr")),
@@ -209,8 +210,9 @@ def _make_audience(count: int) -> None:
 
     with session_scope() as session:
         for slug, name, language, embargoed, _share, _languages in DEMO_LISTS:
+            # Embargoed news goes only to closed audiences: those lists are private, filled by import.
             create_list(session, slug, name, default_language=language, receives_embargoed=embargoed,
-                        visibility="private" if slug == "diplomatic-corps" else "public")
+                        visibility="private" if embargoed else "public")
     made = 0
     for index, (slug, _name, _language, _embargoed, share, languages) in enumerate(DEMO_LISTS):
         n = count - made if index == len(DEMO_LISTS) - 1 else int(count * share)

@@ -12,42 +12,13 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from cli.output import json_option, print_json, print_mapping, print_table
-from core.db import session_scope, utcnow
+from core.db import session_scope
 from delivery import engine
 from delivery.bounces import process_maildir
-from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
+from delivery.models import DeliveryStatus, Distribution, DistributionStatus
+from delivery.progress import distribution_view
 
 DONE_STATES = {DistributionStatus.DONE, DistributionStatus.CANCELLED, DistributionStatus.FAILED}
-
-
-def distribution_view(distribution_id: int) -> dict[str, Any]:
-    """Status, counts per delivery status, rate, ETA and the latest errors of a distribution."""
-    with session_scope() as session:
-        distribution = engine.get_distribution(session, distribution_id)
-        counts = engine.counts(session, distribution_id)
-        errors = session.execute(
-            select(col(Delivery.email), col(Delivery.status), col(Delivery.last_error))
-            .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.last_error) != "")
-            .order_by(col(Delivery.updated_at).desc())
-            .limit(5)
-        ).all()
-    done = counts["sent"] + counts["failed"] + counts["bounced"] + counts["skipped"]
-    end = distribution.finished_at or utcnow()
-    elapsed = (end - distribution.started_at).total_seconds() if distribution.started_at else 0.0
-    rate = counts["sent"] / elapsed if elapsed > 0 else 0.0
-    left = distribution.total - done
-    return {
-        "id": distribution.id,
-        "key": distribution.key,
-        "status": DistributionStatus(distribution.status).value,
-        "total": distribution.total,
-        **counts,
-        "rate_per_second": round(rate, 1),
-        "eta_seconds": round(left / rate) if rate > 0 and left > 0 else None,
-        "started_at": distribution.started_at.isoformat() if distribution.started_at else None,
-        "finished_at": distribution.finished_at.isoformat() if distribution.finished_at else None,
-        "last_errors": [{"email": e, "status": str(s), "error": m} for e, s, m in errors],
-    }
 
 
 @click.group()
@@ -65,7 +36,7 @@ def list_(as_json: bool) -> None:
     if as_json:
         print_json(rows)
     else:
-        print_table(rows, ["id", "key", "status", "total", "sent", "deferred", "failed", "bounced"])
+        print_table(rows, ["id", "key", "status_label", "total", "sent", "deferred", "failed", "bounced", "skipped"])
 
 
 @distributions.command("show")
@@ -104,7 +75,7 @@ def watch_progress(distribution_id: int, interval: float = 0.5, timeout: float |
             finished = view["sent"] + view["failed"] + view["bounced"] + view["skipped"]
             progress.update(task, total=view["total"] or None, completed=finished,
                             rate=f"{view['rate_per_second']:.0f}",
-                            description=f"distribution {distribution_id} [{view['status']}]")
+                            description=f"distribution {distribution_id} [{view['status_label']}]")
             if DistributionStatus(view["status"]) in DONE_STATES:
                 return view
             if timeout is not None and time.monotonic() - started > timeout:

@@ -142,9 +142,12 @@ def unschedule(release_id: int, actor_email: str, expected_version: int | None) 
 @as_option
 @version_option
 @click.option("--reason", required=True, help="Why it is withdrawn (kept in the audit log).")
-def withdraw(release_id: int, actor_email: str, expected_version: int | None, reason: str) -> None:
-    """Withdraw a published release."""
-    _act(actor_email, lambda s, u: service.withdraw(s, release_id, u, reason, expected_version))
+@click.option("--notify", is_flag=True,
+              help="Mail a short withdrawal notice, with the reason, to everyone who already received it.")
+def withdraw(release_id: int, actor_email: str, expected_version: int | None, reason: str, notify: bool) -> None:
+    """Withdraw a published release: its page answers 410 and every unsent message of its
+    mailing is cancelled, embargo-held ones included."""
+    _act(actor_email, lambda s, u: service.withdraw(s, release_id, u, reason, expected_version, notify))
 
 
 @releases.command("archive")

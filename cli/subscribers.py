@@ -72,13 +72,14 @@ def _list_row(mailing_list: MailingList, counts: dict[str, int]) -> dict[str, An
 @click.option("--language", default=None, help="Default language of new subscribers.")
 @click.option("--private", is_flag=True, help="Only admins can add people (no public sign-up).")
 @click.option("--receives-embargoed", is_flag=True,
-              help="Send releases before their embargo lifts (accredited journalists).")
+              help="Send releases before their embargo lifts (accredited journalists); needs --private.")
 @json_option
 def lists_add(
     slug: str, name: str, description: str, language: str | None, private: bool,
     receives_embargoed: bool, as_json: bool,
 ) -> None:
-    """Create a mailing list."""
+    """Create a mailing list. A list that receives embargoed releases must be --private: anyone
+    can join a public list on the sign-up page (exit 2 otherwise)."""
     visibility = Visibility.PRIVATE if private else Visibility.PUBLIC
     with session_scope() as session:
         mailing_list = create_list(

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         "embedded", description="redis:// URL, or 'embedded' to start the bundled redis-server"
     )
     secret_key: str = DEV_SECRET_KEY
+    metrics_token: str = Field(
+        "", description="bearer token a scraper shows for /metrics; empty: only requests from this machine"
+    )
     base_url: str = "http://127.0.0.1:8000"
     default_language: str = "nl"
     languages: Annotated[list[str], NoDecode] = Field(
@@ -72,7 +75,8 @@ class Settings(BaseSettings):
     # Distribution engine (see delivery/).
     delivery_batch_size: int = Field(500, ge=1, le=10_000, description="deliveries per Celery task")
     delivery_lease_seconds: float = Field(
-        600.0, gt=0, description="a claimed batch returns to the queue if not done by then"
+        45.0, gt=0, description="a batch renews its lease every third of this while it works; a dead "
+        "worker's rows return to the queue at the first sweep after it runs out"
     )
     delivery_max_attempts: int = Field(6, ge=1, description="tries before a transient failure is final")
     delivery_retry_base: float = Field(60.0, gt=0, description="seconds before the first retry")
@@ -87,7 +91,7 @@ class Settings(BaseSettings):
     bounce_domain: str = Field("", description="domain of VERP return paths; empty: the From domain")
     bounce_maildir: Path | None = Field(None, description="Maildir the bounce poller reads")
     soft_bounce_threshold: int = Field(3, ge=1, description="soft bounces before an address is suppressed")
-    sweep_interval: float = Field(30.0, gt=0, description="seconds between sweeps for stale leases")
+    sweep_interval: float = Field(15.0, gt=0, description="seconds between sweeps for stale leases")
 
     # Logging (see core/logging.py).
     log_level: str = Field(

@@ -14,7 +14,7 @@ from core.db import utcnow
 from core.settings import Settings, get_settings
 from templates import ContactCard, LinkItem, ReleaseInput, ReleaseText, Sender
 from workflow.content import ReleaseContent
-from workflow.models import Contact, Organisation, Release
+from workflow.models import Contact, Organisation, Release, Revision
 from workflow.service import current_revision
 from workflow.users import organisation
 
@@ -88,12 +88,14 @@ def content_input(
     )
 
 
-def release_input(session: Session, release: Release, *, now: datetime | None = None) -> ReleaseInput:
-    """The current revision of `release` as render input.
+def release_input(session: Session, release: Release, *, now: datetime | None = None,
+                  revision: Revision | None = None) -> ReleaseInput:
+    """A revision of `release` (the current one unless given) as render input.
 
     The dateline is the publication time, or `now` for a release not yet published (a preview).
+    A mailing passes the revision its distribution was made of: what was published is what goes out.
     """
-    revision = current_revision(session, release)
+    revision = revision or current_revision(session, release)
     release_id = release.id or 0
     return content_input(
         session,

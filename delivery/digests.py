@@ -90,18 +90,19 @@ class Issue:
 
 
 def _releases(session: Session, start: datetime, end: datetime) -> tuple[tuple[int, ReleaseContent, datetime], ...]:
+    """Releases that became public in [start, end): an embargoed one belongs to the period of its
+    lift, not of the publish click (which would leave it out of every issue)."""
     rows = session.exec(
         select(Release, Revision)
         .join(Revision, col(Revision.id) == Release.current_revision_id)
-        .where(Release.state == State.PUBLISHED, col(Release.published_at) >= start,
-               col(Release.published_at) < end)
-        .order_by(col(Release.published_at))
+        .where(Release.state == State.PUBLISHED, col(Release.public_at) >= start, col(Release.public_at) < end)
+        .order_by(col(Release.public_at))
     ).all()
     now = utcnow()
     return tuple(
-        (release.id or 0, ReleaseContent.model_validate(revision.content), release.published_at)
+        (release.id or 0, ReleaseContent.model_validate(revision.content), release.public_at)
         for release, revision in rows
-        if release.published_at and not (release.embargo_until and release.embargo_until > now)
+        if release.public_at and release.public_at <= now
     )
 
 

@@ -8,6 +8,7 @@ statuses, in short transactions, so any number of workers can share the work.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,14 @@ from delivery.models import (
     Distribution,
     DistributionStatus,
 )
+from subscribers.audience import SUPPRESSED
+from subscribers.models import Subscriber, Suppression
+from workflow.models import Release
+from workflow.states import State
+
+# Distributions that a withdrawal still has something to stop in.
+STOPPABLE = (DistributionStatus.PREPARING, DistributionStatus.SENDING, DistributionStatus.PAUSED)
+WITHDRAWN_NOTE = "withdrawn"
 
 CONTROL_MOVES: dict[str, tuple[tuple[DistributionStatus, ...], DistributionStatus]] = {
     "pause": ((DistributionStatus.SENDING, DistributionStatus.PREPARING), DistributionStatus.PAUSED),
@@ -63,6 +72,51 @@ class Claimed:
     name: str
     language: str
     attempts: int
+    lease_until: datetime | None = None
+
+
+class Lease:
+    """The lease one batch holds on its claimed rows, renewed while the batch works.
+
+    The lease's expiry doubles as a fencing token: every claim writes its own moment, so a
+    renewal or a give-back that finds another expiry on a row knows the sweep took the row away
+    (the batch outlived its lease) and someone else may hold it now.
+    """
+
+    def __init__(self, claimed: Sequence[Claimed], seconds: float | None = None) -> None:
+        self.seconds = seconds if seconds is not None else get_settings().delivery_lease_seconds
+        self.until = claimed[0].lease_until if claimed else None
+        self.held = {c.id for c in claimed}
+        self.lost = False
+        self._renew_at = time.monotonic() + self.seconds / 3
+
+    def done(self, delivery_ids: Iterable[int]) -> None:
+        """These rows have their outcome saved: they are no longer leased."""
+        self.held.difference_update(delivery_ids)
+
+    def due(self) -> bool:
+        return time.monotonic() >= self._renew_at
+
+    def renew(self, now: datetime | None = None) -> bool:
+        """Extend the lease on every row still held; False (and `lost`) when any was taken away."""
+        if self.lost or self.until is None:
+            return not self.lost
+        if self.held:
+            moment = now or utcnow()
+            until = moment + timedelta(seconds=self.seconds)
+            with session_scope() as session:
+                renewed = session.connection().execute(
+                    update(_table)
+                    .where(_table.c.id.in_(sorted(self.held)), _table.c.status == DeliveryStatus.SENDING,
+                           _table.c.lease_until == self.until)
+                    .values(lease_until=until)
+                ).rowcount
+            if renewed != len(self.held):
+                self.lost = True
+                return False
+            self.until = until
+        self._renew_at = time.monotonic() + self.seconds / 3
+        return True
 
 
 @dataclass(frozen=True)
@@ -170,10 +224,7 @@ def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[
     moment = now or utcnow()
     lease = moment + timedelta(seconds=get_settings().delivery_lease_seconds)
     with session_scope() as session:
-        status = session.execute(
-            select(col(Distribution.status)).where(col(Distribution.id) == distribution_id)
-        ).scalar_one_or_none()
-        if status != DistributionStatus.SENDING:
+        if not _may_send(session, distribution_id):
             return []
         due = (
             select(_table.c.id)
@@ -192,9 +243,30 @@ def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[
             .values(status=DeliveryStatus.SENDING, lease_until=lease, attempts=_table.c.attempts + 1,
                     updated_at=moment)
             .returning(_table.c.id, _table.c.subscriber_id, _table.c.list_id, _table.c.email, _table.c.name,
-                       _table.c.language, _table.c.attempts)
+                       _table.c.language, _table.c.attempts, _table.c.lease_until)
         ).all()
     return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
+
+
+def _may_send(session: Session, distribution_id: int) -> bool:
+    """Whether a batch may send for this distribution now: it is sending and, for a release's
+    mailing, the release still stands (a withdrawn release stops at the next check, even before
+    the withdrawal's handler has cancelled the distribution)."""
+    row = session.execute(
+        select(col(Distribution.status), col(Distribution.kind), col(Release.state))
+        .outerjoin(Release, col(Release.id) == col(Distribution.release_id))
+        .where(col(Distribution.id) == distribution_id)
+    ).first()
+    if row is None or row[0] != DistributionStatus.SENDING:
+        return False
+    return row[1] != "release" or row[2] == State.PUBLISHED
+
+
+def _release_stands(session: Session, distribution: Distribution) -> bool:
+    if distribution.kind != "release" or distribution.release_id is None:
+        return True
+    release = session.get(Release, distribution.release_id)
+    return release is not None and release.state == State.PUBLISHED
 
 
 def retry_delay(attempts: int) -> float:
@@ -216,11 +288,11 @@ _RECORD = (
 
 def record(
     outcomes: Sequence[Outcome], distribution_id: int | None = None, now: datetime | None = None
-) -> tuple[list[Outcome], DistributionStatus | None]:
+) -> tuple[list[Outcome], bool | None]:
     """Store outcomes in bulk; a transient failure past the attempt limit becomes permanent.
 
     Returns the outcomes as stored, and — read in the same transaction, so a sending batch needs
-    no second one — the distribution's status when `distribution_id` is given.
+    no second one — whether the batch may go on sending, when `distribution_id` is given.
     """
     if not outcomes and distribution_id is None:
         return [], None
@@ -253,25 +325,27 @@ def record(
         if params:
             # One executemany of a plain UPDATE: the ORM's bulk path costs more than the SQL here.
             session.connection().execute(_RECORD, params)
-        current: DistributionStatus | None = None
-        if distribution_id is not None:
-            current = DistributionStatus(session.execute(
-                select(col(Distribution.status)).where(col(Distribution.id) == distribution_id)
-            ).scalar_one())
-    return final, current
+        may_send = None if distribution_id is None else _may_send(session, distribution_id)
+    return final, may_send
 
 
 def release_claims(delivery_ids: Sequence[int], status: DeliveryStatus = DeliveryStatus.QUEUED,
-                   note: str = "") -> None:
-    """Give claimed, unsent deliveries back (paused) or mark them skipped (cancelled)."""
+                   note: str = "", lease_until: datetime | None = None,
+                   not_before: datetime | None = None) -> None:
+    """Give claimed, unsent deliveries back (paused; or held until `not_before`) or mark them
+    skipped (cancelled). With `lease_until`, only rows still under that lease are touched: rows
+    the sweep took from a batch that outlived its lease may be someone else's by now."""
     if not delivery_ids:
         return
+    conditions = [col(Delivery.id).in_(list(delivery_ids)), col(Delivery.status) == DeliveryStatus.SENDING]
+    if lease_until is not None:
+        conditions.append(col(Delivery.lease_until) == lease_until)
     with session_scope() as session:
         session.execute(
             update(Delivery)
-            .where(col(Delivery.id).in_(list(delivery_ids)), col(Delivery.status) == DeliveryStatus.SENDING)
+            .where(*conditions)
             .values(status=status, lease_until=None, last_error=note, updated_at=utcnow(),
-                    attempts=Delivery.attempts - 1)
+                    next_attempt_at=not_before, attempts=Delivery.attempts - 1)
         )
 
 
@@ -353,6 +427,9 @@ def control(distribution_id: int, action: str) -> Distribution:
     with session_scope() as session:
         distribution = get_distribution(session, distribution_id)
         status = DistributionStatus(distribution.status)
+        if action != "pause" and not _release_stands(session, distribution):
+            raise DistributionStateError(distribution_id, f"{status.value} ({distribution.note or 'withdrawn'})",
+                                         action, [])
         if status not in sources:
             allowed = [name for name, (srcs, _) in CONTROL_MOVES.items() if status in srcs]
             raise DistributionStateError(distribution_id, status.value, action, allowed)
@@ -365,9 +442,16 @@ def control(distribution_id: int, action: str) -> Distribution:
             )
             distribution.finished_at = now
         if action == "retry-failed":
+            failed = [col(Delivery.distribution_id) == distribution_id, col(Delivery.status) == DeliveryStatus.FAILED]
+            # A failure that suppressed its address (5.1.1 unknown user) is never retried.
             session.execute(
                 update(Delivery)
-                .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.status) == DeliveryStatus.FAILED)
+                .where(*failed, col(Delivery.subscriber_id).in_(_suppressed_subscribers()))
+                .values(status=DeliveryStatus.SKIPPED, last_error=f"not sent: {SUPPRESSED}", updated_at=now)
+            )
+            session.execute(
+                update(Delivery)
+                .where(*failed)
                 .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=None, updated_at=now)
             )
             distribution.finished_at = None
@@ -375,6 +459,83 @@ def control(distribution_id: int, action: str) -> Distribution:
         session.flush()
         session.expunge(distribution)
         return distribution
+
+
+def _suppressed_subscribers() -> Any:
+    """Ids of subscribers whose address is on the suppression list (a subquery)."""
+    return (
+        select(col(Subscriber.id))
+        .join(Suppression, col(Suppression.address_hash) == col(Subscriber.email_hash))
+        .scalar_subquery()
+    )
+
+
+def stop_release(session: Session, release_id: int, reason: str, now: datetime | None = None) -> list[int]:
+    """Cancel every unfinished mailing of a release that no longer stands (it was withdrawn):
+    unsent deliveries, embargo-held ones included, become skipped with the reason. Rows a batch
+    holds right now are given back as skipped by that batch, which stops at its next check.
+    Returns the ids of the distributions cancelled."""
+    moment = now or utcnow()
+    note = f"{WITHDRAWN_NOTE}: {reason}"[:1000]
+    stopped = list(session.execute(
+        select(col(Distribution.id)).where(
+            col(Distribution.release_id) == release_id,
+            col(Distribution.kind) == "release",
+            col(Distribution.status).in_(STOPPABLE),
+        )
+    ).scalars())
+    if not stopped:
+        return []
+    session.execute(
+        update(Distribution).where(col(Distribution.id).in_(stopped))
+        .values(status=DistributionStatus.CANCELLED, note=note, finished_at=moment)
+    )
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.distribution_id).in_(stopped), col(Delivery.status).in_(CLAIMABLE))
+        .values(status=DeliveryStatus.SKIPPED, last_error=f"not sent: {note}"[:500], updated_at=moment)
+    )
+    return stopped
+
+
+def skipped_for_withdrawal(session: Session, distribution_ids: Sequence[int]) -> int:
+    """How many deliveries of these distributions a withdrawal left unsent."""
+    return int(session.execute(
+        select(func.count()).select_from(Delivery).where(
+            col(Delivery.distribution_id).in_(list(distribution_ids)),
+            col(Delivery.status) == DeliveryStatus.SKIPPED,
+            col(Delivery.last_error).startswith(f"not sent: {WITHDRAWN_NOTE}"),
+        )
+    ).scalar_one())
+
+
+def materialise_from_sent(session: Session, distribution: Distribution, release_id: int) -> int:
+    """Deliveries of `distribution` for everyone a release's mailings reached (sent), one each
+    (erased people, whose rows hold no address, are left out); returns the total and moves the
+    distribution to sending."""
+    reached = (
+        select(_table.c.subscriber_id, func.min(_table.c.list_id), func.min(_table.c.email),
+               func.min(_table.c.name), func.min(_table.c.language))
+        .join(Distribution, col(Distribution.id) == _table.c.distribution_id)
+        .where(col(Distribution.release_id) == release_id, col(Distribution.kind) == "release",
+               _table.c.status == DeliveryStatus.SENT)
+        .group_by(_table.c.subscriber_id)
+    )
+    rows = session.execute(reached).all()
+    batch = [RecipientRow(subscriber_id, email, name, language, list_id)
+             for subscriber_id, list_id, email, name, language in rows if email]
+    return materialise(session, distribution, [batch])
+
+
+def erase_subscriber(session: Session, subscriber_id: int) -> int:
+    """Remove an erased person's address and name from every delivery row (and the server replies
+    and errors, which quote the address); the rows stay, so counts still add up."""
+    result = session.execute(
+        update(Delivery)
+        .where(col(Delivery.subscriber_id) == subscriber_id)
+        .values(email="", name="", message_id="", smtp_response="", last_error="")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def counts(session: Session, distribution_id: int) -> dict[str, int]:

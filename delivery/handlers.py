@@ -1,4 +1,6 @@
-"""Event handlers of the delivery room: a published release becomes a distribution.
+"""Event handlers of the delivery room: a published release becomes a distribution, a
+withdrawn one stops (and, when asked, is followed by a withdrawal notice), an erased person
+leaves no address behind in the delivery records.
 
 `prepare_release_distribution` runs inside `core.outbox.handle_event`, so the Distribution, all
 its Delivery rows and the `distribution.ready` event commit together with the handler's receipt:
@@ -21,7 +23,7 @@ from subscribers.audience import Recipient, resolve_audience
 from subscribers.errors import ListNotFound
 from subscribers.models import MailingList
 from workflow.models import Release
-from workflow.service import current_content, current_revision
+from workflow.service import current_content, current_revision, record_note
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +83,49 @@ def prepare_release_distribution(session: Session, event: OutboxEvent) -> None:
         engine.materialise(session, distribution, [])
     emit(session, "distribution.ready", distribution.id, release_id=release.id, total=distribution.total)
     log.info("release %s: distribution %s with %s deliveries", release.id, distribution.id, distribution.total)
+
+
+def _withdrawal_reason(event: OutboxEvent) -> str:
+    return str(event.payload.get("comment") or "")
+
+
+def stop_withdrawn_release(session: Session, event: OutboxEvent) -> None:
+    """release.withdrawn: cancel every unsent delivery of the release, embargo-held ones
+    included, and say so in the distribution and the release's audit log."""
+    release_id = event.subject_id or 0
+    stopped = engine.stop_release(session, release_id, _withdrawal_reason(event))
+    if not stopped:
+        return
+    skipped = engine.skipped_for_withdrawal(session, stopped)
+    record_note(session, release_id, "mailing_stopped",
+                f"distribution {', '.join(map(str, stopped))} cancelled: withdrawn; {skipped} unsent messages dropped")
+    log.warning("release %s withdrawn: distribution %s cancelled, %s unsent", release_id, stopped, skipped)
+
+
+def notify_withdrawal(session: Session, event: OutboxEvent) -> None:
+    """release.withdrawn with `notify`: a withdrawal notice to everyone the release reached.
+
+    The notice is its own distribution (`withdrawal:<release id>`), sent by the same engine, so
+    the same checks hold at send time: whoever has since left the release's lists, been
+    suppressed or erased gets nothing.
+    """
+    if not event.payload.get("notify"):
+        return
+    release = session.get(Release, event.subject_id)
+    if release is None:
+        return
+    distribution, created = engine.create_distribution(
+        session, f"withdrawal:{release.id}", "withdrawal", release.id, release.current_revision_id
+    )
+    if not created:
+        return
+    total = engine.materialise_from_sent(session, distribution, release.id or 0)
+    emit(session, "distribution.ready", distribution.id, release_id=release.id, total=total)
+    log.info("release %s: withdrawal notice to %s recipients", release.id, total)
+
+
+def erase_deliveries(session: Session, event: OutboxEvent) -> None:
+    """subscriber.erased: remove the person's address and name from every delivery row."""
+    subscriber_id = event.payload.get("subscriber_id")
+    if isinstance(subscriber_id, int):
+        engine.erase_subscriber(session, subscriber_id)

@@ -53,6 +53,7 @@ class Recipient:
     unsubscribe_mailto: str = ""
     preferences_url: str = ""
     view_online_url: str = ""
+    access_query: str = ""  # "?access=TOKEN" on release links of a mail sent under embargo
     list_slug: str = ""
 
     def personalisation(self) -> Personalisation:
@@ -62,6 +63,7 @@ class Recipient:
             unsubscribe_url=self.unsubscribe_url,
             preferences_url=self.preferences_url,
             view_online_url=self.view_online_url,
+            access_query=self.access_query,
         )
 
 

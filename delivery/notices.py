@@ -21,6 +21,7 @@ from delivery.message import Recipient, identity_for, prepare
 from delivery.signing import signer_from_settings
 from delivery.transports import Outcome, get_transport
 from subscribers.subscriptions import ALREADY_SUBSCRIBED_MAIL, CONFIRM_MAIL, confirmation_request
+from subscribers.validation import address_hash
 from templates import (
     AlreadySubscribedInput,
     ChangesRequestedInput,
@@ -54,10 +55,12 @@ def send_notice(session: Session, template: str, language: str, data: Any, email
     data_bytes = message.build(Recipient(email=email, name=name, preferences_url=preferences_url))
     with get_transport() as transport:
         result = transport.send(message.envelope_from, [email], data_bytes)[email]
+    # Logs name an address by its hash's first digits: an erased person must not live on in them.
+    who = f"address {address_hash(email.strip().lower())[:12]}"
     if result.accepted:
-        log.info("sent %s to %s", template, email)
+        log.info("sent %s to %s", template, who)
         return
-    problem = f"{result.code} {result.detail} for {email}"
+    problem = f"{result.code} {result.detail.replace(email, '<address>')} for {who}"
     if result.outcome is Outcome.TRANSIENT:
         raise MailRefused(transport.describe(), problem, transient=True, code=result.code)
     log.warning("%s not sent, refused for good: %s", template, problem)  # retrying cannot help

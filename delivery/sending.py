@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from core.broker import redis_client
-from core.db import session_scope
+from core.db import as_utc, session_scope, utcnow
 from core.errors import NotFound, PressroomError
 from core.settings import get_settings
 from delivery import digests, engine
@@ -39,11 +39,15 @@ from delivery.signing import signer_from_settings
 from delivery.throttle import ConnectionSlot, RateLimiter
 from delivery.transports import BaseTransport, Outcome, Ticket, get_transport
 from subscribers import tokens
+from subscribers.audience import unmailable
+from subscribers.lists import embargo_list_ids
 from subscribers.models import MailingList, SuppressionReason
 from subscribers.suppression import suppress
 from subscribers.validation import address_hash
-from templates import compile_message, release_template
-from workflow.models import Release
+from templates import WithdrawalInput, compile_message, release_template
+from workflow.content import ReleaseContent
+from workflow.models import Release, Revision
+from workflow.service import current_revision, withdrawal_of
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,8 @@ class BatchReport:
     deferred: int = 0
     failed: int = 0
     suppressed: int = 0
+    skipped: int = 0  # no longer mailable when the batch was about to send
+    held: int = 0  # waiting for the embargo to lift
     released: int = 0
     seconds: float = 0.0
 
@@ -68,7 +74,10 @@ class BatchReport:
 class Mailer:
     """Builds each recipient's copy of one distribution from messages compiled once per language.
 
-    Subclasses say what is rendered (`template`, `_data`) and where "view online" points.
+    Subclasses say what is rendered (`template`, `_data`), where "view online" points, which
+    lists a recipient must still be on (`list_ids`), and what else changes a message over time
+    (`variant`: whether an embargo still holds). The variant is decided when a message is built,
+    so a mailer kept across batches never sends a copy compiled before an embargo lifted.
     """
 
     template = ""
@@ -82,7 +91,12 @@ class Mailer:
         self.slugs: dict[int, str] = {
             row.id: row.slug for row in session.execute(select(col(MailingList.id), col(MailingList.slug)))
         }
-        self._prepared: dict[str, PreparedMessage] = {}
+        self.list_ids: list[int] = []
+        self._prepared: dict[tuple[str, Hashable], PreparedMessage] = {}
+
+    def _ids_of(self, slugs: Sequence[str]) -> list[int]:
+        by_slug = {slug: list_id for list_id, slug in self.slugs.items()}
+        return [by_slug[slug] for slug in slugs if slug in by_slug]
 
     def _data(self, language: str) -> Any:
         raise NotImplementedError
@@ -93,27 +107,42 @@ class Mailer:
     def view_online_url(self, language: str) -> str:
         return ""
 
-    def prepared(self, language: str) -> PreparedMessage:
-        message = self._prepared.get(language)
+    def embargo_until(self, now: datetime) -> datetime | None:
+        """The lift of an embargo that still holds at `now`, else None."""
+        return None
+
+    def access_query(self, delivery: engine.Claimed, email_hash: str, now: datetime) -> str:
+        """What release links carry for this recipient (a token while an embargo holds)."""
+        return ""
+
+    def prepared(self, language: str, now: datetime | None = None) -> PreparedMessage:
+        moment = now or self.now or utcnow()
+        key = (language, self.embargo_until(moment) is not None)
+        message = self._prepared.get(key)
         if message is None:
-            compiled = compile_message(self.template, language, self._data(language), self.sender, now=self.now)
-            message = self._prepared[language] = prepare(
+            compiled = compile_message(self.template, language, self._data(language), self.sender, now=moment)
+            message = self._prepared[key] = prepare(
                 compiled, self.identity, reply_to=self._reply_to(), signer=self.signer
             )
         return message
 
-    def build(self, delivery: engine.Claimed) -> tuple[str, str, bytes]:
-        """(envelope sender, Message-ID, message bytes) for one claimed delivery."""
-        message = self.prepared(delivery.language)
+    def build(self, delivery: engine.Claimed, now: datetime | None = None) -> tuple[str, str, bytes]:
+        """(envelope sender, Message-ID, message bytes) for one claimed delivery, as it must be
+        at `now` (with or without the embargo)."""
+        moment = now or self.now or utcnow()
+        message = self.prepared(delivery.language, moment)
         email_hash = address_hash(delivery.email)
         unsubscribe = tokens.unsubscribe_token(delivery.subscriber_id, delivery.list_id or 0, email_hash)
+        access = self.access_query(delivery, email_hash, moment)
+        view_online = self.view_online_url(delivery.language)
         recipient = Recipient(
             email=delivery.email,
             name=delivery.name,
             unsubscribe_url=tokens.unsubscribe_url(unsubscribe),
             unsubscribe_mailto=f"mailto:{self.identity.from_address}?subject=unsubscribe",
             preferences_url=tokens.preferences_url(tokens.preferences_token(delivery.subscriber_id, email_hash)),
-            view_online_url=self.view_online_url(delivery.language),
+            view_online_url=view_online + access if view_online else "",
+            access_query=access,
             list_slug=self.slugs.get(delivery.list_id or 0, self.identity.default_list),
         )
         return (
@@ -124,16 +153,19 @@ class Mailer:
 
 
 class ReleaseMailer(Mailer):
-    """One release, in the language of each recipient."""
+    """One release as its distribution's revision has it, in the language of each recipient."""
 
     def __init__(self, session: Session, distribution: Distribution, now: datetime | None = None) -> None:
         super().__init__(session, now)
         release = session.get(Release, distribution.release_id)
         if release is None:
             raise NotFound("release", distribution.release_id)
+        revision = session.get(Revision, distribution.revision_id) if distribution.revision_id else None
         self.release_id = release.id or 0
-        self.data = release_input(session, release, now=now)
+        self.data = release_input(session, release, now=now, revision=revision)
         self.template = release_template(release.kind)
+        content = ReleaseContent.model_validate((revision or current_revision(session, release)).content)
+        self.list_ids = self._ids_of(content.lists)
 
     def _data(self, language: str) -> Any:
         return self.data
@@ -144,6 +176,15 @@ class ReleaseMailer(Mailer):
     def view_online_url(self, language: str) -> str:
         return release_url(self.release_id, language)
 
+    def embargo_until(self, now: datetime) -> datetime | None:
+        lift = self.data.embargo_until
+        return lift if lift is not None and as_utc(lift) > now else None
+
+    def access_query(self, delivery: engine.Claimed, email_hash: str, now: datetime) -> str:
+        if self.embargo_until(now) is None:
+            return ""
+        return "?access=" + tokens.access_token(self.release_id, delivery.subscriber_id, email_hash)
+
 
 class DigestMailer(Mailer):
     """One digest issue: the period's releases, each in the recipient's language."""
@@ -153,10 +194,41 @@ class DigestMailer(Mailer):
     def __init__(self, session: Session, distribution: Distribution, now: datetime | None = None) -> None:
         super().__init__(session, now)
         self.issue = digests.issue_of(session, distribution.key)
+        self.list_ids = self._ids_of(self.issue.lists)
 
     def _data(self, language: str) -> Any:
         return self.issue.input(language)
 
+
+class WithdrawalMailer(Mailer):
+    """The notice that a release was withdrawn, to those it reached, in their language."""
+
+    template = "withdrawal_notice"
+
+    def __init__(self, session: Session, distribution: Distribution, now: datetime | None = None) -> None:
+        super().__init__(session, now)
+        release = session.get(Release, distribution.release_id)
+        if release is None:
+            raise NotFound("release", distribution.release_id)
+        content = ReleaseContent.model_validate(current_revision(session, release).content)
+        withdrawn = withdrawal_of(session, release.id or 0)
+        self.data = WithdrawalInput(
+            key=f"w{release.id}",
+            default_language=content.default_language,
+            titles=tuple((language, text.title) for language, text in content.translations.items() if text.title),
+            dateline=release.public_at or release.published_at or utcnow(),
+            reason=withdrawn.comment,
+            withdrawn_at=withdrawn.at,
+        )
+        self.list_ids = self._ids_of(content.lists)
+
+    def _data(self, language: str) -> Any:
+        return self.data
+
+
+MAILERS: dict[str, Callable[[Session, Distribution], Mailer]] = {
+    "release": ReleaseMailer, "digest": DigestMailer, "withdrawal": WithdrawalMailer,
+}
 
 _mailers: OrderedDict[tuple[str, int, datetime], Mailer] = OrderedDict()
 
@@ -172,8 +244,7 @@ def mailer_for(distribution_id: int) -> Mailer:
         key = (get_settings().database_url, distribution_id, distribution.created_at)
         mailer = _mailers.get(key)
         if mailer is None:
-            kind = DigestMailer if distribution.kind == "digest" else ReleaseMailer
-            mailer = _mailers[key] = kind(session, distribution)
+            mailer = _mailers[key] = MAILERS[distribution.kind](session, distribution)
         while len(_mailers) > 8:
             _mailers.popitem(last=False)
     return mailer
@@ -205,6 +276,8 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
         engine.finish_if_complete(distribution_id)
         return report
     mailer = mailer_for(distribution_id)
+    lease = engine.Lease(claimed)
+    claimed = _screen(claimed, mailer, lease, report)
     client = redis_client()
     limiter = RateLimiter(client, settings.rate_limit_per_second)
     every = settings.delivery_record_every
@@ -212,19 +285,25 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
     in_flight: list[tuple[engine.Claimed, str, Ticket]] = []  # handed over, reply maybe unread
     handed = 0  # claimed[:handed] were handed to the transport or found unsendable
     try:
-        with ConnectionSlot(client, settings.max_smtp_connections, settings.delivery_lease_seconds), \
+        with ConnectionSlot(client, settings.max_smtp_connections, settings.delivery_lease_seconds) as slot, \
                 (transport or get_transport()) as connection:
             for start in range(0, len(claimed), every):
                 if start:
                     # The last message's reply may still be unread: it is saved at the next stop.
                     _collect(in_flight, outcomes)
-                    status = _save(outcomes, report, distribution_id)
+                    may_send = _save(outcomes, report, lease, distribution_id)
                     outcomes = []
-                    if status is not DistributionStatus.SENDING:
+                    if not may_send:
                         break
                 # A chunk's messages are built in one go: Python work done between two socket
-                # waits runs on cold caches and costs about twice the CPU.
-                for delivery, built in [(d, _build(mailer, d)) for d in claimed[start:start + every]]:
+                # waits runs on cold caches and costs about twice the CPU. Whether the embargo
+                # still holds is decided here, for this chunk, not when the mailer was made.
+                now = utcnow()
+                chunk = [(d, _build(mailer, d, now)) for d in claimed[start:start + every]]
+                for delivery, built in chunk:
+                    if lease.due() and not (lease.renew() and slot.renew()):
+                        log.warning("distribution %s: a batch lost its lease; it stops here", distribution_id)
+                        break
                     if isinstance(built, PressroomError):  # e.g. an address no header may carry
                         outcomes.append(engine.Outcome(delivery.id, DeliveryStatus.FAILED, "", None,
                                                        f"not sendable: {built}", delivery.attempts))
@@ -234,6 +313,8 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
                         ticket = connection.submit(envelope_from, [delivery.email], data)
                         in_flight.append((delivery, message_id, ticket))
                     handed += 1
+                if lease.lost:
+                    break
             connection.settle()
     except TransportUnavailable as exc:  # no session at all: what was not handed over waits or fails
         verdict = DeliveryStatus.DEFERRED if exc.transient else DeliveryStatus.FAILED
@@ -244,16 +325,44 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
         # Closing the transport read every outstanding reply, even after an unexpected error:
         # keep what was sent, give the rest back.
         _collect(in_flight, outcomes)
-        _save(outcomes, report)
-        _give_back(distribution_id, claimed[handed:], report)
+        _save(outcomes, report, lease)
+        _give_back(distribution_id, claimed[handed:], lease, report)
     engine.finish_if_complete(distribution_id)
     report.seconds = time.monotonic() - started
     return report
 
 
-def _build(mailer: Mailer, delivery: engine.Claimed) -> tuple[str, str, bytes] | PressroomError:
+def _screen(claimed: list[engine.Claimed], mailer: Mailer, lease: engine.Lease,
+            report: BatchReport) -> list[engine.Claimed]:
+    """Decide, right before sending, who of a claimed batch may be mailed now.
+
+    One query for the batch: whoever is no longer subscribed to one of the mailing's lists, is
+    suppressed or was erased is skipped with the reason. While an embargo holds, a second one:
+    only people on a list that still receives embargoed news go now; the rest wait for the lift.
+    """
+    reasons = unmailable(session_scope, [c.subscriber_id for c in claimed], mailer.list_ids)
+    rest = [c for c in claimed if c.subscriber_id not in reasons]
+    if reasons:
+        skipped = [engine.Outcome(c.id, DeliveryStatus.SKIPPED, "", None, f"not sent: {reasons[c.subscriber_id]}",
+                                  c.attempts) for c in claimed if c.subscriber_id in reasons]
+        _save(skipped, report, lease)
+    lift = mailer.embargo_until(utcnow())
+    if lift is not None and rest:
+        early = embargo_list_ids(mailer.list_ids)
+        waiting = unmailable(session_scope, [c.subscriber_id for c in rest], early)
+        if waiting:
+            held = [c.id for c in rest if c.subscriber_id in waiting]
+            engine.release_claims(held, DeliveryStatus.QUEUED, "held until the embargo lifts",
+                                  lease_until=lease.until, not_before=lift)
+            lease.done(held)
+            report.held += len(held)
+            rest = [c for c in rest if c.subscriber_id not in waiting]
+    return rest
+
+
+def _build(mailer: Mailer, delivery: engine.Claimed, now: datetime) -> tuple[str, str, bytes] | PressroomError:
     try:
-        return mailer.build(delivery)
+        return mailer.build(delivery, now)
     except PressroomError as exc:
         return exc
 
@@ -267,16 +376,20 @@ def _collect(in_flight: list[tuple[engine.Claimed, str, Ticket]], outcomes: list
         outcomes.append(_outcome_of(delivery, message_id, result.code, result.detail, result.outcome))
 
 
-def _save(outcomes: Sequence[engine.Outcome], report: BatchReport,
-          distribution_id: int | None = None) -> DistributionStatus | None:
-    """Record outcomes (and suppress unknown users); returns the distribution's status if asked."""
-    stored, status = engine.record(outcomes, distribution_id)
+def _save(outcomes: Sequence[engine.Outcome], report: BatchReport, lease: engine.Lease,
+          distribution_id: int | None = None) -> bool | None:
+    """Record outcomes (and suppress unknown users); returns whether the batch may go on sending
+    when `distribution_id` is given."""
+    stored, may_send = engine.record(outcomes, distribution_id)
+    lease.done(o.delivery_id for o in stored)
     unknown = [o for o in stored if o.status is DeliveryStatus.FAILED and _is_unknown_user(o.response, o.smtp_code)]
     for outcome in stored:
         if outcome.status is DeliveryStatus.SENT:
             report.sent += 1
         elif outcome.status is DeliveryStatus.DEFERRED:
             report.deferred += 1
+        elif outcome.status is DeliveryStatus.SKIPPED:
+            report.skipped += 1
         else:
             report.failed += 1
     if unknown:
@@ -289,15 +402,20 @@ def _save(outcomes: Sequence[engine.Outcome], report: BatchReport,
             for email in emails:
                 suppress(session, email, SuppressionReason.HARD_BOUNCE, "5.1.x at SMTP time")
                 report.suppressed += 1
-    return status
+    return may_send
 
 
-def _give_back(distribution_id: int, rest: Sequence[engine.Claimed], report: BatchReport) -> None:
+def _give_back(distribution_id: int, rest: Sequence[engine.Claimed], lease: engine.Lease,
+               report: BatchReport) -> None:
+    rest = [d for d in rest if d.id in lease.held]
     if not rest:
         return
-    status = engine.distribution_status(distribution_id)
+    with session_scope() as session:
+        distribution = engine.get_distribution(session, distribution_id)
+        status, note = distribution.status, distribution.note
     if status is DistributionStatus.CANCELLED:
-        engine.release_claims([d.id for d in rest], DeliveryStatus.SKIPPED, "distribution cancelled")
+        engine.release_claims([d.id for d in rest], DeliveryStatus.SKIPPED,
+                              f"not sent: {note or 'distribution cancelled'}"[:500], lease_until=lease.until)
     else:
-        engine.release_claims([d.id for d in rest])
+        engine.release_claims([d.id for d in rest], lease_until=lease.until)
     report.released += len(rest)

@@ -85,5 +85,11 @@ class ConnectionSlot:
             raise NoConnectionSlot(f"all {self.limit} SMTP connection slots are in use")
         return self
 
+    def renew(self) -> bool:
+        """Hold the slot for another lease from now (a long batch's heartbeat); False if it had
+        expired and been taken."""
+        return bool(self.client.zadd(self.key, {self.member: time.time() + self.lease}, xx=True, ch=True)) or \
+            self.client.zscore(self.key, self.member) is not None
+
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.client.zrem(self.key, self.member)

@@ -41,7 +41,8 @@ from typing import Self, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from core.settings import Settings, get_settings
-from delivery.errors import InvalidMailURL, TransportUnavailable
+from delivery.errors import InvalidMailURL, TransportUnavailable, UnsafeHeader
+from delivery.message import ascii_address
 
 
 class Outcome(StrEnum):
@@ -357,12 +358,14 @@ class SMTPTransport(BaseTransport):
         results: dict[str, RecipientResult] = {}
         accepted: list[str] = []
         for recipient in recipients:
-            if not recipient.isascii():  # would need SMTPUTF8; message.ascii_address prevents it
+            try:  # an internationalised domain goes in its xn-- form; a non-ASCII local part cannot
+                envelope_to = recipient if recipient.isascii() else ascii_address(recipient, "recipient")
+            except UnsafeHeader:
                 results[recipient] = RecipientResult(
                     recipient, Outcome.PERMANENT, None, "non-ASCII address needs SMTPUTF8"
                 )
                 continue
-            connection.putcmd("rcpt", f"TO:{_path(recipient)}")
+            connection.putcmd("rcpt", f"TO:{_path(envelope_to)}")
             code, detail = connection.getreply()
             results[recipient] = RecipientResult(recipient, classify(code), code, _reply(detail))
             if code in (250, 251):

@@ -1,7 +1,8 @@
 """The audience: mailing lists, subscribers, consent, tokens, suppression and audience
 resolution. Depends on `core` only; see subscribers/README.md for the behaviour in full.
 
-    lists          create_list, get_list, get_lists, all_lists, list_counts
+    lists          create_list, update_list (a list receiving embargoed news must be private),
+                   get_list, get_lists, all_lists, list_counts
     subscriptions  subscribe (public, double opt-in), add_subscriber (admin), confirm_by_token,
                    unsubscribe, unsubscribe_by_token, one_click_unsubscribe, unsubscribe_page,
                    confirmation_request (for the confirmation mail)
@@ -17,15 +18,17 @@ from subscribers.audience import Recipient, mailable_subscribers, resolve_audien
 from subscribers.errors import (
     AddressSuppressed,
     DuplicateList,
+    EmbargoNeedsPrivateList,
     ExpiredToken,
     InvalidAddress,
     InvalidToken,
     ListNotFound,
     SubscriberNotFound,
+    UndeliverableAddress,
 )
 from subscribers.exporting import export_csv, export_rows, neutralise
 from subscribers.importing import ImportReport, RowProblem, SubscriberCsv, import_csv
-from subscribers.lists import all_lists, create_list, get_list, get_lists, list_counts
+from subscribers.lists import all_lists, create_list, get_list, get_lists, list_counts, update_list
 from subscribers.models import (
     ConsentAction,
     ConsentRecord,
@@ -80,6 +83,7 @@ __all__ = [
     "ConsentAction",
     "ConsentRecord",
     "DuplicateList",
+    "EmbargoNeedsPrivateList",
     "ErasureResult",
     "ExpiredToken",
     "Frequency",
@@ -102,6 +106,7 @@ __all__ = [
     "SubscriptionStatus",
     "Suppression",
     "SuppressionReason",
+    "UndeliverableAddress",
     "UnsubscribePage",
     "UnsubscribeResult",
     "Visibility",
@@ -137,6 +142,7 @@ __all__ = [
     "unsubscribe_by_token",
     "unsubscribe_page",
     "unsuppress",
+    "update_list",
     "update_preferences",
     "update_preferences_by_token",
 ]

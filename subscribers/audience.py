@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import case, exists, false, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from subscribers import tokens
@@ -173,6 +173,46 @@ def _batches(
         if len(rows) < batch_size:
             return
         after = rows[-1].id
+
+
+# Why a recipient chosen earlier may no longer be mailed, in the order they are reported.
+ERASED = "erased"
+SUPPRESSED = "suppressed"
+NOT_SUBSCRIBED = "unsubscribed"
+
+
+def unmailable(db: Database, subscriber_ids: Iterable[int], list_ids: Sequence[int]) -> dict[int, str]:
+    """Which of these subscribers may not be mailed now for these lists, and why.
+
+    The send path asks this right before a batch goes out, in one query: a person may have
+    unsubscribed, bounced, complained or been erased since the audience was resolved, and the
+    promise is that such a person is never mailed. Ids that no longer exist count as erased.
+    """
+    ids = sorted(set(subscriber_ids))
+    if not ids:
+        return {}
+    subscribed = exists().where(*_confirmed_on(list(list_ids))) if list_ids else false()
+    suppressed = exists().where(_suppression.c.address_hash == _subscriber.c.email_hash)
+    with transaction(db) as session:
+        rows = session.execute(
+            select(
+                _subscriber.c.id,
+                (_subscriber.c.status != SubscriberStatus.ACTIVE) | _subscriber.c.email.is_(None),
+                suppressed,
+                subscribed,
+            ).where(_subscriber.c.id.in_(ids))
+        ).all()
+    reasons = {subscriber_id: ERASED for subscriber_id in ids}
+    for subscriber_id, erased, is_suppressed, is_subscribed in rows:
+        if erased:
+            continue
+        if is_suppressed:
+            reasons[subscriber_id] = SUPPRESSED
+        elif not is_subscribed:
+            reasons[subscriber_id] = NOT_SUBSCRIBED
+        else:
+            del reasons[subscriber_id]
+    return reasons
 
 
 def mailable_subscribers(db: Database, subscriber_ids: Iterable[int], lists: Iterable[str]) -> set[int]:

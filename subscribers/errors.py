@@ -5,6 +5,8 @@
     └── SubscriberNotFound    no subscriber with this address
     core.errors.InvalidInput
     ├── InvalidAddress        not a syntactically valid e-mail address
+    │   └── UndeliverableAddress  valid, but the mail relay cannot deliver to it (non-ASCII local part)
+    ├── EmbargoNeedsPrivateList   a public list may not receive embargoed releases
     └── InvalidToken          forged, altered, meant for another purpose, or no longer valid
         └── ExpiredToken      genuine but older than its maximum age
     core.errors.Conflict
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.addresses import InvalidAddress  # noqa: F401  (shared with staff accounts)
+from core.addresses import InvalidAddress, UndeliverableAddress  # noqa: F401  (shared with staff accounts)
 from core.errors import Conflict, InvalidInput, NotFound
 
 
@@ -51,6 +53,22 @@ class ExpiredToken(InvalidToken):
         when = f" (issued {issued_at:%Y-%m-%d %H:%M} UTC)" if issued_at else ""
         super().__init__(purpose, f"the link has expired{when}; please ask for a new one")
         self.issued_at = issued_at
+
+
+class EmbargoNeedsPrivateList(InvalidInput):
+    """Embargo is a property of a closed audience: anyone can join a public list through the
+    sign-up form, so a public list that received embargoed releases would hand them to anyone
+    hours early. `field` is the setting that asked for the combination."""
+
+    def __init__(self, slug: str, field: str = "receives_embargoed") -> None:
+        super().__init__(
+            field,
+            f"list {slug!r} cannot both be public (visibility) and receive embargoed releases "
+            "(receives_embargoed): anyone can join a public list through the sign-up form and "
+            "would read the news before its embargo lifts; make the list private (only admins "
+            "add its members) or let it receive releases only once they are public",
+        )
+        self.slug = slug
 
 
 class DuplicateList(Conflict):

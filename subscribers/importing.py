@@ -4,8 +4,9 @@ The file is what spreadsheets in Belgium export: UTF-8 with or without a byte or
 separated by `;` or `,` (or tabs), with a header naming the columns `email`, `name`,
 `language`, `organisation` and `topics` in any order and any case; only `email` is required.
 
-Every bad row is reported with its line number and the reason, and the good rows are
-imported; only a file that cannot be read as a whole (no header, no email column, UTF-16) is
+Every bad row is reported with its line number, the column and the reason (an address the
+mail relay cannot deliver to, such as one with a non-ASCII part before the @, is such a row),
+and the good rows are imported; only a file that cannot be read as a whole (no header, no email column, UTF-16) is
 refused with InvalidInput before anything is stored.
 
 Importing is insert-only and therefore idempotent: a subscriber who already exists keeps their
@@ -36,7 +37,6 @@ from core.db import insert_ignoring, utcnow
 from core.errors import InvalidInput
 from core.outbox import OutboxEvent
 from core.settings import get_settings
-from subscribers.errors import InvalidAddress
 from subscribers.lists import get_list
 from subscribers.models import (
     ConsentAction,
@@ -259,9 +259,7 @@ class SubscriberCsv:
             language = check_language(cell("language"), self.default_language)
             organisation = check_line(cell("organisation"), "organisation")
             topics = tuple(split_topics(cell("topics")))
-        except InvalidAddress as exc:
-            return RowProblem(line, exc.problem)
-        except InvalidInput as exc:
+        except InvalidInput as exc:  # the message starts with the column: "email: …", "topics: …"
             return RowProblem(line, exc.message)
         first = self._seen.setdefault(email, line)
         if first != line:

@@ -1,15 +1,23 @@
-"""Mailing lists: the audiences a release targets by slug."""
+"""Mailing lists: the audiences a release targets by slug.
+
+Embargo is a property of a closed audience: only a private list (admins add its members) may
+receive releases before their embargo lifts. `check_embargo_audience` is that rule, and every
+way a list is created or changed (CLI, API, press pages) goes through `create_list` or
+`update_list`, which apply it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core.db import session_scope, utcnow
 from core.errors import InvalidInput
-from subscribers.errors import DuplicateList, ListNotFound
+from subscribers.errors import DuplicateList, EmbargoNeedsPrivateList, ListNotFound
 from subscribers.models import MailingList, Subscription, SubscriptionStatus, Visibility
+from subscribers.sessions import Database, transaction
 from subscribers.validation import check_language, check_line, check_slug
 
 
@@ -22,30 +30,95 @@ def create_list(
     visibility: str = Visibility.PUBLIC,
     receives_embargoed: bool = False,
 ) -> MailingList:
-    """Create a list; raises InvalidInput for bad fields and DuplicateList for a taken slug."""
+    """Create a list; raises InvalidInput for bad fields (EmbargoNeedsPrivateList for a public
+    list that would receive embargoed releases) and DuplicateList for a taken slug."""
     clean_slug = check_slug(slug)
-    clean_name = check_line(name, "name")
-    if not clean_name:
-        raise InvalidInput("name", "a list needs a name")
-    try:
-        kind = Visibility(visibility)
-    except ValueError:
-        raise InvalidInput("visibility", f"{visibility!r} is not public or private") from None
-    if len(description) > 2000:
-        raise InvalidInput("description", "is longer than 2000 characters")
+    clean_name = _name(name)
+    kind = _visibility(visibility)
+    check_embargo_audience(clean_slug, kind, receives_embargoed)
+    clean_description = _description(description)
+    language = check_language(default_language, field="default_language")
     if session.exec(select(MailingList.id).where(MailingList.slug == clean_slug)).first():
         raise DuplicateList(clean_slug)
     mailing_list = MailingList(
         slug=clean_slug,
         name=clean_name,
-        description=description.strip(),
-        default_language=check_language(default_language, field="default_language"),
+        description=clean_description,
+        default_language=language,
         visibility=kind,
         receives_embargoed=receives_embargoed,
     )
     session.add(mailing_list)
     session.flush()
     return mailing_list
+
+
+def update_list(
+    session: Session,
+    slug: str,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    default_language: str | None = None,
+    visibility: str | None = None,
+    receives_embargoed: bool | None = None,
+) -> MailingList:
+    """Change a list's settings (None: unchanged); its slug stays, as release files name it.
+
+    Every value is checked before anything changes, with the same rules as `create_list`, on
+    the settings the list would end up with: making an embargo list public, or flagging a
+    public list for embargoed releases, raises EmbargoNeedsPrivateList. Raises ListNotFound.
+    """
+    mailing_list = get_list(session, slug)
+    kind = mailing_list.visibility if visibility is None else _visibility(visibility)
+    embargoed = mailing_list.receives_embargoed if receives_embargoed is None else receives_embargoed
+    field = "visibility" if visibility is not None and kind is Visibility.PUBLIC else "receives_embargoed"
+    check_embargo_audience(mailing_list.slug, kind, embargoed, field)
+    changes = {
+        "name": None if name is None else _name(name),
+        "description": None if description is None else _description(description),
+        "default_language": None if default_language is None
+        else check_language(default_language, field="default_language"),
+        "visibility": kind,
+        "receives_embargoed": embargoed,
+    }
+    for key, value in changes.items():
+        if value is not None:
+            setattr(mailing_list, key, value)
+    mailing_list.updated_at = utcnow()
+    session.add(mailing_list)
+    session.flush()
+    return mailing_list
+
+
+def check_embargo_audience(
+    slug: str, visibility: Visibility, receives_embargoed: bool, field: str = "receives_embargoed"
+) -> None:
+    """The one rule that keeps embargoed news in a closed audience: a list that receives
+    embargoed releases must be private, since anyone can join a public one by signing up.
+    Raises EmbargoNeedsPrivateList naming `field`, the setting that asked for it."""
+    if receives_embargoed and visibility is not Visibility.PRIVATE:
+        raise EmbargoNeedsPrivateList(slug, field)
+
+
+def _name(value: str) -> str:
+    name = check_line(value, "name")
+    if not name:
+        raise InvalidInput("name", "a list needs a name")
+    return name
+
+
+def _description(value: str) -> str:
+    if len(value) > 2000:
+        raise InvalidInput("description", "is longer than 2000 characters")
+    return value.strip()
+
+
+def _visibility(value: str) -> Visibility:
+    try:
+        return Visibility(value)
+    except ValueError:
+        raise InvalidInput("visibility", f"{value!r} is not public or private") from None
 
 
 def get_list(session: Session, slug: str, public_only: bool = False) -> MailingList:
@@ -99,3 +172,18 @@ def list_counts(session: Session, list_ids: Iterable[int] | None = None) -> dict
     for list_id, status, count in session.exec(query).all():
         counts.setdefault(list_id, dict(zero))[SubscriptionStatus(status).value] = count
     return counts
+
+
+def embargo_list_ids(list_ids: Sequence[int], db: Database = session_scope) -> list[int]:
+    """Which of these lists may receive a release before its embargo lifts, asked when a batch
+    is about to send (not when the audience was resolved): private lists flagged for it."""
+    if not list_ids:
+        return []
+    with transaction(db) as session:
+        return list(session.exec(
+            select(MailingList.id).where(
+                col(MailingList.id).in_(list(list_ids)),
+                col(MailingList.receives_embargoed).is_(True),
+                MailingList.visibility == Visibility.PRIVATE,
+            )
+        ).all())  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ def check_frequency(value: str | Frequency) -> Frequency:
 
 def find_subscriber(session: Session, email: str) -> Subscriber | None:
     """The subscriber with any spelling of this address, or None; raises InvalidAddress."""
-    address = normalise_email(email)
+    address = normalise_email(email, lookup=True)
     return session.exec(select(Subscriber).where(Subscriber.email == address)).first()
 
 

@@ -42,7 +42,7 @@ def personal_data(session: Session, email: str) -> dict[str, Any]:
     Raises SubscriberNotFound when nothing at all is held (neither a subscriber nor a
     suppression entry).
     """
-    address = normalise_email(email)
+    address = normalise_email(email, lookup=True)  # whatever was stored, even before today's rules
     key = address_hash(address)
     subscriber = session.exec(select(Subscriber).where(Subscriber.email == address)).first()
     suppression = session.get(Suppression, key)
@@ -140,7 +140,7 @@ def forget(session: Session, email: str, actor: str = "", now: datetime | None =
     Raises SubscriberNotFound when nothing is held on the address.
     """
     moment = now or utcnow()
-    address = normalise_email(email)
+    address = normalise_email(email, lookup=True)  # whatever was stored, even before today's rules
     key = address_hash(address)
     subscriber = session.exec(select(Subscriber).where(Subscriber.email == address)).first()
     suppression = session.get(Suppression, key)

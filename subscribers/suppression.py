@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def find_suppression(session: Session, email: str) -> Suppression | None:
     """The suppression entry for any spelling of this address, or None."""
-    return session.get(Suppression, address_hash(normalise_email(email)))
+    return session.get(Suppression, address_hash(normalise_email(email, lookup=True)))
 
 
 def suppress(
@@ -42,7 +42,7 @@ def suppress(
     except ValueError:
         choices = ", ".join(r.value for r in SuppressionReason)
         raise InvalidInput("reason", f"{reason!r} is not one of {choices}") from None
-    address = normalise_email(email)
+    address = normalise_email(email, lookup=True)  # never mailed anyway: any stored address
     key = address_hash(address)
     entry = session.get(Suppression, key)
     if entry is not None:

@@ -13,6 +13,9 @@ not a serialiser: a distribution of 100,000 messages signs 200,000 tokens.
 - unsubscribe: (subscriber id, list id, hash prefix); never expires, as RFC 8058 and the law
   expect an unsubscribe link in any old mail to keep working.
 - preferences: (subscriber id, hash prefix); expires after `preferences_token_max_age`.
+- access: (release id, subscriber id, hash prefix); never expires. It is in the release links
+  of a mail sent under embargo, so the journalist who received the release can read its page
+  before the lift (and after it, when the link is the same as anyone's).
 
 The hash prefix binds a token to the address it was made for: once an address is erased (its
 hash cleared) or a row id is ever reused, old tokens match nothing.
@@ -36,6 +39,7 @@ from subscribers.errors import ExpiredToken, InvalidToken
 CONFIRM = "confirm"
 UNSUBSCRIBE = "unsubscribe"
 PREFERENCES = "preferences"
+ACCESS = "access"
 HASH_PREFIX = 12
 _SIGNATURE_BYTES = 16
 # A field is an id, a hash prefix, a nonce or a time: URL-safe characters and no dot.
@@ -81,6 +85,7 @@ def _load(purpose: str, token: str, count: int, max_age: int | None = None,
     if (
         len(values) != expected
         or not all(_FIELD.fullmatch(value) for value in values)
+        or not _FIELD.fullmatch(signature)  # also keeps non-ASCII out of compare_digest
         or not hmac.compare_digest(signature, _signature(purpose, body))
     ):
         raise InvalidToken(purpose)
@@ -132,6 +137,16 @@ class PreferencesClaim:
         return email_hash is not None and email_hash[:HASH_PREFIX] == self.hash_prefix
 
 
+@dataclass(frozen=True)
+class AccessClaim:
+    release_id: int
+    subscriber_id: int
+    hash_prefix: str
+
+    def matches(self, email_hash: str | None) -> bool:
+        return email_hash is not None and email_hash[:HASH_PREFIX] == self.hash_prefix
+
+
 def confirm_token(subscription_id: int, nonce: str, now: datetime | None = None) -> str:
     """The token of a confirmation link for one pending subscription."""
     return _dump(CONFIRM, [subscription_id, nonce], now, timed=True)
@@ -163,6 +178,17 @@ def read_preferences_token(token: str, now: datetime | None = None) -> Preferenc
     """What a preferences token claims; raises InvalidToken, or ExpiredToken when too old."""
     subscriber_id, prefix = _load(PREFERENCES, token, 2, get_settings().preferences_token_max_age, now)
     return PreferencesClaim(_id(PREFERENCES, subscriber_id), prefix)
+
+
+def access_token(release_id: int, subscriber_id: int, email_hash: str | None) -> str:
+    """The token that lets one recipient of an embargoed release read its page before the lift."""
+    return _dump(ACCESS, [release_id, subscriber_id, _hash_prefix(email_hash)])
+
+
+def read_access_token(token: str) -> AccessClaim:
+    """What an access token claims; raises InvalidToken."""
+    release_id, subscriber_id, prefix = _load(ACCESS, token, 3)
+    return AccessClaim(_id(ACCESS, release_id), _id(ACCESS, subscriber_id), prefix)
 
 
 def _url(path: str, token: str) -> str:

@@ -28,7 +28,7 @@ def address_hash(normalised: str) -> str:
 
 def hash_of(address: str) -> str:
     """The suppression key of any spelling of an address; raises InvalidAddress."""
-    return address_hash(normalise_email(address))
+    return address_hash(normalise_email(address, lookup=True))
 
 
 def check_slug(value: str, field: str = "slug") -> str:

@@ -11,7 +11,12 @@ from core.errors import NotFound
 from core.outbox import Handler, OutboxEvent, handle_event, relay_pending
 from delivery import notices
 from delivery.errors import TransportUnavailable
-from delivery.handlers import prepare_release_distribution
+from delivery.handlers import (
+    erase_deliveries,
+    notify_withdrawal,
+    prepare_release_distribution,
+    stop_withdrawn_release,
+)
 from tasks.app import app
 from tasks.distribution import fan_out
 from workflow import notifications
@@ -26,8 +31,9 @@ HANDLERS: dict[str, list[Handler]] = {
     "release.approved": [notifications.approved],
     "release.published": [notifications.published_receipt, prepare_release_distribution,
                           notices.published_receipt],
-    "release.withdrawn": [notifications.withdrawn],
+    "release.withdrawn": [stop_withdrawn_release, notifications.withdrawn, notify_withdrawal],
     "subscription.requested": [notices.subscription_confirmation],
+    "subscriber.erased": [erase_deliveries],
 }
 
 

@@ -3,7 +3,7 @@
     core.errors.PressroomError      → its status below; JSON under /api, a page elsewhere
     ├── Unauthenticated (web)       401 (API: WWW-Authenticate: Bearer; pages: to sign-in)
     ├── NotAllowed                  403 (CsrfRejected is one)
-    ├── NotFound                    404
+    ├── NotFound                    404 (PageNotFound: a public page, one message for every id)
     ├── Conflict                    409, with `allowed_actions` or `current_version` when known
     ├── InvalidInput                422, with `field`
     ├── RateLimited (web)           429, with Retry-After
@@ -52,6 +52,16 @@ class CsrfRejected(NotAllowed):
             "the form's security token is missing or does not match your session; "
             "reload the page and try again"
         )
+
+
+class PageNotFound(NotFound):
+    """A public page that is not there, or not public yet. Its message names no id, so that
+    the 404 of a release under embargo is byte for byte the 404 of an id that never existed."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind, "")
+        self.message = f"there is no {kind} at this address"
+        self.args = (self.message,)
 
 
 class RateLimited(PressroomError):

@@ -100,6 +100,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "withdraw": {"nl": "Intrekken", "fr": "Retirer", "en": "Withdraw"},
     "archive": {"nl": "Archiveren", "fr": "Archiver", "en": "Archive"},
     "reason": {"nl": "Reden", "fr": "Motif", "en": "Reason"},
+    "notify_withdrawal": {"nl": "Ontvangers een intrekkingsbericht sturen",
+                          "fr": "Envoyer un avis de retrait aux destinataires",
+                          "en": "Send recipients a withdrawal notice"},
     "review": {"nl": "Nazicht", "fr": "Relecture", "en": "Review"},
     "audit_log": {"nl": "Logboek", "fr": "Journal", "en": "Audit log"},
     "done_action": {"nl": "{action}: {from_state} → {to_state}", "fr": "{action} : {from_state} → {to_state}",
@@ -152,6 +155,19 @@ STRINGS: dict[str, dict[str, str]] = {
                      "en": "Private (admins only)"},
     "receives_embargoed": {"nl": "Ontvangt onder embargo", "fr": "Reçoit sous embargo",
                            "en": "Receives under embargo"},
+    "embargo_private_only": {"nl": "enkel voor een privélijst", "fr": "uniquement pour une liste privée",
+                             "en": "private lists only"},
+    "embargo_needs_private": {
+        "nl": "Een lijst die berichten onder embargo ontvangt, moet privé zijn: iedereen kan zich op de "
+              "inschrijvingspagina voor een openbare lijst aanmelden en zou het nieuws lezen voor het embargo "
+              "afloopt. Vink ‘Privé’ aan, of ‘Ontvangt onder embargo’ uit.",
+        "fr": "Une liste qui reçoit des communiqués sous embargo doit être privée : n'importe qui peut "
+              "s'inscrire à une liste publique sur la page d'inscription et lirait l'information avant la "
+              "levée de l'embargo. Cochez « Privée » ou décochez « Reçoit sous embargo ».",
+        "en": "A list that receives embargoed releases must be private: anyone can join a public list on the "
+              "sign-up page and would read the news before the embargo lifts. Tick ‘Private’, or untick "
+              "‘Receives under embargo’.",
+    },
     "subscribers": {"nl": "Abonnees", "fr": "Abonnés", "en": "Subscribers"},
     "add_subscriber": {"nl": "Abonnee toevoegen", "fr": "Ajouter un abonné", "en": "Add a subscriber"},
     "confirmed_consent": {"nl": "Toestemming is al gegeven (geen bevestigingsmail)",
@@ -207,6 +223,12 @@ STRINGS: dict[str, dict[str, str]] = {
                         "fr": "Ce communiqué n'existe pas dans cette langue.",
                         "en": "This release is not available in this language."},
     "read_more": {"nl": "Lees meer", "fr": "Lire la suite", "en": "Read more"},
+    # in the release's own language, German included (see web.public._embargo_notice)
+    "under_embargo": {"nl": "Onder embargo tot {when} ({zone}): niet publiceren of verspreiden vóór dat tijdstip.",
+                      "fr": "Sous embargo jusqu'au {when} ({zone}) : ne pas publier ni diffuser avant cette heure.",
+                      "en": "Under embargo until {when} ({zone}): do not publish or share before that time.",
+                      "de": "Sperrfrist bis {when} ({zone}): vor diesem Zeitpunkt nicht veröffentlichen oder "
+                            "weitergeben."},
 }
 
 

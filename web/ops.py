@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from fastapi import APIRouter
+import hmac
+import ipaddress
+
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import text
 
 from core.db import session_scope, utcnow
 from core.outbox import pending_count
+from core.settings import get_settings
 from web.queries import deliveries_by_status, releases_by_state, sent_since
 
 log = logging.getLogger(__name__)
@@ -55,9 +59,27 @@ def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
     return f"{name} {value:g}"
 
 
-@router.get("/metrics")
-def metrics() -> PlainTextResponse:
+def _may_read_metrics(request: Request) -> bool:
+    """The counts tell that something was published or mailed, embargoed news included, so they
+    are not public: a scraper shows PRESSROOM_METRICS_TOKEN as a bearer token, or, with none
+    set, asks from this machine (a sidecar or a local Prometheus)."""
+    token = get_settings().metrics_token
+    if token:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), token.encode())
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@router.get("/metrics", response_model=None)
+def metrics(request: Request) -> PlainTextResponse | JSONResponse:
     """Releases by state, deliveries by status, the send rate and the outbox backlog."""
+    if not _may_read_metrics(request):
+        return JSONResponse({"error": "forbidden", "message": "metrics need PRESSROOM_METRICS_TOKEN as a "
+                             "bearer token, or a request from this machine"}, status_code=403)
     now = utcnow()
     with session_scope() as session:
         states = releases_by_state(session)

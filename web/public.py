@@ -1,21 +1,28 @@
 """The public pages: the newsroom per language, a page per release, Atom and RSS feeds, the
 subscribe form, and the confirm, unsubscribe and preferences pages behind signed links.
 
-Embargoed releases stay out of the newsroom, the feeds and their pages until the embargo
-lifts; withdrawn ones answer 410. The sign-up form is rate-limited per IP address and per
-e-mail address (Redis), and shows the same "check your inbox" page whatever happened, so it
-reveals nothing about who is subscribed.
+Until a release is public (published, and its embargo lifted) nothing public shows it: not the
+newsroom, its count, the feeds, the topic lists, nor its page, which answers the 404 of an id
+that never existed. The one exception is the recipient of its mail under embargo, whose link
+carries an access token: they see the page, marked as under embargo, never cached or indexed.
+Lists and feeds date and sort releases by the time they became public. Withdrawn releases answer
+410 if they had been public, else that same 404.
+
+The sign-up form is rate-limited per IP address and per e-mail address (Redis), and shows the
+same "check your inbox" page whatever happened, so it reveals nothing about who is subscribed.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from feedgen.feed import FeedGenerator
 from sqlmodel import Session, col, select
 
+from core.db import utcnow
 from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
 from subscribers import (
@@ -28,18 +35,20 @@ from subscribers import (
     unsubscribe_page,
     update_preferences_by_token,
 )
-from subscribers.models import Visibility
+from subscribers.errors import InvalidToken
+from subscribers.models import Subscriber, Visibility
+from subscribers.tokens import read_access_token
 from subscribers.validation import normalise_email
 from templates.markup import markdown_to_html
 from web import ratelimit
 from web.auth import SubmittedForm, check_csrf, csrf_protect, submitted_token
 from web.deps import acting, reading
-from web.i18n import negotiate, translate, ui_language
+from web.errors import PageNotFound
+from web.i18n import format_time, negotiate, translate, ui_language
 from web.pages import redirect, render
-from web.queries import PublicRelease, newsroom, public_release
+from web.queries import PublicRelease, newsroom, public_default_language, public_now, public_release
 from web.schemas import MAX_ID
 from workflow.models import Release, Revision
-from workflow.states import State
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 # RFC 8058: a mail client's one-click POST carries no cookie and so no CSRF token.
@@ -48,6 +57,11 @@ one_click = APIRouter(include_in_schema=False)
 Lang = Annotated[str, Path(pattern=r"^[a-z]{2}$")]
 ReleaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Token = Annotated[str, Path(min_length=1, max_length=500)]
+Access = Annotated[str | None, Query(max_length=500)]
+
+# A page shown under embargo is one recipient's: no shared cache keeps it, no search engine
+# lists it (the page also says so in a meta tag).
+UNDER_EMBARGO = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 
 def _language(lang: str) -> str:
@@ -84,24 +98,52 @@ def newsroom_page(request: Request, lang: Lang, page: Annotated[int, Query(ge=1,
 @router.get("/releases/{release_id}")
 def release_default(request: Request, release_id: ReleaseId) -> Response:
     with reading() as session:
-        release = session.get(Release, release_id)
-        if release is None or release.state != State.PUBLISHED:
-            raise NotFound("release", release_id)
-        language = release.default_language
+        language = public_default_language(session, release_id)
+    if language is None:
+        raise PageNotFound("release")
     return redirect(f"/releases/{release_id}/{language}")
 
 
 @router.get("/releases/{release_id}/{lang}")
-def release_page(request: Request, release_id: ReleaseId, lang: Lang) -> Response:
+def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Access = None) -> Response:
+    """A release's page. Before its public time it is a 404 like any unknown id, except to a
+    recipient of its embargoed mail, whose link carries an access token (`?access=`)."""
     language = _language(lang)
     with reading() as session:
-        outcome, item = public_release(session, release_id, language)
+        outcome, item = public_release(session, release_id, language,
+                                       early=_recipient(session, release_id, access))
     if outcome == "missing":
-        raise NotFound("release", release_id)
+        raise PageNotFound("release")
     status = {"ok": 200, "withdrawn": 410, "other-language": 404}[outcome]
+    embargo = _embargo_notice(item)  # only a recipient gets here while the embargo holds
     return render(request, "public/release.html",
-                  {"item": item, "outcome": outcome, "page_language": language, "body_html": _body(item)},
-                  language=language, status=status)
+                  {"item": item, "outcome": outcome, "page_language": language, "body_html": _body(item),
+                   "embargo": embargo, "access": f"?access={quote(access or '', safe='')}" if embargo else ""},
+                  language=language, status=status, headers=UNDER_EMBARGO if embargo else None)
+
+
+def _recipient(session: Session, release_id: int, access: str | None) -> bool:
+    """Whether `access` is a genuine access token for this release, made for a subscriber who
+    still holds that address (an erased one does not). Anything else counts as no token at
+    all: the page must then answer exactly as it does to anyone."""
+    if not access:
+        return False
+    try:
+        claim = read_access_token(access)
+    except InvalidToken:
+        return False
+    subscriber = session.get(Subscriber, claim.subscriber_id) if claim.release_id == release_id else None
+    return subscriber is not None and claim.matches(subscriber.email_hash)
+
+
+def _embargo_notice(item: PublicRelease | None) -> str:
+    """The "under embargo until …" line: in the release's own language (German too, which the
+    rest of the page chrome lacks), at the local time of the mail time zone, which it names."""
+    if item is None or item.embargo_until is None:
+        return ""
+    zone = get_settings().mail_timezone
+    return translate("under_embargo", item.language, when=format_time(item.embargo_until, item.language),
+                     zone=zone)
 
 
 def _body(item: PublicRelease | None) -> str:
@@ -130,7 +172,7 @@ def _feed(language: str) -> FeedGenerator:
         entry.guid(url, permalink=True)
         entry.title(item.title)
         entry.link(href=url)
-        entry.published(item.published_at)
+        entry.published(item.public_at)
         entry.updated(item.updated_at)
         entry.summary(item.lead or item.title)
         entry.content(markdown_to_html(item.body), type="html")
@@ -157,12 +199,13 @@ def rss(lang: Lang) -> Response:
 
 
 def known_topics(session: Session) -> list[str]:
-    """Topics of published releases, for the sign-up and preferences forms."""
+    """Topics of public releases, for the sign-up and preferences forms (a topic only an
+    embargoed release has would tell what is coming)."""
     topics: set[str] = set()
     for content in session.exec(
         select(Revision.content)
         .join(Release, col(Release.current_revision_id) == col(Revision.id))
-        .where(Release.state == State.PUBLISHED)
+        .where(public_now(utcnow()))
         .order_by(col(Release.id).desc())
         .limit(500)
     ).all():

@@ -1,8 +1,8 @@
 """Read-side adapters the web needs and the domain rooms do not offer (yet): filtered, paged
-listings, the dashboard's queues, the public newsroom, revision history and list updates.
+listings, the dashboard's queues, the public newsroom and revision history.
 
-They only read the domain's tables (and `update_list` edits the descriptive fields of a list);
-every state change still goes through the domain functions.
+They only read the domain's tables; every change goes through the domain functions (list
+settings through `subscribers.update_list`, which keeps embargoed news in private lists).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from core.addresses import normalise_email
@@ -20,10 +20,10 @@ from core.db import utcnow
 from core.errors import InvalidInput
 from delivery import engine
 from delivery.models import Delivery, DeliveryStatus, Distribution
+from delivery.progress import status_label
 from subscribers.lists import get_list
-from subscribers.models import MailingList, Subscriber, Subscription, SubscriptionStatus, Visibility
+from subscribers.models import MailingList, Subscriber, Subscription, SubscriptionStatus
 from subscribers.people import topics_of
-from subscribers.validation import check_language, check_line
 from workflow.content import ReleaseContent
 from workflow.guards import revision_authors
 from workflow.models import Approval, Contact, Release, Revision, User
@@ -166,8 +166,10 @@ def in_state(session: Session, state: State, limit: int = 20, newest: str = "upd
 
 
 def distribution_for_release(session: Session, release_id: int) -> Distribution | None:
+    """The release's own mailing (not a withdrawal notice that followed it)."""
     return session.exec(
-        select(Distribution).where(Distribution.release_id == release_id).order_by(col(Distribution.id).desc())
+        select(Distribution).where(Distribution.release_id == release_id, Distribution.kind == "release")
+        .order_by(col(Distribution.id).desc())
     ).first()
 
 
@@ -176,7 +178,8 @@ def delivery_figures(session: Session, release_id: int) -> dict[str, Any] | None
     distribution = distribution_for_release(session, release_id)
     if distribution is None:
         return None
-    return {"id": distribution.id, "status": str(distribution.status), "total": distribution.total,
+    return {"id": distribution.id, "status": str(distribution.status), "status_label": status_label(distribution),
+            "total": distribution.total,
             **engine.counts(session, distribution.id or 0)}
 
 
@@ -199,27 +202,42 @@ class PublicRelease:
     title: str
     lead: str
     body: str
-    published_at: datetime
+    # When the public could first read it (the later of publication and embargo lift): the
+    # newsroom and the feeds date and sort by this, not by when the publish step ran.
+    public_at: datetime
     updated_at: datetime
+    # Set while the embargo holds: only a recipient's access link shows the release then.
+    embargo_until: datetime | None
     kind: str
     languages: list[str]
     links: list[dict[str, str]]
     contacts: list[Contact]
 
 
-def _visible(release: Release, now: datetime) -> bool:
-    return release.state == State.PUBLISHED and not (release.embargo_until and release.embargo_until > now)
+def public_now(now: datetime) -> ColumnElement[bool]:
+    """What the public may read at `now`: published releases whose public time has come and
+    whose embargo (checked on its own too, should it ever be moved after publication) has
+    lifted. The one rule of the newsroom, the feeds, the release pages and the topic lists."""
+    return and_(
+        col(Release.state) == State.PUBLISHED,
+        col(Release.public_at) <= now,
+        or_(col(Release.embargo_until).is_(None), col(Release.embargo_until) <= now),
+    )
 
 
-def _public(session: Session, release: Release, revision: Revision, language: str) -> PublicRelease | None:
+def _public(session: Session, release: Release, revision: Revision, language: str,
+            now: datetime) -> PublicRelease | None:
     content = ReleaseContent.model_validate(revision.content)
     text = content.translations.get(language)
     if text is None or not text.title:
         return None
     contacts = [c for c in (session.get(Contact, i) for i in content.contacts) if c is not None]
+    public_at = release.public_at or release.published_at or release.updated_at
+    embargo = release.embargo_until
     return PublicRelease(
         id=release.id or 0, language=language, title=text.title, lead=text.lead, body=text.body,
-        published_at=release.published_at or release.updated_at, updated_at=release.updated_at,
+        public_at=public_at, updated_at=max(public_at, release.updated_at),
+        embargo_until=embargo if embargo is not None and embargo > now else None,
         kind=str(content.kind.value),
         languages=[lang for lang, t in content.translations.items() if t.title],
         links=[{"label": link.label, "url": link.url} for link in text.links], contacts=contacts,
@@ -227,71 +245,70 @@ def _public(session: Session, release: Release, revision: Revision, language: st
 
 
 def newsroom(session: Session, language: str, page: int = 1, per_page: int = 20) -> Paged[PublicRelease]:
-    """Published releases with a text in `language`, newest first; embargoed ones stay hidden
-    until their embargo lifts.
+    """Public releases (see `public_now`) with a text in `language`, the most recently public
+    first: a release published under embargo takes its place when the embargo lifts.
 
     The language test (`Release.languages`, mirrored from the current revision), the count and
-    the page are the database's work, walking the (state, published_at) index.
+    the page are the database's work, walking the (state, public_at) index.
     """
     now = utcnow()
     visible = (
         select(Release, Revision)
         .join(Revision, col(Revision.id) == col(Release.current_revision_id))
-        .where(col(Release.state) == State.PUBLISHED,
-               or_(col(Release.embargo_until).is_(None), col(Release.embargo_until) <= now),
-               col(Release.languages).contains(f",{language},", autoescape=True))
+        .where(public_now(now), col(Release.languages).contains(f",{language},", autoescape=True))
     )
     total = session.exec(select(func.count()).select_from(visible.subquery())).one()
     rows = session.exec(
-        visible.order_by(col(Release.published_at).desc(), col(Release.id).desc())
+        visible.order_by(col(Release.public_at).desc(), col(Release.id).desc())
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
-    items = [item for item in (_public(session, r, v, language) for r, v in rows) if item is not None]
+    items = [item for item in (_public(session, r, v, language, now) for r, v in rows) if item is not None]
     return Paged(items, int(total), page, per_page)
 
 
-def public_release(session: Session, release_id: int, language: str) -> tuple[str, PublicRelease | None]:
-    """("ok", release) for a visible release in that language; ("withdrawn", None),
-    ("missing", None) or ("other-language", release-in-default-language) otherwise."""
-    release = session.get(Release, release_id)
-    if release is None:
+def _was_public(release: Release) -> bool:
+    """Whether a withdrawn release had been public before it was withdrawn (its last change):
+    one withdrawn under embargo never was, and must stay as unknown as it was."""
+    return release.public_at is not None and release.public_at <= release.updated_at
+
+
+def public_release(
+    session: Session, release_id: int, language: str, *, early: bool = False
+) -> tuple[str, PublicRelease | None]:
+    """("ok", release) for a public release in that language; ("withdrawn", None),
+    ("missing", None) or ("other-language", release-in-default-language) otherwise.
+
+    "missing" also stands for every release the public may not know of yet. `early` is for a
+    recipient of the release's embargoed mail (the caller checked their access token): a
+    published release is theirs to read before its public time.
+    """
+    now = utcnow()
+    found = session.exec(
+        select(Release, Revision, public_now(now))
+        .join(Revision, col(Revision.id) == col(Release.current_revision_id))
+        .where(col(Release.id) == release_id)
+    ).first()
+    if found is None:
         return "missing", None
+    release, revision, public = found
     if release.state == State.WITHDRAWN:
-        return "withdrawn", None
-    if not _visible(release, utcnow()):
+        return ("withdrawn", None) if _was_public(release) else ("missing", None)
+    if not (public or (early and release.state == State.PUBLISHED)):
         return "missing", None
-    revision = session.get(Revision, release.current_revision_id)
-    if revision is None:
-        return "missing", None
-    found = _public(session, release, revision, language)
-    if found is not None:
-        return "ok", found
-    return "other-language", _public(session, release, revision, release.default_language)
+    item = _public(session, release, revision, language, now)
+    if item is not None:
+        return "ok", item
+    return "other-language", _public(session, release, revision, release.default_language, now)
+
+
+def public_default_language(session: Session, release_id: int) -> str | None:
+    """The main language of a release the public may read now; None for any other id."""
+    return session.exec(
+        select(Release.default_language).where(col(Release.id) == release_id, public_now(utcnow()))
+    ).first()
 
 
 # --- lists and subscribers ----------------------------------------------------------------------
-
-
-def update_list(session: Session, slug: str, changes: dict[str, Any]) -> MailingList:
-    """Change the descriptive fields of a list (its slug stays: release files name it)."""
-    mailing_list = get_list(session, slug)
-    if changes.get("name") is not None:
-        name = check_line(changes["name"], "name")
-        if not name:
-            raise InvalidInput("name", "a list needs a name")
-        mailing_list.name = name
-    if changes.get("description") is not None:
-        mailing_list.description = changes["description"].strip()
-    if changes.get("default_language") is not None:
-        mailing_list.default_language = check_language(changes["default_language"], field="default_language")
-    if changes.get("visibility") is not None:
-        mailing_list.visibility = Visibility(changes["visibility"])
-    if changes.get("receives_embargoed") is not None:
-        mailing_list.receives_embargoed = bool(changes["receives_embargoed"])
-    mailing_list.updated_at = utcnow()
-    session.add(mailing_list)
-    session.flush()
-    return mailing_list
 
 
 def subscribers_page(

@@ -167,6 +167,7 @@ class PublishIn(ActionIn):
 
 class WithdrawIn(ActionIn):
     reason: Annotated[Required4000, Field(description="why (kept in the audit log)")]
+    notify: bool = Field(False, description="mail a withdrawal notice to everyone who already received it")
 
 
 class TransitionOut(BaseModel):
@@ -234,13 +235,17 @@ class ContactOut(BaseModel):
 # --- lists and subscribers ----------------------------------------------------------------------
 
 
+EMBARGOED = ("gets releases before their embargo lifts; only a private list may (anyone can join a "
+             "public one), otherwise 422")
+
+
 class ListCreate(Strict):
     slug: Slug
     name: Required200
     description: Str2000 = ""
     default_language: Annotated[str | None, Field(max_length=5)] = None
     visibility: Annotated[str, Field(pattern=r"^(public|private)$")] = "public"
-    receives_embargoed: bool = False
+    receives_embargoed: bool = Field(False, description=EMBARGOED)
 
 
 class ListUpdate(Strict):
@@ -248,7 +253,7 @@ class ListUpdate(Strict):
     description: Str2000 | None = None
     default_language: Annotated[str | None, Field(max_length=5)] = None
     visibility: Annotated[str | None, Field(pattern=r"^(public|private)$")] = None
-    receives_embargoed: bool | None = None
+    receives_embargoed: bool | None = Field(None, description=EMBARGOED)
 
 
 class ListOut(BaseModel):
@@ -348,6 +353,8 @@ class DistributionOut(BaseModel):
     id: int
     key: str
     status: str
+    status_label: str = Field(description='the status, with its cause when a withdrawal stopped it: "cancelled: withdrawn"')
+    note: str = Field(description="why it ended as it did, e.g. the withdrawal's reason")
     total: int
     queued: int
     sending: int

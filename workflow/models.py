@@ -85,8 +85,11 @@ class Release(SQLModel, table=True):
     people acting on the same version cannot both succeed.
     """
 
-    # The newsroom walks published releases newest first.
-    __table_args__ = (Index("ix_release_state_published_at", "state", "published_at"),)
+    # The newsroom walks published releases newest first, by the time they became public.
+    __table_args__ = (
+        Index("ix_release_state_published_at", "state", "published_at"),
+        Index("ix_release_state_public_at", "state", "public_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: ReleaseKind = Field(sa_type=enum_type(ReleaseKind))
@@ -100,7 +103,10 @@ class Release(SQLModel, table=True):
     # The languages with a title, as ",fr,nl,": the newsroom of a language filters on it.
     languages: str = Field(default="", max_length=60)
     publish_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # When the publish step ran (the audit's time) …
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # … and when the public could read it: the later of that and the embargo's lift.
+    public_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

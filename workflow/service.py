@@ -200,6 +200,8 @@ def publish(
 
     def set_published(release: Release) -> None:
         release.published_at = now
+        lift = as_utc(release.embargo_until) if release.embargo_until else None
+        release.public_at = lift if lift is not None and lift > now else now
 
     return _transition(session, release, actor, Action.PUBLISH, expected_version, "", set_published)
 
@@ -215,13 +217,20 @@ def unschedule(session: Session, release_id: int, actor: User, expected_version:
 
 
 def withdraw(
-    session: Session, release_id: int, actor: User, reason: str, expected_version: int | None = None
+    session: Session, release_id: int, actor: User, reason: str, expected_version: int | None = None,
+    notify: bool = False,
 ) -> Step:
-    """Take a published release down; a reason is required and kept in the audit log."""
+    """Take a published release down; a reason is required and kept in the audit log.
+
+    Its mailing stops (the delivery room reacts to the event, and every batch checks that the
+    release still stands before it sends). With `notify`, everyone who already received it gets
+    a short withdrawal notice.
+    """
     if not reason.strip():
         raise InvalidInput("reason", "say why the release is withdrawn: a reason is required")
     release = get_release(session, release_id)
-    return _transition(session, release, actor, Action.WITHDRAW, expected_version, reason.strip())
+    return _transition(session, release, actor, Action.WITHDRAW, expected_version, reason.strip(),
+                       notify=notify)
 
 
 def archive(session: Session, release_id: int, actor: User, expected_version: int | None = None) -> Step:
@@ -262,6 +271,7 @@ def _transition(
     expected_version: int | None,
     comment: str,
     change: Any = None,
+    **payload: Any,
 ) -> Step:
     version = release.version
     if expected_version is not None and expected_version != version:
@@ -294,9 +304,31 @@ def _transition(
         to_state=to_state.value,
         revision_hash=revision_hash,
         comment=comment,
+        **payload,
     )
     session.flush()
     return Step(release, action, source, to_state, event_name)
+
+
+def withdrawal_of(session: Session, release_id: int) -> AuditEntry:
+    """The audit entry of a release's (last) withdrawal: who, when and why; raises NotFound."""
+    entry = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.release_id == release_id, AuditEntry.action == Action.WITHDRAW.value)
+        .order_by(col(AuditEntry.id).desc())
+    ).first()
+    if entry is None:
+        raise NotFound("withdrawal of release", release_id)
+    return entry
+
+
+def record_note(session: Session, release_id: int, action: str, comment: str) -> None:
+    """An audit entry for something that happened to a release without changing its state (its
+    mailing stopped, say), by the system; the release's state is recorded as both ends."""
+    release = get_release(session, release_id)
+    state = State(release.state)
+    revision_hash = current_revision(session, release).content_hash if release.current_revision_id else None
+    _record(session, release, None, action, state, state, revision_hash, comment, system="pressroom")
 
 
 def _bump(session: Session, release: Release, version: int) -> None:
@@ -339,12 +371,13 @@ def _record(
     to_state: State,
     revision_hash: str | None,
     comment: str,
+    system: str = "scheduler",
 ) -> None:
     session.add(
         AuditEntry(
             release_id=release.id or 0,
             actor_id=actor.id if actor else None,
-            actor_label=actor.email if actor else "scheduler",
+            actor_label=actor.email if actor else system,
             action=action,
             from_state=from_state.value if from_state else None,
             to_state=to_state.value,

@@ -19,8 +19,9 @@ from workflow import service
 def make_lists(embargo_lists: Iterable[str] = ("journalists",)) -> None:
     with session_scope() as s:
         for slug, language in (("journalists", "nl"), ("diplomats", "fr"), ("public", "en")):
+            embargoed = slug in embargo_lists  # embargoed news only reaches a closed audience
             create_list(s, slug, slug.title(), default_language=language,
-                        receives_embargoed=slug in embargo_lists)
+                        visibility="private" if embargoed else "public", receives_embargoed=embargoed)
 
 
 def add_people(count: int, lists: tuple[str, ...] = ("journalists",), language: str = "nl",

@@ -20,9 +20,9 @@ NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # a Tuesday morning
 
 
 def _published_yesterday(release_id: int, hours: int) -> None:
+    moment = NOW - timedelta(days=1) + timedelta(hours=hours - 6)
     with session_scope() as s:
-        s.execute(update(Release).where(Release.id == release_id).values(
-            published_at=NOW - timedelta(days=1) + timedelta(hours=hours - 6)))
+        s.execute(update(Release).where(Release.id == release_id).values(published_at=moment, public_at=moment))
 
 
 def test_issue_windows() -> None:
@@ -44,7 +44,8 @@ def test_daily_digest_once_per_subscriber(db: str) -> None:
     _published_yesterday(first, 9)
     _published_yesterday(second, 15)
     with session_scope() as s:  # the third was published two days ago: not in this issue
-        s.execute(update(Release).where(Release.id == old).values(published_at=NOW - timedelta(days=2)))
+        s.execute(update(Release).where(Release.id == old).values(published_at=NOW - timedelta(days=2),
+                                                                  public_at=NOW - timedelta(days=2)))
 
     distribution_id = digests.prepare_digest("daily", NOW)
     assert distribution_id is not None
@@ -67,3 +68,19 @@ def test_daily_digest_once_per_subscriber(db: str) -> None:
 def test_a_quiet_day_sends_nothing(db: str) -> None:
     make_lists()
     assert digests.prepare_digest("daily", NOW) is None
+
+
+def test_an_embargoed_release_is_in_the_issue_of_the_day_its_embargo_lifted(db: str) -> None:
+    make_lists()
+    with session_scope() as s:
+        add_subscriber(s, "daily@example.org", "public", frequency="daily", confirmed=True)
+    release_id = publish_release(lists=["public"])
+    with session_scope() as s:  # published the day before yesterday, public since yesterday 10:00
+        s.execute(update(Release).where(Release.id == release_id).values(
+            published_at=NOW - timedelta(days=2), embargo_until=NOW - timedelta(hours=20),
+            public_at=NOW - timedelta(hours=20)))
+    assert digests.prepare_digest("daily", NOW - timedelta(days=1)) is None  # not while embargoed
+    distribution_id = digests.prepare_digest("daily", NOW)
+    assert distribution_id is not None
+    with session_scope() as s:
+        assert digests.issue_of(s, digests.issue_window("daily", NOW)[0]).releases[0][0] == release_id

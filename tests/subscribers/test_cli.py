@@ -29,7 +29,7 @@ def run(broker: str, db: str):  # type: ignore[no-untyped-def]
 
 
 def test_lists_and_subscribers_verbs_end_to_end(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run("lists", "add", "journalists", "--name", "Journalists", "--language", "nl", "--receives-embargoed")
+    run("lists", "add", "journalists", "--name", "Journalists", "--language", "nl", "--private", "--receives-embargoed")
     run("lists", "add", "diplomats", "--name", "Diplomatic corps", "--language", "fr", "--private")
     assert "already exists" in run("lists", "add", "journalists", "--name", "Again", code=5).stderr
     assert "not a slug" in run("lists", "add", "Bad Slug", "--name", "X", code=2).stderr
@@ -44,7 +44,7 @@ def test_lists_and_subscribers_verbs_end_to_end(run, tmp_path: Path) -> None:  #
     )
     out = run("subscribers", "import", str(source), "--list", "journalists", "--confirmed").stdout
     assert "line 3: duplicate of line 2 (jan@example.be)" in out
-    assert "line 5: 'broken' is not a valid e-mail address" in out
+    assert "line 5: email: 'broken' is not a valid e-mail address" in out
     assert "rejected             2" in out
     again = json.loads(run("subscribers", "import", str(source), "--list", "journalists", "--confirmed", "--json").stdout)
     assert (again["subscriptions_created"], again["already_on_list"], len(again["rejected"])) == (0, 2, 2)

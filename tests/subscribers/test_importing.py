@@ -43,15 +43,15 @@ MESSY = (
 
 EXPECTED_REJECTIONS = [
     "line 3: duplicate of line 2 (jan.peeters@example.be)",
-    "line 5: 'not-an-address' is not a valid e-mail address: An email address must have an @-sign.",
-    "line 8: 'piet@exa mple.be' is not a valid e-mail address: The part after the @-sign contains invalid characters: SPACE.",
+    "line 5: email: 'not-an-address' is not a valid e-mail address: An email address must have an @-sign.",
+    "line 8: email: 'piet@exa mple.be' is not a valid e-mail address: The part after the @-sign contains invalid characters: SPACE.",
     "line 9: topics: 'Policy!' is not a slug (lowercase letters, digits, dashes)",
     "line 11: 4 fields but the header has 3",
     "line 12: a quoted value runs over lines 12-13; is a double quote missing or stray?",
     "line 14: not valid UTF-8 text (save the file as 'CSV UTF-8')",
     "line 15: duplicate of line 4 (marie@example.be)",
-    "line 17: '@example.be' is not a valid e-mail address: There must be something before the @-sign.",
-    "line 18: 'zoe@example' is not a valid e-mail address: The part after the @-sign is not valid. It should have a period.",
+    "line 17: email: '@example.be' is not a valid e-mail address: There must be something before the @-sign.",
+    "line 18: email: 'zoe@example' is not a valid e-mail address: The part after the @-sign is not valid. It should have a period.",
 ]
 
 

@@ -16,7 +16,7 @@ def test_list_crud(web: Web) -> None:
         assert refused.status_code == 403 and "needs role approver or admin" in refused.json()["message"]
     with web.api(web.approver) as api:
         made = api.post("/lists", json={"slug": "journalists", "name": "Journalists", "default_language": "nl",
-                                        "receives_embargoed": True})
+                                        "visibility": "private", "receives_embargoed": True})
         assert made.status_code == 201, made.text
         assert made.json()["counts"] == {"pending": 0, "confirmed": 0, "unsubscribed": 0}
         assert api.post("/lists", json={"slug": "journalists", "name": "Again"}).status_code == 409

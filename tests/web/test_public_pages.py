@@ -179,6 +179,29 @@ def test_health_and_metrics(web: Web) -> None:
     assert any(line.startswith("pressroom_send_rate_per_second ") for line in lines)
 
 
+def test_metrics_are_not_public(web: Web) -> None:
+    """The counts would tell that an embargoed release exists: only this machine or a scraper
+    with the token reads them."""
+    from starlette.requests import Request
+
+    from web.ops import _may_read_metrics
+
+    def asked_from(host: str, authorization: str = "") -> bool:
+        headers = [(b"authorization", authorization.encode())] if authorization else []
+        return _may_read_metrics(Request({"type": "http", "client": (host, 40000), "headers": headers}))
+
+    assert asked_from("127.0.0.1") and asked_from("::1")
+    assert not asked_from("203.0.113.9") and not asked_from("10.1.2.3")
+    override_settings(metrics_token="s3cret-scraper")
+    assert asked_from("203.0.113.9", "Bearer s3cret-scraper")
+    with web.browser() as client:  # once a token is set, this machine needs it too
+        refused = client.get("/metrics")
+        assert refused.status_code == 403 and "PRESSROOM_METRICS_TOKEN" in refused.json()["message"]
+        assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
+        allowed = client.get("/metrics", headers={"Authorization": "Bearer s3cret-scraper"})
+        assert allowed.status_code == 200 and "pressroom_releases" in allowed.text
+
+
 def test_health_reports_a_broken_database(web: Web) -> None:
     override_settings(database_url="sqlite:////nonexistent/dir/x.db")
     with web.browser() as client:

@@ -22,6 +22,7 @@ from subscribers import (
     import_csv,
     list_counts,
     unsubscribe,
+    update_list,
     update_preferences,
 )
 from subscribers.errors import SubscriberNotFound
@@ -30,7 +31,7 @@ from web.api.common import Pagination, page_of
 from web.auth import ApiUser
 from web.deps import acting, reading, relay_events
 from web.errors import api_responses
-from web.queries import subscriber_view, subscribers_page, update_list
+from web.queries import subscriber_view, subscribers_page
 from web.schemas import (
     MAX_ID,
     ErasureOut,
@@ -71,7 +72,8 @@ def lists(user: ApiUser) -> list[ListOut]:
 
 @router.post("/lists", status_code=201, response_model=ListOut, responses=api_responses(401, 403, 409, 422))
 def new_list(user: ApiUser, body: ListCreate) -> ListOut:
-    """Create a list; its slug is what releases name in `lists`. Approvers and admins only."""
+    """Create a list; its slug is what releases name in `lists`. Approvers and admins only.
+    `receives_embargoed` needs `visibility: private` (422 otherwise): anyone can join a public list."""
     require_role(user, "change list settings")
     with acting() as session:
         created = create_list(session, body.slug, body.name, body.description, body.default_language,
@@ -89,10 +91,10 @@ def one_list(user: ApiUser, slug: SlugPath) -> ListOut:
 @router.patch("/lists/{slug}", response_model=ListOut, responses=api_responses(401, 403, 404, 422))
 def change_list(user: ApiUser, slug: SlugPath, body: ListUpdate) -> ListOut:
     """Change a list's name, description, language, visibility or embargo flag. Approvers and
-    admins only."""
+    admins only. A list that receives embargoed releases must stay private (422 otherwise)."""
     require_role(user, "change list settings")
     with acting() as session:
-        changed = update_list(session, slug, body.model_dump(exclude_unset=True))
+        changed = update_list(session, slug, **body.model_dump(exclude_none=True))
         return list_out(changed, list_counts(session, [changed.id or 0]))
 
 

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 
-from cli.distributions import distribution_view
 from delivery import engine
 from delivery.models import DistributionStatus
+from delivery.progress import distribution_view
 from web.api.common import Pagination, page_of
 from web.auth import ApiUser
 from web.deps import reading

@@ -158,7 +158,8 @@ def unschedule(user: ApiUser, release_id: ReleaseId,
 @router.post("/{release_id}/withdraw", response_model=TransitionOut, responses=ACTION_ERRORS)
 def withdraw(user: ApiUser, release_id: ReleaseId, body: WithdrawIn) -> TransitionOut:
     """Take a published release down; the reason is kept in the audit log."""
-    return _act(user, release_id, lambda s, u: service.withdraw(s, release_id, u, body.reason, body.expected_version))
+    return _act(user, release_id, lambda s, u: service.withdraw(s, release_id, u, body.reason, body.expected_version,
+                                                                        body.notify))
 
 
 @router.post("/{release_id}/archive", response_model=TransitionOut, responses=ACTION_ERRORS)
@@ -232,8 +233,8 @@ def preview(
 @router.get("/{release_id}/distribution", response_model=DistributionOut, responses=api_responses(401, 404, 422))
 def release_distribution(user: ApiUser, release_id: ReleaseId) -> DistributionOut:
     """The mailing of a published release: status and counts."""
-    from cli.distributions import distribution_view
     from core.errors import NotFound
+    from delivery.progress import distribution_view
 
     with reading() as session:
         service.get_release(session, release_id)

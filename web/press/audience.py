@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from core.db import session_scope
+from core.errors import InvalidInput
 from subscribers import (
     add_subscriber,
     all_lists,
@@ -18,10 +19,11 @@ from subscribers import (
     list_counts,
     unsubscribe,
 )
-from subscribers.errors import SubscriberNotFound
+from subscribers.errors import EmbargoNeedsPrivateList, SubscriberNotFound
 from subscribers.models import Subscriber
 from web.auth import PressUser
 from web.deps import acting, reading, relay_events
+from web.i18n import translate, ui_language
 from web.pages import flash, redirect, render
 from web.queries import subscriber_view, subscribers_page
 from web.schemas import MAX_ID
@@ -31,12 +33,18 @@ router = APIRouter()
 Slug = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
 
 
-@router.get("/lists")
-def lists_page(request: Request, user: PressUser) -> Response:
+def _lists_page(request: Request, values: dict[str, object] | None = None, error: str | None = None,
+                status: int = 200) -> Response:
     with reading() as session:
         lists = all_lists(session)
         counts = list_counts(session)
-    return render(request, "press/lists.html", {"lists": lists, "counts": counts})
+    return render(request, "press/lists.html", {"lists": lists, "counts": counts, "values": values or {},
+                                                "error": error}, status=status)
+
+
+@router.get("/lists")
+def lists_page(request: Request, user: PressUser) -> Response:
+    return _lists_page(request)
 
 
 @router.post("/lists")
@@ -49,11 +57,20 @@ def new_list(
     private: Annotated[bool, Form()] = False,
     receives_embargoed: Annotated[bool, Form()] = False,
 ) -> Response:
+    """Create a list; a refused one shows the form again, filled in, with the reason (in the
+    user's language for the embargo rule, which the form invites one to break)."""
     require_role(user, "change list settings")
-    with acting() as session:
-        created = create_list(session, slug, name, description, default_language or None,
-                              "private" if private else "public", receives_embargoed)
-        target = created.slug
+    try:
+        with acting() as session:
+            created = create_list(session, slug, name, description, default_language or None,
+                                  "private" if private else "public", receives_embargoed)
+            target = created.slug
+    except InvalidInput as error:
+        message = (translate("embargo_needs_private", ui_language(user.language))
+                   if isinstance(error, EmbargoNeedsPrivateList) else error.message)
+        values = {"slug": slug, "name": name, "description": description, "default_language": default_language,
+                  "private": private, "receives_embargoed": receives_embargoed}
+        return _lists_page(request, values, message, status=422)
     return redirect(f"/press/lists/{target}")
 
 

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from cli.distributions import distribution_view
 from delivery import engine
+from delivery.progress import distribution_view
 from web.api.distributions import control, view
 from web.auth import PressUser
 from web.deps import reading

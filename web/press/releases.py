@@ -296,9 +296,10 @@ def unschedule(request: Request, user: PressUser, release_id: ReleaseId, expecte
 
 @router.post("/releases/{release_id}/withdraw")
 def withdraw(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "",
-             reason: Annotated[str, Form(max_length=4000)] = "") -> Response:
+             reason: Annotated[str, Form(max_length=4000)] = "",
+             notify: Annotated[bool, Form()] = False) -> Response:
     version = _version(expected_version)
-    return _act(request, user, release_id, lambda s, u: service.withdraw(s, release_id, u, reason, version))
+    return _act(request, user, release_id, lambda s, u: service.withdraw(s, release_id, u, reason, version, notify))
 
 
 @router.post("/releases/{release_id}/archive")

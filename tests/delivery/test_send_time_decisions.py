@@ -1,0 +1,258 @@
+"""Who may be mailed, whether the embargo holds and whether the release still stands are decided
+when a batch sends, not when the distribution was prepared (the engine without Celery, on both
+databases, with the in-memory transport)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import select, update
+
+from core.db import session_scope, utcnow
+from core.outbox import OutboxEvent, handle_event
+from delivery import engine
+from delivery.handlers import erase_deliveries, notify_withdrawal, stop_withdrawn_release
+from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
+from delivery.sending import send_batch
+from delivery.transports import MemoryTransport, Outbox
+from subscribers import forget, suppress, tokens, unsubscribe_by_token
+from subscribers.models import Subscriber, SuppressionReason
+from tests import factories
+from tests.delivery.distribution_helpers import add_people, make_lists, prepare, publish_release
+from workflow import service
+from workflow.models import AuditEntry
+
+
+def _deliveries(distribution_id: int) -> dict[str, Delivery]:
+    with session_scope() as s:
+        rows = s.execute(select(Delivery).where(Delivery.distribution_id == distribution_id)).scalars()
+        return {row.email or f"#{row.subscriber_id}": row for row in rows}
+
+
+def _send_all(distribution_id: int, outbox: Outbox, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        if send_batch(distribution_id, MemoryTransport(outbox)).claimed == 0:
+            return
+
+
+def _recipients(outbox: Outbox) -> list[str]:
+    return sorted(m.recipients[0] for m in outbox.messages)
+
+
+def _parsed(data: bytes) -> EmailMessage:
+    return message_from_bytes(data, policy=policy.default)  # type: ignore[return-value]
+
+
+def _unsubscribe(email: str) -> None:
+    """What the one-click link in an earlier mail does."""
+    with session_scope() as s:
+        person = s.execute(select(Subscriber).where(Subscriber.email == email)).scalar_one()
+        token = tokens.unsubscribe_token(person.id or 0, 1, person.email_hash)
+        unsubscribe_by_token(s, token, everywhere=True)
+
+
+def _handle(name: str, release_id: int, handlers: list) -> None:  # type: ignore[type-arg]
+    with session_scope() as s:
+        event_id = s.execute(select(OutboxEvent.id).where(
+            OutboxEvent.name == name, OutboxEvent.subject_id == release_id)).scalar_one()
+    handle_event(event_id, {name: handlers})
+
+
+def test_people_who_left_after_publication_are_skipped_with_the_reason(db: str) -> None:
+    """README: "a suppressed address is never mailed", and neither is someone who unsubscribed
+    or was erased after the release was published but before their message went out."""
+    make_lists()
+    add_people(6, ("public",), language="en", prefix="late")
+    distribution_id = prepare(publish_release())
+    _unsubscribe("late0@example.org")
+    with session_scope() as s:
+        suppress(s, "late1@example.org", SuppressionReason.COMPLAINT)
+        forget(s, "late2@example.org")
+    outbox = Outbox()
+    _send_all(distribution_id, outbox)
+    assert _recipients(outbox) == ["late3@example.org", "late4@example.org", "late5@example.org"]
+    rows = _deliveries(distribution_id)
+    assert rows["late0@example.org"].status == DeliveryStatus.SKIPPED
+    assert rows["late0@example.org"].last_error == "not sent: unsubscribed"
+    assert rows["late1@example.org"].last_error == "not sent: suppressed"
+    erased = [row for row in rows.values() if row.last_error == "not sent: erased"]
+    assert len(erased) == 1 and erased[0].status == DeliveryStatus.SKIPPED
+    with session_scope() as s:
+        counts = engine.counts(s, distribution_id)
+        assert DistributionStatus(engine.get_distribution(s, distribution_id).status) is DistributionStatus.DONE
+    assert (counts["sent"], counts["skipped"]) == (3, 3)
+
+
+def test_retry_failed_never_resends_to_a_suppressed_address(db: str) -> None:
+    make_lists()
+    add_people(3, ("public",), language="en", prefix="gone")
+    distribution_id = prepare(publish_release())
+    outbox = Outbox()
+    outbox.replies["gone0@example.org"] = (550, "5.1.1 no such user")
+    outbox.replies["gone1@example.org"] = (554, "5.7.1 message refused")
+    _send_all(distribution_id, outbox)
+    assert _recipients(outbox) == ["gone2@example.org"]
+    engine.control(distribution_id, "retry-failed")
+    rows = _deliveries(distribution_id)
+    assert rows["gone0@example.org"].status == DeliveryStatus.SKIPPED  # suppressed by its 5.1.1
+    assert rows["gone1@example.org"].status == DeliveryStatus.QUEUED
+    retried = Outbox()
+    _send_all(distribution_id, retried)
+    assert _recipients(retried) == ["gone1@example.org"]
+
+
+def test_the_embargo_of_each_message_is_decided_when_it_is_built(db: str) -> None:
+    """The worker keeps one mailer per distribution; messages built after the lift carry neither
+    the banner nor the EMBARGO subject, and no access token."""
+    make_lists(embargo_lists=("journalists",))
+    add_people(2, ("journalists",), prefix="press")
+    add_people(2, ("public",), language="en", prefix="citizen")
+    lift = utcnow() + timedelta(seconds=3)
+    release_id = publish_release(embargo_until=lift)
+    distribution_id = prepare(release_id)
+    early = Outbox()
+    _send_all(distribution_id, early)
+    assert _recipients(early) == ["press0@example.org", "press1@example.org"]
+    for message in early.messages:
+        parsed = _parsed(message.message)
+        assert "EMBARGO" in str(parsed["Subject"]).upper()
+        text = parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert f"/releases/{release_id}/nl?access=" in text and f"/releases/{release_id}/fr?access=" in text
+    time.sleep(max(0.0, (lift - utcnow()).total_seconds()) + 0.2)
+    late = Outbox()
+    _send_all(distribution_id, late)
+    assert _recipients(late) == ["citizen0@example.org", "citizen1@example.org"]
+    for message in late.messages:
+        parsed = _parsed(message.message)
+        assert "EMBARGO" not in str(parsed["Subject"]).upper()
+        html = parsed.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        assert "embargo" not in html.lower() and "access=" not in html
+
+
+def test_a_list_that_stopped_receiving_embargoed_news_waits_for_the_lift(db: str) -> None:
+    make_lists(embargo_lists=("journalists",))
+    add_people(2, ("journalists",), prefix="press")
+    lift = utcnow() + timedelta(hours=2)
+    distribution_id = prepare(publish_release(embargo_until=lift))
+    with session_scope() as s:  # an admin takes the list's early access away after publishing
+        from subscribers.models import MailingList
+
+        s.execute(update(MailingList).where(MailingList.slug == "journalists").values(receives_embargoed=False))
+    outbox = Outbox()
+    _send_all(distribution_id, outbox)
+    assert outbox.messages == []
+    rows = _deliveries(distribution_id)
+    assert {row.status for row in rows.values()} == {DeliveryStatus.QUEUED}
+    assert all(abs((row.next_attempt_at - lift).total_seconds()) < 1 for row in rows.values())  # type: ignore[operator]
+
+
+def test_withdrawing_stops_the_mailing_embargo_held_part_included(db: str) -> None:
+    make_lists(embargo_lists=("journalists",))
+    add_people(2, ("journalists",), prefix="press")
+    add_people(3, ("public",), language="en", prefix="citizen")
+    release_id = publish_release(embargo_until=utcnow() + timedelta(hours=1))
+    distribution_id = prepare(release_id)
+    _send_all(distribution_id, Outbox())  # the journalists have it; the public waits
+    with session_scope() as s:
+        approver = factories.user(s, "approver", email="withdrawer@example.be")
+        service.withdraw(s, release_id, approver, "wrong figures")
+    # Before the withdrawal's handler has run, no batch sends any more.
+    with session_scope() as s:
+        s.execute(update(Delivery).where(Delivery.distribution_id == distribution_id)
+                  .values(next_attempt_at=None))
+    assert engine.claim(distribution_id, 100) == []
+    _handle("release.withdrawn", release_id, [stop_withdrawn_release])
+    outbox = Outbox()
+    _send_all(distribution_id, outbox)
+    assert outbox.messages == []
+    with session_scope() as s:
+        distribution = engine.get_distribution(s, distribution_id)
+        counts = engine.counts(s, distribution_id)
+        notes = s.execute(select(AuditEntry.comment).where(
+            AuditEntry.release_id == release_id, AuditEntry.action == "mailing_stopped")).scalars().all()
+    assert distribution.status == DistributionStatus.CANCELLED
+    assert distribution.note == "withdrawn: wrong figures"
+    assert (counts["sent"], counts["skipped"]) == (2, 3)
+    assert len(notes) == 1 and "cancelled: withdrawn" in notes[0] and "3 unsent" in notes[0]
+    with pytest.raises(engine.DistributionStateError, match="withdrawn"):
+        engine.control(distribution_id, "retry-failed")
+
+
+def test_a_withdrawal_notice_reaches_those_who_got_the_release_and_still_consent(db: str) -> None:
+    make_lists()
+    add_people(3, ("public",), language="en", prefix="reader")
+    add_people(1, ("diplomats",), language="fr", prefix="diplomat")
+    release_id = publish_release()
+    distribution_id = prepare(release_id)
+    _send_all(distribution_id, Outbox())
+    _unsubscribe("reader2@example.org")  # left after reading it
+    with session_scope() as s:
+        approver = factories.user(s, "approver", email="withdrawer@example.be")
+        service.withdraw(s, release_id, approver, "wrong figures <b>in table 2</b>", notify=True)
+    _handle("release.withdrawn", release_id, [stop_withdrawn_release, notify_withdrawal])
+    _handle("release.withdrawn", release_id, [notify_withdrawal])  # run twice: one notice each
+    with session_scope() as s:
+        notice_id = s.execute(select(Distribution.id).where(Distribution.kind == "withdrawal")).scalar_one()
+    outbox = Outbox()
+    _send_all(notice_id, outbox)
+    assert _recipients(outbox) == ["diplomat0@example.org", "reader0@example.org", "reader1@example.org"]
+    by_recipient = {m.recipients[0]: _parsed(m.message) for m in outbox.messages}
+    french = by_recipient["diplomat0@example.org"]
+    assert str(french["Subject"]).startswith("Retiré")
+    html = french.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "&lt;b&gt;in table 2&lt;/b&gt;" in html and "<b>in table 2" not in html
+    assert by_recipient["reader0@example.org"]["List-Unsubscribe"]
+    assert _deliveries(notice_id)["reader2@example.org"].last_error == "not sent: unsubscribed"
+
+
+def test_erasure_leaves_no_copy_of_the_person_in_any_table(db: str) -> None:
+    """`pressroom subscribers forget`: every table with an address or a name is scanned."""
+    from sqlmodel import SQLModel
+
+    make_lists()
+    add_people(2, ("public",), language="en", prefix="forgettable")
+    with session_scope() as s:
+        s.execute(update(Subscriber).where(Subscriber.email == "forgettable0@example.org")
+                  .values(name="Griet Vandeputte"))
+    distribution_id = prepare(publish_release())
+    outbox = Outbox()
+    outbox.replies["forgettable0@example.org"] = (550, "5.2.1 <forgettable0@example.org> mailbox full")
+    _send_all(distribution_id, outbox)
+    with session_scope() as s:
+        forget(s, "forgettable0@example.org")
+        event_id = s.execute(select(OutboxEvent.id).where(OutboxEvent.name == "subscriber.erased")).scalar_one()
+    handle_event(event_id, {"subscriber.erased": [erase_deliveries]})
+    personal = [
+        (table.name, column.name)
+        for table in SQLModel.metadata.sorted_tables
+        for column in table.columns
+        if any(part in column.name for part in ("email", "name", "error", "response", "payload", "detail"))
+    ]
+    assert ("delivery", "email") in personal and ("outbox_event", "payload") in personal
+    with session_scope() as s:
+        for table, column in personal:
+            values = s.connection().exec_driver_sql(f'SELECT "{column}" FROM "{table}"').scalars().all()
+            text = " ".join(str(v) for v in values if v is not None).lower()
+            assert "forgettable0" not in text, f"{table}.{column} still holds the address"
+            assert "vandeputte" not in text, f"{table}.{column} still holds the name"
+    rows = _deliveries(distribution_id)
+    assert "forgettable1@example.org" in rows and len(rows) == 2  # the counts still add up
+
+
+def test_a_batch_that_lost_its_lease_stops_and_gives_back_nothing_it_no_longer_holds(db: str) -> None:
+    make_lists()
+    add_people(4, ("public",), language="en", prefix="lease")
+    distribution_id = prepare(publish_release())
+    claimed = engine.claim(distribution_id, 10)
+    lease = engine.Lease(claimed)
+    assert lease.renew() and lease.until is not None
+    with session_scope() as s:  # the sweep reclaimed the rows and another batch took them
+        s.execute(update(Delivery).where(Delivery.distribution_id == distribution_id)
+                  .values(lease_until=utcnow() + timedelta(minutes=5)))
+    assert not lease.renew() and lease.lost
+    engine.release_claims([c.id for c in claimed], lease_until=lease.until)
+    assert {row.status for row in _deliveries(distribution_id).values()} == {DeliveryStatus.SENDING}

@@ -1,0 +1,94 @@
+"""The web doors refuse an address the mail relay can never deliver to (a non-ASCII part before
+the @) with the reason, and store nothing; an internationalised domain is accepted. The CLI
+doors and the sending side are in tests/subscribers/test_address_door.py."""
+
+from __future__ import annotations
+
+import html
+
+from sqlmodel import col, select
+
+from core.db import session_scope
+from core.outbox import OutboxEvent
+from subscribers import add_subscriber, create_list, preferences_link
+from subscribers.models import Subscriber, Subscription
+from tests.web.conftest import Web, csrf_of, sign_in
+
+NON_ASCII = "inès.claes@example.be"
+REASON = ("'inès.claes@example.be' cannot be used: the part before @ contains non-ASCII characters (è); "
+          "Pressroom's mail relay cannot deliver to such addresses")
+IDN = "jan@exämple.be"
+
+
+def _stored() -> tuple[list[str | None], int, int]:
+    """Addresses of subscribers, and how many subscriptions and events exist."""
+    with session_scope() as s:
+        return (
+            list(s.exec(select(Subscriber.email).order_by(col(Subscriber.email))).all()),
+            len(s.exec(select(Subscription.id)).all()),
+            len(s.exec(select(OutboxEvent.id)).all()),
+        )
+
+
+def test_the_api_refuses_the_address_and_imports_the_rest_of_a_file(web: Web) -> None:
+    with session_scope() as s:
+        create_list(s, "public", "Public")
+    with web.api(web.spokesperson) as api:
+        refused = api.post("/lists/public/subscribers", json={"email": NON_ASCII, "confirmed": True})
+        assert refused.status_code == 422
+        assert refused.json() == {"error": "invalid_input", "message": f"email: {REASON}", "field": "email"}
+        assert _stored() == ([], 0, 0)
+
+        accepted = api.post("/lists/public/subscribers", json={"email": IDN, "confirmed": True})
+        assert accepted.status_code == 201 and accepted.json()["subscriber"]["email"] == IDN
+
+        csv = f"email,name\n{NON_ASCII},Inès\nels@example.be,Els\n".encode()
+        report = api.post("/lists/public/import", files={"file": ("people.csv", csv, "text/csv")},
+                          data={"confirmed": "true"})
+        assert report.status_code == 200
+        assert report.json()["rejected"] == [{"line": 2, "reason": f"email: {REASON}"}]
+    assert _stored()[:2] == (["els@example.be", IDN], 2)
+
+
+def test_the_sign_up_form_shows_the_reason_and_stores_nothing(web: Web) -> None:
+    with session_scope() as s:
+        create_list(s, "public", "Public")
+    with web.browser() as client:
+        form = client.get("/subscribe?lang=nl")
+        data = {"csrf_token": csrf_of(form.text), "lists": ["public"], "language": "nl", "name": "Inès"}
+        refused = client.post("/subscribe", data={**data, "email": NON_ASCII})
+        assert refused.status_code == 422 and REASON.split(": ", 1)[1] in html.unescape(refused.text)
+        assert f'value="{NON_ASCII}"' in html.unescape(refused.text)  # kept, to be corrected
+        assert _stored() == ([], 0, 0)
+        assert client.post("/subscribe", data={**data, "email": IDN}).status_code == 200
+    assert _stored() == ([IDN], 1, 1)  # pending, its confirmation mail queued
+
+
+def test_the_press_pages_refuse_the_address(web: Web) -> None:
+    with session_scope() as s:
+        create_list(s, "public", "Public")
+    with web.browser() as client:
+        assert sign_in(client, web.spokesperson.email).status_code == 303
+        token = csrf_of(client.get("/press/lists/public").text)
+        refused = client.post("/press/lists/public/subscribers", data={"csrf_token": token, "email": NON_ASCII})
+        assert refused.status_code == 422 and REASON in html.unescape(refused.text)
+        assert _stored() == ([], 0, 0)
+        report = client.post("/press/lists/public/import", data={"csrf_token": token},
+                             files={"file": ("people.csv", f"email\n{NON_ASCII}\n{IDN}\n".encode(), "text/csv")})
+        assert report.status_code == 200 and f"line 2: email: {REASON}" in html.unescape(report.text)
+    assert _stored()[:2] == ([IDN], 1)
+
+
+def test_the_preferences_form_takes_no_address(web: Web) -> None:
+    """Nothing to refuse there: the link names the subscriber, and the form cannot change the address."""
+    with session_scope() as s:
+        create_list(s, "public", "Public")
+        add_subscriber(s, "eva@example.org", "public", confirmed=True)
+        link = preferences_link(s.exec(select(Subscriber)).one()).removeprefix(web.url)
+    with web.browser() as client:
+        page = client.get(link)
+        assert page.status_code == 200 and 'name="email"' not in page.text
+        saved = client.post(link, data={"csrf_token": csrf_of(page.text), "email": NON_ASCII, "lists": ["public"],
+                                        "language": "nl", "frequency": "immediate"})
+        assert saved.status_code == 200
+    assert _stored()[0] == ["eva@example.org"]
