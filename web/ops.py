@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-
 import hmac
 import ipaddress
+import logging
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
