@@ -166,12 +166,18 @@ def apply_bounce(bounce: Bounce, report: BounceReport) -> None:
             report.unmatched += 1
             return
         kind = "hard" if bounce.hard else "soft"
+        # An erased person's row keeps no address, and a diagnostic quotes it: only the code stays.
+        erased = not delivery.email
+        detail = f"{kind} bounce {bounce.status}" + ("" if erased else f": {bounce.diagnostic}")
         session.execute(
             update(Delivery).where(col(Delivery.id) == delivery.id).values(
-                status=DeliveryStatus.BOUNCED, last_error=f"{kind} bounce {bounce.status}: {bounce.diagnostic}"[:500],
-                updated_at=utcnow(),
+                status=DeliveryStatus.BOUNCED, last_error=detail[:500], updated_at=utcnow(),
             )
         )
+        if erased:  # already suppressed, by the hash of an address no longer known
+            report.hard += bounce.hard
+            report.soft += not bounce.hard
+            return
         if bounce.hard:
             report.hard += 1
             suppress(session, delivery.email, SuppressionReason.HARD_BOUNCE, f"{bounce.status} {bounce.diagnostic}")

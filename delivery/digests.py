@@ -106,6 +106,18 @@ def _releases(session: Session, start: datetime, end: datetime) -> tuple[tuple[i
     )
 
 
+def standing(session: Session, issue: Issue) -> Issue:
+    """The issue without the releases withdrawn since it was made (the same object if none was)."""
+    ids = [release_id for release_id, _, _ in issue.releases]
+    published = set(session.exec(
+        select(Release.id).where(col(Release.id).in_(ids), Release.state == State.PUBLISHED)
+    ).all())
+    if len(published) == len(ids):
+        return issue
+    kept = tuple(item for item in issue.releases if item[0] in published)
+    return Issue(issue.key, issue.period, issue.issued_at, kept)
+
+
 def issue_of(session: Session, key: str) -> Issue:
     """The issue a digest distribution key names."""
     period, start, end = _window_of_key(key)

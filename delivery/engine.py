@@ -7,6 +7,7 @@ statuses, in short transactions, so any number of workers can share the work.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Iterable, Sequence
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlmodel import Session, col
 
 from core.db import insert_ignoring_duplicates, session_scope, utcnow
@@ -29,9 +30,12 @@ from delivery.models import (
     DistributionStatus,
 )
 from subscribers.audience import SUPPRESSED
-from subscribers.models import Subscriber, Suppression
+from subscribers.models import Subscriber, SubscriberStatus, Suppression
 from workflow.models import Release
+from workflow.service import record_note, withdrawal_of
 from workflow.states import State
+
+log = logging.getLogger(__name__)
 
 # Distributions that a withdrawal still has something to stop in.
 STOPPABLE = (DistributionStatus.PREPARING, DistributionStatus.SENDING, DistributionStatus.PAUSED)
@@ -225,6 +229,7 @@ def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[
     lease = moment + timedelta(seconds=get_settings().delivery_lease_seconds)
     with session_scope() as session:
         if not _may_send(session, distribution_id):
+            _cancel_if_withdrawn(session, distribution_id)
             return []
         due = (
             select(_table.c.id)
@@ -262,6 +267,27 @@ def _may_send(session: Session, distribution_id: int) -> bool:
     return row[1] != "release" or row[2] == State.PUBLISHED
 
 
+def _cancel_if_withdrawn(session: Session, distribution_id: int) -> None:
+    """A release's mailing found sending after its release was withdrawn (prepared while the
+    withdrawal's handler ran, so that handler found nothing to stop) is cancelled by the first
+    batch that notices, instead of being topped up by every sweep."""
+    distribution = session.get(Distribution, distribution_id)
+    if distribution is None or distribution.status not in STOPPABLE or _release_stands(session, distribution):
+        return
+    release_id = distribution.release_id or 0
+    try:
+        reason = withdrawal_of(session, release_id).comment
+    except NotFound:
+        reason = "the release is no longer published"
+    stop_release(session, release_id, reason)
+
+
+def may_send(distribution_id: int) -> bool:
+    """Whether a batch may (still) send for this distribution: asked between messages, too."""
+    with session_scope() as session:
+        return _may_send(session, distribution_id)
+
+
 def _release_stands(session: Session, distribution: Distribution) -> bool:
     if distribution.kind != "release" or distribution.release_id is None:
         return True
@@ -276,13 +302,18 @@ def retry_delay(attempts: int) -> float:
     return delay * random.uniform(0.8, 1.2)
 
 
+# Server replies and errors quote the address, and the Message-ID is made from it: a row whose
+# person was erased while its message was in flight (its address already emptied) keeps none.
+_PERSONAL = ("message_id", "smtp_response", "last_error")
 _RECORD = (
     update(_table)
     .where(_table.c.id == bindparam("b_id"))
-    .values({name: bindparam(name) for name in (
-        "status", "message_id", "smtp_code", "smtp_response", "last_error", "next_attempt_at",
-        "lease_until", "sent_at", "updated_at",
-    )})
+    .values({
+        **{name: bindparam(name) for name in (
+            "status", "smtp_code", "next_attempt_at", "lease_until", "sent_at", "updated_at",
+        )},
+        **{name: case((_table.c.email == "", ""), else_=bindparam(name)) for name in _PERSONAL},
+    })
 )
 
 
@@ -352,11 +383,18 @@ def release_claims(delivery_ids: Sequence[int], status: DeliveryStatus = Deliver
 def reclaim_expired(now: datetime | None = None) -> int:
     """Put deliveries whose lease ran out (their worker died) back in the queue."""
     moment = now or utcnow()
+    expired = [col(Delivery.status) == DeliveryStatus.SENDING, col(Delivery.lease_until) < moment]
+    cancelled = select(col(Distribution.id)).where(col(Distribution.status) == DistributionStatus.CANCELLED)
     with session_scope() as session:
-        result = session.execute(
+        # A dead worker's rows of a cancelled mailing are done with, not waiting.
+        session.execute(
             update(Delivery)
-            .where(col(Delivery.status) == DeliveryStatus.SENDING, col(Delivery.lease_until) < moment)
-            .values(status=DeliveryStatus.QUEUED, lease_until=None, updated_at=moment)
+            .where(*expired, col(Delivery.distribution_id).in_(cancelled.scalar_subquery()))
+            .values(status=DeliveryStatus.SKIPPED, lease_until=None, updated_at=moment,
+                    last_error="not sent: distribution cancelled")
+        )
+        result = session.execute(
+            update(Delivery).where(*expired).values(status=DeliveryStatus.QUEUED, lease_until=None, updated_at=moment)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -427,7 +465,7 @@ def control(distribution_id: int, action: str) -> Distribution:
     with session_scope() as session:
         distribution = get_distribution(session, distribution_id)
         status = DistributionStatus(distribution.status)
-        if action != "pause" and not _release_stands(session, distribution):
+        if action not in ("pause", "cancel") and not _release_stands(session, distribution):
             raise DistributionStateError(distribution_id, f"{status.value} ({distribution.note or 'withdrawn'})",
                                          action, [])
         if status not in sources:
@@ -495,6 +533,11 @@ def stop_release(session: Session, release_id: int, reason: str, now: datetime |
         .where(col(Delivery.distribution_id).in_(stopped), col(Delivery.status).in_(CLAIMABLE))
         .values(status=DeliveryStatus.SKIPPED, last_error=f"not sent: {note}"[:500], updated_at=moment)
     )
+    scrub_erased(session, stopped)
+    skipped = skipped_for_withdrawal(session, stopped)
+    record_note(session, release_id, "mailing_stopped",
+                f"distribution {', '.join(map(str, stopped))} cancelled: withdrawn; {skipped} unsent messages dropped")
+    log.warning("release %s withdrawn: distribution %s cancelled, %s unsent", release_id, stopped, skipped)
     return stopped
 
 
@@ -510,21 +553,47 @@ def skipped_for_withdrawal(session: Session, distribution_ids: Sequence[int]) ->
 
 
 def materialise_from_sent(session: Session, distribution: Distribution, release_id: int) -> int:
-    """Deliveries of `distribution` for everyone a release's mailings reached (sent), one each
-    (erased people, whose rows hold no address, are left out); returns the total and moves the
-    distribution to sending."""
+    """Deliveries of `distribution` for everyone a release's mailings reached or are reaching
+    right now (sent, or in a running batch: the notice's batches wait for those to be recorded),
+    one each (erased people, whose rows hold no address, are left out); returns the total and
+    moves the distribution to sending."""
     reached = (
         select(_table.c.subscriber_id, func.min(_table.c.list_id), func.min(_table.c.email),
                func.min(_table.c.name), func.min(_table.c.language))
         .join(Distribution, col(Distribution.id) == _table.c.distribution_id)
         .where(col(Distribution.release_id) == release_id, col(Distribution.kind) == "release",
-               _table.c.status == DeliveryStatus.SENT)
+               _table.c.status.in_((DeliveryStatus.SENT, DeliveryStatus.SENDING)))
         .group_by(_table.c.subscriber_id)
     )
     rows = session.execute(reached).all()
     batch = [RecipientRow(subscriber_id, email, name, language, list_id)
              for subscriber_id, list_id, email, name, language in rows if email]
     return materialise(session, distribution, [batch])
+
+
+def scrub_erased(session: Session, distribution_ids: Sequence[int] = (), delivery_ids: Sequence[int] = ()) -> None:
+    """Empty the address and name of rows whose person is erased, in these distributions or
+    rows: rows made from an audience read just before an erasure committed, which the erasure's
+    own handler could not see yet."""
+    erased = select(col(Subscriber.id)).where(col(Subscriber.status) == SubscriberStatus.ERASED)
+    where = [col(Delivery.subscriber_id).in_(erased.scalar_subquery())]
+    if distribution_ids:
+        where.append(col(Delivery.distribution_id).in_(list(distribution_ids)))
+    if delivery_ids:
+        where.append(col(Delivery.id).in_(list(delivery_ids)))
+    session.execute(update(Delivery).where(*where).values(email="", name="", message_id="", smtp_response=""))
+
+
+def release_delivery_states(session: Session, release_id: int,
+                            subscriber_ids: Sequence[int]) -> dict[int, DeliveryStatus]:
+    """How far a release's own mailing got with each of these people (one query)."""
+    rows = session.execute(
+        select(_table.c.subscriber_id, _table.c.status)
+        .join(Distribution, col(Distribution.id) == _table.c.distribution_id)
+        .where(col(Distribution.release_id) == release_id, col(Distribution.kind) == "release",
+               _table.c.subscriber_id.in_(list(subscriber_ids)))
+    ).all()
+    return {subscriber_id: DeliveryStatus(status) for subscriber_id, status in rows}
 
 
 def erase_subscriber(session: Session, subscriber_id: int) -> int:

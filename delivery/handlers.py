@@ -23,7 +23,8 @@ from subscribers.audience import Recipient, resolve_audience
 from subscribers.errors import ListNotFound
 from subscribers.models import MailingList
 from workflow.models import Release
-from workflow.service import current_content, current_revision, record_note
+from workflow.service import current_content, current_revision
+from workflow.states import State
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def prepare_release_distribution(session: Session, event: OutboxEvent) -> None:
     go now; everyone else is held until the embargo lifts. Each person gets one delivery.
     """
     release = session.get(Release, event.subject_id)
-    if release is None:
+    if release is None or release.state != State.PUBLISHED:  # withdrawn before it was prepared
         return
     revision = current_revision(session, release)
     content = current_content(session, release)
@@ -81,6 +82,7 @@ def prepare_release_distribution(session: Session, event: OutboxEvent) -> None:
         return
     if distribution.status == DistributionStatus.PREPARING:  # no target lists at all
         engine.materialise(session, distribution, [])
+    engine.scrub_erased(session, [distribution.id or 0])  # erased while the audience was read
     emit(session, "distribution.ready", distribution.id, release_id=release.id, total=distribution.total)
     log.info("release %s: distribution %s with %s deliveries", release.id, distribution.id, distribution.total)
 
@@ -92,14 +94,7 @@ def _withdrawal_reason(event: OutboxEvent) -> str:
 def stop_withdrawn_release(session: Session, event: OutboxEvent) -> None:
     """release.withdrawn: cancel every unsent delivery of the release, embargo-held ones
     included, and say so in the distribution and the release's audit log."""
-    release_id = event.subject_id or 0
-    stopped = engine.stop_release(session, release_id, _withdrawal_reason(event))
-    if not stopped:
-        return
-    skipped = engine.skipped_for_withdrawal(session, stopped)
-    record_note(session, release_id, "mailing_stopped",
-                f"distribution {', '.join(map(str, stopped))} cancelled: withdrawn; {skipped} unsent messages dropped")
-    log.warning("release %s withdrawn: distribution %s cancelled, %s unsent", release_id, stopped, skipped)
+    engine.stop_release(session, event.subject_id or 0, _withdrawal_reason(event))
 
 
 def notify_withdrawal(session: Session, event: OutboxEvent) -> None:

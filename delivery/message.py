@@ -22,6 +22,8 @@ from datetime import datetime
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
+import idna
+
 from core.db import utcnow
 from core.errors import InvalidInput
 from core.settings import Settings, get_settings
@@ -123,9 +125,10 @@ def ascii_address(address: str, what: str = "address") -> str:
         raise UnsafeHeader(what, f"{address!r} is not an e-mail address")
     if not local.isascii():
         raise UnsafeHeader(what, f"{address!r} has a non-ASCII local part (needs SMTPUTF8)")
-    try:
-        converted = f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
+    try:  # IDNA 2008 with UTS #46, as the address check uses: Python's "idna" codec (IDNA 2003)
+        # maps "faß.de" to "fass.de", another domain with another owner.
+        converted = f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except (idna.IDNAError, UnicodeError):
         raise UnsafeHeader(what, f"{address!r} has an invalid domain") from None
     if not _ATEXT_ADDRESS.fullmatch(converted):
         raise UnsafeHeader(what, f"{address!r} is not an e-mail address")

@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -39,7 +39,7 @@ from delivery.signing import signer_from_settings
 from delivery.throttle import ConnectionSlot, RateLimiter
 from delivery.transports import BaseTransport, Outcome, Ticket, get_transport
 from subscribers import tokens
-from subscribers.audience import unmailable
+from subscribers.audience import ERASED, unmailable
 from subscribers.lists import embargo_list_ids
 from subscribers.models import MailingList, SuppressionReason
 from subscribers.suppression import suppress
@@ -50,6 +50,9 @@ from workflow.models import Release, Revision
 from workflow.service import current_revision, withdrawal_of
 
 log = logging.getLogger(__name__)
+
+CHECK_EVERY = 1.0  # seconds between two checks, inside a chunk, that the mailing may go on
+HOLD_IN_FLIGHT = 30.0  # seconds a withdrawal notice waits for the release's in-flight delivery
 
 
 @dataclass
@@ -110,6 +113,15 @@ class Mailer:
     def embargo_until(self, now: datetime) -> datetime | None:
         """The lift of an embargo that still holds at `now`, else None."""
         return None
+
+    def refresh(self, now: datetime) -> str:
+        """Bring what the mailer holds up to date before a batch; a reason when nothing of the
+        mailing may go out any more (every release of a digest withdrawn), else ""."""
+        return ""
+
+    def screen(self, claimed: Sequence[engine.Claimed]) -> tuple[dict[int, str], set[int]]:
+        """A mailing's own rule on who gets it: (subscriber id → reason to skip, ids to hold)."""
+        return {}, set()
 
     def access_query(self, delivery: engine.Claimed, email_hash: str, now: datetime) -> str:
         """What release links carry for this recipient (a token while an embargo holds)."""
@@ -199,6 +211,15 @@ class DigestMailer(Mailer):
     def _data(self, language: str) -> Any:
         return self.issue.input(language)
 
+    def refresh(self, now: datetime) -> str:
+        """A release withdrawn since the issue was made leaves it, in every copy built from now."""
+        with session_scope() as session:
+            standing = digests.standing(session, self.issue)
+        if standing is not self.issue:
+            self.issue = standing
+            self._prepared.clear()
+        return "" if self.issue.releases else "every release of this digest was withdrawn"
+
 
 class WithdrawalMailer(Mailer):
     """The notice that a release was withdrawn, to those it reached, in their language."""
@@ -221,9 +242,20 @@ class WithdrawalMailer(Mailer):
             withdrawn_at=withdrawn.at,
         )
         self.list_ids = self._ids_of(content.lists)
+        self.release_id = release.id or 0
 
     def _data(self, language: str) -> Any:
         return self.data
+
+    def screen(self, claimed: Sequence[engine.Claimed]) -> tuple[dict[int, str], set[int]]:
+        """Only to those the release reached: wait while their copy is still in a running batch
+        (it was being sent when the release was withdrawn), skip those it never reached."""
+        with session_scope() as session:
+            received = engine.release_delivery_states(session, self.release_id, [c.subscriber_id for c in claimed])
+        skip = {c.subscriber_id: "the release never reached them" for c in claimed
+                if received.get(c.subscriber_id) not in (DeliveryStatus.SENT, DeliveryStatus.SENDING)}
+        wait = {c.subscriber_id for c in claimed if received.get(c.subscriber_id) == DeliveryStatus.SENDING}
+        return skip, wait
 
 
 MAILERS: dict[str, Callable[[Session, Distribution], Mailer]] = {
@@ -284,25 +316,31 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
     outcomes: list[engine.Outcome] = []  # known, not yet saved
     in_flight: list[tuple[engine.Claimed, str, Ticket]] = []  # handed over, reply maybe unread
     handed = 0  # claimed[:handed] were handed to the transport or found unsendable
+    stop = ""  # why the batch stops early, if it does
     try:
         with ConnectionSlot(client, settings.max_smtp_connections, settings.delivery_lease_seconds) as slot, \
                 (transport or get_transport()) as connection:
-            for start in range(0, len(claimed), every):
-                if start:
+            check_at = time.monotonic() + CHECK_EVERY
+            while handed < len(claimed) and not stop:
+                if handed:
                     # The last message's reply may still be unread: it is saved at the next stop.
                     _collect(in_flight, outcomes)
-                    may_send = _save(outcomes, report, lease, distribution_id)
-                    outcomes = []
-                    if not may_send:
+                    if not _save(outcomes, report, lease, distribution_id):
                         break
+                    outcomes = []
                 # A chunk's messages are built in one go: Python work done between two socket
                 # waits runs on cold caches and costs about twice the CPU. Whether the embargo
                 # still holds is decided here, for this chunk, not when the mailer was made.
                 now = utcnow()
-                chunk = [(d, _build(mailer, d, now)) for d in claimed[start:start + every]]
+                chunk = [(d, _build(mailer, d, now)) for d in claimed[handed:handed + every]]
                 for delivery, built in chunk:
+                    if time.monotonic() >= check_at:  # slow relays: decide again every second
+                        check_at = time.monotonic() + CHECK_EVERY
+                        if not engine.may_send(distribution_id):
+                            stop = "the distribution stopped or its release was withdrawn"
+                            break
                     if lease.due() and not (lease.renew() and slot.renew()):
-                        log.warning("distribution %s: a batch lost its lease; it stops here", distribution_id)
+                        stop = "the batch lost its lease"
                         break
                     if isinstance(built, PressroomError):  # e.g. an address no header may carry
                         outcomes.append(engine.Outcome(delivery.id, DeliveryStatus.FAILED, "", None,
@@ -313,9 +351,9 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
                         ticket = connection.submit(envelope_from, [delivery.email], data)
                         in_flight.append((delivery, message_id, ticket))
                     handed += 1
-                if lease.lost:
-                    break
             connection.settle()
+        if stop:
+            log.warning("distribution %s: a batch stops early: %s", distribution_id, stop)
     except TransportUnavailable as exc:  # no session at all: what was not handed over waits or fails
         verdict = DeliveryStatus.DEFERRED if exc.transient else DeliveryStatus.FAILED
         outcomes += [engine.Outcome(d.id, verdict, "", exc.code, str(exc), d.attempts) for d in claimed[handed:]]
@@ -337,27 +375,49 @@ def _screen(claimed: list[engine.Claimed], mailer: Mailer, lease: engine.Lease,
     """Decide, right before sending, who of a claimed batch may be mailed now.
 
     One query for the batch: whoever is no longer subscribed to one of the mailing's lists, is
-    suppressed or was erased is skipped with the reason. While an embargo holds, a second one:
-    only people on a list that still receives embargoed news go now; the rest wait for the lift.
+    suppressed or was erased is skipped with the reason (and an erased person's row emptied).
+    While an embargo holds, a second one: only people on a list that still receives embargoed
+    news go now; the rest wait for the lift. A mailer may add its own rule (a withdrawal notice
+    goes only to those the release reached).
     """
-    reasons = unmailable(session_scope, [c.subscriber_id for c in claimed], mailer.list_ids)
+    now = utcnow()
+    nothing_left = mailer.refresh(now)
+    if nothing_left:
+        reasons = {c.subscriber_id: nothing_left for c in claimed}
+    else:
+        reasons = unmailable(session_scope, [c.subscriber_id for c in claimed], mailer.list_ids)
     rest = [c for c in claimed if c.subscriber_id not in reasons]
+    extra, waiting = mailer.screen(rest) if rest else ({}, set())
+    reasons.update(extra)
+    rest = [c for c in rest if c.subscriber_id not in extra]
     if reasons:
         skipped = [engine.Outcome(c.id, DeliveryStatus.SKIPPED, "", None, f"not sent: {reasons[c.subscriber_id]}",
                                   c.attempts) for c in claimed if c.subscriber_id in reasons]
         _save(skipped, report, lease)
-    lift = mailer.embargo_until(utcnow())
+        erased = [c.id for c in claimed if reasons.get(c.subscriber_id) == ERASED]
+        if erased:
+            with session_scope() as session:
+                engine.scrub_erased(session, delivery_ids=erased)
+    if waiting:
+        _hold(rest, waiting, now + timedelta(seconds=HOLD_IN_FLIGHT), "waiting for the release's own delivery",
+              lease, report)
+        rest = [c for c in rest if c.subscriber_id not in waiting]
+    lift = mailer.embargo_until(now)
     if lift is not None and rest:
         early = embargo_list_ids(mailer.list_ids)
-        waiting = unmailable(session_scope, [c.subscriber_id for c in rest], early)
-        if waiting:
-            held = [c.id for c in rest if c.subscriber_id in waiting]
-            engine.release_claims(held, DeliveryStatus.QUEUED, "held until the embargo lifts",
-                                  lease_until=lease.until, not_before=lift)
-            lease.done(held)
-            report.held += len(held)
-            rest = [c for c in rest if c.subscriber_id not in waiting]
+        later = set(unmailable(session_scope, [c.subscriber_id for c in rest], early))
+        if later:
+            _hold(rest, later, lift, "held until the embargo lifts", lease, report)
+            rest = [c for c in rest if c.subscriber_id not in later]
     return rest
+
+
+def _hold(claimed: list[engine.Claimed], subscriber_ids: set[int], until: datetime, note: str,
+          lease: engine.Lease, report: BatchReport) -> None:
+    held = [c.id for c in claimed if c.subscriber_id in subscriber_ids]
+    engine.release_claims(held, DeliveryStatus.QUEUED, note, lease_until=lease.until, not_before=until)
+    lease.done(held)
+    report.held += len(held)
 
 
 def _build(mailer: Mailer, delivery: engine.Claimed, now: datetime) -> tuple[str, str, bytes] | PressroomError:
@@ -400,6 +460,8 @@ def _save(outcomes: Sequence[engine.Outcome], report: BatchReport, lease: engine
                 select(col(Delivery.email)).where(col(Delivery.id).in_([o.delivery_id for o in unknown]))
             ).scalars()
             for email in emails:
+                if not email:  # erased meanwhile: suppressed already, by a hash
+                    continue
                 suppress(session, email, SuppressionReason.HARD_BOUNCE, "5.1.x at SMTP time")
                 report.suppressed += 1
     return may_send

@@ -256,3 +256,176 @@ def test_a_batch_that_lost_its_lease_stops_and_gives_back_nothing_it_no_longer_h
     assert not lease.renew() and lease.lost
     engine.release_claims([c.id for c in claimed], lease_until=lease.until)
     assert {row.status for row in _deliveries(distribution_id).values()} == {DeliveryStatus.SENDING}
+
+
+# --- found by trying to break the promises above ---------------------------------------------------
+
+
+def _dsn(delivery_id: int, status: str, action: str, quoted: str) -> bytes:
+    from delivery.bounces import verp_address
+
+    return (f"From: MAILER-DAEMON@mx.example.org\nTo: {verp_address(delivery_id, 'diplomatie.example.be')}\n"
+            "Subject: Delivery Status Notification\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n--B\n'
+            "Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+            f"Final-Recipient: rfc822; {quoted}\nAction: {action}\nStatus: {status}\n"
+            f"Diagnostic-Code: smtp; 550 {status} <{quoted}> unknown\n\n--B--\n").encode()
+
+
+def test_a_bounce_for_an_erased_person_neither_stops_bounce_processing_nor_brings_the_address_back(
+        db: str, tmp_path: object) -> None:
+    import mailbox
+    from pathlib import Path
+
+    from delivery.bounces import process_maildir
+    from subscribers import find_suppression
+
+    make_lists()
+    add_people(3, ("public",), language="en", prefix="bounce")
+    distribution_id = prepare(publish_release())
+    _send_all(distribution_id, Outbox())
+    rows = _deliveries(distribution_id)
+    with session_scope() as s:
+        forget(s, "bounce0@example.org")
+        forget(s, "bounce1@example.org")
+    handle_event(_erased_event(), {"subscriber.erased": [erase_deliveries]})
+    handle_event(_erased_event(1), {"subscriber.erased": [erase_deliveries]})
+    box_path = Path(str(tmp_path)) / "bounces"
+    box = mailbox.Maildir(box_path, create=True)
+    box.add(_dsn(rows["bounce0@example.org"].id or 0, "5.1.1", "failed", "bounce0@example.org"))
+    box.add(_dsn(rows["bounce1@example.org"].id or 0, "4.2.2", "delayed", "bounce1@example.org"))
+    box.add(_dsn(rows["bounce2@example.org"].id or 0, "5.1.1", "failed", "bounce2@example.org"))
+    report = process_maildir(box_path)
+    assert (report.read, report.hard, report.soft) == (3, 2, 1)
+    with session_scope() as s:
+        assert find_suppression(s, "bounce2@example.org") is not None  # the later bounce still counts
+        texts = [f"{r.email} {r.name} {r.last_error} {r.smtp_response} {r.message_id}"
+                 for r in s.execute(select(Delivery)).scalars()]
+    assert not any("bounce0" in t or "bounce1" in t for t in texts), texts
+
+
+def _erased_event(index: int = 0) -> str:
+    with session_scope() as s:
+        return s.execute(select(OutboxEvent.id).where(OutboxEvent.name == "subscriber.erased")
+                         .order_by(OutboxEvent.created_at)).scalars().all()[index]
+
+
+def test_a_reply_recorded_after_the_person_was_erased_keeps_no_address(db: str) -> None:
+    make_lists()
+    add_people(1, ("public",), language="en", prefix="inflight")
+    distribution_id = prepare(publish_release())
+    [claimed] = engine.claim(distribution_id, 10)
+    with session_scope() as s:  # erased while the message was with the relay
+        forget(s, "inflight0@example.org")
+    handle_event(_erased_event(), {"subscriber.erased": [erase_deliveries]})
+    engine.record([engine.Outcome(claimed.id, DeliveryStatus.SENT, "<x.inflight0@example.org>", 250,
+                                  "250 queued for <inflight0@example.org>", 1)])
+    [row] = _deliveries(distribution_id).values()
+    assert row.status == DeliveryStatus.SENT
+    assert (row.email, row.message_id, row.smtp_response) == ("", "", "")
+
+
+def test_a_person_erased_after_the_audience_was_read_is_skipped_and_emptied(db: str) -> None:
+    make_lists()
+    add_people(2, ("public",), language="en", prefix="race")
+    distribution_id = prepare(publish_release())
+    with session_scope() as s:  # the erasure's own handler ran before these rows were visible
+        forget(s, "race0@example.org")
+    _send_all(distribution_id, Outbox())
+    erased = [row for row in _deliveries(distribution_id).values() if row.last_error == "not sent: erased"]
+    assert len(erased) == 1 and (erased[0].email, erased[0].name) == ("", "")
+
+
+def test_a_notice_waits_for_messages_that_were_in_flight_when_the_release_was_withdrawn(db: str) -> None:
+    make_lists()
+    add_people(2, ("public",), language="en", prefix="flight")
+    release_id = publish_release()
+    distribution_id = prepare(release_id)
+    claimed = engine.claim(distribution_id, 10)  # a batch is sending these right now
+    with session_scope() as s:
+        approver = factories.user(s, "approver", email="withdrawer@example.be")
+        service.withdraw(s, release_id, approver, "wrong figures", notify=True)
+    _handle("release.withdrawn", release_id, [stop_withdrawn_release, notify_withdrawal])
+    with session_scope() as s:
+        notice_id = s.execute(select(Distribution.id).where(Distribution.kind == "withdrawal")).scalar_one()
+    early = Outbox()
+    report = send_batch(notice_id, MemoryTransport(early))
+    assert early.messages == [] and report.held == 2  # their copies are not recorded yet
+    engine.record([engine.Outcome(c.id, DeliveryStatus.SENT, "", 250, "ok", 1) for c in claimed[:1]])
+    engine.release_claims([c.id for c in claimed[1:]], DeliveryStatus.SKIPPED, "not sent: withdrawn")
+    with session_scope() as s:
+        s.execute(update(Delivery).where(Delivery.distribution_id == notice_id).values(next_attempt_at=None))
+    late = Outbox()
+    _send_all(notice_id, late)
+    assert _recipients(late) == [claimed[0].email]
+    assert _deliveries(notice_id)[claimed[1].email].last_error == "not sent: the release never reached them"
+
+
+def test_a_release_withdrawn_before_its_mailing_was_prepared_gets_none(db: str) -> None:
+    from delivery.handlers import prepare_release_distribution
+
+    make_lists()
+    add_people(2, ("public",), language="en", prefix="early")
+    release_id = publish_release()
+    with session_scope() as s:
+        approver = factories.user(s, "approver", email="withdrawer@example.be")
+        service.withdraw(s, release_id, approver, "too early")
+    _handle("release.withdrawn", release_id, [stop_withdrawn_release])
+    _handle("release.published", release_id, [prepare_release_distribution])
+    with session_scope() as s:
+        assert s.execute(select(Distribution.id)).scalars().all() == []
+
+
+def test_a_mailing_prepared_while_its_release_was_withdrawn_is_cancelled_by_the_first_batch(db: str) -> None:
+    make_lists()
+    add_people(2, ("public",), language="en", prefix="stuck")
+    release_id = publish_release()
+    distribution_id = prepare(release_id)
+    with session_scope() as s:  # withdrawn; its handler ran before the distribution was visible
+        approver = factories.user(s, "approver", email="withdrawer@example.be")
+        service.withdraw(s, release_id, approver, "wrong figures")
+    assert send_batch(distribution_id, MemoryTransport(Outbox())).claimed == 0
+    with session_scope() as s:
+        distribution = engine.get_distribution(s, distribution_id)
+        assert distribution.status == DistributionStatus.CANCELLED
+        assert distribution.note == "withdrawn: wrong figures"
+        assert engine.counts(s, distribution_id)["skipped"] == 2
+
+
+def test_copies_of_a_digest_built_after_a_withdrawal_leave_the_release_out(db: str) -> None:
+    from datetime import UTC, datetime
+
+    from delivery import digests
+    from subscribers import add_subscriber
+    from workflow.models import Release
+
+    now = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+    make_lists()
+    with session_scope() as s:
+        for i in range(2):
+            add_subscriber(s, f"digest{i}@example.org", "public", frequency="daily", confirmed=True)
+    kept = publish_release(lists=["public"], translations={"nl": {"title": "Blijft staan", "body": "x"}})
+    gone = publish_release(lists=["public"], translations={"nl": {"title": "Wordt ingetrokken", "body": "x"}})
+    with session_scope() as s:
+        s.execute(update(Release).values(public_at=now - timedelta(hours=12), published_at=now - timedelta(hours=12)))
+    distribution_id = digests.prepare_digest("daily", now) or 0
+    from delivery.sending import mailer_for
+
+    assert "Wordt ingetrokken" in str(mailer_for(distribution_id).issue.input("nl"))  # this worker's copy
+    with session_scope() as s:
+        approver = factories.user(s, "approver", email="withdrawer@example.be")
+        service.withdraw(s, gone, approver, "wrong")
+    outbox = Outbox()
+    _send_all(distribution_id, outbox)
+    assert len(outbox.messages) == 2
+    for message in outbox.messages:
+        text = _parsed(message.message).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert "Blijft staan" in text and "Wordt ingetrokken" not in text
+    assert kept != gone
+
+
+def test_internationalised_domains_go_out_under_their_own_idna_2008_name() -> None:
+    from delivery.message import ascii_address
+
+    assert ascii_address("jan@faß.de") == "jan@xn--fa-hia.de"  # not fass.de: another domain
+    assert ascii_address("jan@exämple.be") == "jan@xn--exmple-cua.be"

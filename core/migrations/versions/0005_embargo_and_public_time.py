@@ -38,6 +38,17 @@ def upgrade() -> None:
     for slug in both:
         log.warning("list %r receives embargoed releases and was public: it is now private "
                     "(only admins add people to it; public sign-up no longer offers it)", slug)
+        public_door = ("FROM subscription WHERE list_id = (SELECT id FROM mailing_list WHERE slug = :slug) "
+                       "AND source IN ('web', 'preferences')")
+        # A sign-up still waiting for its confirmation must not complete into the closed list.
+        pending = connection.execute(sa.text(
+            f"UPDATE subscription SET status = 'unsubscribed', confirm_nonce = NULL {public_door.removeprefix('FROM subscription')} "
+            "AND status = 'pending'"
+        ), {"slug": slug}).rowcount
+        joined = connection.execute(sa.text(f"SELECT count(*) {public_door} AND status = 'confirmed'"),
+                                    {"slug": slug}).scalar_one()
+        log.warning("list %r: %d unconfirmed public sign-ups cancelled; %d members joined through the public "
+                    "form: an admin should review them (pressroom lists show %s)", slug, pending, joined, slug)
     if both:
         connection.execute(sa.text(
             "UPDATE mailing_list SET visibility = 'private' WHERE receives_embargoed AND visibility = 'public'"
