@@ -12,7 +12,9 @@ from delivery.preview import preview_release
 
 @click.command("preview")
 @click.argument("release_id", type=int)
-@click.option("--language", default=None, help="Language of the copy (default: the release's own).")
+@click.option("--language", default=None,
+              help="Show the copy subscribers of this language get (default: the release's own language); "
+                   "a language the release lacks shows the fallback copy they really receive.")
 @click.option(
     "--format", "fmt", type=click.Choice(["eml", "html", "text"]), default="eml", show_default=True,
     help="The whole MIME message, or only its HTML or text part.",
@@ -25,6 +27,8 @@ def preview(release_id: int, language: str | None, fmt: str, out: Path | None) -
     """Render the current revision of RELEASE_ID as a subscriber's mail."""
     with session_scope() as session:
         result = preview_release(session, release_id, language)
+    if result.fallback_note:
+        click.echo(f"note: {result.fallback_note}", err=True)
     data = result.part(fmt)
     if out is None:
         click.echo(data, nl=False)

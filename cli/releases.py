@@ -14,6 +14,7 @@ from cli.output import json_option, print_json, print_mapping, print_table
 from cli.relay import relay_now
 from core.db import session_scope
 from core.errors import InvalidInput
+from delivery.audience import audience_lines, audience_view
 from workflow import service, views
 from workflow.service import Step
 from workflow.sources import read_release_file
@@ -32,8 +33,9 @@ def releases() -> None:
     """Write, review, publish and inspect releases."""
 
 
-def _act(actor_email: str, run: Callable[[Session, Any], Step | None]) -> None:
-    """Run one workflow action as `actor_email` in one transaction, print it, relay its event."""
+def _act(actor_email: str, run: Callable[[Session, Any], Step | None], show_audience: bool = False) -> None:
+    """Run one workflow action as `actor_email` in one transaction, print it, relay its event.
+    With `show_audience` (approving, publishing), also who the release reaches."""
     with session_scope() as session:
         step = run(session, get_user(session, actor_email))
         if step is None:
@@ -44,18 +46,41 @@ def _act(actor_email: str, run: Callable[[Session, Any], Step | None]) -> None:
             f"release {release.id}: {step.action.value} ({step.from_state.value} → "
             f"{step.to_state.value}), version {release.version}"
         )
+        if show_audience:
+            for line in audience_lines(audience_view(session, service.current_content(session, release))):
+                click.echo(f"  audience: {line}")
     relay_now()
+
+
+update_contacts_option = click.option(
+    "--update-contacts", is_flag=True,
+    help="Also update the contact directory with the contacts written out in FILE (admins, or the "
+         "contact themselves); otherwise they go into this release only.",
+)
+web_only_option = click.option(
+    "--web-only", is_flag=True, help="Publish on the newsroom only and mail nobody (a release without lists).",
+)
+
+
+def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_only: bool) -> Any:
+    """The file's content; how its contacts differ from the directory goes to stderr."""
+    source = read_release_file(session, file, actor=actor, update_contacts=update_contacts, web_only=web_only)
+    for note in source.contact_notes:
+        click.echo(f"note: {note}", err=True)
+    return source.content
 
 
 @releases.command("new")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @as_option
+@update_contacts_option
+@web_only_option
 @json_option
-def new(file: Path, actor_email: str, as_json: bool) -> None:
+def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, as_json: bool) -> None:
     """Create a draft from a Markdown FILE with YAML front matter (see README)."""
     with session_scope() as session:
         author = get_user(session, actor_email)
-        release = service.create_release(session, author, read_release_file(session, file))
+        release = service.create_release(session, author, _read(session, file, author, update_contacts, web_only))
         view = views.release_view(session, release)
     relay_now()
     if as_json:
@@ -69,11 +94,14 @@ def new(file: Path, actor_email: str, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @as_option
 @version_option
+@update_contacts_option
+@web_only_option
 @click.option("--comment", default="", help="Why the text changed.")
-def edit(release_id: int, file: Path, actor_email: str, expected_version: int | None, comment: str) -> None:
+def edit(release_id: int, file: Path, actor_email: str, expected_version: int | None, update_contacts: bool,
+         web_only: bool, comment: str) -> None:
     """Replace the content of a release with FILE, as a new revision."""
     _act(actor_email, lambda s, u: service.edit_release(
-        s, release_id, u, read_release_file(s, file), expected_version, comment))
+        s, release_id, u, _read(s, file, u, update_contacts, web_only), expected_version, comment))
 
 
 @releases.command("submit")
@@ -92,7 +120,7 @@ def submit(release_id: int, actor_email: str, expected_version: int | None) -> N
 @click.option("--comment", default="", help="A note with the approval.")
 def approve(release_id: int, actor_email: str, expected_version: int | None, comment: str) -> None:
     """Approve the current revision (an approver who wrote none of it)."""
-    _act(actor_email, lambda s, u: service.approve(s, release_id, u, comment, expected_version))
+    _act(actor_email, lambda s, u: service.approve(s, release_id, u, comment, expected_version), show_audience=True)
 
 
 @releases.command("request-changes")
@@ -125,7 +153,7 @@ def _parse_at(value: str | None) -> datetime | None:
 def publish(release_id: int, actor_email: str, expected_version: int | None, at: str | None) -> None:
     """Publish an approved release now, or schedule it with --at."""
     moment = _parse_at(at)
-    _act(actor_email, lambda s, u: service.publish(s, release_id, u, moment, expected_version))
+    _act(actor_email, lambda s, u: service.publish(s, release_id, u, moment, expected_version), show_audience=True)
 
 
 @releases.command("unschedule")
@@ -165,12 +193,17 @@ def archive(release_id: int, actor_email: str, expected_version: int | None) -> 
 def show(release_id: int, as_json: bool) -> None:
     """Show a release and its current text."""
     with session_scope() as session:
-        view = views.release_view(session, service.get_release(session, release_id), full=True)
+        release = service.get_release(session, release_id)
+        view = views.release_view(session, release, full=True)
+        view["audience"] = audience_view(session, service.current_content(session, release))
     if as_json:
         print_json(view)
         return
     content = view.pop("content")
+    audience = view.pop("audience")
     print_mapping(view)
+    for line in audience_lines(audience):
+        click.echo(f"audience: {line}")
     for language, text in content["translations"].items():
         click.echo(f"\n[{language}] {text['title']}")
         if text["lead"]:

@@ -13,10 +13,10 @@ from sqlmodel import Session
 from core.db import utcnow
 from core.settings import Settings, get_settings
 from templates import ContactCard, LinkItem, ReleaseInput, ReleaseText, Sender
-from workflow.content import ReleaseContent
-from workflow.models import Contact, Organisation, Release, Revision
+from workflow.content import ContactDetails, ReleaseContent
+from workflow.models import Organisation, Release, Revision
 from workflow.service import current_revision
-from workflow.users import organisation
+from workflow.users import organisation, printed_contacts
 
 
 def sender_for(org: Organisation, settings: Settings | None = None) -> Sender:
@@ -42,11 +42,11 @@ def release_url(release_id: int, language: str, settings: Settings | None = None
     return f"{settings.base_url.rstrip('/')}/releases/{release_id}/{language}"
 
 
-def contact_card(contact: Contact) -> ContactCard:
+def contact_card(contact: ContactDetails) -> ContactCard:
     return ContactCard(
         name=contact.name,
         email=contact.email,
-        functions=tuple(sorted((str(k), str(v)) for k, v in (contact.function or {}).items())),
+        functions=tuple(sorted((str(k), str(v)) for k, v in contact.function.items())),
         phone=contact.phone,
         mobile=contact.mobile,
     )
@@ -72,11 +72,7 @@ def content_input(
         for language, text in content.translations.items()
         if text.title
     )
-    contacts = tuple(
-        contact_card(contact)
-        for contact in (session.get(Contact, contact_id) for contact_id in content.contacts)
-        if contact is not None
-    )
+    contacts = tuple(contact_card(contact) for contact in printed_contacts(session, content))
     return ReleaseInput(
         key=key,
         kind=str(content.kind.value),

@@ -11,7 +11,8 @@ from core.settings import get_settings
 from delivery.compose import organisation_sender, release_input, reply_to_for
 from delivery.message import PreparedMessage, Recipient, identity_for, prepare
 from delivery.signing import signer_from_settings
-from templates import CompiledMessage, RenderedMessage, compile_message, release_template
+from templates import CompiledMessage, ReleaseInput, RenderedMessage, compile_message, release_template
+from templates.errors import UnsupportedLanguage
 from workflow.service import get_release
 
 
@@ -24,6 +25,8 @@ class Preview:
     recipient: Recipient
     rendered: RenderedMessage
     message: bytes
+    # Set when the language asked for has no text: its subscribers get this copy instead.
+    fallback_note: str = ""
 
     def part(self, kind: str) -> bytes:
         """"eml" (the whole message), "html" or "text" (that part, UTF-8)."""
@@ -59,9 +62,8 @@ def preview_release(
     release = get_release(session, release_id)
     data = release_input(session, release, now=now)
     sender = organisation_sender(session)
-    compiled = compile_message(
-        release_template(data.kind), language or data.default_language, data, sender, now=now
-    )
+    shown, note = copy_for(data, language)
+    compiled = compile_message(release_template(data.kind), shown, data, sender, now=now)
     identity = identity_for(sender)
     signer = signer_from_settings(identity.from_address.rpartition("@")[2])
     prepared = prepare(compiled, identity, reply_to=reply_to_for(data), signer=signer)
@@ -72,4 +74,20 @@ def preview_release(
         recipient=recipient,
         rendered=compiled.personalise(recipient.personalisation()),
         message=prepared.build(recipient),
+        fallback_note=note,
     )
+
+
+def copy_for(data: ReleaseInput, language: str | None) -> tuple[str, str]:
+    """The language of the copy that subscribers of `language` receive, and a note when that is
+    the release's default language because it has no text in theirs (what the distribution does).
+    Raises UnsupportedLanguage for a language the installation does not offer."""
+    if not language or language == data.default_language:
+        return data.default_language, ""
+    if language not in get_settings().languages:
+        raise UnsupportedLanguage(language, tuple(get_settings().languages))
+    if language in data.languages:
+        return language, ""
+    return data.default_language, (
+        f"subscribers whose language is {language} receive the {data.default_language} copy shown here: "
+        f"the release has no {language} text")

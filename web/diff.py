@@ -1,7 +1,7 @@
 """The review page's diff: what changed between two revisions, per language and field.
 
 Titles and leads are compared word by word, bodies line by line (difflib); the other fields
-(lists, topics, contacts, times) are shown as before → after when they differ.
+(lists, topics, the contacts' details, times) are shown as before → after when they differ.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.content import ReleaseContent
+from workflow.content import ContactDetails, ReleaseContent
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def compare(old: ReleaseContent | None, new: ReleaseContent) -> tuple[list[Langu
         diff.fields.append(FieldDiff("links", diff_lines(links_a, links_b), links_a != links_b))
         result.append(diff)
     others = []
-    for name in ("kind", "default_language", "lists", "topics", "contacts", "embargo_until", "publish_at"):
+    for name in ("kind", "default_language", "lists", "web_only", "topics", "contact_details", "embargo_until",
+                 "publish_at"):
         a = getattr(old, name) if old else None
         b = getattr(new, name)
         if a != b:
@@ -94,7 +95,7 @@ def _show(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "—"
+        return "; ".join(v.label() if isinstance(v, ContactDetails) else str(v) for v in value) or "—"
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(getattr(value, "value", value))

@@ -19,7 +19,8 @@ from core.errors import InvalidInput
 from core.settings import get_settings
 from web.pages import local_input
 from workflow.content import ReleaseContent, parse_content
-from workflow.users import upsert_contact
+from workflow.models import User
+from workflow.users import save_contact
 
 
 @dataclass
@@ -42,6 +43,7 @@ class EditorForm:
     topics: str = ""
     embargo_until: str = ""
     publish_at: str = ""
+    web_only: bool = False
     comment: str = ""
     version: int | None = None
     contact_name: str = ""
@@ -71,6 +73,7 @@ def form_from_content(content: ReleaseContent, version: int | None) -> EditorFor
         topics=", ".join(content.topics),
         embargo_until=local_input(content.embargo_until),
         publish_at=local_input(content.publish_at),
+        web_only=content.web_only,
         version=version,
     )
 
@@ -100,6 +103,7 @@ def read_form(form: FormData) -> EditorForm:
         topics=_one(form, "topics"),
         embargo_until=_one(form, "embargo_until"),
         publish_at=_one(form, "publish_at"),
+        web_only=_one(form, "web_only") == "true",
         comment=_one(form, "comment"),
         version=int(version_text) if version_text.isdigit() and len(version_text) < 10 else None,
         contact_name=_one(form, "contact_name"),
@@ -155,12 +159,14 @@ def content_data(editor: EditorForm) -> dict[str, Any]:
         "lists": editor.lists,
         "embargo_until": parse_local_time(editor.embargo_until, "embargo_until"),
         "publish_at": parse_local_time(editor.publish_at, "publish_at"),
+        "web_only": editor.web_only,
     }
 
 
-def to_content(session: Session | None, editor: EditorForm) -> ReleaseContent:
-    """Validated content from the form; with a session, a new contact typed in is saved and
-    added. Raises InvalidInput naming the field."""
+def to_content(session: Session | None, editor: EditorForm, actor: User | None = None) -> ReleaseContent:
+    """Validated content from the form; with a session, a new contact typed in is saved (as
+    `actor`: changing an existing contact is for admins and that contact) and added. Raises
+    InvalidInput naming the field, NotContactOwner."""
     if session is not None and editor.contact_email.strip():
         data: dict[str, Any] = {"email": editor.contact_email.strip()}
         if editor.contact_name.strip():
@@ -170,7 +176,7 @@ def to_content(session: Session | None, editor: EditorForm) -> ReleaseContent:
                                 editor.contact_function.strip()}
         if editor.contact_phone.strip():
             data["phone"] = editor.contact_phone.strip()
-        contact = upsert_contact(session, data)
+        contact = save_contact(session, actor, data)
         if contact.id not in editor.contacts:
             editor.contacts.append(contact.id or 0)
         editor.contact_name = editor.contact_email = editor.contact_function = editor.contact_phone = ""

@@ -61,6 +61,14 @@ STRINGS: dict[str, dict[str, str]] = {
               "en": "Links (one per line: label | https://…)"},
     "contacts": {"nl": "Contactpersonen", "fr": "Contacts", "en": "Contacts"},
     "new_contact": {"nl": "Nieuwe contactpersoon", "fr": "Nouveau contact", "en": "New contact"},
+    "preview_fallback": {"nl": "Deze release heeft geen {wanted}-tekst: abonnees met taal {wanted} krijgen "
+                         "deze {shown}-versie.",
+                         "fr": "Ce communiqué n'a pas de texte {wanted} : les abonnés de langue {wanted} "
+                         "reçoivent cette version {shown}.",
+                         "en": "This release has no {wanted} text: subscribers whose language is {wanted} "
+                         "receive this {shown} copy."},
+    "web_only": {"nl": "Alleen op de nieuwskamer, naar niemand mailen", "fr": "Uniquement sur la salle de presse, "
+                 "envoyé à personne", "en": "Newsroom only, mailed to nobody"},
     "name": {"nl": "Naam", "fr": "Nom", "en": "Name"},
     "function": {"nl": "Functie", "fr": "Fonction", "en": "Function"},
     "phone": {"nl": "Telefoon", "fr": "Téléphone", "en": "Phone"},

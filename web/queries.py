@@ -17,17 +17,17 @@ from sqlmodel import Session, col, select
 
 from core.addresses import normalise_email
 from core.db import utcnow
-from core.errors import InvalidInput
 from delivery import engine
 from delivery.models import Delivery, DeliveryStatus, Distribution
 from delivery.progress import status_label
 from subscribers.lists import get_list
 from subscribers.models import MailingList, Subscriber, Subscription, SubscriptionStatus
 from subscribers.people import topics_of
-from workflow.content import ReleaseContent
+from workflow.content import ContactDetails, ReleaseContent
 from workflow.guards import revision_authors
-from workflow.models import Approval, Contact, Release, Revision, User
+from workflow.models import Approval, Release, Revision, User
 from workflow.states import State
+from workflow.users import printed_contacts
 
 T = TypeVar("T")
 
@@ -74,19 +74,6 @@ def releases_page(
         query.order_by(col(Release.id).desc()).offset((page - 1) * per_page).limit(per_page)
     ).all()
     return Paged(list(rows), total, page, per_page)
-
-
-def check_references(session: Session, content: ReleaseContent) -> None:
-    """Refuse contact ids and list slugs that do not exist, before they are stored
-    (a release aimed at an unknown list would fail only when it is published)."""
-    for index, contact_id in enumerate(content.contacts):
-        if session.get(Contact, contact_id) is None:
-            raise InvalidInput(f"contacts.{index}", f"no contact has id {contact_id}")
-    if content.lists:
-        known = set(session.exec(select(MailingList.slug).where(col(MailingList.slug).in_(content.lists))).all())
-        for index, slug in enumerate(content.lists):
-            if slug not in known:
-                raise InvalidInput(f"lists.{index}", f"no mailing list has slug {slug!r}")
 
 
 def revisions(session: Session, release_id: int) -> list[Revision]:
@@ -211,7 +198,7 @@ class PublicRelease:
     kind: str
     languages: list[str]
     links: list[dict[str, str]]
-    contacts: list[Contact]
+    contacts: list[ContactDetails]
 
 
 def public_now(now: datetime) -> ColumnElement[bool]:
@@ -231,7 +218,7 @@ def _public(session: Session, release: Release, revision: Revision, language: st
     text = content.translations.get(language)
     if text is None or not text.title:
         return None
-    contacts = [c for c in (session.get(Contact, i) for i in content.contacts) if c is not None]
+    contacts = printed_contacts(session, content)  # as reviewed, not as the directory is now
     public_at = release.public_at or release.published_at or release.updated_at
     embargo = release.embargo_until
     return PublicRelease(

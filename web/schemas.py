@@ -91,6 +91,7 @@ class ReleaseCreate(Strict):
     lists: list[Slug] = Field(default_factory=list, max_length=50, description="mailing list slugs")
     embargo_until: UtcDateTime | None = None
     publish_at: UtcDateTime | None = None
+    web_only: bool = Field(False, description="newsroom only, mailed to nobody: required when `lists` is empty")
 
     def content_data(self) -> dict[str, Any]:
         return self.model_dump(include=set(ReleaseCreate.model_fields))
@@ -115,15 +116,50 @@ class TranslationOut(BaseModel):
     links: list[LinkOut]
 
 
+class ContactDetailsOut(BaseModel):
+    email: str
+    name: str
+    function: dict[str, str]
+    phone: str
+    mobile: str
+
+
 class ContentOut(BaseModel):
     kind: str
     default_language: str
     translations: dict[str, TranslationOut]
     contacts: list[int]
+    contact_details: list[ContactDetailsOut] = Field(
+        default_factory=list, description="the contacts as reviewed: what pages and mails print")
     topics: list[str]
     lists: list[str]
     embargo_until: datetime | None
     publish_at: datetime | None
+    web_only: bool = False
+
+
+class AudienceListOut(BaseModel):
+    slug: str
+    name: str
+    recipients: int
+
+
+class AudienceEmbargoOut(BaseModel):
+    until: datetime
+    now: int = Field(description="recipients on lists that receive embargoed releases: mailed at once")
+    held: int = Field(description="recipients whose copy waits for the lift")
+    early_lists: list[str]
+
+
+class AudienceOut(BaseModel):
+    """Who the release reaches, counted now with the distribution's own audience resolution."""
+
+    web_only: bool
+    total: int
+    lists: list[AudienceListOut]
+    missing_lists: list[str]
+    languages: dict[str, int]
+    embargo: AudienceEmbargoOut | None
 
 
 class ReleasePublic(BaseModel):
@@ -147,6 +183,7 @@ class ReleasePublic(BaseModel):
     created_at: datetime | None
     updated_at: datetime | None
     content: ContentOut | None = None
+    audience: AudienceOut | None = None
 
 
 class ActionIn(Strict):

@@ -23,6 +23,8 @@ from workflow.models import ReleaseKind
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+# Content fields added after the first revisions were stored (see `canonical_json`).
+_LATER_FIELDS = ("contact_details", "web_only")
 
 
 def check_single_line(value: str, what: str) -> str:
@@ -90,6 +92,37 @@ class Translation(BaseModel):
         return bool(self.title and self.body)
 
 
+class ContactDetails(BaseModel):
+    """A contact block as it was reviewed: what pages and mails print comes from here, never
+    from the contact directory, which may have changed since the approval."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=254)
+    name: str = Field(min_length=1, max_length=200)
+    function: dict[str, str] = Field(default_factory=dict, description="job title per language")
+    phone: str = Field(default="", max_length=40)
+    mobile: str = Field(default="", max_length=40)
+
+    @field_validator("email", "name", "phone", "mobile")
+    @classmethod
+    def _line(cls, value: str) -> str:
+        return check_single_line(unicodedata.normalize("NFC", value), "contact detail")
+
+    @field_validator("function")
+    @classmethod
+    def _functions(cls, value: dict[str, str]) -> dict[str, str]:
+        return {str(language): check_single_line(str(title), "contact function")
+                for language, title in value.items() if str(title).strip()}
+
+    def label(self) -> str:
+        """One line for a diff: every detail a reviewer signs off."""
+        functions = "; ".join(f"{language}: {title}" for language, title in sorted(self.function.items()))
+        parts = [f"{self.name} <{self.email}>", functions, f"tel {self.phone}" if self.phone else "",
+                 f"gsm {self.mobile}" if self.mobile else ""]
+        return " · ".join(part for part in parts if part)
+
+
 class ReleaseContent(BaseModel):
     """Everything an edit can change; one revision stores one of these."""
 
@@ -99,10 +132,15 @@ class ReleaseContent(BaseModel):
     default_language: str = ""
     translations: dict[str, Translation] = Field(default_factory=dict)
     contacts: list[int] = Field(default_factory=list, description="contact ids, in print order")
+    # The contacts' details as reviewed, filled in when the revision is stored; what is printed.
+    contact_details: list[ContactDetails] = Field(default_factory=list, max_length=20)
     topics: list[str] = Field(default_factory=list)
     lists: list[str] = Field(default_factory=list, description="target mailing list slugs")
     embargo_until: datetime | None = None
     publish_at: datetime | None = None
+    # Published on the newsroom only, mailed to nobody: said explicitly, so that a release whose
+    # lists were forgotten is refused at submission instead of reaching no one in silence.
+    web_only: bool = False
 
     @field_validator("translations")
     @classmethod
@@ -153,10 +191,14 @@ class ReleaseContent(BaseModel):
         return f",{','.join(titled)}," if titled else ""
 
     def canonical_json(self) -> str:
-        """A byte-stable serialisation: same content, same string."""
-        return json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
+        """A byte-stable serialisation: same content, same string. Fields added since revisions
+        were first hashed are left out while they hold their default, so a stored revision's
+        hash stays what its approvals bound to."""
+        data = self.model_dump(mode="json")
+        for name in _LATER_FIELDS:
+            if not data.get(name):
+                data.pop(name, None)
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON; approvals and the audit log name revisions by it."""

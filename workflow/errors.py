@@ -7,9 +7,12 @@
     core.errors.NotAllowed
     ├── NotAuthor             only the author (or an admin) may do this
     ├── RoleRequired          the actor lacks the role
-    └── FourEyesViolation     an author of the text may not approve it
+    ├── FourEyesViolation     an author of the text may not approve it
+    └── NotContactOwner       only an admin or the contact themselves changes a contact
     core.errors.InvalidInput
-    └── NotSubmittable        no translation has both a title and a body
+    ├── NotSubmittable        no translation has both a title and a body
+    ├── UnknownLists          the release names mailing lists that do not exist
+    └── NoAudience            no lists, and not marked web-only
 """
 
 from __future__ import annotations
@@ -92,4 +95,38 @@ class NotSubmittable(InvalidInput):
             "translations",
             f"release {release_id} needs at least one translation with a title and a body "
             "before it can be submitted",
+        )
+
+
+class NotContactOwner(NotAllowed):
+    """A contact printed under releases is changed by an admin or by that person only: anyone
+    else could put another phone number under the ministry's releases."""
+
+    def __init__(self, actor: str, contact: str):
+        super().__init__(
+            f"{actor} may not change the contact {contact}: only an admin or {contact} may; "
+            "add a new contact instead, or ask an admin"
+        )
+
+
+class UnknownLists(InvalidInput):
+    """A target list slug that no mailing list has: refused before anything is stored, so a typo
+    never publishes to nobody."""
+
+    def __init__(self, field: str, unknown: list[str], known: list[str]):
+        self.unknown = unknown
+        self.known = known
+        names = ", ".join(repr(slug) for slug in unknown)
+        what = f"no mailing list has the slug {names}" if len(unknown) == 1 else f"no mailing lists have the slugs {names}"
+        super().__init__(field, f"{what}; known lists: {', '.join(known) or 'none yet'}")
+
+
+class NoAudience(InvalidInput):
+    """A release with no target lists must say it is web-only: forgetting the lists would
+    otherwise publish it to the newsroom and mail it to nobody without a word."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "lists", "the release names no mailing lists: add the lists to mail it to, or mark it "
+            "web-only (--web-only, web_only: true) to publish it on the newsroom without mail"
         )

@@ -78,6 +78,21 @@ class Contact(SQLModel, table=True):
     mobile: str = Field(default="", max_length=40)
 
 
+class ContactChange(SQLModel, table=True):
+    """One change to the contact directory: who, when, before and after. Revisions keep the
+    details they were approved with, so this is how a changed phone number is accounted for."""
+
+    __tablename__ = "contact_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    actor_label: str = Field(max_length=254)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class Release(SQLModel, table=True):
     """A press release through its whole life; its text lives in the current revision.
 

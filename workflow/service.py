@@ -25,6 +25,8 @@ from workflow.errors import IllegalTransition, NotSubmittable, StaleVersion
 from workflow.guards import Context, check, count_valid_approvals
 from workflow.models import Approval, AuditEntry, Release, Revision, User
 from workflow.states import Action, State, allowed_actions, target
+from workflow.targets import check_audience, check_lists
+from workflow.users import snapshot_contacts
 
 EVENT_NAMES: dict[Action, str] = {
     Action.EDIT: "release.edited",
@@ -84,6 +86,7 @@ def create_release(session: Session, author: User, content: ReleaseContent) -> R
     """Start a draft with its first revision; any role may write."""
     if not author.active:
         raise InvalidInput("author", f"{author.email} is deactivated")
+    content = _reviewable(session, content)
     release = Release(author_id=author.id or 0, kind=content.kind, default_language=content.default_language)
     _mirror(release, content)
     session.add(release)
@@ -106,6 +109,7 @@ def edit_release(
     """Store a new revision. Editing approved or scheduled text voids its approvals and sends it
     back to review. Returns None when the content is unchanged (nothing is recorded)."""
     release = get_release(session, release_id)
+    content = _reviewable(session, content)
     if content.content_hash() == current_revision(session, release).content_hash and (
         expected_version is None or expected_version == release.version
     ):
@@ -126,8 +130,10 @@ def submit(session: Session, release_id: int, actor: User, expected_version: int
     release = get_release(session, release_id)
 
     def change(release: Release) -> None:
-        if not current_content(session, release).submittable_languages():
+        content = current_content(session, release)
+        if not content.submittable_languages():
             raise NotSubmittable(release.id or 0)
+        check_audience(session, content)
 
     return _transition(session, release, actor, Action.SUBMIT, expected_version, "", change)
 
@@ -184,6 +190,7 @@ def publish(
     `actor` None is the scheduler publishing a scheduled release that is due.
     """
     release = get_release(session, release_id)
+    check_lists(session, current_content(session, release))  # a list may have gone since review
     now = utcnow()
     when = as_utc(at) if at is not None else None
     if when is None and release.state is State.APPROVED and release.publish_at and release.publish_at > now:
@@ -329,6 +336,13 @@ def record_note(session: Session, release_id: int, action: str, comment: str) ->
     state = State(release.state)
     revision_hash = current_revision(session, release).content_hash if release.current_revision_id else None
     _record(session, release, None, action, state, state, revision_hash, comment, system="pressroom")
+
+
+def _reviewable(session: Session, content: ReleaseContent) -> ReleaseContent:
+    """Content as a revision stores it: its target lists exist, and the contacts' details are
+    part of it (so the hash, the diff and the approval cover them)."""
+    check_lists(session, content)
+    return snapshot_contacts(session, content)
 
 
 def _bump(session: Session, release: Release, version: int) -> None:

@@ -10,16 +10,23 @@
     contacts: [{name: ..., email: ..., function: {nl: Woordvoerder, fr: Porte-parole}}]
     links: [{label: ..., url: https://...}]
     embargo_until: 2026-04-20T09:00:00+02:00
+    web_only: false               # true: the newsroom only, mailed to nobody (then no lists)
     translations: {fr: {title: ..., lead: ..., body: ...}}
     ---
     Markdown body in the main language.
 
 Further languages may also stand beside the file as `NAME.fr.md` (front matter: title, lead,
 links; the rest is the body).
+
+A contact written out in the file goes into the revision exactly as written (fields left out
+come from the contact directory); the directory itself changes only when the author asks for
+it (`update_contacts`), and every difference is reported so that the CLI can say which entries
+differ.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,14 +34,16 @@ from typing import Any
 import yaml
 from sqlmodel import Session
 
+from core.addresses import normalise_email
 from core.errors import InvalidInput
 from core.settings import get_settings
 from workflow.content import ReleaseContent, parse_content
-from workflow.users import get_contact, upsert_contact
+from workflow.models import User
+from workflow.users import contact_details, find_contact, get_contact, save_contact
 
 _TOP_KEYS = {
     "kind", "language", "title", "lead", "lists", "topics", "contacts", "links",
-    "embargo_until", "publish_at", "translations",
+    "embargo_until", "publish_at", "translations", "web_only",
 }
 _TRANSLATION_KEYS = {"title", "lead", "body", "links"}
 
@@ -43,7 +52,8 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
     """Front matter as a mapping and the Markdown after it; raises InvalidInput with the file."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.startswith("---\n"):
-        return {}, text
+        raise InvalidInput(where, "no front matter: a release file starts with a '---' line, its settings "
+                                  "(title, lists, …) and another '---' line (see the README)")
     end = text.find("\n---", 4)
     if end == -1:
         raise InvalidInput(where, "front matter starts with '---' but has no closing '---' line")
@@ -78,17 +88,33 @@ def _when(value: Any) -> Any:
     return value
 
 
-def read_release_file(session: Session, path: Path) -> ReleaseContent:
-    """Parse `path` (and its `NAME.xx.md` siblings) into validated content; contacts given as
-    mappings are created or updated, contacts given as addresses must exist."""
-    where = str(path)
+@dataclass
+class SourceRead:
+    """A release file read: its content, and how its contacts differ from the directory."""
+
+    content: ReleaseContent
+    contact_notes: list[str] = field(default_factory=list)
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput(where, "file not found") from None
+        raise InvalidInput(str(path), "file not found") from None
     except UnicodeDecodeError as exc:
-        raise InvalidInput(where, f"not UTF-8 text (byte {exc.start})") from None
-    meta, body = split_front_matter(text, where)
+        raise InvalidInput(str(path), f"not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+
+def read_release_file(session: Session, path: Path, *, actor: User | None = None,
+                      update_contacts: bool = False, web_only: bool = False) -> SourceRead:
+    """Parse `path` (and its `NAME.xx.md` siblings) into validated content.
+
+    Contacts given as addresses must be in the directory; contacts written out go into the
+    revision as written, and into the directory only with `update_contacts` (as `actor`, who
+    must be an admin or that contact). Raises InvalidInput naming the file and the field.
+    """
+    where = str(path)
+    meta, body = split_front_matter(_read_text(path), where)
     unknown = set(meta) - _TOP_KEYS
     if unknown:
         raise InvalidInput(where, f"unknown front-matter keys: {', '.join(sorted(unknown))}")
@@ -106,23 +132,83 @@ def read_release_file(session: Session, path: Path) -> ReleaseContent:
         lang = sibling.name[len(path.stem) + 1 : -len(path.suffix)]
         if "." in lang or not lang:
             continue
-        sib_meta, sib_body = split_front_matter(sibling.read_text(encoding="utf-8"), str(sibling))
+        sib_meta, sib_body = split_front_matter(_read_text(sibling), str(sibling))
         translations[lang] = _translation(sib_meta, sib_body.strip(), str(sibling))
-    contacts = []
-    for item in meta.get("contacts") or []:
-        contact = upsert_contact(session, item) if isinstance(item, dict) else get_contact(session, str(item))
-        contacts.append(contact.id)
+    ids, details, notes = _contacts(session, meta.get("contacts") or [], where, actor, update_contacts)
     data = {
         "kind": meta.get("kind", "press_release"),
         "default_language": language,
         "translations": translations,
-        "contacts": contacts,
+        "contacts": ids,
+        "contact_details": details,
         "topics": meta.get("topics") or [],
         "lists": meta.get("lists") or [],
         "embargo_until": _when(meta.get("embargo_until")),
         "publish_at": _when(meta.get("publish_at")),
+        "web_only": bool(meta.get("web_only", False)) or web_only,
     }
     try:
-        return parse_content(data)
+        return SourceRead(parse_content(data), notes)
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc.field}", exc.problem) from None
+
+
+def _contacts(session: Session, items: Any, where: str, actor: User | None,
+              update: bool) -> tuple[list[int], list[dict[str, Any]], list[str]]:
+    if not isinstance(items, list):
+        raise InvalidInput(f"{where}: contacts", "must be a list of addresses or contact mappings")
+    ids: list[int] = []
+    details: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for index, item in enumerate(items):
+        field_name = f"{where}: contacts.{index}"
+        if not isinstance(item, dict):
+            contact = get_contact(session, str(item))
+            ids.append(contact.id or 0)
+            details.append(contact_details(contact).model_dump())
+            continue
+        if "email" not in item:
+            raise InvalidInput(field_name, "each contact needs an email")
+        if update:
+            contact = save_contact(session, actor, item)
+            ids.append(contact.id or 0)
+            details.append(contact_details(contact).model_dump())
+            continue
+        written, note = _as_written(session, item, field_name)
+        details.append(written)
+        if note:
+            notes.append(note)
+        known = find_contact(session, written["email"])
+        if known is not None:
+            ids.append(known.id or 0)
+    return ids, details, notes
+
+
+def _as_written(session: Session, item: dict[str, Any], where: str) -> tuple[dict[str, Any], str]:
+    """The contact as the file has it (the directory fills what it leaves out), and a note when
+    that differs from the directory."""
+    unknown = set(item) - {"email", "name", "function", "phone", "mobile"}
+    if unknown:
+        raise InvalidInput(where, f"unknown contact fields: {', '.join(sorted(unknown))}")
+    email = normalise_email(str(item["email"]), f"{where}.email")
+    known = find_contact(session, email)
+    base: dict[str, Any] = (contact_details(known).model_dump() if known is not None
+                            else {"email": email, "name": "", "function": {}})
+    function = item.get("function") or {}
+    if isinstance(function, str):
+        function = {get_settings().default_language: function}
+    if not isinstance(function, dict):
+        raise InvalidInput(f"{where}.function", "must be a text or a mapping of language to text")
+    functions: dict[str, str] = {**base.get("function", {}), **{str(k): str(v) for k, v in function.items()}}
+    written: dict[str, Any] = {**base, **{key: str(item[key]) for key in ("name", "phone", "mobile") if key in item}}
+    written.update(function=functions, email=email)
+    if not written.get("name"):
+        raise InvalidInput(f"{where}.name", f"{email} is not in the contact directory: give a name")
+    if known is None:
+        return written, (f"{email} is not in the contact directory: the release prints it as written "
+                         "(--update-contacts adds it)")
+    changed = [key for key in ("name", "function", "phone", "mobile") if written.get(key) != base.get(key)]
+    if not changed:
+        return written, ""
+    return written, (f"{email} differs from the contact directory in {', '.join(changed)}: the release prints "
+                     "the file's details (--update-contacts updates the directory)")

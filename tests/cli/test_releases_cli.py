@@ -40,8 +40,11 @@ def _setup(run, tmp_path: Path) -> int:  # type: ignore[no-untyped-def]
     _ok(run("users", "add", SPOKES, "--name", "An", "--role", "spokesperson"))
     _ok(run("users", "add", APPROVER, "--name", "Marc", "--role", "approver"))
     _ok(run("users", "add", OTHER, "--name", "Eva", "--role", "spokesperson"))
+    _ok(run("lists", "add", "journalists", "--name", "Journalists", "--private", "--receives-embargoed"))
+    _ok(run("lists", "add", "diplomatic-corps", "--name", "Diplomatic corps", "--private"))
+    _ok(run("lists", "add", "public", "--name", "Public"))
     result = _ok(run("releases", "new", str(SAMPLES / "jaarverslag-2025.md"), "--as", SPOKES, "--json"))
-    return int(json.loads(result.output)["id"])
+    return int(json.loads(result.stdout)["id"])
 
 
 def test_full_flow_with_json_output(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

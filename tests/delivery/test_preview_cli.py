@@ -108,8 +108,18 @@ def test_preview_html_and_text_to_files(release_id: int, tmp_path: Path) -> None
 def test_preview_errors_map_to_exit_codes(release_id: int) -> None:
     missing = CliRunner().invoke(cli, ["preview", "9999"])
     assert missing.exit_code == 3 and "release 9999 not found" in missing.stderr
-    untranslated = CliRunner().invoke(cli, ["preview", str(release_id), "--language", "de"])
-    assert untranslated.exit_code == 2 and "no 'de' text" in untranslated.stderr
+    unknown = CliRunner().invoke(cli, ["preview", str(release_id), "--language", "xx"])
+    assert unknown.exit_code == 2 and "'xx' is not supported" in unknown.stderr
+
+
+def test_a_language_the_release_lacks_previews_the_copy_its_subscribers_really_get(release_id: int) -> None:
+    """German subscribers of a Dutch and French release receive the Dutch copy: so does the
+    reviewer who asks for German, with a line saying so."""
+    german = CliRunner().invoke(cli, ["preview", str(release_id), "--language", "de", "--format", "eml"])
+    assert german.exit_code == 0, german.output
+    assert "subscribers whose language is de receive the nl copy shown here" in german.stderr
+    message = email.message_from_bytes(german.stdout_bytes, policy=default_policy)
+    assert message["Content-Language"] == "nl"
 
 
 @pytest.fixture

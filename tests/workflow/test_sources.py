@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from cli.demo import SAMPLES
 from core.db import session_scope
@@ -15,9 +16,10 @@ from workflow.sources import read_release_file
 
 def test_sample_release_reads_in_two_languages(sqlite_db: str, tmp_path: Path) -> None:
     with session_scope() as s:
-        parsed = read_release_file(s, SAMPLES / "jaarverslag-2025.md")
-        contact = s.get(Contact, parsed.contacts[0])
-        assert contact is not None and contact.function["fr"] == "Porte-parole"
+        parsed = read_release_file(s, SAMPLES / "jaarverslag-2025.md").content
+        assert s.exec(select(Contact)).all() == []  # the directory changes only when asked
+        assert parsed.contact_details[0].function["fr"] == "Porte-parole"
+        assert parsed.contact_details[0].phone == "+32 2 501 81 11"
     assert parsed.kind == "annual_report"
     assert set(parsed.translations) == {"nl", "fr"}
     assert parsed.translations["fr"].title.startswith("Rapport annuel 2025")
@@ -39,7 +41,7 @@ def test_front_matter_translations_and_existing_contacts(sqlite_db: str, tmp_pat
         read_release_file(s, path)
     path = _write(tmp_path, "---\ntitle: Titel\ntranslations:\n  de: {title: Titel DE, body: Text}\n---\nTekst\n")
     with session_scope() as s:
-        parsed = read_release_file(s, path)
+        parsed = read_release_file(s, path).content
     assert parsed.translations["de"].body == "Text"
     assert parsed.translations["nl"].body == "Tekst"
 
@@ -52,6 +54,7 @@ def test_front_matter_translations_and_existing_contacts(sqlite_db: str, tmp_pat
         ("---\ntitel: x\n---\nbody", "unknown front-matter keys: titel"),
         ("---\ntitle: \"a\\r\\nBcc: x@y\"\n---\nbody", "translations.nl.title"),
         ("---\nkind: memo\n---\nbody", "kind"),
+        ("Titel zonder front matter\n\nTekst", "no front matter"),
     ],
 )
 def test_bad_files_name_the_problem(sqlite_db: str, tmp_path: Path, text: str, message: str) -> None:

@@ -6,11 +6,11 @@ from fastapi import APIRouter
 from sqlmodel import col, select
 
 from web.auth import ApiUser
-from web.deps import acting, reading
+from web.deps import acting, attach, reading
 from web.errors import api_responses
 from web.schemas import ContactIn, ContactOut, MeOut
 from workflow.models import Contact
-from workflow.users import upsert_contact
+from workflow.users import save_contact as save_directory_contact
 
 router = APIRouter(tags=["people"])
 
@@ -35,7 +35,9 @@ def contacts(user: ApiUser) -> list[ContactOut]:
 
 @router.post("/contacts", response_model=ContactOut, responses=api_responses(401, 422))
 def save_contact(user: ApiUser, body: ContactIn) -> ContactOut:
-    """Create a contact, or update the one with this e-mail address."""
+    """Create a contact, or change the one with this e-mail address (admins, or that contact
+    themselves: 403 otherwise). Releases keep the details they were approved with; every change
+    is recorded."""
     data = body.model_dump(exclude_unset=True)
     with acting() as session:
-        return contact_out(upsert_contact(session, data))
+        return contact_out(save_directory_contact(session, attach(session, user), data))

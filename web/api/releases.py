@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Path, Query, Response
 from sqlmodel import Session
 
+from delivery.audience import audience_view
 from delivery.preview import preview_release
 from web.api.common import Pagination, page_of
 from web.auth import ApiUser
@@ -20,7 +21,6 @@ from web.deps import acting, attach, reading
 from web.errors import api_responses
 from web.queries import (
     approvers_by_revision,
-    check_references,
     distribution_for_release,
     releases_page,
     revisions,
@@ -54,7 +54,10 @@ ReleaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="release id")]
 
 def release_out(session: Session, release_id: int, full: bool = True) -> ReleasePublic:
     release = service.get_release(session, release_id)
-    return ReleasePublic.model_validate(views.release_view(session, release, full=full))
+    view = views.release_view(session, release, full=full)
+    if full:  # who it reaches, as the reviewers see it
+        view["audience"] = audience_view(session, service.current_content(session, release))
+    return ReleasePublic.model_validate(view)
 
 
 @router.get("", response_model=Page[ReleasePublic], responses=api_responses(401, 422))
@@ -77,7 +80,6 @@ def create_release(user: ApiUser, body: ReleaseCreate) -> ReleasePublic:
     """Start a draft; any signed-in role may write. The caller becomes its author."""
     content = parse_content(body.content_data())
     with acting() as session:
-        check_references(session, content)
         release = service.create_release(session, attach(session, user), content)
         result = release_out(session, release.id or 0)
     return result
@@ -96,7 +98,6 @@ def update_release(user: ApiUser, release_id: ReleaseId, body: ReleaseUpdate) ->
     its approvals and sends it back to review; identical content changes nothing."""
     content = parse_content(body.content_data())
     with acting() as session:
-        check_references(session, content)
         service.edit_release(session, release_id, attach(session, user), content,
                              body.expected_version, body.comment)
         result = release_out(session, release_id)
@@ -227,7 +228,10 @@ def preview(
     """The current revision as a subscriber's mail: HTML part, text part or the whole message."""
     with reading() as session:
         result = preview_release(session, release_id, language)
-    return Response(result.part(format), media_type=PREVIEW_TYPES[format])
+    headers = {"X-Pressroom-Language": result.compiled.language}
+    if result.fallback_note:  # the copy that language's subscribers really get
+        headers["X-Pressroom-Fallback"] = result.fallback_note
+    return Response(result.part(format), media_type=PREVIEW_TYPES[format], headers=headers)
 
 
 @router.get("/{release_id}/distribution", response_model=DistributionOut, responses=api_responses(401, 404, 422))

@@ -34,7 +34,6 @@ from web.pages import flash, redirect, render
 from web.previews import safe_preview
 from web.queries import (
     awaiting_review,
-    check_references,
     delivery_figures,
     distribution_for_release,
     in_state,
@@ -120,9 +119,9 @@ def create_release(request: Request, user: PressUser, form: SubmittedForm) -> Re
     editor = read_form(form)
     try:
         with acting() as session:
-            content = to_content(session, editor)
-            check_references(session, content)
-            release = service.create_release(session, attach(session, user), content)
+            author = attach(session, user)
+            content = to_content(session, editor, author)
+            release = service.create_release(session, author, content)
             release_id = release.id or 0
     except InvalidInput as error:
         return _editor(request, editor, None, error, status=422)
@@ -146,9 +145,9 @@ def save_release(request: Request, user: PressUser, release_id: ReleaseId, form:
     lang = ui_language(user.language)
     try:
         with acting() as session:
-            content = to_content(session, editor)
-            check_references(session, content)
-            step = service.edit_release(session, release_id, attach(session, user), content,
+            actor = attach(session, user)
+            content = to_content(session, editor, actor)
+            step = service.edit_release(session, release_id, actor, content,
                                         editor.version, editor.comment.strip())
             revision = views.release_view(session, service.get_release(session, release_id))["revision"]
     except InvalidInput as error:
@@ -191,7 +190,13 @@ def stored_preview(
         return Response(result.rendered.text, media_type="text/plain; charset=utf-8")
     if format == "eml":
         return Response(result.message, media_type="message/rfc822")
-    return HTMLResponse(result.rendered.html, headers={"Content-Security-Policy": PREVIEW_CSP})
+    html = result.rendered.html
+    if result.fallback_note:  # said above the mail, not inside it
+        note = translate("preview_fallback", ui_language(user.language), wanted=language,
+                         shown=result.compiled.language)
+        html = (f"<p id='fallback-note' style='font-family:sans-serif;background:#fff3cd;padding:8px'>"
+                f"{_escape(note)}</p>{html}")
+    return HTMLResponse(html, headers={"Content-Security-Policy": PREVIEW_CSP})
 
 
 def _escape(text: str) -> str:
