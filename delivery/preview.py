@@ -11,7 +11,13 @@ from core.settings import get_settings
 from delivery.compose import organisation_sender, release_input, reply_to_for
 from delivery.message import PreparedMessage, Recipient, identity_for, prepare
 from delivery.signing import signer_from_settings
-from templates import CompiledMessage, ReleaseInput, RenderedMessage, compile_message, release_template
+from templates import (
+    CompiledMessage,
+    ReleaseInput,
+    RenderedMessage,
+    compile_message,
+    release_template,
+)
 from templates.errors import UnsupportedLanguage
 from workflow.service import get_release
 
