@@ -9,12 +9,14 @@ tried again; once the receipt is committed the mail is never sent twice.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from core.outbox import OutboxEvent
 from core.settings import get_settings
+from delivery.audience import audience_view
 from delivery.compose import organisation_sender, release_url
 from delivery.errors import TransportUnavailable
 from delivery.message import Recipient, identity_for, prepare
@@ -110,12 +112,19 @@ def review_request(session: Session, event: OutboxEvent) -> None:
     approvers = session.exec(
         select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)
     ).all()
+    audience = audience_view(session, current_content(session, release))
+    embargo = audience["embargo"]
     for approver in approvers:
         if approver.id in writers:
             continue
         data = ReviewRequestInput(
             key=f"review.{release.id}.v{release.version}", title=_title(session, release, approver.language),
             author=author.name if author else "", review_url=_press_url(f"/press/releases/{release.id}/review"),
+            web_only=audience["web_only"], recipients=audience["total"],
+            lists=tuple((item["slug"], item["recipients"]) for item in audience["lists"]),
+            languages=tuple(audience["languages"].items()),
+            embargo_until=datetime.fromisoformat(embargo["until"]) if embargo else None,
+            held=embargo["held"] if embargo else 0,
         )
         send_notice(session, "review_request", approver.language, data, approver.email, approver.name)
 

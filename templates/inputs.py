@@ -127,12 +127,20 @@ class AlreadySubscribedInput:
 
 @dataclass(frozen=True)
 class ReviewRequestInput:
-    """To an approver: a release waits for review."""
+    """To an approver: a release waits for review, and whom it will reach (so the audience is
+    reviewed with the text: lists with their recipients, recipients per language, how many wait
+    for the embargo). `web_only`: the newsroom only, mailed to nobody."""
 
     key: str
     title: str
     author: str
     review_url: str
+    web_only: bool = False
+    recipients: int = 0
+    lists: tuple[tuple[str, int], ...] = ()
+    languages: tuple[tuple[str, int], ...] = ()
+    embargo_until: datetime | None = None
+    held: int = 0
 
 
 @dataclass(frozen=True)

@@ -285,12 +285,24 @@ def _build_already(data: AlreadySubscribedInput, h: _Helpers) -> _Built:
 
 
 def _build_review(data: ReviewRequestInput, h: _Helpers) -> _Built:
-    context = {
-        "intro": h.t("intro", author=data.author),
+    if data.web_only and not data.lists:
+        audience = [h.t("web_only")]
+    else:
+        audience = [h.t("recipients", count=data.recipients,
+                        lists=", ".join(f"{slug} {n}" for slug, n in data.lists))]
+        if data.languages:
+            audience.append(h.t("by_language", languages=", ".join(f"{lang} {n}" for lang, n in data.languages)))
+        if data.embargo_until is not None:
+            audience.append(h.t("held", count=data.held, when=h.dateline(data.embargo_until)))
+    intro = h.t("intro", author=data.author)
+    context: dict[str, Any] = {
+        "intro": intro,
         "title": data.title,
         "button_url": _url(data.review_url, "review_url"),
+        "audience_heading": h.t("audience"),
+        "audience": audience,
     }
-    return _Built(context, h.t("subject", title=data.title), context["intro"])
+    return _Built(context, h.t("subject", title=data.title), intro)
 
 
 def _build_changes(data: ChangesRequestedInput, h: _Helpers) -> _Built:

@@ -242,6 +242,27 @@ REVIEW_REQUEST: Table = {
         "en": "Review the release",
         "de": "Mitteilung prüfen",
     },
+    "audience": {"nl": "Ontvangers", "fr": "Destinataires", "en": "Audience", "de": "Empfänger"},
+    "recipients": {
+        "nl": "{count} ontvangers: {lists}",
+        "fr": "{count} destinataires : {lists}",
+        "en": "{count} recipients: {lists}",
+        "de": "{count} Empfänger: {lists}",
+    },
+    "by_language": {"nl": "per taal: {languages}", "fr": "par langue : {languages}",
+                    "en": "by language: {languages}", "de": "nach Sprache: {languages}"},
+    "held": {
+        "nl": "{count} ervan krijgen het pas wanneer het embargo afloopt ({when})",
+        "fr": "dont {count} le recevront à la levée de l'embargo ({when})",
+        "en": "{count} of them get it only when the embargo lifts ({when})",
+        "de": "{count} davon erhalten sie erst nach Ablauf der Sperrfrist ({when})",
+    },
+    "web_only": {
+        "nl": "Alleen op de nieuwskamer: naar niemand gemaild.",
+        "fr": "Uniquement sur la salle de presse : envoyé à personne.",
+        "en": "Newsroom only: mailed to nobody.",
+        "de": "Nur im Newsroom: an niemanden versandt.",
+    },
 }
 
 CHANGES_REQUESTED: Table = {

@@ -155,6 +155,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "last_errors": {"nl": "Laatste fouten", "fr": "Dernières erreurs", "en": "Latest errors"},
     "status": {"nl": "Status", "fr": "Statut", "en": "Status"},
     "total": {"nl": "Totaal", "fr": "Total", "en": "Total"},
+    "audience": {"nl": "Ontvangers", "fr": "Destinataires", "en": "Audience"},
+    "by_language": {"nl": "Per taal", "fr": "Par langue", "en": "By language"},
+    "audience_held": {"nl": "{now} krijgen het meteen (onder embargo); {held} wachten tot het embargo afloopt op {until}.",
+                      "fr": "{now} le reçoivent tout de suite (sous embargo) ; {held} attendent la levée de "
+                      "l'embargo le {until}.",
+                      "en": "{now} get it at once (under embargo); {held} wait until the embargo lifts on {until}."},
+    "audience_nobody": {"nl": "Niemand zou dit bericht nu ontvangen: de lijsten hebben geen bevestigde abonnees "
+                        "die erbij passen.",
+                        "fr": "Personne ne recevrait ce communiqué maintenant : aucune liste n'a d'abonné "
+                        "confirmé correspondant.",
+                        "en": "Nobody would receive this release now: the lists have no confirmed subscriber "
+                        "it matches."},
     # lists and subscribers
     "new_list": {"nl": "Nieuwe lijst", "fr": "Nouvelle liste", "en": "New list"},
     "slug": {"nl": "Code (slug)", "fr": "Code (slug)", "en": "Slug"},

@@ -186,3 +186,36 @@ def test_the_api_and_the_review_page_preview_the_fallback_copy_with_a_note(web: 
         page = client.get(f"/press/releases/{release['id']}/preview/fr")
     assert page.status_code == 200 and "Alleen Nederlands" in page.text
     assert "This release has no fr text: subscribers whose language is fr receive this nl copy." in page.text
+
+
+def test_the_review_page_and_the_review_request_mail_show_the_audience(web: Web, worker: object) -> None:
+    from core.settings import override_settings
+    from tests.conftest import wait_until
+    from tests.delivery.smtp_sink import Sink, smtp_server
+    from tests.web.conftest import sign_in
+    from web.deps import relay_events
+
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalisten", default_language="nl", visibility="private",
+                    receives_embargoed=True)
+        create_list(s, "public", "Publiek", default_language="nl")
+        add_subscriber(s, "desk@krant.example", "journalists", language="fr", confirmed=True)
+        add_subscriber(s, "burger@example.org", "public", language="nl", confirmed=True)
+    sink = Sink()
+    with smtp_server(sink) as controller:
+        override_settings(mail_url=f"smtp://127.0.0.1:{controller.port}")
+        with web.api(web.spokesperson) as api:
+            release = api.post("/releases", json=release_body(
+                lists=["journalists", "public"], embargo_until=(utcnow() + timedelta(hours=5)).isoformat())).json()
+            assert api.post(f"/releases/{release['id']}/submit").status_code == 200
+        relay_events()
+        wait_until(lambda: any(web.approver.email in r.rcpt_tos for r in sink.received), 60, "the review request")
+    request = next(r for r in sink.received if web.approver.email in r.rcpt_tos)
+    text = message_from_bytes(request.content, policy=policy.default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "2 recipients: journalists 1, public 1" in text  # the approver reads English
+    assert "by language: fr 1, nl 1" in text and "1 of them get it only when the embargo lifts" in text
+    with web.browser() as client:
+        sign_in(client, web.approver.email)
+        page = client.get(f"/press/releases/{release['id']}/review").text
+    assert 'id="audience-total">2<' in page and 'data-list="public">1<' in page
+    assert "1 get it at once (under embargo); 1 wait until the embargo lifts" in page

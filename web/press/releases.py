@@ -8,6 +8,7 @@ refusal (role, four-eyes, stale version, illegal move) goes to the one exception
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -16,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
+from delivery.audience import audience_view
 from delivery.preview import preview_release
 from subscribers import all_lists
 from web.auth import PressUser, SubmittedForm
@@ -231,9 +233,13 @@ def review_page(request: Request, user: PressUser, release_id: ReleaseId) -> Res
         old = ReleaseContent.model_validate(baseline.content) if baseline else None
         languages, others = compare(old, ReleaseContent.model_validate(current.content))
         authors = user_emails(session, {current.author_id})
+        audience = audience_view(session, ReleaseContent.model_validate(current.content))
+        if audience["embargo"]:  # for `when`, which speaks the reader's language and time zone
+            audience["embargo"]["until"] = datetime.fromisoformat(audience["embargo"]["until"])
     return render(request, "press/review.html", {
         "release": view, "languages_diff": languages, "others": others, "basis": basis,
         "baseline": baseline, "current": current, "current_author": authors.get(current.author_id),
+        "audience": audience,
     })
 
 
