@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 
 from core.db import insert_ignoring_duplicates, session_scope, utcnow
 from core.errors import Conflict, NotFound
+from core.outbox import emit
 from core.settings import get_settings
 from delivery.models import (
     CLAIMABLE,
@@ -420,7 +421,20 @@ def finish_if_complete(distribution_id: int) -> bool:
         distribution.status = DistributionStatus.DONE
         distribution.finished_at = utcnow()
         session.add(distribution)
+        announce_end(session, distribution)
         return True
+
+
+FINISHED_EVENT = "distribution.finished"
+
+
+def announce_end(session: Session, distribution: Distribution, reason: str = "") -> None:
+    """The `distribution.finished` event, in the transaction that ends the mailing, with what
+    people must hear of: how many were sent and failed, or why it could not start."""
+    tally = counts(session, distribution.id or 0) if distribution.id else {}
+    emit(session, FINISHED_EVENT, distribution.id, release_id=distribution.release_id, kind=distribution.kind,
+         status=DistributionStatus(distribution.status).value, total=distribution.total,
+         sent=tally.get("sent", 0), failed=tally.get("failed", 0), reason=reason)
 
 
 def active_distributions() -> list[int]:

@@ -20,7 +20,6 @@ from core.settings import get_settings
 from delivery import engine
 from delivery.models import DistributionStatus
 from subscribers.audience import Recipient, resolve_audience
-from subscribers.errors import ListNotFound
 from subscribers.models import MailingList
 from workflow.models import Release
 from workflow.service import current_content, current_revision
@@ -56,30 +55,34 @@ def prepare_release_distribution(session: Session, event: OutboxEvent) -> None:
     languages = list(content.translations)
     size = get_settings().delivery_batch_size * 5
     now = utcnow()
-    try:
-        passes: list[tuple[list[str], object]] = []
-        if release.embargo_until and release.embargo_until > now:
-            early = list(session.exec(
-                select(MailingList.slug).where(
-                    col(MailingList.slug).in_(content.lists), MailingList.receives_embargoed == True
-                )
-            ).all())
-            if early:
-                passes.append((early, None))
-            passes.append((content.lists, release.embargo_until))
-        else:
-            passes.append((content.lists, None))
-        for lists, not_before in passes:
-            audience = resolve_audience(session, lists, content.topics, languages, content.default_language,
-                                        batch_size=size)
-            engine.materialise(session, distribution, _rows(audience, not_before))
-    except ListNotFound as exc:
+    # Lists were checked at submission and publication; one deleted since then must not cost
+    # the lists that remain their mail: those go, and the author and approvers hear of the rest.
+    existing = set(session.exec(select(MailingList.slug).where(col(MailingList.slug).in_(content.lists))).all())
+    targets = [slug for slug in content.lists if slug in existing]
+    missing = [slug for slug in content.lists if slug not in existing]
+    if missing:
+        distribution.note = f"lists not found: {', '.join(missing)}"
+        log.error("release %s: %s", release.id, distribution.note)
+    if content.lists and not targets:
         distribution.status = DistributionStatus.FAILED
-        distribution.note = str(exc)
         distribution.finished_at = now
         session.add(distribution)
-        log.error("release %s not distributed: %s", release.id, exc)
+        engine.announce_end(session, distribution, distribution.note)
         return
+    passes: list[tuple[list[str], object]] = []
+    if release.embargo_until and release.embargo_until > now:
+        early = list(session.exec(
+            select(MailingList.slug).where(col(MailingList.slug).in_(targets), MailingList.receives_embargoed == True)
+        ).all())
+        if early:
+            passes.append((early, None))
+        passes.append((targets, release.embargo_until))
+    elif targets:
+        passes.append((targets, None))
+    for lists, not_before in passes:
+        audience = resolve_audience(session, lists, content.topics, languages, content.default_language,
+                                    batch_size=size)
+        engine.materialise(session, distribution, _rows(audience, not_before))
     if distribution.status == DistributionStatus.PREPARING:  # no target lists at all
         engine.materialise(session, distribution, [])
     engine.scrub_erased(session, [distribution.id or 0])  # erased while the audience was read

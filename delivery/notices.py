@@ -28,6 +28,7 @@ from templates import (
     AlreadySubscribedInput,
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
+    MailingProblemInput,
     PublishedReceiptInput,
     ReviewRequestInput,
     compile_message,
@@ -157,3 +158,33 @@ def published_receipt(session: Session, event: OutboxEvent) -> None:
         languages=tuple(content.translations),
     )
     send_notice(session, "published_receipt", author.language, data, author.email, author.name)
+
+
+def mailing_problem(session: Session, event: OutboxEvent) -> None:
+    """distribution.finished: when a release's mailing could not start, had failures or reached
+    nobody (and was not meant to: a web-only release reaches nobody on purpose), mail its author
+    and every approver, each in their language."""
+    payload = event.payload
+    if payload.get("kind") != "release" or payload.get("release_id") is None:
+        return
+    release = session.get(Release, payload["release_id"])
+    if release is None:
+        return
+    content = current_content(session, release)
+    total, failed = int(payload.get("total") or 0), int(payload.get("failed") or 0)
+    reason = str(payload.get("reason") or "")
+    if not (reason or failed or (total == 0 and not content.web_only)):
+        return
+    people = {user.id: user for user in session.exec(
+        select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)
+    ).all()}
+    author = session.get(User, release.author_id)
+    if author is not None and author.active:
+        people[author.id] = author
+    for person in people.values():
+        data = MailingProblemInput(
+            key=f"problem.{event.subject_id}", title=_title(session, release, person.language), total=total,
+            sent=int(payload.get("sent") or 0), failed=failed, reason=reason,
+            url=_press_url(f"/press/distributions/{event.subject_id}"),
+        )
+        send_notice(session, "mailing_problem", person.language, data, person.email, person.name)

@@ -34,6 +34,7 @@ HANDLERS: dict[str, list[Handler]] = {
     "release.withdrawn": [stop_withdrawn_release, notifications.withdrawn, notify_withdrawal],
     "subscription.requested": [notices.subscription_confirmation],
     "subscriber.erased": [erase_deliveries],
+    "distribution.finished": [notices.mailing_problem],
 }
 
 

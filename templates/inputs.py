@@ -166,6 +166,20 @@ class PublishedReceiptInput:
 
 
 @dataclass(frozen=True)
+class MailingProblemInput:
+    """To the author and the approvers: a release's mailing ended badly (messages failed, or it
+    reached nobody), which they must hear of from more than a worker's log."""
+
+    key: str
+    title: str
+    total: int
+    sent: int
+    failed: int
+    reason: str = ""  # why it could not start at all, e.g. a list that no longer exists
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class WithdrawalInput:
     """To everyone who received a release: it has been withdrawn, and why.
 
@@ -205,4 +219,5 @@ RenderData = (
     | ChangesRequestedInput
     | PublishedReceiptInput
     | WithdrawalInput
+    | MailingProblemInput
 )

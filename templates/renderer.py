@@ -46,6 +46,7 @@ from templates.inputs import (
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
     DigestInput,
+    MailingProblemInput,
     PublishedReceiptInput,
     ReleaseInput,
     ReviewRequestInput,
@@ -326,6 +327,17 @@ def _build_receipt(data: PublishedReceiptInput, h: _Helpers) -> _Built:
     return _Built(context, h.t("subject", title=data.title), context["intro"])
 
 
+def _build_mailing_problem(data: MailingProblemInput, h: _Helpers) -> _Built:
+    if data.reason:
+        intro = h.t("not_started", reason=data.reason)
+    elif data.total == 0:
+        intro = h.t("nobody")
+    else:
+        intro = h.t("failed", failed=data.failed, total=data.total, sent=data.sent)
+    context = {"intro": intro, "title": data.title, "button_url": _url(data.url, "url", required=False)}
+    return _Built(context, h.t("subject", title=data.title), intro)
+
+
 def _one_line(value: str) -> str:
     """`value` with every run of whitespace, line breaks included, as one space: for subjects."""
     return " ".join(value.split())
@@ -360,6 +372,7 @@ KINDS: dict[str, _Kind] = {
         _Kind("changes_requested", ChangesRequestedInput, False, _build_changes),
         _Kind("published_receipt", PublishedReceiptInput, False, _build_receipt),
         _Kind("withdrawal_notice", WithdrawalInput, True, _build_withdrawal),
+        _Kind("mailing_problem", MailingProblemInput, False, _build_mailing_problem),
     )
 }
 TEMPLATE_NAMES: tuple[str, ...] = tuple(KINDS)

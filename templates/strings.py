@@ -313,6 +313,40 @@ PUBLISHED_RECEIPT: Table = {
     },
 }
 
+MAILING_PROBLEM: Table = {
+    "subject": {
+        "nl": "Verzending mislukt: {title}",
+        "fr": "Envoi en échec : {title}",
+        "en": "Mailing failed: {title}",
+        "de": "Versand fehlgeschlagen: {title}",
+    },
+    "failed": {
+        "nl": "Van de {total} berichten werden er {failed} niet afgeleverd ({sent} wel).",
+        "fr": "Sur {total} messages, {failed} n'ont pas été remis ({sent} l'ont été).",
+        "en": "Of {total} messages, {failed} could not be delivered ({sent} were).",
+        "de": "Von {total} Nachrichten konnten {failed} nicht zugestellt werden ({sent} schon).",
+    },
+    "nobody": {
+        "nl": "Dit bericht werd naar niemand gemaild: de lijsten hadden geen bevestigde abonnees die erbij passen.",
+        "fr": "Ce communiqué n'a été envoyé à personne : les listes n'avaient aucun abonné confirmé correspondant.",
+        "en": "This release was mailed to nobody: its lists had no confirmed subscriber it matched.",
+        "de": "Diese Mitteilung wurde an niemanden versandt: die Listen hatten keine passenden bestätigten "
+              "Abonnenten.",
+    },
+    "not_started": {
+        "nl": "De verzending kon niet starten: {reason}",
+        "fr": "L'envoi n'a pas pu commencer : {reason}",
+        "en": "The mailing could not start: {reason}",
+        "de": "Der Versand konnte nicht beginnen: {reason}",
+    },
+    "button": {
+        "nl": "Verzending bekijken",
+        "fr": "Voir l'envoi",
+        "en": "View the mailing",
+        "de": "Versand ansehen",
+    },
+}
+
 WITHDRAWAL_NOTICE: Table = {
     "subject": {
         "nl": "Ingetrokken: {title}",
@@ -352,6 +386,7 @@ TABLES: dict[str, Table] = {
     "changes_requested": CHANGES_REQUESTED,
     "published_receipt": PUBLISHED_RECEIPT,
     "withdrawal_notice": WITHDRAWAL_NOTICE,
+    "mailing_problem": MAILING_PROBLEM,
 }
 
 # Where a template looks for a key, in order; templates not listed use (name, "base").

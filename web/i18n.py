@@ -156,6 +156,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "status": {"nl": "Status", "fr": "Statut", "en": "Status"},
     "total": {"nl": "Totaal", "fr": "Total", "en": "Total"},
     "audience": {"nl": "Ontvangers", "fr": "Destinataires", "en": "Audience"},
+    "mailing_problems": {"nl": "Verzendingen met problemen", "fr": "Envois en échec", "en": "Mailings with problems"},
+    "mailing_not_started": {"nl": "kon niet starten ({note})", "fr": "n'a pas pu commencer ({note})",
+                            "en": "could not start ({note})"},
+    "mailing_nobody": {"nl": "naar niemand gemaild", "fr": "envoyé à personne", "en": "mailed to nobody"},
+    "mailing_failed": {"nl": "{failed} van {total} niet afgeleverd", "fr": "{failed} sur {total} non remis",
+                       "en": "{failed} of {total} not delivered"},
     "by_language": {"nl": "Per taal", "fr": "Par langue", "en": "By language"},
     "audience_held": {"nl": "{now} krijgen het meteen (onder embargo); {held} wachten tot het embargo afloopt op {until}.",
                       "fr": "{now} le reçoivent tout de suite (sous embargo) ; {held} attendent la levée de "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from core.addresses import normalise_email
 from core.db import utcnow
 from delivery import engine
-from delivery.models import Delivery, DeliveryStatus, Distribution
+from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
 from delivery.progress import status_label
 from subscribers.lists import get_list
 from subscribers.models import MailingList, Subscriber, Subscription, SubscriptionStatus
@@ -158,6 +158,35 @@ def distribution_for_release(session: Session, release_id: int) -> Distribution 
         select(Distribution).where(Distribution.release_id == release_id, Distribution.kind == "release")
         .order_by(col(Distribution.id).desc())
     ).first()
+
+
+def mailing_problems(session: Session, days: int = 14, limit: int = 10) -> list[dict[str, Any]]:
+    """Releases' mailings of the last `days` that could not start, had failures or reached nobody
+    (a web-only release reaches nobody on purpose): the dashboard shows them in red."""
+    since = utcnow() - timedelta(days=days)
+    rows = session.exec(
+        select(Distribution, Release, Revision)
+        .join(Release, col(Release.id) == col(Distribution.release_id))
+        .join(Revision, col(Revision.id) == col(Release.current_revision_id))
+        .where(col(Distribution.kind) == "release",
+               col(Distribution.status).in_([DistributionStatus.DONE, DistributionStatus.FAILED]),
+               col(Distribution.finished_at) >= since)
+        .order_by(col(Distribution.finished_at).desc())
+        .limit(limit * 5)
+    ).all()
+    problems = []
+    for distribution, release, revision in rows:
+        content = ReleaseContent.model_validate(revision.content)
+        tally = engine.counts(session, distribution.id or 0)
+        failed = distribution.status == DistributionStatus.FAILED
+        if failed or tally["failed"] or (distribution.total == 0 and not content.web_only):
+            text = content.translations.get(content.default_language)
+            problems.append({"id": distribution.id, "release_id": release.id, "title": text.title if text else "",
+                             "status": DistributionStatus(distribution.status).value, "total": distribution.total,
+                             "failed": tally["failed"], "sent": tally["sent"], "note": distribution.note})
+        if len(problems) >= limit:
+            break
+    return problems
 
 
 def delivery_figures(session: Session, release_id: int) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from templates import (
     DigestInput,
     DigestItem,
     LinkItem,
+    MailingProblemInput,
     PublishedReceiptInput,
     ReleaseInput,
     ReleaseText,
@@ -149,6 +150,11 @@ def receipt() -> PublishedReceiptInput:
     )
 
 
+def mailing_problem() -> MailingProblemInput:
+    return MailingProblemInput(key="r7.problem", title=TITLES["nl"], total=120, sent=118, failed=2,
+                               url=f"{SITE}/press/distributions/3")
+
+
 def withdrawal(**overrides: Any) -> WithdrawalInput:
     values: dict[str, Any] = {
         "key": "r7.3-withdrawn",
@@ -174,4 +180,5 @@ def input_for(template: str) -> Any:
         "changes_requested": changes,
         "published_receipt": receipt,
         "withdrawal_notice": withdrawal,
+        "mailing_problem": mailing_problem,
     }[template]()

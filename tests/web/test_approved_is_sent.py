@@ -219,3 +219,42 @@ def test_the_review_page_and_the_review_request_mail_show_the_audience(web: Web,
         page = client.get(f"/press/releases/{release['id']}/review").text
     assert 'id="audience-total">2<' in page and 'data-list="public">1<' in page
     assert "1 get it at once (under embargo); 1 wait until the embargo lifts" in page
+
+
+def test_a_mailing_that_reaches_nobody_or_fails_is_told_to_the_author_and_approvers(
+        web: Web, worker: object) -> None:
+    from core.settings import override_settings
+    from tests.conftest import wait_until
+    from tests.delivery.smtp_sink import Sink, smtp_server
+    from tests.web.conftest import sign_in
+    from web.deps import relay_events
+
+    with session_scope() as s:
+        create_list(s, "empty", "Nog leeg", default_language="nl")
+        create_list(s, "public", "Publiek", default_language="nl")
+        add_subscriber(s, "gone@example.org", "public", confirmed=True)
+        add_subscriber(s, "fine@example.org", "public", confirmed=True)
+    sink = Sink(rcpt_replies={"gone@example.org": "550 5.1.1 no such user"})
+
+    def problem_mails(to: str) -> list[str]:
+        relay_events()  # what beat does every few seconds: the mailing's end is an event
+        subjects = [str(message_from_bytes(r.content, policy=policy.default)["Subject"])
+                    for r in sink.received if to in r.rcpt_tos]
+        return [subject for subject in subjects if subject.startswith(("Mailing failed", "Verzending mislukt"))]
+
+    with smtp_server(sink) as controller:
+        override_settings(mail_url=f"smtp://127.0.0.1:{controller.port}")
+        nobody = _publish(web, lists=["empty"], translations={"nl": {"title": "Voor niemand", "body": "x"}})
+        failing = _publish(web, lists=["public"], translations={"nl": {"title": "Half verstuurd", "body": "x"}})
+        wait_until(lambda: len(problem_mails(web.approver.email)) == 2, 60, "two problem notices")
+        wait_until(lambda: len(problem_mails(web.spokesperson.email)) == 2, 60, "the author's notices")
+    assert sorted(problem_mails(web.approver.email)) == ["Mailing failed: Half verstuurd",
+                                                         "Mailing failed: Voor niemand"]
+    assert sorted(problem_mails(web.spokesperson.email)) == ["Verzending mislukt: Half verstuurd",
+                                                             "Verzending mislukt: Voor niemand"]
+    with web.browser() as client:
+        sign_in(client, web.approver.email)
+        dashboard = client.get("/press").text
+    section = dashboard[dashboard.index('id="mailing-problems"'):dashboard.index("</section>")]
+    assert "Voor niemand</a>:" in section and "mailed to nobody" in section and "1 of 2 not delivered" in section
+    assert nobody != failing

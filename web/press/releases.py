@@ -39,6 +39,7 @@ from web.queries import (
     delivery_figures,
     distribution_for_release,
     in_state,
+    mailing_problems,
     my_drafts,
     releases_page,
     review_baseline,
@@ -75,6 +76,7 @@ def dashboard(request: Request, user: PressUser) -> Response:
             "review": _summaries(session, awaiting_review(session, user)),
             "scheduled": _summaries(session, in_state(session, State.SCHEDULED, newest="publish_at")),
             "published": _summaries(session, in_state(session, State.PUBLISHED, limit=10, newest="published_at")),
+            "problems": mailing_problems(session),
             "notifications": list(session.exec(
                 select(Notification).where(Notification.user_id == user.id)
                 .order_by(col(Notification.id).desc()).limit(8)
