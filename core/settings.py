@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.text import refuse_hidden_characters
+
 DEV_SECRET_KEY = "dev-insecure-change-me"
 KNOWN_LANGUAGES = ("nl", "fr", "en", "de")
 
@@ -123,6 +125,8 @@ class Settings(BaseSettings):
                 f"PRESSROOM_DEFAULT_LANGUAGE {self.default_language!r} is not in "
                 f"PRESSROOM_LANGUAGES {self.languages}"
             )
+        # The organisation's name is the display name of every message's From header.
+        refuse_hidden_characters(self.organisation_name, "PRESSROOM_ORGANISATION_NAME")
         if self.environment == "production" and self.secret_key == DEV_SECRET_KEY:
             raise ValueError("PRESSROOM_SECRET_KEY must be set to a secret value in production")
         return self

@@ -12,6 +12,7 @@ from core.addresses import normalise_email
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.settings import get_settings
+from core.text import refuse_hidden_characters
 from workflow.content import check_single_line
 from workflow.models import ApiToken, Contact, Organisation, Role, User
 
@@ -29,6 +30,7 @@ def add_user(session: Session, email: str, name: str, role: str, language: str |
         clean_name = check_single_line(name, "name")
     except ValueError as exc:
         raise InvalidInput("name", str(exc)) from None
+    refuse_hidden_characters(name, "name")  # the To of notices, the author in review requests
     if not clean_name:
         raise InvalidInput("name", "a name is required")
     lang = language or get_settings().default_language
@@ -80,7 +82,9 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 
 def upsert_contact(session: Session, data: dict[str, Any]) -> Contact:
-    """Create or update a contact, keyed by e-mail address."""
+    """Create or update a contact, keyed by e-mail address; raises InvalidInput (HiddenCharacter
+    for invisible or reordering characters in what is printed under a release) and changes
+    nothing when a field is refused."""
     if "email" not in data:
         raise InvalidInput("contacts", "each contact needs an email")
     address = normalise_email(str(data["email"]), "contacts.email")
@@ -91,12 +95,15 @@ def upsert_contact(session: Session, data: dict[str, Any]) -> Contact:
     if isinstance(function, str):
         function = {get_settings().default_language: function}
     fields: dict[str, Any] = {"function": {str(k): str(v) for k, v in function.items()}}
+    for language, text in fields["function"].items():
+        refuse_hidden_characters(text, f"contacts.function.{language}")
     for key in ("name", "phone", "mobile"):
         if key in data:
             try:
                 fields[key] = check_single_line(str(data[key]), f"contact {key}")
             except ValueError as exc:
                 raise InvalidInput(f"contacts.{key}", str(exc)) from None
+            refuse_hidden_characters(str(data[key]), f"contacts.{key}")
     contact = session.exec(select(Contact).where(Contact.email == address)).first()
     if contact is None:
         if not fields.get("name"):

@@ -39,3 +39,11 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
         Settings()
     monkeypatch.setenv("PRESSROOM_SECRET_KEY", "a-real-secret-of-some-length")
     assert Settings().environment == "production"
+
+
+def test_the_organisation_name_of_every_from_header_must_not_lie(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRESSROOM_ORGANISATION_NAME", "FOD\u200b Buitenlandse Zaken")
+    with pytest.raises(ValidationError, match="PRESSROOM_ORGANISATION_NAME: character U[+]200B ZERO WIDTH SPACE"):
+        Settings()
+    monkeypatch.setenv("PRESSROOM_ORGANISATION_NAME", "SPF Affaires étrangères — وزارة الخارجية")
+    assert Settings().organisation_name.startswith("SPF Affaires étrangères")
