@@ -9,7 +9,8 @@
     ├── RoleRequired          the actor lacks the role
     └── FourEyesViolation     an author of the text may not approve it
     core.errors.InvalidInput
-    └── NotSubmittable        no translation has both a title and a body
+    ├── NotSubmittable        no translation has both a title and a body
+    └── MissingLanguages      a required language (PRESSROOM_REQUIRED_LANGUAGES) lacks its text
 """
 
 from __future__ import annotations
@@ -92,4 +93,20 @@ class NotSubmittable(InvalidInput):
             "translations",
             f"release {release_id} needs at least one translation with a title and a body "
             "before it can be submitted",
+        )
+
+
+class MissingLanguages(InvalidInput):
+    """A release lacks the title or body of a language every release must have.
+
+    `missing` maps each such language to the parts it lacks, e.g. {"fr": ["title", "body"]}.
+    """
+
+    def __init__(self, release_id: int, action: Action, missing: dict[str, list[str]]):
+        self.release_id = release_id
+        self.missing = missing
+        listed = ", ".join(f"{language} ({', '.join(parts)})" for language, parts in missing.items())
+        super().__init__(
+            "translations",
+            f"cannot {action.value} release {release_id}: required languages are missing: {listed}",
         )
