@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.text import refuse_hidden_characters
+
 DEV_SECRET_KEY = "dev-insecure-change-me"
 KNOWN_LANGUAGES = ("nl", "fr", "en", "de")
 
@@ -37,6 +39,11 @@ class Settings(BaseSettings):
     default_language: str = "nl"
     languages: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(KNOWN_LANGUAGES), description="comma-separated, e.g. nl,fr,en,de"
+    )
+    required_languages: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated languages every release must have a title and a body in "
+        "before it is submitted or approved, e.g. nl,fr; each one of `languages`; empty: none",
     )
     required_approvals: int = Field(1, ge=1, le=5)
     organisation_name: str = "FOD Buitenlandse Zaken — SPF Affaires étrangères"
@@ -103,7 +110,7 @@ class Settings(BaseSettings):
         None, description="true: JSON lines on stderr, false: text; unset: JSON unless a terminal"
     )
 
-    @field_validator("languages", mode="before")
+    @field_validator("languages", "required_languages", mode="before")
     @classmethod
     def _split_languages(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -123,6 +130,14 @@ class Settings(BaseSettings):
                 f"PRESSROOM_DEFAULT_LANGUAGE {self.default_language!r} is not in "
                 f"PRESSROOM_LANGUAGES {self.languages}"
             )
+        not_offered = [lang for lang in self.required_languages if lang not in self.languages]
+        if not_offered:
+            raise ValueError(
+                f"PRESSROOM_REQUIRED_LANGUAGES has {not_offered}, which PRESSROOM_LANGUAGES "
+                f"{self.languages} does not offer: a release could never be submitted"
+            )
+        # The organisation's name is the display name of every message's From header.
+        refuse_hidden_characters(self.organisation_name, "PRESSROOM_ORGANISATION_NAME")
         if self.environment == "production" and self.secret_key == DEV_SECRET_KEY:
             raise ValueError("PRESSROOM_SECRET_KEY must be set to a secret value in production")
         return self

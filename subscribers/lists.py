@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from core.db import session_scope, utcnow
 from core.errors import InvalidInput
+from core.text import refuse_hidden_characters
 from subscribers.errors import DuplicateList, EmbargoNeedsPrivateList, ListNotFound
 from subscribers.models import MailingList, Subscription, SubscriptionStatus, Visibility
 from subscribers.sessions import Database, transaction
@@ -111,7 +112,8 @@ def _name(value: str) -> str:
 def _description(value: str) -> str:
     if len(value) > 2000:
         raise InvalidInput("description", "is longer than 2000 characters")
-    return value.strip()
+    # Shown on the sign-up page beside the list's name: it must read as it is.
+    return refuse_hidden_characters(value, "description").strip()
 
 
 def _visibility(value: str) -> Visibility:

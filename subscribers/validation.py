@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from core.addresses import normalise_email  # the one rule for every address
 from core.errors import InvalidInput
 from core.settings import get_settings
+from core.text import refuse_hidden_characters
 
 # Same shape as release topics and list slugs in workflow/content.py, so they always match.
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
@@ -70,12 +71,14 @@ def check_language(value: str | None, default: str | None = None, field: str = "
 
 
 def check_line(value: str, field: str, max_length: int = 200) -> str:
-    """Single-line text without control characters: names end up in mail headers."""
+    """Single-line text without control characters, invisible characters or direction
+    overrides: names end up in mail headers and in lists people read (see core.text)."""
     match = _CONTROL.search(value)
     if match:
         raise InvalidInput(
             field, f"must be one line without control characters (found {match.group()!r})"
         )
+    refuse_hidden_characters(value, field)
     value = value.strip()
     if len(value) > max_length:
         raise InvalidInput(field, f"is longer than {max_length} characters")

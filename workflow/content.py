@@ -14,17 +14,35 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from core.db import as_utc
 from core.errors import InvalidInput
 from core.settings import get_settings
+from core.text import HiddenCharacter, refuse_hidden_characters
 from workflow.models import ReleaseKind
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 # Content fields added after the first revisions were stored (see `canonical_json`).
 _LATER_FIELDS = ("contact_details", "web_only")
+
+
+def _visible(value: str, what: str) -> str:
+    """`value` unless it holds characters that hide or reorder text (see core.text), as a
+    ValueError so that the field's path names where."""
+    try:
+        return refuse_hidden_characters(value, what)
+    except HiddenCharacter as exc:
+        raise ValueError(exc.problem) from None
 
 
 def check_single_line(value: str, what: str) -> str:
@@ -49,7 +67,7 @@ class Link(BaseModel):
     @field_validator("label")
     @classmethod
     def _label(cls, value: str) -> str:
-        return check_single_line(value, "link label")
+        return _visible(check_single_line(value, "link label"), "link label")
 
     @field_validator("url")
     @classmethod
@@ -75,15 +93,18 @@ class Translation(BaseModel):
     @field_validator("title")
     @classmethod
     def _title(cls, value: str) -> str:
-        # The title becomes the e-mail subject: a line break there would inject headers.
-        return check_single_line(unicodedata.normalize("NFC", value), "title")
+        # The title becomes the e-mail subject: a line break there would inject headers, and a
+        # direction override or an invisible character would make it read as something else.
+        return _visible(check_single_line(unicodedata.normalize("NFC", value), "title"), "title")
 
     @field_validator("lead", "body")
     @classmethod
-    def _text(cls, value: str) -> str:
+    def _text(cls, value: str, info: ValidationInfo) -> str:
         value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
         if "\x00" in value:
             raise ValueError("text must not contain NUL characters")
+        if info.field_name == "lead":  # the lead is the preview line of every mail client
+            _visible(value, "lead")
         return value.strip()
 
     @property
@@ -106,13 +127,15 @@ class ContactDetails(BaseModel):
 
     @field_validator("email", "name", "phone", "mobile")
     @classmethod
-    def _line(cls, value: str) -> str:
-        return check_single_line(unicodedata.normalize("NFC", value), "contact detail")
+    def _line(cls, value: str, info: ValidationInfo) -> str:
+        what = f"contact {info.field_name}"
+        return _visible(check_single_line(unicodedata.normalize("NFC", value), what), what)
 
     @field_validator("function")
     @classmethod
     def _functions(cls, value: dict[str, str]) -> dict[str, str]:
-        return {str(language): check_single_line(str(title), "contact function")
+        return {str(language): _visible(check_single_line(str(title), "contact function"),
+                                                        "contact function")
                 for language, title in value.items() if str(title).strip()}
 
     def label(self) -> str:

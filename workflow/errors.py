@@ -12,7 +12,8 @@
     core.errors.InvalidInput
     ├── NotSubmittable        no translation has both a title and a body
     ├── UnknownLists          the release names mailing lists that do not exist
-    └── NoAudience            no lists, and not marked web-only
+    ├── NoAudience            no lists, and not marked web-only
+    └── MissingLanguages      a required language (PRESSROOM_REQUIRED_LANGUAGES) lacks its text
 """
 
 from __future__ import annotations
@@ -129,4 +130,20 @@ class NoAudience(InvalidInput):
         super().__init__(
             "lists", "the release names no mailing lists: add the lists to mail it to, or mark it "
             "web-only (--web-only, web_only: true) to publish it on the newsroom without mail"
+        )
+
+
+class MissingLanguages(InvalidInput):
+    """A release lacks the title or body of a language every release must have.
+
+    `missing` maps each such language to the parts it lacks, e.g. {"fr": ["title", "body"]}.
+    """
+
+    def __init__(self, release_id: int, action: Action, missing: dict[str, list[str]]):
+        self.release_id = release_id
+        self.missing = missing
+        listed = ", ".join(f"{language} ({', '.join(parts)})" for language, parts in missing.items())
+        super().__init__(
+            "translations",
+            f"cannot {action.value} release {release_id}: required languages are missing: {listed}",
         )

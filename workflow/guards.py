@@ -1,7 +1,7 @@
-"""Named guard predicates: who may take which action on a release.
+"""Named guard predicates: who may take which action on a release, and what it must hold first.
 
-Each guard raises the specific NotAllowed error that says why; `GUARDS` maps every action to the
-guards it needs, so the rules are read in one place.
+Each guard raises the specific error that says why (NotAllowed for who, InvalidInput for what);
+`GUARDS` maps every action to the guards it needs, so the rules are read in one place.
 """
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from core.settings import get_settings
-from workflow.errors import AlreadyApproved, FourEyesViolation, NotAuthor, RoleRequired
+from workflow.content import ReleaseContent
+from workflow.errors import (
+    AlreadyApproved,
+    FourEyesViolation,
+    MissingLanguages,
+    NotAuthor,
+    RoleRequired,
+)
 from workflow.models import Approval, Release, Revision, Role, User
 from workflow.states import Action
 
@@ -67,6 +74,25 @@ def approves_once(ctx: Context) -> None:
         raise AlreadyApproved(ctx.release.id or 0, ctx.label)
 
 
+def has_required_languages(ctx: Context) -> None:
+    """Every language of PRESSROOM_REQUIRED_LANGUAGES has a title and a body: an office bound to
+    publish in, say, both Dutch and French must not send one language out alone. Checked on
+    submitting and again on approving, since an edit during review skips the submit step."""
+    required = get_settings().required_languages
+    if not required:
+        return
+    revision = ctx.session.get(Revision, ctx.release.current_revision_id)
+    translations = ReleaseContent.model_validate(revision.content).translations if revision else {}
+    missing: dict[str, list[str]] = {}
+    for language in required:
+        text = translations.get(language)
+        parts = [part for part in ("title", "body") if not (text and getattr(text, part))]
+        if parts:
+            missing[language] = parts
+    if missing:
+        raise MissingLanguages(ctx.release.id or 0, ctx.action, missing)
+
+
 def may_release(ctx: Context) -> None:
     """Publishing, scheduling and withdrawing: the author, an approver, an admin or the scheduler."""
     actor = ctx.actor
@@ -87,9 +113,9 @@ def is_cleared(ctx: Context) -> None:
 
 GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.EDIT: (is_author_or_admin,),
-    Action.SUBMIT: (is_author_or_admin,),
+    Action.SUBMIT: (is_author_or_admin, has_required_languages),
     Action.ARCHIVE: (is_author_or_admin,),
-    Action.APPROVE: (is_reviewer, wrote_no_revision, approves_once),
+    Action.APPROVE: (is_reviewer, wrote_no_revision, approves_once, has_required_languages),
     Action.REQUEST_CHANGES: (is_reviewer, wrote_no_revision),
     Action.SCHEDULE: (may_release, is_cleared),
     Action.UNSCHEDULE: (may_release,),

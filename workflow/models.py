@@ -127,7 +127,10 @@ class Release(SQLModel, table=True):
 
 
 class Revision(SQLModel, table=True):
-    """An immutable snapshot of a release's content; approvals bind to one of these."""
+    """An immutable snapshot of a release's content; approvals bind to one of these.
+
+    Database triggers (migration 0006) refuse UPDATE, DELETE and TRUNCATE on this table.
+    """
 
     __table_args__ = (UniqueConstraint("release_id", "number"),)
 
@@ -141,7 +144,10 @@ class Revision(SQLModel, table=True):
 
 
 class Approval(SQLModel, table=True):
-    """One approver's sign-off of one revision."""
+    """One approver's sign-off of one revision.
+
+    Database triggers (migration 0006) refuse UPDATE, DELETE and TRUNCATE on this table.
+    """
 
     __table_args__ = (UniqueConstraint("revision_id", "approver_id"),)
 
@@ -156,7 +162,7 @@ class Approval(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     """One line of the append-only record: who did what, when, on which text.
 
-    Database triggers (see the migrations) refuse UPDATE and DELETE on this table.
+    Database triggers (migration 0006) refuse UPDATE, DELETE and TRUNCATE on this table.
     """
 
     __tablename__ = "audit_entry"

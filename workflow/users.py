@@ -12,6 +12,7 @@ from core.addresses import normalise_email
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.settings import get_settings
+from core.text import refuse_hidden_characters
 from workflow.content import ContactDetails, ReleaseContent, check_single_line
 from workflow.errors import NotContactOwner
 from workflow.models import ApiToken, Contact, ContactChange, Organisation, Role, User
@@ -30,6 +31,7 @@ def add_user(session: Session, email: str, name: str, role: str, language: str |
         clean_name = check_single_line(name, "name")
     except ValueError as exc:
         raise InvalidInput("name", str(exc)) from None
+    refuse_hidden_characters(name, "name")  # the To of notices, the author in review requests
     if not clean_name:
         raise InvalidInput("name", "a name is required")
     lang = language or get_settings().default_language
@@ -155,7 +157,9 @@ def _applied(contact: Contact, data: dict[str, Any]) -> Contact:
 
 def upsert_contact(session: Session, data: dict[str, Any]) -> Contact:
     """Create or update a contact, keyed by e-mail address (no permission check: see
-    `save_contact`). Fields left out keep their value; a function per language is merged."""
+    `save_contact`). Fields left out keep their value; a function per language is merged. Raises
+    InvalidInput (HiddenCharacter for invisible or reordering characters in what is printed
+    under a release) and changes nothing when a field is refused."""
     if "email" not in data:
         raise InvalidInput("contacts", "each contact needs an email")
     address = normalise_email(str(data["email"]), "contacts.email")
@@ -167,12 +171,15 @@ def upsert_contact(session: Session, data: dict[str, Any]) -> Contact:
         function = {get_settings().default_language: function}
     fields: dict[str, Any] = {}
     new_functions = {str(k): str(v) for k, v in function.items()}
+    for language, text in new_functions.items():
+        refuse_hidden_characters(text, f"contacts.function.{language}")
     for key in ("name", "phone", "mobile"):
         if key in data:
             try:
                 fields[key] = check_single_line(str(data[key]), f"contact {key}")
             except ValueError as exc:
                 raise InvalidInput(f"contacts.{key}", str(exc)) from None
+            refuse_hidden_characters(str(data[key]), f"contacts.{key}")
     contact = session.exec(select(Contact).where(Contact.email == address)).first()
     if contact is None:
         if not fields.get("name"):

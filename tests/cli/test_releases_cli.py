@@ -131,3 +131,16 @@ def test_invalid_settings_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
 
     get_settings.cache_clear()
     _fails(CliRunner().invoke(cli, ["releases", "list"]), 6, "unsupported languages ['xx']")
+
+
+def test_submit_without_a_required_language_exits_2_naming_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from core.settings import override_settings
+
+    override_settings(required_languages=["nl", "fr", "de"])
+    rid = str(_setup(run, tmp_path))  # the sample has Dutch and French
+    _fails(run("releases", "submit", rid, "--as", SPOKES), 2,
+           f"error: translations: cannot submit release {rid}: required languages are missing: de (title, body)")
+    show = json.loads(_ok(run("releases", "show", rid, "--json")).output)
+    assert show["state"] == "draft" and show["version"] == 1
+    override_settings(required_languages=["nl", "fr"])
+    assert "in_review" in _ok(run("releases", "submit", rid, "--as", SPOKES)).output

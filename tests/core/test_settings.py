@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from pydantic import ValidationError
@@ -39,3 +40,33 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
         Settings()
     monkeypatch.setenv("PRESSROOM_SECRET_KEY", "a-real-secret-of-some-length")
     assert Settings().environment == "production"
+
+
+def test_required_languages_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PRESSROOM_REQUIRED_LANGUAGES", raising=False)
+    assert Settings().required_languages == []
+    monkeypatch.setenv("PRESSROOM_REQUIRED_LANGUAGES", "nl, fr")
+    assert Settings().required_languages == ["nl", "fr"]
+    monkeypatch.setenv("PRESSROOM_REQUIRED_LANGUAGES", "")
+    assert Settings().required_languages == []
+
+
+@pytest.mark.parametrize(("languages", "required", "refused"), [
+    ("nl,fr,en,de", "nl,es", "['es']"),  # not a language Pressroom knows
+    ("nl,fr", "nl,de", "['de']"),  # known, but not offered here
+])
+def test_required_languages_must_be_offered(
+    monkeypatch: pytest.MonkeyPatch, languages: str, required: str, refused: str
+) -> None:
+    monkeypatch.setenv("PRESSROOM_LANGUAGES", languages)
+    monkeypatch.setenv("PRESSROOM_REQUIRED_LANGUAGES", required)
+    with pytest.raises(ValidationError, match=re.escape(f"PRESSROOM_REQUIRED_LANGUAGES has {refused}")):
+        Settings()
+
+
+def test_the_organisation_name_of_every_from_header_must_not_lie(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRESSROOM_ORGANISATION_NAME", "FOD\u200b Buitenlandse Zaken")
+    with pytest.raises(ValidationError, match="PRESSROOM_ORGANISATION_NAME: character U[+]200B ZERO WIDTH SPACE"):
+        Settings()
+    monkeypatch.setenv("PRESSROOM_ORGANISATION_NAME", "SPF Affaires étrangères — وزارة الخارجية")
+    assert Settings().organisation_name.startswith("SPF Affaires étrangères")

@@ -272,6 +272,19 @@ def test_comment_and_reason_are_required(web: Web) -> None:
     to_state(web, create(web, web.spokesperson)["id"], "published")
 
 
+def test_a_missing_required_language_is_422_naming_it(web: Web) -> None:
+    from core.settings import override_settings
+
+    override_settings(required_languages=["nl", "fr", "en"])
+    release = create(web, web.spokesperson)  # Dutch and French
+    refused = act(web, web.spokesperson, release["id"], "submit")
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "translations"
+    assert "required languages are missing: en (title, body)" in refused.json()["message"]
+    with web.api(web.spokesperson) as api:
+        assert api.get(f"/releases/{release['id']}").json()["state"] == "draft"
+
+
 def test_full_cycle_with_changes_requested_schedule_and_withdrawal(web: Web) -> None:
     release = create(web, web.spokesperson)
     rid = release["id"]
