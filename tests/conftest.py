@@ -141,6 +141,12 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from _use_database(request, request.param, tmp_path)
 
 
+@pytest.fixture(params=[backend for backend in BACKENDS if backend == "postgresql"])
+def postgresql_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty PostgreSQL database, for what only PostgreSQL has (TRUNCATE, plans)."""
+    yield from _use_database(request, request.param, tmp_path)
+
+
 @pytest.fixture
 def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty SQLite database, for tests whose point is not the backend."""
