@@ -13,7 +13,7 @@ def test_demo_walks_a_release_to_published(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", "from cli.main import main; main()", "demo", "--dir", str(tmp_path / "demo"),
          "--subscribers", "60"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
@@ -42,7 +42,7 @@ def test_demo_walks_a_release_to_published(tmp_path: Path) -> None:
     again = subprocess.run(
         [sys.executable, "-c", "from cli.main import main; main()", "demo", "--dir", str(tmp_path / "demo"),
          "--subscribers", "5", "--smtp"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240, check=False,
     )
     assert again.returncode == 0, again.stderr
     assert "release 1 imported" in again.stdout

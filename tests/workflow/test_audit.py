@@ -18,9 +18,8 @@ def test_audit_rows_refuse_update_and_delete(db: str) -> None:
         author = factories.user(s)
         release_id = factories.release(s, author).id
     for statement in ("UPDATE audit_entry SET comment = 'rewritten'", "DELETE FROM audit_entry"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with get_engine().begin() as connection:
-                connection.execute(text(statement))
+        with pytest.raises(DBAPIError, match="append-only"), get_engine().begin() as connection:
+            connection.execute(text(statement))
     with session_scope() as s:
         entries = service.audit_log(s, release_id or 0)
         assert len(entries) == 1 and entries[0].comment == ""

@@ -30,7 +30,7 @@ def _setup(roles: tuple[str, ...] = ("spokesperson", "approver", "approver", "sp
 
 
 def test_only_author_or_admin_edits_and_submits(db: str) -> None:
-    release_id, (author, approver, _, colleague, admin) = _setup()
+    release_id, (_author, approver, _, colleague, admin) = _setup()
     for actor in (colleague, approver):
         with pytest.raises(NotAuthor, match="only its author or an admin"), session_scope() as s:
             service.submit(s, release_id, actor)
@@ -53,7 +53,7 @@ def test_author_may_not_approve_even_as_approver(db: str) -> None:
 
 
 def test_approver_who_wrote_a_revision_may_not_approve(db: str) -> None:
-    release_id, (author, approver, second, _, admin) = _setup()
+    release_id, (author, approver, _second, _, admin) = _setup()
     with session_scope() as s:
         # the admin edits (admins may), then becomes ineligible to review
         service.edit_release(s, release_id, admin, factories.content(topics=["rewritten"]))

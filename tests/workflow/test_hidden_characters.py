@@ -82,8 +82,8 @@ def test_a_release_file_with_a_lying_contact_creates_nothing(db: str, tmp_path: 
     )
     result = CliRunner().invoke(cli, ["releases", "new", str(file), "--as", "an@example.be"])
     assert result.exit_code == 2, (result.output, result.stderr)
-    assert result.stderr.startswith(
-        "error: contacts.name: character U+202E RIGHT-TO-LEFT OVERRIDE at position 9 ")
+    assert result.stderr.startswith(f"error: {file}: contact_details.0.name: character U+202E "
+                                    "RIGHT-TO-LEFT OVERRIDE at position 9 ")
     assert _contacts() == []
     with session_scope() as s:
         assert s.exec(select(Release)).all() == []

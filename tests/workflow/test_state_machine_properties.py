@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -93,7 +94,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert len(log) == self.successes
             assert log[-1].to_state == state.value
             assert all(entry.revision_hash in hashes for entry in log)
-            for before, after in zip(log, log[1:]):
+            for before, after in itertools.pairwise(log):
                 assert after.from_state == before.to_state
 
 
