@@ -82,7 +82,9 @@ def test_a_killed_workers_rows_return_within_about_a_minute_on_default_settings(
         first.stop()
     print(f"\nrows of the killed worker came back and were sent after {recovery:.1f} s "
           f"(lease {defaults.delivery_lease_seconds:.0f} s, sweep every {defaults.sweep_interval:.0f} s)")
-    assert recovery < 75
+    # The lease runs out at most 45 s after the kill and the next sweep comes within 15 s; the
+    # rest is the new worker starting and its first batch (more on a loaded machine).
+    assert recovery < defaults.delivery_lease_seconds + defaults.sweep_interval + 30
     assert set(slow_sink.recipients) == set(people)
     # Only what was sent but not yet recorded at the kill may go twice (README: at most
     # PRESSROOM_DELIVERY_RECORD_EVERY, plus the one whose reply was unread).
