@@ -58,10 +58,9 @@ def preview_release(
     """
     release = get_release(session, release_id)
     data = release_input(session, release, now=now)
-    sender = organisation_sender(session)
-    compiled = compile_message(
-        release_template(data.kind), language or data.default_language, data, sender, now=now
-    )
+    language = language or data.default_language
+    sender = organisation_sender(session, language)
+    compiled = compile_message(release_template(data.kind), language, data, sender, now=now)
     identity = identity_for(sender)
     signer = signer_from_settings(identity.from_address.rpartition("@")[2])
     prepared = prepare(compiled, identity, reply_to=reply_to_for(data), signer=signer)
