@@ -24,8 +24,9 @@ from core.outbox import pending_count
 from core.settings import override_settings
 from workflow import service, views
 from workflow.models import Notification
+from workflow.organisation import organisation_identity
 from workflow.sources import read_release_file
-from workflow.users import add_user, organisation
+from workflow.users import add_user
 
 SAMPLES = Path(__file__).parent / "samples"
 MARKER = ".pressroom-demo"
@@ -123,10 +124,11 @@ def demo(directory: Path, subscriber_count: int, use_smtp: bool) -> None:
     console.print(f"✓ embedded Redis running ({broker_url()})")
 
     with session_scope() as session:
-        org = organisation(session)
+        identity = organisation_identity(session)
+        org_name = identity.in_language(identity.default_language).name
         add_user(session, SPOKESPERSON, "Anouk Peeters", "spokesperson")
         add_user(session, APPROVER, "Marc Dubois", "approver", language="fr")
-    console.print(f"✓ organisation {org.name!r}, spokesperson {SPOKESPERSON}, approver {APPROVER}")
+    console.print(f"✓ organisation {org_name!r}, spokesperson {SPOKESPERSON}, approver {APPROVER}")
     _make_audience(subscriber_count)
 
     releases_dir = directory / "releases"

@@ -91,6 +91,7 @@ def _register() -> None:
         db,
         demo,
         distributions,
+        organisation,
         preview,
         processes,
         releases,
@@ -102,6 +103,7 @@ def _register() -> None:
 
     cli.add_command(db.db)
     cli.add_command(users.users)
+    cli.add_command(organisation.organisation)
     cli.add_command(releases.releases)
     cli.add_command(subscribers.lists)
     cli.add_command(subscribers.subscribers)

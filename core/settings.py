@@ -46,9 +46,12 @@ class Settings(BaseSettings):
         "before it is submitted or approved, e.g. nl,fr; each one of `languages`; empty: none",
     )
     required_approvals: int = Field(1, ge=1, le=5)
+    # The organisation's first identity version, in the default language; after that the
+    # identity lives in the database (`pressroom organisation set`, /press/organisation).
     organisation_name: str = "FOD Buitenlandse Zaken — SPF Affaires étrangères"
     organisation_address: str = "Karmelietenstraat 15, 1000 Brussel"
     organisation_website: str = "https://diplomatie.example.be"
+    organisation_phone: str = ""
     outbox_relay_interval: float = Field(5.0, gt=0, description="seconds between relay sweeps")
     outbox_redispatch_after: float = Field(
         300.0, gt=0, description="seconds before an unhandled dispatched event is sent again"
@@ -72,7 +75,7 @@ class Settings(BaseSettings):
         "empty: a Maildir under data_dir"
     )
     mail_from: str = Field("", description="sender address; empty: the organisation's, else noreply@")
-    logo_url: str = Field("", description="https URL of the mail logo; empty: the organisation's")
+    logo_url: str = Field("", description="https URL of the logo in the first identity version")
     list_id_domain: str = Field("", description="domain of List-Id/Message-ID; empty: the website's")
     mail_timezone: str = Field("Europe/Brussels", description="time zone of datelines in mail")
     dkim_selector: str = ""

@@ -1,7 +1,8 @@
 """From workflow rows to the plain inputs the templates render.
 
 The templates room knows no database; this is the one place that reads a Release, its current
-revision, its Contacts and the Organisation and turns them into `ReleaseInput` and `Sender`.
+revision, its Contacts and the organisation's identity and turns them into `ReleaseInput` and
+`Sender`.
 """
 
 from __future__ import annotations
@@ -14,26 +15,30 @@ from core.db import utcnow
 from core.settings import Settings, get_settings
 from templates import ContactCard, LinkItem, ReleaseInput, ReleaseText, Sender
 from workflow.content import ContactDetails, ReleaseContent
-from workflow.models import Organisation, Release, Revision
+from workflow.models import Release, Revision
+from workflow.organisation import IdentityVersion, organisation_identity
 from workflow.service import current_revision
-from workflow.users import organisation, printed_contacts
+from workflow.users import printed_contacts
 
 
-def sender_for(org: Organisation, settings: Settings | None = None) -> Sender:
-    """The organisation as printed in mail; PRESSROOM_LOGO_URL overrides its logo."""
-    settings = settings or get_settings()
+def sender_for(identity: IdentityVersion, language: str | None = None) -> Sender:
+    """A version of the organisation's identity as mail in `language` (default: the version's
+    default language) prints it; fields the language leaves empty come from the default one."""
+    values = identity.in_language(language or identity.default_language)
     return Sender(
-        name=org.name,
-        address=org.address,
-        website=org.website,
-        email=org.email,
-        logo_url=settings.logo_url or org.logo_url,
+        name=values.name,
+        address=values.address,
+        phone=values.phone,
+        website=values.website,
+        email=identity.email,
+        logo_url=values.logo_url,
     )
 
 
-def organisation_sender(session: Session) -> Sender:
-    """The sender of this installation, from its organisation row."""
-    return sender_for(organisation(session))
+def organisation_sender(session: Session, language: str | None = None, version: int | None = None) -> Sender:
+    """The sender of mail in `language`, from identity version `version` (a revision records the
+    one that was current when it was approved), else the current one. Raises NotFound."""
+    return sender_for(organisation_identity(session, version), language)
 
 
 def release_url(release_id: int, language: str, settings: Settings | None = None) -> str:

@@ -51,7 +51,7 @@ def send_notice(session: Session, template: str, language: str, data: Any, email
     Raises MailRefused (or TransportUnavailable) when the server says "later", so the event is
     tried again; a permanent refusal is logged and not retried.
     """
-    sender = organisation_sender(session)
+    sender = organisation_sender(session, language)
     identity = identity_for(sender)
     compiled = compile_message(template, language, data, sender)
     message = prepare(compiled, identity, signer=signer_from_settings(identity.domain))

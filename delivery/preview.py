@@ -67,8 +67,8 @@ def preview_release(
     """
     release = get_release(session, release_id)
     data = release_input(session, release, now=now)
-    sender = organisation_sender(session)
     shown, note = copy_for(data, language)
+    sender = organisation_sender(session, shown)
     compiled = compile_message(release_template(data.kind), shown, data, sender, now=now)
     identity = identity_for(sender)
     signer = signer_from_settings(identity.from_address.rpartition("@")[2])

@@ -31,7 +31,7 @@ from core.errors import NotFound, PressroomError
 from core.settings import get_settings
 from delivery import digests, engine
 from delivery.bounces import verp_address
-from delivery.compose import organisation_sender, release_input, release_url, reply_to_for
+from delivery.compose import release_input, release_url, reply_to_for, sender_for
 from delivery.errors import TransportUnavailable
 from delivery.message import PreparedMessage, Recipient, identity_for, prepare
 from delivery.models import DeliveryStatus, Distribution, DistributionStatus
@@ -47,6 +47,7 @@ from subscribers.validation import address_hash
 from templates import WithdrawalInput, compile_message, release_template
 from workflow.content import ReleaseContent
 from workflow.models import Release, Revision
+from workflow.organisation import organisation_identity
 from workflow.service import current_revision, withdrawal_of
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,12 @@ class Mailer:
 
     template = ""
 
-    def __init__(self, session: Session, now: datetime | None = None) -> None:
-        self.sender = organisation_sender(session)
+    def __init__(self, session: Session, now: datetime | None = None, organisation_version: int | None = None) -> None:
+        # The identity a release's revision was approved with (else the current one), printed in
+        # each recipient's language; From and the ids' domain are the default language's, one
+        # for the whole mailing.
+        self.identity_version = organisation_identity(session, organisation_version)
+        self.sender = sender_for(self.identity_version)
         self.identity = identity_for(self.sender)
         self.bounce_domain = get_settings().bounce_domain or self.identity.domain
         self.signer = signer_from_settings(self.identity.domain)
@@ -132,7 +137,8 @@ class Mailer:
         key = (language, self.embargo_until(moment) is not None)
         message = self._prepared.get(key)
         if message is None:
-            compiled = compile_message(self.template, language, self._data(language), self.sender, now=moment)
+            compiled = compile_message(self.template, language, self._data(language),
+                                       sender_for(self.identity_version, language), now=moment)
             message = self._prepared[key] = prepare(
                 compiled, self.identity, reply_to=self._reply_to(), signer=self.signer
             )
@@ -168,11 +174,12 @@ class ReleaseMailer(Mailer):
     """One release as its distribution's revision has it, in the language of each recipient."""
 
     def __init__(self, session: Session, distribution: Distribution, now: datetime | None = None) -> None:
-        super().__init__(session, now)
         release = session.get(Release, distribution.release_id)
         if release is None:
             raise NotFound("release", distribution.release_id)
         revision = session.get(Revision, distribution.revision_id) if distribution.revision_id else None
+        approved = ReleaseContent.model_validate((revision or current_revision(session, release)).content)
+        super().__init__(session, now, approved.organisation_version)
         self.release_id = release.id or 0
         self.data = release_input(session, release, now=now, revision=revision)
         self.template = release_template(release.kind)

@@ -15,10 +15,11 @@ from templates.errors import MissingTranslation
 
 @dataclass(frozen=True)
 class Sender:
-    """The organisation as printed in the header and footer of every message."""
+    """The organisation as printed in the header and footer of every message, in its language."""
 
     name: str
     address: str = ""
+    phone: str = ""
     website: str = ""
     email: str = ""
     logo_url: str = ""

@@ -467,6 +467,7 @@ class Renderer:
         organisation = {
             "name": sender.name,
             "address": sender.address,
+            "phone": sender.phone,
             "website": _url(sender.website, "organisation.website", required=False),
             "website_label": sender.website.split("://", 1)[-1].rstrip("/"),
             "logo_url": _url(sender.logo_url, "logo_url", required=False),

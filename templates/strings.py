@@ -41,6 +41,8 @@ BASE: Table = {
         "en": "Manage preferences",
         "de": "Einstellungen verwalten",
     },
+    # The organisation's phone in every footer, and a contact's under a release.
+    "phone": {"nl": "Tel.", "fr": "Tél.", "en": "Tel.", "de": "Tel."},
     # French puts a (narrow) space before a colon; the templates write t("colon") after labels.
     "colon": {"nl": ":", "fr": "\u00a0:", "en": ":", "de": ":"},
     "greeting": {
@@ -106,7 +108,6 @@ PRESS_RELEASE: Table = {
         "en": "Press contact",
         "de": "Pressekontakt",
     },
-    "phone": {"nl": "Tel.", "fr": "Tél.", "en": "Tel.", "de": "Tel."},
     "mobile": {"nl": "Gsm", "fr": "GSM", "en": "Mobile", "de": "Mobil"},
     "email": {"nl": "E-mail", "fr": "E-mail", "en": "Email", "de": "E-Mail"},
 }

@@ -83,7 +83,7 @@ def compare(old: ReleaseContent | None, new: ReleaseContent) -> tuple[list[Langu
         result.append(diff)
     others = []
     for name in ("kind", "default_language", "lists", "web_only", "topics", "contact_details", "embargo_until",
-                 "publish_at"):
+                 "publish_at", "organisation_version"):
         a = getattr(old, name) if old else None
         b = getattr(new, name)
         if a != b:

@@ -35,7 +35,7 @@ from core.errors import (
     NotFound,
     PressroomError,
 )
-from workflow.errors import IllegalTransition, StaleVersion
+from workflow.errors import IllegalTransition, OrganisationChanged, StaleVersion
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def error_body(error: PressroomError) -> ErrorOut:
     if isinstance(error, IllegalTransition):
         body.state = error.state.value
         body.allowed_actions = [action.value for action in error.allowed]
-    if isinstance(error, StaleVersion):
+    if isinstance(error, (StaleVersion, OrganisationChanged)):
         body.current_version = error.actual
         body.expected_version = error.expected
     return body

@@ -203,6 +203,48 @@ STRINGS: dict[str, dict[str, str]] = {
     "import_report": {"nl": "Importverslag", "fr": "Rapport d'importation", "en": "Import report"},
     "remove": {"nl": "Verwijderen", "fr": "Retirer", "en": "Remove"},
     "organisation": {"nl": "Organisatie / medium", "fr": "Organisation / média", "en": "Organisation / medium"},
+    # the organisation (admins)
+    "organisation_identity": {"nl": "Organisatie", "fr": "Organisation", "en": "Organisation"},
+    "organisation_intro": {
+        "nl": "Zo staat de organisatie in de kop en de voet van elke e-mail, per taal. Een veld dat een taal "
+              "leeg laat, komt uit de standaardtaal ({default}). Elke wijziging is een nieuwe versie; "
+              "oudere versies blijven bewaard.",
+        "fr": "Voici comment l'organisation apparaît dans l'en-tête et le pied de chaque e-mail, par langue. "
+              "Un champ laissé vide dans une langue est repris de la langue par défaut ({default}). "
+              "Chaque modification crée une nouvelle version ; les anciennes sont conservées.",
+        "en": "How the organisation appears in the header and footer of every e-mail, per language. A field "
+              "a language leaves empty comes from the default language ({default}). Every change is a new "
+              "version; older versions are kept."},
+    "organisation_made": {"nl": "Versie van {when}, door {who}", "fr": "Version du {when}, par {who}",
+                          "en": "Version of {when}, by {who}"},
+    "organisation_origin_settings": {"nl": "de instellingen (PRESSROOM_ORGANISATION_*)",
+                                     "fr": "les paramètres (PRESSROOM_ORGANISATION_*)",
+                                     "en": "the settings (PRESSROOM_ORGANISATION_*)"},
+    "organisation_origin_migration": {"nl": "de vorige gegevens van de organisatie (migratie)",
+                                      "fr": "les données précédentes de l'organisation (migration)",
+                                      "en": "the organisation's previous record (migration)"},
+    "organisation_old_version": {"nl": "U bekijkt versie {version}; de huidige versie is {current}.",
+                                 "fr": "Vous consultez la version {version} ; la version actuelle est la {current}.",
+                                 "en": "You are looking at version {version}; the current version is {current}."},
+    "organisation_current": {"nl": "Naar de huidige versie", "fr": "Voir la version actuelle",
+                             "en": "Show the current version"},
+    "organisation_address": {"nl": "Adres", "fr": "Adresse", "en": "Address"},
+    "organisation_website": {"nl": "Website", "fr": "Site web", "en": "Website"},
+    "organisation_logo_url": {"nl": "Logo (https-adres)", "fr": "Logo (adresse https)", "en": "Logo (https address)"},
+    "organisation_sender_email": {"nl": "Afzenderadres", "fr": "Adresse d'expédition", "en": "Sender address"},
+    "organisation_every_language": {"nl": "(één voor alle talen)", "fr": "(une pour toutes les langues)",
+                                    "en": "(one for every language)"},
+    "organisation_from_default": {"nl": "(uit {default})", "fr": "(repris du {default})",
+                                  "en": "(from {default})"},
+    "organisation_empty_falls_back": {
+        "nl": "Laat een veld leeg om de waarde uit het {default} te gebruiken (grijs getoond).",
+        "fr": "Laissez un champ vide pour reprendre la valeur en {default} (affichée en gris).",
+        "en": "Leave a field empty to use the {default} value (shown in grey)."},
+    "organisation_edit": {"nl": "Wijzigen", "fr": "Modifier", "en": "Change"},
+    "organisation_history": {"nl": "Geschiedenis", "fr": "Historique", "en": "History"},
+    "organisation_change": {"nl": "Wijziging", "fr": "Modification", "en": "Change"},
+    "organisation_saved": {"nl": "Opgeslagen als versie {version}.", "fr": "Enregistré comme version {version}.",
+                           "en": "Saved as version {version}."},
     # public pages
     "subscribe": {"nl": "Inschrijven", "fr": "S'abonner", "en": "Subscribe"},
     "subscribe_intro": {"nl": "Ontvang onze persberichten per e-mail.",

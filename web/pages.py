@@ -14,12 +14,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
+from core.db import session_scope
 from core.settings import get_settings
 from templates.markup import markdown_to_html
 from web.auth import csrf_token, replace_session, session_data
 from web.errors import ErrorOut
 from web.i18n import format_time, translate, ui_language
 from workflow.guards import allows
+from workflow.organisation import Identity, organisation_identity
 
 HERE = Path(__file__).parent
 FLASH = "flash"
@@ -71,10 +73,17 @@ def render(
         "when": lambda value: format_time(value, lang),
         "flash": take_flash(request),
         "page_language": None,
+        "organisation_in": organisation_in,
     }
     values.update(context or {})
     html = environment().get_template(name).render(values)
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def organisation_in(language: str) -> Identity:
+    """The organisation's current identity in `language`, for the public pages' header and footer."""
+    with session_scope() as session:
+        return organisation_identity(session).in_language(language)
 
 
 class _LazyToken:

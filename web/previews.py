@@ -33,7 +33,7 @@ def preview_content(session: Session, content: ReleaseContent, language: str, re
     Raises the templates' errors (MissingTranslation when the language has no title yet).
     """
     data = content_input(session, content, key=f"preview{release_id}", dateline=utcnow(), release_id=release_id)
-    sender = organisation_sender(session)
+    sender = organisation_sender(session, language)
     compiled = compile_message(release_template(data.kind), language, data, sender)
     recipient = preview_recipient(identity_for(sender).domain)
     rendered = compiled.personalise(recipient.personalisation())

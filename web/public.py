@@ -45,7 +45,7 @@ from web.auth import SubmittedForm, check_csrf, csrf_protect, submitted_token
 from web.deps import acting, reading
 from web.errors import PageNotFound
 from web.i18n import format_time, negotiate, translate, ui_language
-from web.pages import redirect, render
+from web.pages import organisation_in, redirect, render
 from web.queries import PublicRelease, newsroom, public_default_language, public_now, public_release
 from web.schemas import MAX_ID
 from workflow.models import Release, Revision
@@ -153,13 +153,13 @@ def _body(item: PublicRelease | None) -> str:
 
 
 def _feed(language: str) -> FeedGenerator:
-    settings = get_settings()
     with reading() as session:
         found = newsroom(session, language, per_page=50)
     feed = FeedGenerator()
     feed.id(f"{_base()}/newsroom/{language}")
-    feed.title(f"{settings.organisation_name} — {translate('newsroom', ui_language(language))}")
-    feed.author({"name": settings.organisation_name})
+    name = organisation_in(language).name
+    feed.title(f"{name} — {translate('newsroom', ui_language(language))}")
+    feed.author({"name": name})
     feed.link(href=f"{_base()}/newsroom/{language}", rel="alternate")
     feed.language(language)
     feed.description(translate("subscribe_intro", ui_language(language)))

@@ -413,3 +413,48 @@ class MeOut(BaseModel):
     name: str
     role: str
     language: str
+
+
+# --- the organisation ---------------------------------------------------------------------------
+
+
+class OrganisationIn(Strict):
+    """The organisation in one language; replaces that language's values. An empty field is
+    taken from the default language in mail. The domain checks meaning (one line, http(s) URLs,
+    a plausible phone number) and names the language and field it refuses."""
+
+    name: Str200 = ""
+    address: Annotated[str, Field(max_length=500), _Clean] = ""
+    phone: Str40 = ""
+    website: Annotated[str, Field(max_length=300), _Clean] = ""
+    logo_url: Annotated[str, Field(max_length=500), _Clean] = ""
+    email: Annotated[str, Field(max_length=254), _Clean] | None = Field(
+        None, description="sender address, the same in every language; omitted: unchanged, '': none"
+    )
+    expected_version: Annotated[int | None, Field(
+        ge=1, le=MAX_ID, description="change only if the identity is still at this version")] = None
+
+    def values(self) -> dict[str, str]:
+        return self.model_dump(include={"name", "address", "phone", "website", "logo_url"})
+
+
+class IdentityOut(BaseModel):
+    name: str
+    address: str
+    phone: str
+    website: str
+    logo_url: str
+
+
+class OrganisationOut(BaseModel):
+    """One version of the organisation's identity: `own` as stored per language, `effective`
+    what mail in each language prints (empty fields taken from `default_language`)."""
+
+    version: int
+    created_at: datetime
+    created_by: str
+    change: str
+    default_language: str
+    email: str
+    own: dict[str, IdentityOut]
+    effective: dict[str, IdentityOut]

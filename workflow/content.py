@@ -33,7 +33,7 @@ from workflow.models import ReleaseKind
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 # Content fields added after the first revisions were stored (see `canonical_json`).
-_LATER_FIELDS = ("contact_details", "web_only")
+_LATER_FIELDS = ("contact_details", "web_only", "organisation_version")
 
 
 def _visible(value: str, what: str) -> str:
@@ -164,6 +164,9 @@ class ReleaseContent(BaseModel):
     # Published on the newsroom only, mailed to nobody: said explicitly, so that a release whose
     # lists were forgotten is refused at submission instead of reaching no one in silence.
     web_only: bool = False
+    # The version of the organisation's identity (name, address, phone … per language) current
+    # when the revision was stored: mails of this revision print that one.
+    organisation_version: int | None = None
 
     @field_validator("translations")
     @classmethod

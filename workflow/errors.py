@@ -3,7 +3,8 @@
     core.errors.Conflict
     ├── IllegalTransition     the action is not possible from the current state
     ├── StaleVersion          someone else changed the release first
-    └── AlreadyApproved       this approver signed this revision already
+    ├── AlreadyApproved       this approver signed this revision already
+    └── OrganisationChanged   someone else changed the organisation's identity first
     core.errors.NotAllowed
     ├── NotAuthor             only the author (or an admin) may do this
     ├── RoleRequired          the actor lacks the role
@@ -13,7 +14,8 @@
     ├── NotSubmittable        no translation has both a title and a body
     ├── UnknownLists          the release names mailing lists that do not exist
     ├── NoAudience            no lists, and not marked web-only
-    └── MissingLanguages      a required language (PRESSROOM_REQUIRED_LANGUAGES) lacks its text
+    ├── MissingLanguages      a required language (PRESSROOM_REQUIRED_LANGUAGES) lacks its text
+    └── InvalidIdentity       one field of the organisation's identity in one language
 """
 
 from __future__ import annotations
@@ -147,3 +149,25 @@ class MissingLanguages(InvalidInput):
             "translations",
             f"cannot {action.value} release {release_id}: required languages are missing: {listed}",
         )
+
+
+class OrganisationChanged(Conflict):
+    """The caller edited version `expected` of the organisation's identity; it is at `actual` now."""
+
+    def __init__(self, expected: int, actual: int):
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"the organisation's identity changed since you loaded it (your version {expected}, "
+            f"current {actual}); reload and try again"
+        )
+
+
+class InvalidIdentity(InvalidInput):
+    """A field of the organisation's identity in one language was refused: `field` is
+    "<language>.<field>", e.g. "fr.website"."""
+
+    def __init__(self, language: str, name: str, problem: str):
+        self.language = language
+        self.name = name
+        super().__init__(f"{language}.{name}", problem)

@@ -154,6 +154,8 @@ OFFICE_ACTIONS: dict[str, tuple[Role, ...]] = {
     "change list settings": (Role.APPROVER, Role.ADMIN),
     # Erasure cannot be undone.
     "erase subscribers": (Role.ADMIN,),
+    # The name, address and phone every mail says it comes from.
+    "change the organisation": (Role.ADMIN,),
 }
 
 

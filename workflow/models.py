@@ -55,14 +55,40 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class Organisation(SQLModel, table=True):
-    """The sender: printed in every message's header and footer."""
+class OrganisationVersion(SQLModel, table=True):
+    """One version of the organisation's identity: who made it, when, and what changed.
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200)
-    address: str = Field(default="", max_length=500)
-    website: str = Field(default="", max_length=300)
+    The identity per language lives in `OrganisationIdentity` rows of the same version; every
+    change writes a whole new version, so what a mail said can be read again later. `id` is the
+    version number, assigned as the previous one plus one: no gaps, and two simultaneous changes
+    cannot both become the same version. Database triggers refuse UPDATE and DELETE.
+    """
+
+    __tablename__ = "organisation_version"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    # The language whose values fill in for a language that leaves a field empty.
+    default_language: str = Field(max_length=5)
+    # One sender address for every language; empty: PRESSROOM_MAIL_FROM, else noreply@ the website.
     email: str = Field(default="", max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # The actor's address, or "settings" / "migration" for versions no person made.
+    created_by: str = Field(max_length=254)
+    change: str = Field(default="", max_length=1000)
+
+
+class OrganisationIdentity(SQLModel, table=True):
+    """The organisation in one language, as one version has it; empty fields fall back."""
+
+    __tablename__ = "organisation_identity"
+
+    version_id: int = Field(foreign_key="organisation_version.id", primary_key=True)
+    language: str = Field(primary_key=True, max_length=5)
+    name: str = Field(default="", max_length=200)
+    address: str = Field(default="", max_length=500)
+    phone: str = Field(default="", max_length=40)
+    website: str = Field(default="", max_length=300)
     logo_url: str = Field(default="", max_length=500)
 
 

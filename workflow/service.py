@@ -24,6 +24,7 @@ from workflow.content import ReleaseContent
 from workflow.errors import IllegalTransition, NotSubmittable, StaleVersion
 from workflow.guards import Context, check, count_valid_approvals
 from workflow.models import Approval, AuditEntry, Release, Revision, User
+from workflow.organisation import current_organisation_version
 from workflow.states import Action, State, allowed_actions, target
 from workflow.targets import check_audience, check_lists
 from workflow.users import snapshot_contacts
@@ -339,10 +340,12 @@ def record_note(session: Session, release_id: int, action: str, comment: str) ->
 
 
 def _reviewable(session: Session, content: ReleaseContent) -> ReleaseContent:
-    """Content as a revision stores it: its target lists exist, and the contacts' details are
-    part of it (so the hash, the diff and the approval cover them)."""
+    """Content as a revision stores it: its target lists exist, and the contacts' details and
+    the organisation's identity version are part of it (so the hash, the diff and the approval
+    cover them, and mail prints what was approved)."""
     check_lists(session, content)
-    return snapshot_contacts(session, content)
+    content = snapshot_contacts(session, content)
+    return content.model_copy(update={"organisation_version": current_organisation_version(session)})
 
 
 def _bump(session: Session, release: Release, version: int) -> None:

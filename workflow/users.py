@@ -1,4 +1,7 @@
-"""People and their credentials: users with roles, hashed API tokens, contacts, organisation."""
+"""People and their credentials: users with roles, hashed API tokens, contacts.
+
+The organisation's identity lives in `workflow.organisation`.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from core.settings import get_settings
 from core.text import refuse_hidden_characters
 from workflow.content import ContactDetails, ReleaseContent, check_single_line
 from workflow.errors import NotContactOwner
-from workflow.models import ApiToken, Contact, ContactChange, Organisation, Role, User
+from workflow.models import ApiToken, Contact, ContactChange, Role, User
 
 TOKEN_PREFIX = "prt_"
 
@@ -205,18 +208,3 @@ def get_contact(session: Session, email: str) -> Contact:
     if contact is None:
         raise NotFound("contact", email)
     return contact
-
-
-def organisation(session: Session) -> Organisation:
-    """The organisation row, created from settings on first use."""
-    org = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
-    if org is None:
-        settings = get_settings()
-        org = Organisation(
-            name=settings.organisation_name,
-            address=settings.organisation_address,
-            website=settings.organisation_website,
-        )
-        session.add(org)
-        session.flush()
-    return org

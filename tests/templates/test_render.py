@@ -295,3 +295,22 @@ def test_without_logo_no_image_is_loaded(renderer: Renderer) -> None:
     compiled = renderer.compile("press_release", "nl", samples.release(), samples.sender(logo_url=""), now=samples.NOW)
     page = read_html(compiled.personalise(RECIPIENT).html)
     assert page.resources == [] and page.images == []
+
+
+@pytest.mark.parametrize("language", samples.LANGUAGES)
+@pytest.mark.parametrize("template", TEMPLATE_NAMES)
+def test_the_footer_prints_the_organisations_phone_when_it_has_one(
+    renderer: Renderer, template: str, language: str
+) -> None:
+    data = samples.input_for(template)
+    with_phone = renderer.compile(template, language, data, samples.sender(phone="+32 2 501 81 11"),
+                                  now=samples.NOW).personalise(RECIPIENT)
+    label = translate("base", language, "phone")
+    footer_html = read_html(with_phone.html).text.split(samples.sender().name)[-2]  # before the "why" line
+    assert f"{label} +32 2 501 81 11" in footer_html
+    footer_text = with_phone.text.split("\n-- \n")[1]
+    assert footer_text.startswith(f"{samples.sender().name}\nKarmelietenstraat 15, 1000 Brussel\n"
+                                  f"{label} +32 2 501 81 11\nhttps://diplomatie.example.be\n")
+    without = renderer.compile(template, language, data, samples.sender(), now=samples.NOW).personalise(RECIPIENT)
+    assert without.text.split("\n-- \n")[1].startswith(
+        f"{samples.sender().name}\nKarmelietenstraat 15, 1000 Brussel\nhttps://diplomatie.example.be\n")

@@ -3,13 +3,17 @@ round-trips a form, the review page shows the diff, actions obey the same rules 
 
 from __future__ import annotations
 
+import email
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.policy import default as default_policy
 
 import httpx
 import pytest
 
+from core.db import session_scope
+from delivery.preview import preview_release
 from tests.delivery.distribution_helpers import prepare
 from tests.web.conftest import Person, Web, csrf_of, release_body, sign_in
 from web.i18n import STRINGS, UI_LANGUAGES
@@ -188,3 +192,77 @@ def test_language_switch_lists_and_import(web: Web) -> None:
         person_id = re.search(r"/subscribers/(\d+)/remove", report.text).group(1)  # type: ignore[union-attr]
         removed = post(client, f"/press/lists/public/subscribers/{person_id}/remove", {})
         assert removed.status_code == 303
+
+
+FRENCH_IDENTITY = {"name": "SPF Affaires étrangères", "address": "Rue des Petits Carmes 15, 1000 Bruxelles",
+                   "phone": "+32 2 501 81 11", "website": "https://diplomatie.example.be/fr", "logo_url": "",
+                   "email": "", "expected_version": "1"}
+
+
+def test_admin_sets_the_french_identity_and_french_mail_prints_it(web: Web) -> None:
+    with signed_in(web, web.admin) as client:
+        page = client.get("/press/organisation?language=fr")
+        assert page.status_code == 200 and 'href="/press/organisation"' in page.text  # in the navigation
+        assert 'action="/press/organisation/fr"' in page.text and "Version of " in page.text
+        assert client.post("/press/organisation/fr", data=FRENCH_IDENTITY).status_code == 403  # no CSRF token
+        bad = post(client, "/press/organisation/fr", {**FRENCH_IDENTITY, "website": "ftp://diplomatie.example.be"},
+                   "/press/organisation?language=fr")
+        assert bad.status_code == 422 and "fr.website" in bad.text and "http(s) URL" in bad.text
+        assert 'value="Rue des Petits Carmes 15, 1000 Bruxelles"' in bad.text  # the form as typed
+        saved = post(client, "/press/organisation/fr", FRENCH_IDENTITY, "/press/organisation?language=fr")
+        assert saved.status_code == 303 and saved.headers["location"] == "/press/organisation?language=fr"
+        page = client.get(saved.headers["location"]).text
+        assert "Saved as version 2." in page
+        french_row = page.split('id="identity-fr"')[1].split("</tr>")[0]
+        assert "SPF Affaires étrangères" in french_row and "+32 2 501 81 11" in french_row
+        english_row = page.split('id="identity-en"')[1].split("</tr>")[0]
+        assert "Karmelietenstraat 15, 1000 Brussel" in english_row and "(from NL)" in english_row
+        stale = post(client, "/press/organisation/fr", {**FRENCH_IDENTITY, "name": "SPF"},
+                     "/press/organisation?language=fr")
+        assert stale.status_code == 409  # the form still says version 1
+        old = client.get("/press/organisation?version=1").text
+        assert 'id="old-version"' in old and "Rue des Petits Carmes" not in old.split('id="edit"')[0]
+
+    with web.browser() as visitor:  # the public pages say the same, in their language
+        newsroom = visitor.get("/newsroom/fr").text
+        assert "SPF Affaires étrangères · Rue des Petits Carmes 15, 1000 Bruxelles · +32 2 501 81 11" in newsroom
+        assert "Karmelietenstraat 15, 1000 Brussel" in visitor.get("/newsroom/nl").text
+        assert "<title>SPF Affaires étrangères — Salle de presse</title>" in visitor.get("/feeds/fr.atom").text
+
+    with web.api(web.spokesperson) as api:
+        release_id = api.post("/releases", json=release_body()).json()["id"]
+    with signed_in(web, web.spokesperson) as client:
+        french = client.get(f"/press/releases/{release_id}/preview/fr").text
+        dutch = client.get(f"/press/releases/{release_id}/preview/nl").text
+    assert "<strong>SPF Affaires étrangères</strong>" in french and "Tél. +32 2 501 81 11" in french
+    assert "Rue des Petits Carmes 15, 1000 Bruxelles" in french and "Karmelietenstraat" not in french
+    assert "<strong>FOD Buitenlandse Zaken — SPF Affaires étrangères</strong>" in dutch
+    assert "Karmelietenstraat 15, 1000 Brussel" in dutch and "+32 2 501 81 11" not in dutch
+    with session_scope() as session:
+        message = email.message_from_bytes(preview_release(session, release_id, "fr").message, policy=default_policy)
+    assert message["From"].addresses[0].display_name == "SPF Affaires étrangères"  # type: ignore[attr-defined]
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    footer = text.replace("\r\n", "\n").split("\n-- \n")[1]
+    assert footer.startswith("SPF Affaires étrangères\nRue des Petits Carmes 15, 1000 Bruxelles\n"
+                             "Tél. +32 2 501 81 11\nhttps://diplomatie.example.be/fr\n")
+
+
+@pytest.mark.parametrize(("language", "words"), [("nl", "Geschiedenis"), ("fr", "Historique"), ("en", "History")])
+def test_the_organisation_page_speaks_the_admins_language(web: Web, language: str, words: str) -> None:
+    with signed_in(web, web.admin) as client:
+        post(client, "/press/language", {"language": language, "next": "/press/organisation"})
+        page = client.get("/press/organisation")
+    assert page.status_code == 200 and words in page.text
+    assert {"nl": "de instellingen", "fr": "les paramètres", "en": "the settings"}[language] in page.text
+
+
+def test_spokespeople_neither_see_nor_change_the_organisation(web: Web) -> None:
+    with signed_in(web, web.spokesperson) as client:
+        assert 'href="/press/organisation"' not in client.get("/press").text
+        refused = client.get("/press/organisation")
+        assert refused.status_code == 403 and "needs role admin" in refused.text
+        assert post(client, "/press/organisation/fr", FRENCH_IDENTITY).status_code == 403
+    with signed_in(web, web.approver) as client:
+        assert client.get("/press/organisation").status_code == 403
+    with web.api(web.spokesperson) as api:
+        assert api.get("/organisation").json()["version"] == 1  # still version 1: nothing was stored

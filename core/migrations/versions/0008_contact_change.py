@@ -1,7 +1,7 @@
 """the contact directory's change log
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 00:40:00.000000
 
 Revisions now keep the details of their contacts as they were reviewed; the directory only
@@ -17,7 +17,7 @@ from alembic import op
 import core.db
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
