@@ -258,3 +258,24 @@ def test_a_mailing_that_reaches_nobody_or_fails_is_told_to_the_author_and_approv
     section = dashboard[dashboard.index('id="mailing-problems"'):dashboard.index("</section>")]
     assert "Voor niemand</a>:" in section and "mailed to nobody" in section and "1 of 2 not delivered" in section
     assert nobody != failing
+
+
+def test_mail_prints_the_organisation_as_it_was_when_the_release_was_approved(web: Web) -> None:
+    with session_scope() as s:
+        create_list(s, "public", "Publiek", default_language="nl")
+        add_subscriber(s, "lecteur@example.org", "public", language="fr", confirmed=True)
+    with web.api(web.admin) as api:
+        french = api.put("/organisation/fr", json={"name": "SPF Affaires étrangères", "phone": "+32 2 501 81 11",
+                                                   "address": "Rue des Petits Carmes 15, 1000 Bruxelles"})
+        assert french.status_code == 200, french.text
+    release_id = _publish(web, lists=["public"])
+    distribution_id = prepare(release_id)
+    with web.api(web.admin) as api:  # renamed after the approval: not in this release's mail
+        assert api.put("/organisation/fr", json={"name": "SPF Nouveau Nom", "phone": "+32 2 000 00 00"}
+                       ).status_code == 200
+    outbox = Outbox()
+    send_batch(distribution_id, MemoryTransport(outbox))
+    [message] = outbox.messages
+    text = message_from_bytes(message.message, policy=policy.default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "SPF Affaires étrangères" in text and "Rue des Petits Carmes 15" in text and "+32 2 501 81 11" in text
+    assert "Nouveau Nom" not in text and "Karmelietenstraat" not in text
