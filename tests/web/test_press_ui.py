@@ -266,3 +266,55 @@ def test_spokespeople_neither_see_nor_change_the_organisation(web: Web) -> None:
         assert client.get("/press/organisation").status_code == 403
     with web.api(web.spokesperson) as api:
         assert api.get("/organisation").json()["version"] == 1  # still version 1: nothing was stored
+
+
+def test_release_lists_and_the_dashboard_render_with_releases_in_every_state(web: Web) -> None:
+    """A draft, one in review, an approved, a scheduled, a published, a withdrawn and an archived
+    release at once: every list of releases renders for every role, and the dashboard's scheduled
+    list says when, in the office's time zone."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from workflow.states import State
+
+    def make(*steps: str, **body: object) -> int:
+        with web.api(web.spokesperson) as api:
+            rid = int(api.post("/releases", json=release_body(**body)).json()["id"])
+            if "submit" in steps:
+                assert api.post(f"/releases/{rid}/submit").status_code == 200
+            if "archive" in steps:
+                assert api.post(f"/releases/{rid}/archive").status_code == 200
+        with web.api(web.approver) as api:
+            for step in steps:
+                if step == "approve":
+                    assert api.post(f"/releases/{rid}/approve").status_code == 200
+                elif step == "publish":
+                    assert api.post(f"/releases/{rid}/publish").status_code == 200
+                elif step.startswith("schedule:"):
+                    at = step.removeprefix("schedule:")
+                    assert api.post(f"/releases/{rid}/publish", json={"at": at}).status_code == 200, at
+                elif step == "withdraw":
+                    assert api.post(f"/releases/{rid}/withdraw", json={"reason": "fout"}).status_code == 200
+        return rid
+
+    when = datetime(2099, 3, 4, 9, 30, tzinfo=ZoneInfo("Europe/Brussels"))
+    make()
+    make("submit")
+    make("submit", "approve")
+    make("submit", "approve", f"schedule:{when.isoformat()}")
+    make("submit", "approve", "publish")
+    make("submit", "approve", "publish", "withdraw")
+    make("archive")
+    with web.api(web.admin) as api:
+        states = {r["state"] for r in api.get("/releases", params={"per_page": 50}).json()["items"]}
+    assert states == {s.value for s in State if s is not State.CHANGES_REQUESTED}
+    for person in (web.spokesperson, web.approver, web.admin):
+        with signed_in(web, person) as client:
+            for url in ["/press", "/press/releases", *(f"/press/releases?state={s}" for s in states)]:
+                page = client.get(url)
+                assert page.status_code == 200, (person.email, url, page.text[:300])
+    with signed_in(web, web.spokesperson) as client:  # Dutch, Brussels time
+        scheduled = client.get("/press").text.split('id="scheduled"')[1].split("</section>")[0]
+    assert "4 mrt 2099, 09:30" in scheduled and "v" not in scheduled.split("<td>")[-1][:3]
+    assert when - timedelta(hours=1) != when  # (the time shown is local, not UTC 08:30)
+    assert "08:30" not in scheduled

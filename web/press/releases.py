@@ -61,8 +61,10 @@ def _summaries(session: Session, releases: list[Release]) -> list[dict[str, Any]
     rows = []
     for release in releases:
         view = views.release_view(session, release)
-        if release.state == State.PUBLISHED:
-            view["delivery"] = delivery_figures(session, release.id or 0)
+        # Every row has the keys the table reads, whatever its state: a draft has no mailing.
+        view["delivery"] = (delivery_figures(session, release.id or 0)
+                            if release.state in (State.PUBLISHED, State.WITHDRAWN) else None)
+        view["publish_at_time"] = release.publish_at
         rows.append(view)
     return rows
 
