@@ -10,8 +10,9 @@ event commit together or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
@@ -191,9 +192,12 @@ def publish(
     `actor` None is the scheduler publishing a scheduled release that is due.
     """
     release = get_release(session, release_id)
-    check_lists(session, current_content(session, release))  # a list may have gone since review
+    content = current_content(session, release)
+    check_lists(session, content)  # a list may have gone since review
     now = utcnow()
     when = as_utc(at) if at is not None else None
+    if actor is not None:  # a person deciding; the scheduler publishes what was decided
+        _check_times(content, when, now)
     if when is None and release.state is State.APPROVED and release.publish_at and release.publish_at > now:
         when = release.publish_at
     if when is not None and when > now:
@@ -212,6 +216,28 @@ def publish(
         release.public_at = lift if lift is not None and lift > now else now
 
     return _transition(session, release, actor, Action.PUBLISH, expected_version, "", set_published)
+
+
+PAST_TOLERANCE = timedelta(minutes=1)  # a time typed a moment ago is "now", not a mistake
+
+
+def _check_times(content: ReleaseContent, at: datetime | None, now: datetime) -> None:
+    """A publication time in the past, or an embargo that lifts before the release goes out (so
+    it would hold nothing back), is a mistake to point out, not to carry out at once."""
+    if at is not None and at < now - PAST_TOLERANCE:
+        raise InvalidInput("at", f"{local_time(at)} is in the past: publish now, or choose a later time")
+    goes_out = at if at is not None and at > now else now
+    lift = as_utc(content.embargo_until) if content.embargo_until else None
+    if lift is not None and lift <= goes_out:
+        raise InvalidInput("embargo_until", f"the embargo lifts at {local_time(lift)}, not after the release goes out "
+                                            f"({local_time(goes_out)}): it would hold nothing back; remove it or "
+                                            "set a later time, and submit again")
+
+
+def local_time(moment: datetime) -> str:
+    """A time as the office reads it, its zone named: for messages people act on."""
+    zone = get_settings().mail_timezone
+    return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
 
 def unschedule(session: Session, release_id: int, actor: User, expected_version: int | None = None) -> Step:

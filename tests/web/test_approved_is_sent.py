@@ -279,3 +279,27 @@ def test_mail_prints_the_organisation_as_it_was_when_the_release_was_approved(we
     text = message_from_bytes(message.message, policy=policy.default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "SPF Affaires étrangères" in text and "Rue des Petits Carmes 15" in text and "+32 2 501 81 11" in text
     assert "Nouveau Nom" not in text and "Karmelietenstraat" not in text
+
+
+def test_a_past_publication_time_or_an_embargo_that_holds_nothing_back_is_refused(web: Web) -> None:
+    def approved(**content: object) -> int:
+        with web.api(web.spokesperson) as api:
+            rid = int(api.post("/releases", json=release_body(**content)).json()["id"])
+            assert api.post(f"/releases/{rid}/submit").status_code == 200
+        with web.api(web.approver) as api:
+            assert api.post(f"/releases/{rid}/approve").status_code == 200
+        return rid
+
+    plain = approved()
+    lift = utcnow() + timedelta(hours=2)
+    embargoed = approved(embargo_until=lift.isoformat())
+    with web.api(web.approver) as api:
+        past = api.post(f"/releases/{plain}/publish", json={"at": (utcnow() - timedelta(hours=1)).isoformat()})
+        assert past.status_code == 422 and past.json()["field"] == "at" and "in the past" in past.json()["message"]
+        late = api.post(f"/releases/{embargoed}/publish", json={"at": (lift + timedelta(hours=1)).isoformat()})
+        assert late.status_code == 422 and late.json()["field"] == "embargo_until"
+        assert "(Europe/Brussels)" in late.json()["message"] and "hold nothing back" in late.json()["message"]
+        states = [api.get(f"/releases/{rid}").json()["state"] for rid in (plain, embargoed)]
+        assert states == ["approved", "approved"]  # nothing was published or scheduled
+        assert api.post(f"/releases/{embargoed}/publish",
+                        json={"at": (lift - timedelta(hours=1)).isoformat()}).status_code == 200
