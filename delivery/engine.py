@@ -273,7 +273,7 @@ def _cancel_if_withdrawn(session: Session, distribution_id: int) -> None:
     withdrawal's handler ran, so that handler found nothing to stop) is cancelled by the first
     batch that notices, instead of being topped up by every sweep."""
     distribution = session.get(Distribution, distribution_id)
-    if distribution is None or distribution.status not in STOPPABLE or _release_stands(session, distribution):
+    if distribution is None or distribution.status not in STOPPABLE or release_stands(session, distribution):
         return
     release_id = distribution.release_id or 0
     try:
@@ -289,7 +289,8 @@ def may_send(distribution_id: int) -> bool:
         return _may_send(session, distribution_id)
 
 
-def _release_stands(session: Session, distribution: Distribution) -> bool:
+def release_stands(session: Session, distribution: Distribution) -> bool:
+    """Whether the release a mailing sends is still published (digests: always)."""
     if distribution.kind != "release" or distribution.release_id is None:
         return True
     release = session.get(Release, distribution.release_id)
@@ -479,7 +480,7 @@ def control(distribution_id: int, action: str) -> Distribution:
     with session_scope() as session:
         distribution = get_distribution(session, distribution_id)
         status = DistributionStatus(distribution.status)
-        if action not in ("pause", "cancel") and not _release_stands(session, distribution):
+        if action not in ("pause", "cancel") and not release_stands(session, distribution):
             raise DistributionStateError(distribution_id, f"{status.value} ({distribution.note or 'withdrawn'})",
                                          action, [])
         if status not in sources:

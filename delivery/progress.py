@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 
 from core.db import session_scope, utcnow
 from delivery import engine
 from delivery.models import Delivery, Distribution, DistributionStatus
+from workflow.content import ReleaseContent
+from workflow.models import Release, Revision
 
 
 def status_label(distribution: Distribution) -> str:
@@ -32,14 +34,32 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
             .order_by(col(Delivery.updated_at).desc())
             .limit(5)
         ).all()
+        now = utcnow()
+        held, held_until = session.execute(  # waiting for an embargo's lift or a retry's time
+            select(func.count(), func.min(col(Delivery.next_attempt_at))).where(
+                col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(engine.CLAIMABLE),
+                col(Delivery.next_attempt_at) > now)
+        ).one()
+        title = _title(session, distribution)
+        stands = engine.release_stands(session, distribution)
     done = counts["sent"] + counts["failed"] + counts["bounced"] + counts["skipped"]
-    end = distribution.finished_at or utcnow()
+    end = distribution.finished_at or now
     elapsed = (end - distribution.started_at).total_seconds() if distribution.started_at else 0.0
     rate = counts["sent"] / elapsed if elapsed > 0 else 0.0
-    left = distribution.total - done
+    left = distribution.total - done - int(held)  # held rows are not late: they wait on purpose
+    status = DistributionStatus(distribution.status)
     return {
         "id": distribution.id,
         "key": distribution.key,
+        "kind": distribution.kind,
+        "release_id": distribution.release_id,
+        "title": title,
+        # What a person may do now: only the moves the status allows (retrying needs failures).
+        "actions": [action for action, (sources, _) in engine.CONTROL_MOVES.items()
+                    if status in sources and (stands or action in ("pause", "cancel"))
+                    and (action != "retry-failed" or counts["failed"])],
+        "held": int(held),
+        "held_until": held_until.isoformat() if held_until else None,
         "status": DistributionStatus(distribution.status).value,
         # "cancelled: withdrawn" when a withdrawal stopped it; the note says why.
         "status_label": status_label(distribution),
@@ -47,8 +67,22 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
         "total": distribution.total,
         **counts,
         "rate_per_second": round(rate, 1),
-        "eta_seconds": round(left / rate) if rate > 0 and left > 0 else None,
+        "eta_seconds": round(left / rate) if rate > 0 and left > 0 and status is DistributionStatus.SENDING else None,
         "started_at": distribution.started_at.isoformat() if distribution.started_at else None,
         "finished_at": distribution.finished_at.isoformat() if distribution.finished_at else None,
         "last_errors": [{"email": e, "status": str(s), "error": m} for e, s, m in errors],
     }
+
+
+def _title(session: Session, distribution: Distribution) -> str:
+    """A mailing is named by what it sends: its release's title (digests by their key)."""
+    if distribution.release_id is None:
+        return distribution.key
+    release = session.get(Release, distribution.release_id)
+    revision = session.get(Revision, distribution.revision_id or (release.current_revision_id if release else 0) or 0)
+    if revision is None:
+        return distribution.key
+    content = ReleaseContent.model_validate(revision.content)
+    text = content.translations.get(content.default_language)
+    prefix = "withdrawal notice: " if distribution.kind == "withdrawal" else ""
+    return prefix + (text.title if text and text.title else distribution.key)

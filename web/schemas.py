@@ -389,6 +389,12 @@ class DistributionOut(BaseModel):
 
     id: int
     key: str
+    kind: str = ""
+    release_id: int | None = None
+    title: str = Field("", description="the release's title (what the mailing sends)")
+    actions: list[str] = Field(default_factory=list, description="control actions possible now")
+    held: int = Field(0, description="deliveries waiting on purpose: for an embargo's lift or a retry")
+    held_until: datetime | None = None
     status: str
     status_label: str = Field(description='the status, with its cause when a withdrawal stopped it: "cancelled: withdrawn"')
     note: str = Field(description="why it ended as it did, e.g. the withdrawal's reason")

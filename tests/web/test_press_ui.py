@@ -318,3 +318,38 @@ def test_release_lists_and_the_dashboard_render_with_releases_in_every_state(web
     assert "4 mrt 2099, 09:30" in scheduled and "v" not in scheduled.split("<td>")[-1][:3]
     assert when - timedelta(hours=1) != when  # (the time shown is local, not UTC 08:30)
     assert "08:30" not in scheduled
+
+
+def test_a_mailing_page_names_the_release_says_who_waits_and_offers_only_possible_actions(web: Web) -> None:
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from delivery.sending import send_batch
+    from delivery.transports import MemoryTransport, Outbox
+    from subscribers import add_subscriber, create_list
+
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalisten", default_language="nl", visibility="private",
+                    receives_embargoed=True)
+        create_list(s, "public", "Publiek", default_language="nl")
+        add_subscriber(s, "desk@krant.example", "journalists", confirmed=True)
+        add_subscriber(s, "burger@example.org", "public", confirmed=True)
+    with web.api(web.spokesperson) as api:
+        rid = api.post("/releases", json=release_body(
+            lists=["journalists", "public"], embargo_until=(utcnow() + timedelta(hours=2)).isoformat())).json()["id"]
+        api.post(f"/releases/{rid}/submit")
+    with web.api(web.approver) as api:
+        api.post(f"/releases/{rid}/approve")
+        api.post(f"/releases/{rid}/publish")
+    distribution_id = prepare(rid)
+    send_batch(distribution_id, MemoryTransport(Outbox()))
+    with signed_in(web, web.approver) as client:
+        page = client.get(f"/press/distributions/{distribution_id}").text
+        listed = client.get("/press/distributions").text
+        assert "Minister bezoekt Kinshasa" in page and "Minister bezoekt Kinshasa" in listed
+        assert "1 wait on purpose: for the embargo to lift" in page
+        assert 'id="control-pause"' in page and 'id="control-cancel"' in page
+        assert 'id="control-resume"' not in page and 'id="control-retry-failed"' not in page
+        assert post(client, f"/press/distributions/{distribution_id}/cancel", {}).status_code == 303
+        after = client.get(f"/press/distributions/{distribution_id}").text
+    assert 'id="control-' not in after  # nothing left to steer
