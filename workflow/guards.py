@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from core.errors import NotAllowed, PressroomError
 from core.settings import get_settings
 from workflow.content import ReleaseContent
 from workflow.errors import (
@@ -21,7 +22,7 @@ from workflow.errors import (
     RoleRequired,
 )
 from workflow.models import Approval, Release, Revision, Role, User
-from workflow.states import Action
+from workflow.states import Action, State, allowed_actions
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,22 @@ def check(ctx: Context) -> None:
     """Run every guard of the action; the first that objects raises."""
     for guard in GUARDS[ctx.action]:
         guard(ctx)
+
+
+def permitted_actions(session: Session, release: Release, actor: User) -> list[str]:
+    """The actions the release's state allows that this person may take: pages show only these.
+    A refusal about the content (a missing language) still shows the action, so that clicking it
+    explains what is missing; a refusal about the person (not the author, four-eyes) hides it."""
+    permitted = []
+    for action in allowed_actions(State(release.state)):
+        try:
+            check(Context(session, release, actor, action))
+        except NotAllowed:
+            continue
+        except PressroomError:
+            pass
+        permitted.append(action.value)
+    return permitted
 
 
 def revision_authors(session: Session, release: Release) -> set[int]:

@@ -154,7 +154,7 @@ def test_every_page_renders_in_the_users_language(web: Web, person: str) -> None
     words = {"spokesperson": "Overzicht", "spokesperson2": "Tableau de bord", "approver": "Dashboard"}[person]
     with signed_in(web, who) as client:
         for url in ("/press", "/press/releases", "/press/releases?state=published", f"/press/releases/{rid}",
-                    f"/press/releases/{rid}/edit", f"/press/releases/{rid}/review", "/press/lists",
+                    f"/press/releases/{rid}/review", "/press/lists",
                     "/press/lists/journalists", "/press/distributions", f"/press/distributions/{distribution_id}",
                     "/press/releases/new"):
             page = client.get(url)
@@ -353,3 +353,19 @@ def test_a_mailing_page_names_the_release_says_who_waits_and_offers_only_possibl
         assert post(client, f"/press/distributions/{distribution_id}/cancel", {}).status_code == 303
         after = client.get(f"/press/distributions/{distribution_id}").text
     assert 'id="control-' not in after  # nothing left to steer
+
+
+def test_only_who_may_edit_sees_edit_and_the_editor(web: Web) -> None:
+    """README: pages hide what the signed-in person may not do; the editor does not open for
+    someone whose save would be refused."""
+    with web.api(web.spokesperson) as api:
+        rid = api.post("/releases", json=release_body()).json()["id"]
+    with signed_in(web, web.spokesperson) as client:
+        assert 'id="action-edit"' in client.get(f"/press/releases/{rid}").text
+        assert client.get(f"/press/releases/{rid}/edit").status_code == 200
+    with signed_in(web, web.approver) as client:  # an approver, not the author
+        assert 'id="action-edit"' not in client.get(f"/press/releases/{rid}").text
+        refused = client.get(f"/press/releases/{rid}/edit")
+        assert refused.status_code == 403 and "only its author or an admin" in refused.text
+    with signed_in(web, web.admin) as client:
+        assert 'id="action-edit"' in client.get(f"/press/releases/{rid}").text

@@ -48,9 +48,11 @@ from web.queries import (
 from web.schemas import MAX_ID
 from workflow import service, views
 from workflow.content import ReleaseContent
+from workflow.errors import IllegalTransition
+from workflow.guards import Context, check, permitted_actions
 from workflow.models import Contact, Notification, Release, ReleaseKind, User
 from workflow.service import Step
-from workflow.states import State
+from workflow.states import Action, State, allowed_actions
 
 router = APIRouter()
 ReleaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -139,6 +141,11 @@ def create_release(request: Request, user: PressUser, form: SubmittedForm) -> Re
 def edit_release(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
     with reading() as session:
         release = service.get_release(session, release_id)
+        if "edit" not in permitted_actions(session, release, attach(session, user)):
+            # Not the editor for someone who could not save it: say so before any typing.
+            check(Context(session, release, attach(session, user), Action.EDIT))
+            raise IllegalTransition(release_id, State(release.state), Action.EDIT,
+                                    allowed_actions(State(release.state)))
         view = views.release_view(session, release)
         editor = form_from_content(service.current_content(session, release), release.version)
     return _editor(request, editor, view)
@@ -219,6 +226,7 @@ def release_page(request: Request, user: PressUser, release_id: ReleaseId) -> Re
     with reading() as session:
         release = service.get_release(session, release_id)
         view = views.release_view(session, release, full=True)
+        view["allowed_actions"] = permitted_actions(session, release, attach(session, user))
         numbers = views.revision_numbers(session, release_id)
         log = [{**views.audit_view(e), "revision": numbers.get(e.revision_hash or "")}
                for e in service.audit_log(session, release_id)]
@@ -232,6 +240,7 @@ def review_page(request: Request, user: PressUser, release_id: ReleaseId) -> Res
     with reading() as session:
         release = service.get_release(session, release_id)
         view = views.release_view(session, release, full=True)
+        view["allowed_actions"] = permitted_actions(session, release, attach(session, user))
         current = service.current_revision(session, release)
         baseline, basis = review_baseline(session, release)
         old = ReleaseContent.model_validate(baseline.content) if baseline else None
