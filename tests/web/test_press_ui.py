@@ -369,3 +369,30 @@ def test_only_who_may_edit_sees_edit_and_the_editor(web: Web) -> None:
         assert refused.status_code == 403 and "only its author or an admin" in refused.text
     with signed_in(web, web.admin) as client:
         assert 'id="action-edit"' in client.get(f"/press/releases/{rid}").text
+
+
+def test_publishing_removing_and_cancelling_ask_first_naming_what_they_do(web: Web) -> None:
+    from subscribers import add_subscriber, create_list
+
+    with session_scope() as s:
+        create_list(s, "public", "Publiek", default_language="nl")
+        for i in range(3):
+            add_subscriber(s, f"lezer{i}@example.org", "public", confirmed=True)
+    with web.api(web.spokesperson) as api:
+        rid = api.post("/releases", json=release_body(lists=["public"])).json()["id"]
+        api.post(f"/releases/{rid}/submit")
+    with web.api(web.approver) as api:
+        api.post(f"/releases/{rid}/approve")
+    with signed_in(web, web.approver) as client:  # English
+        page = client.get(f"/press/releases/{rid}").text
+        members = client.get("/press/lists/public").text
+    assert 'data-confirm="Publish now and mail 3 recipients?"' in page
+    assert 'data-confirm="Remove lezer0@example.org from this list?"' in members
+    with web.api(web.approver) as api:
+        api.post(f"/releases/{rid}/publish")
+    distribution_id = prepare(rid)
+    with signed_in(web, web.spokesperson) as client:  # Dutch; a spokesperson does not control mailings
+        assert "data-confirm" not in client.get(f"/press/distributions/{distribution_id}").text
+    with signed_in(web, web.admin) as client:
+        mailing = client.get(f"/press/distributions/{distribution_id}").text
+    assert 'data-confirm="Cancel this mailing? 3 messages will then never be sent."' in mailing

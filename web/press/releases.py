@@ -231,7 +231,11 @@ def release_page(request: Request, user: PressUser, release_id: ReleaseId) -> Re
         log = [{**views.audit_view(e), "revision": numbers.get(e.revision_hash or "")}
                for e in service.audit_log(session, release_id)]
         distribution = distribution_for_release(session, release_id)
-    return render(request, "press/release.html", {"release": view, "log": log, "distribution": distribution})
+        # Whom publishing would mail, for the confirmation it asks.
+        audience = (audience_view(session, service.current_content(session, release))
+                    if "publish" in view["allowed_actions"] else None)
+    return render(request, "press/release.html", {"release": view, "log": log, "distribution": distribution,
+                                                  "audience": audience})
 
 
 @router.get("/releases/{release_id}/review")

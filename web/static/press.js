@@ -3,6 +3,25 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // Forms marked data-confirm ask first (removing someone from a list, cancelling a mailing,
+  // publishing): one click must not do what cannot be undone.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
+  // The editor warns before leaving with unsaved changes.
+  var dirtyForm = document.getElementById("editor");
+  if (dirtyForm) {
+    var dirty = false;
+    dirtyForm.addEventListener("input", function () { dirty = true; });
+    dirtyForm.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+
   // Selects marked data-autosubmit submit their form when changed (the language switch, filters).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
