@@ -396,3 +396,23 @@ def test_publishing_removing_and_cancelling_ask_first_naming_what_they_do(web: W
     with signed_in(web, web.admin) as client:
         mailing = client.get(f"/press/distributions/{distribution_id}").text
     assert 'data-confirm="Cancel this mailing? 3 messages will then never be sent."' in mailing
+
+
+def test_mailing_pages_speak_dutch_to_a_dutch_approver(web: Web) -> None:
+
+    from tests.web.conftest import make_person
+
+    dutch = make_person("lies@example.be", "approver", "Lies Maes", "nl")
+    with web.api(web.spokesperson) as api:
+        rid = api.post("/releases", json=release_body()).json()["id"]
+        api.post(f"/releases/{rid}/submit")
+    with web.api(web.approver) as api:
+        api.post(f"/releases/{rid}/approve")
+        api.post(f"/releases/{rid}/publish")
+    distribution_id = prepare(rid)
+    with signed_in(web, dutch) as client:
+        page = client.get(f"/press/distributions/{distribution_id}").text
+        flashed = post(client, f"/press/distributions/{distribution_id}/cancel", {})
+        after = client.get(flashed.headers["location"]).text
+    assert "in de wachtrij" in page and "verstuurd" in page and ">queued<" not in page
+    assert "Annuleren: de verzending is nu geannuleerd." in after and "cancel: cancelled" not in after

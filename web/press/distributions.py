@@ -13,6 +13,7 @@ from delivery.progress import distribution_view
 from web.api.distributions import control, view
 from web.auth import PressUser
 from web.deps import reading
+from web.i18n import translate, ui_language
 from web.pages import flash, redirect, render
 from web.queries import distributions_page
 from web.schemas import MAX_ID
@@ -53,5 +54,7 @@ def control_page(request: Request, user: PressUser, distribution_id: Distributio
                  action: Literal["pause", "resume", "cancel", "retry-failed"]) -> Response:
     require_role(user, "control distributions")
     result = control(distribution_id, action)
-    flash(request, f"{action}: {result.status}")
+    language = ui_language(user.language)
+    flash(request, translate("control_done", language, action=translate(action, language),
+                             status=translate(f"mailing_{result.status}", language)))
     return redirect(f"/press/distributions/{distribution_id}")

@@ -79,7 +79,9 @@
     var url = progress.dataset.progress;
     var poll = function () {
       fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (d) {
-        ["queued", "sending", "sent", "deferred", "failed", "bounced", "skipped", "total", "status", "rate_per_second"]
+        // A new status reloads the page: its words and its controls come from the server.
+        if (progress.dataset.status && d.status_label !== progress.dataset.status) { window.location.reload(); return; }
+        ["queued", "sending", "sent", "deferred", "failed", "bounced", "skipped", "total", "rate_per_second"]
           .forEach(function (key) {
             var cell = progress.querySelector("[data-field='" + key + "']");
             if (cell) { cell.textContent = d[key]; }
