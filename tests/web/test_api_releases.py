@@ -362,12 +362,16 @@ def test_preview_formats(web: Web) -> None:
         html = api.get(f"/releases/{release['id']}/preview", params={"language": "fr"})
         text = api.get(f"/releases/{release['id']}/preview", params={"format": "text"})
         eml = api.get(f"/releases/{release['id']}/preview", params={"format": "eml", "language": "nl"})
-        missing = api.get(f"/releases/{release['id']}/preview", params={"language": "en"})
+        fallback = api.get(f"/releases/{release['id']}/preview", params={"language": "en"})
+        unsupported = api.get(f"/releases/{release['id']}/preview", params={"language": "xx"})
         bad = api.get(f"/releases/{release['id']}/preview", params={"format": "pdf"})
     assert html.headers["content-type"].startswith("text/html") and "Le ministre visite Kinshasa" in html.text
     assert text.headers["content-type"].startswith("text/plain") and "Minister bezoekt Kinshasa" in text.text
     assert eml.headers["content-type"] == "message/rfc822" and b"Subject:" in eml.content
-    assert missing.status_code == 422 and bad.status_code == 422
+    # English subscribers of a Dutch and French release get the Dutch copy: so does the preview.
+    assert fallback.status_code == 200 and "Minister bezoekt Kinshasa" in fallback.text
+    assert fallback.headers["x-pressroom-language"] == "nl" and "x-pressroom-fallback" in fallback.headers
+    assert unsupported.status_code == 422 and bad.status_code == 422
 
 
 def test_contacts(web: Web) -> None:
