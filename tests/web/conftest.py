@@ -20,7 +20,7 @@ import uvicorn
 
 from core.db import session_scope
 from core.settings import override_settings
-from tests.delivery.smtp_sink import free_port
+from tests.delivery.smtp_sink import Sink, free_port, smtp_server
 from web.passwords import hash_password
 from workflow.models import User
 from workflow.users import add_user, issue_token
@@ -132,6 +132,32 @@ def release_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def publish_through_api(web: Web, **content: Any) -> int:
+    """A release written by the spokesperson and approved and published by the approver, all
+    through the API, its events relayed; returns its id."""
+    from web.deps import relay_events
+
+    with web.api(web.spokesperson) as api:
+        release = api.post("/releases", json=release_body(**content))
+        assert release.status_code == 201, release.text
+        release_id = int(release.json()["id"])
+        assert api.post(f"/releases/{release_id}/submit").status_code == 200
+    with web.api(web.approver) as api:
+        assert api.post(f"/releases/{release_id}/approve").status_code == 200
+        assert api.post(f"/releases/{release_id}/publish").status_code == 200
+    relay_events()
+    return release_id
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    """An aiosmtpd server on loopback that every mail of the test goes to."""
+    received = Sink()
+    with smtp_server(received) as controller:
+        override_settings(mail_url=f"smtp://127.0.0.1:{controller.port}", mail_from="pers@example.be")
+        yield received
+
+
 def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
     """Sign in through the real form (fetching its CSRF token first)."""
     page = client.get("/press/sign-in")
@@ -148,4 +174,4 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-__all__ = ["PASSWORD", "Person", "User", "Web", "csrf_of", "release_body", "sign_in"]
+__all__ = ["PASSWORD", "Person", "User", "Web", "csrf_of", "publish_through_api", "release_body", "sign_in", "sink"]

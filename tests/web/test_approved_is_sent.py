@@ -19,7 +19,7 @@ from delivery.sending import send_batch
 from delivery.transports import MemoryTransport, Outbox
 from subscribers import add_subscriber, create_list
 from tests.delivery.distribution_helpers import prepare
-from tests.web.conftest import Web, release_body
+from tests.web.conftest import Web, publish_through_api, release_body
 from workflow.models import ContactChange, Release
 
 
@@ -28,16 +28,6 @@ def _contact(web: Web, person: object, **fields: object) -> dict:  # type: ignor
         return api.post("/contacts", json={"email": "woord@example.be", **fields})  # type: ignore[return-value]
 
 
-def _publish(web: Web, **content: object) -> int:
-    with web.api(web.spokesperson) as api:
-        release = api.post("/releases", json=release_body(**content))
-        assert release.status_code == 201, release.text
-        release_id = int(release.json()["id"])
-        assert api.post(f"/releases/{release_id}/submit").status_code == 200
-    with web.api(web.approver) as api:
-        assert api.post(f"/releases/{release_id}/approve").status_code == 200
-        assert api.post(f"/releases/{release_id}/publish").status_code == 200
-    return release_id
 
 
 def test_a_contact_changed_after_approval_changes_neither_the_page_nor_the_mail(web: Web) -> None:
@@ -51,7 +41,7 @@ def test_a_contact_changed_after_approval_changes_neither_the_page_nor_the_mail(
         add_subscriber(s, "desk@krant.example", "journalists", confirmed=True)
         add_subscriber(s, "burger@example.org", "public", confirmed=True)
     lift = utcnow() + timedelta(seconds=4)
-    release_id = _publish(web, contacts=[contact_id], lists=["journalists", "public"],
+    release_id = publish_through_api(web, contacts=[contact_id], lists=["journalists", "public"],
                           embargo_until=lift.isoformat())
     distribution_id = prepare(release_id)
     early = Outbox()
@@ -244,8 +234,8 @@ def test_a_mailing_that_reaches_nobody_or_fails_is_told_to_the_author_and_approv
 
     with smtp_server(sink) as controller:
         override_settings(mail_url=f"smtp://127.0.0.1:{controller.port}")
-        nobody = _publish(web, lists=["empty"], translations={"nl": {"title": "Voor niemand", "body": "x"}})
-        failing = _publish(web, lists=["public"], translations={"nl": {"title": "Half verstuurd", "body": "x"}})
+        nobody = publish_through_api(web, lists=["empty"], translations={"nl": {"title": "Voor niemand", "body": "x"}})
+        failing = publish_through_api(web, lists=["public"], translations={"nl": {"title": "Half verstuurd", "body": "x"}})
         wait_until(lambda: len(problem_mails(web.approver.email)) == 2, 60, "two problem notices")
         wait_until(lambda: len(problem_mails(web.spokesperson.email)) == 2, 60, "the author's notices")
     assert sorted(problem_mails(web.approver.email)) == ["Mailing failed: Half verstuurd",
@@ -268,7 +258,7 @@ def test_mail_prints_the_organisation_as_it_was_when_the_release_was_approved(we
         french = api.put("/organisation/fr", json={"name": "SPF Affaires étrangères", "phone": "+32 2 501 81 11",
                                                    "address": "Rue des Petits Carmes 15, 1000 Bruxelles"})
         assert french.status_code == 200, french.text
-    release_id = _publish(web, lists=["public"])
+    release_id = publish_through_api(web, lists=["public"])
     distribution_id = prepare(release_id)
     with web.api(web.admin) as api:  # renamed after the approval: not in this release's mail
         assert api.put("/organisation/fr", json={"name": "SPF Nouveau Nom", "phone": "+32 2 000 00 00"}

@@ -26,11 +26,10 @@ import pytest
 from sqlmodel import col, select
 
 from core.db import session_scope
-from core.settings import override_settings
 from subscribers import add_subscriber, create_list
 from subscribers.models import Subscriber, Subscription, SubscriptionStatus
 from tests.conftest import wait_until
-from tests.delivery.smtp_sink import Sink, smtp_server
+from tests.delivery.smtp_sink import Sink
 from tests.web.conftest import PASSWORD, Web
 from web.deps import relay_events
 
@@ -64,12 +63,6 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def sink() -> Iterator[Sink]:
-    received = Sink()
-    with smtp_server(received) as controller:
-        override_settings(mail_url=f"smtp://127.0.0.1:{controller.port}", mail_from="pers@example.be")
-        yield received
 
 
 class Shots:
@@ -199,8 +192,16 @@ def test_from_draft_to_inbox_in_a_real_browser(web: Web, chromium: Any, worker: 
     shots.take(approver, "review-diff")
     approver.click("#approve")
     expect(approver.locator("h1 .state")).to_have_text("approved")
+    asked: list[str] = []  # publishing asks first, naming how many it mails
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    approver.once("dialog", answer)
     approver.click("#action-publish")
     expect(approver.locator("h1 .state")).to_have_text("published")
+    assert asked == ["Publish now and mail 2 recipients?"], asked
     shots.take(approver, "published")
 
     # The mailing reaches the sink: Dutch for the newsroom, French for Claire. The events the

@@ -5,32 +5,21 @@ worker, the served app and an SMTP sink; the assertions are on what the sink rec
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
-import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
 from core.db import utcnow
-from core.settings import override_settings
 from tasks.distribution import sweep
 from tests.conftest import wait_until
-from tests.delivery.smtp_sink import Sink, smtp_server
-from tests.web.conftest import Web, release_body
+from tests.delivery.smtp_sink import Sink
+from tests.web.conftest import Web, publish_through_api
 from web.deps import relay_events
-
-
-@pytest.fixture
-def sink() -> Iterator[Sink]:
-    received = Sink()
-    with smtp_server(received) as controller:
-        override_settings(mail_url=f"smtp://127.0.0.1:{controller.port}", mail_from="pers@example.be")
-        yield received
 
 
 def _mails(sink: Sink, address: str) -> list[EmailMessage]:
@@ -55,17 +44,6 @@ def _setup_audience(web: Web) -> None:
             assert added.status_code in (200, 201), added.text
 
 
-def _publish(web: Web, **content: Any) -> int:
-    with web.api(web.spokesperson) as api:
-        release = api.post("/releases", json=release_body(**content))
-        assert release.status_code == 201, release.text
-        release_id = int(release.json()["id"])
-        assert api.post(f"/releases/{release_id}/submit").status_code == 200
-    with web.api(web.approver) as api:
-        assert api.post(f"/releases/{release_id}/approve").status_code == 200
-        assert api.post(f"/releases/{release_id}/publish").status_code == 200
-    relay_events()
-    return release_id
 
 
 def _cli(*args: str) -> str:
@@ -78,10 +56,10 @@ def test_nobody_who_left_before_their_message_went_out_is_mailed(web: Web, worke
     """README: "a suppressed address is never mailed"; unsubscribing and erasure stop mail at
     once, also mail held back until an embargo lifts."""
     _setup_audience(web)
-    first = _publish(web, lists=["citizens"], translations={"nl": {"title": "Eerste bericht", "body": "Tekst."}})
+    first = publish_through_api(web, lists=["citizens"], translations={"nl": {"title": "Eerste bericht", "body": "Tekst."}})
     wait_until(lambda: len(_mails(sink, "leaver@burger.example")) == 1, 60, "the first release to arrive")
     lift = utcnow() + timedelta(seconds=6)
-    _publish(web, lists=["journalists", "citizens"], embargo_until=lift.isoformat(),
+    publish_through_api(web, lists=["journalists", "citizens"], embargo_until=lift.isoformat(),
              translations={"nl": {"title": "Tweede bericht", "body": "Onder embargo."}})
     wait_until(lambda: _mails(sink, "desk@krant.example"), 60, "the journalists' embargoed copy")
     assert "EMBARGO" in _subjects(sink, "desk@krant.example")[0].upper()
@@ -108,7 +86,7 @@ def test_nobody_who_left_before_their_message_went_out_is_mailed(web: Web, worke
 
 def test_withdrawing_stops_the_held_mailing_and_notifies_who_had_it(web: Web, worker: Any, sink: Sink) -> None:
     _setup_audience(web)
-    release_id = _publish(web, lists=["journalists", "citizens"],
+    release_id = publish_through_api(web, lists=["journalists", "citizens"],
                           embargo_until=(utcnow() + timedelta(hours=1)).isoformat(),
                           translations={"nl": {"title": "Jaarcijfers", "body": "Cijfers."}})
     wait_until(lambda: _mails(sink, "desk@krant.example"), 60, "the journalists' embargoed copy")
