@@ -175,6 +175,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "total": {"nl": "Totaal", "fr": "Total", "en": "Total"},
     "audience": {"nl": "Ontvangers", "fr": "Destinataires", "en": "Audience"},
     "release": {"nl": "Persbericht", "fr": "Communiqué", "en": "Release"},
+    "changes_requested_by": {"nl": "{who} vroeg aanpassingen ({when}):", "fr": "{who} a demandé des modifications "
+                             "({when}) :", "en": "{who} asked for changes ({when}):"},
+    "author_notes": {"nl": "Wat de auteur sindsdien veranderde", "fr": "Ce que l'auteur a changé depuis",
+                     "en": "What the author changed since"},
     "confirm_remove": {"nl": "{email} van deze lijst verwijderen?", "fr": "Retirer {email} de cette liste ?",
                        "en": "Remove {email} from this list?"},
     "confirm_cancel": {"nl": "Deze verzending stoppen? {count} berichten worden dan nooit verstuurd.",

@@ -70,3 +70,25 @@ def revision_numbers(session: Session, release_id: int) -> dict[str, int]:
     """Revision hash -> number, to print short references in the audit log."""
     rows = session.exec(select(Revision.content_hash, Revision.number).where(Revision.release_id == release_id)).all()
     return {content_hash: number for content_hash, number in rows}
+
+
+def review_notes(session: Session, release_id: int) -> dict[str, Any]:
+    """What the two sides of a review said to each other, read from the audit log: the reviewer's
+    request for changes (until the author submits again) for the editor, and the author's edit
+    comments since the reviewer last acted for the review page."""
+    entries = list(session.exec(
+        select(AuditEntry).where(AuditEntry.release_id == release_id).order_by(col(AuditEntry.id))
+    ).all())
+    request: dict[str, Any] | None = None
+    edits: list[dict[str, Any]] = []
+    for entry in entries:
+        if entry.action == "request_changes":
+            request = audit_view(entry)
+            edits = []
+        elif entry.action == "submit":
+            request = None
+        elif entry.action == "approve":
+            edits = []
+        elif entry.action == "edit" and entry.comment:
+            edits.append(audit_view(entry))
+    return {"requested_changes": request, "edit_comments": edits}

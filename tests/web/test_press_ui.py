@@ -416,3 +416,25 @@ def test_mailing_pages_speak_dutch_to_a_dutch_approver(web: Web) -> None:
         after = client.get(flashed.headers["location"]).text
     assert "in de wachtrij" in page and "verstuurd" in page and ">queued<" not in page
     assert "Annuleren: de verzending is nu geannuleerd." in after and "cancel: cancelled" not in after
+
+
+def test_the_editor_shows_the_reviewers_request_and_the_review_shows_the_authors_answer(web: Web) -> None:
+    with web.api(web.spokesperson) as api:
+        rid = api.post("/releases", json=release_body()).json()["id"]
+        api.post(f"/releases/{rid}/submit")
+    with web.api(web.approver) as api:
+        api.post(f"/releases/{rid}/request-changes", json={"comment": "Voeg de cijfers van 2024 toe"})
+    with signed_in(web, web.spokesperson) as client:
+        editor = client.get(f"/press/releases/{rid}/edit").text
+    assert 'id="requested-changes"' in editor and "Voeg de cijfers van 2024 toe" in editor
+    assert "marc@example.be vroeg aanpassingen" in editor
+    with web.api(web.spokesperson) as api:
+        body = release_body(translations={"nl": {"title": "Minister bezoekt Kinshasa", "body": "Met cijfers."}})
+        edited = api.put(f"/releases/{rid}", json={**body, "comment": "Cijfers 2024 toegevoegd"})
+        assert edited.status_code == 200, edited.text
+        api.post(f"/releases/{rid}/submit")
+    with signed_in(web, web.spokesperson) as client:  # submitted again: the request is answered
+        assert 'id="requested-changes"' not in client.get(f"/press/releases/{rid}/edit").text
+    with signed_in(web, web.approver) as client:
+        review = client.get(f"/press/releases/{rid}/review").text
+    assert 'id="edit-comments"' in review and "Cijfers 2024 toegevoegd" in review

@@ -110,10 +110,17 @@ def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None
     with reading() as session:
         contacts = list(session.exec(select(Contact).order_by(col(Contact.name))).all())
         lists = all_lists(session)
+        notes = views.review_notes(session, release["id"]) if release else {"requested_changes": None}
     return render(request, "press/editor.html", {
         "form": editor, "release": release, "error": error, "contacts": contacts, "lists": lists,
         "kinds": [k.value for k in ReleaseKind], "zone": get_settings().mail_timezone,
+        "requested_changes": _timed(notes["requested_changes"]),
     }, status=status)
+
+
+def _timed(entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An audit view with its time as a datetime, for `when` (the reader's language and zone)."""
+    return None if entry is None else {**entry, "at": datetime.fromisoformat(entry["at"])}
 
 
 @router.get("/releases/new")
@@ -251,12 +258,13 @@ def review_page(request: Request, user: PressUser, release_id: ReleaseId) -> Res
         languages, others = compare(old, ReleaseContent.model_validate(current.content))
         authors = user_emails(session, {current.author_id})
         audience = audience_view(session, ReleaseContent.model_validate(current.content))
+        edit_comments = [_timed(entry) for entry in views.review_notes(session, release_id)["edit_comments"]]
         if audience["embargo"]:  # for `when`, which speaks the reader's language and time zone
             audience["embargo"]["until"] = datetime.fromisoformat(audience["embargo"]["until"])
     return render(request, "press/review.html", {
         "release": view, "languages_diff": languages, "others": others, "basis": basis,
         "baseline": baseline, "current": current, "current_author": authors.get(current.author_id),
-        "audience": audience,
+        "audience": audience, "edit_comments": edit_comments,
     })
 
 
