@@ -175,6 +175,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "total": {"nl": "Totaal", "fr": "Total", "en": "Total"},
     "audience": {"nl": "Ontvangers", "fr": "Destinataires", "en": "Audience"},
     "release": {"nl": "Persbericht", "fr": "Communiqué", "en": "Release"},
+    "search": {"nl": "Zoeken", "fr": "Rechercher", "en": "Search"},
+    "language": {"nl": "Taal", "fr": "Langue", "en": "Language"},
+    "subscription_confirmed": {"nl": "bevestigd", "fr": "confirmés", "en": "confirmed"},
+    "subscription_pending": {"nl": "wacht op bevestiging", "fr": "en attente", "en": "pending"},
+    "subscription_unsubscribed": {"nl": "uitgeschreven", "fr": "désinscrits", "en": "unsubscribed"},
     "changes_requested_by": {"nl": "{who} vroeg aanpassingen ({when}):", "fr": "{who} a demandé des modifications "
                              "({when}) :", "en": "{who} asked for changes ({when}):"},
     "author_notes": {"nl": "Wat de auteur sindsdien veranderde", "fr": "Ce que l'auteur a changé depuis",

@@ -333,11 +333,20 @@ def subscribers_page(
     list_slug: str | None = None,
     status: str | None = None,
     email: str | None = None,
+    search: str | None = None,
+    language: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> Paged[Subscriber]:
-    """Subscribers (not erased ones), by address; on one list and in one status if asked."""
+    """Subscribers (not erased ones), by address; on one list and in one status if asked, whose
+    address or name contains `search` (any case), in one language."""
     query = select(Subscriber).where(col(Subscriber.email).is_not(None))
+    if search and search.strip():
+        needle = search.strip().lower()
+        query = query.where(or_(col(Subscriber.email).contains(needle, autoescape=True),
+                                func.lower(col(Subscriber.name)).contains(needle, autoescape=True)))
+    if language:
+        query = query.where(Subscriber.language == language)
     if list_slug:
         mailing_list = get_list(session, list_slug)
         sub = select(Subscription.subscriber_id).where(Subscription.list_id == mailing_list.id)

@@ -438,3 +438,31 @@ def test_the_editor_shows_the_reviewers_request_and_the_review_shows_the_authors
     with signed_in(web, web.approver) as client:
         review = client.get(f"/press/releases/{rid}/review").text
     assert 'id="edit-comments"' in review and "Cijfers 2024 toegevoegd" in review
+
+
+def test_the_people_on_a_list_can_be_searched_and_filtered(web: Web) -> None:
+    from subscribers import add_subscriber, create_list
+
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalisten", default_language="nl", visibility="private")
+        add_subscriber(s, "els.peeters@krant.example", "journalists", name="Els Peeters", language="nl",
+                       confirmed=True)
+        add_subscriber(s, "claire@journal.example", "journalists", name="Claire Dupont", language="fr",
+                       confirmed=True)
+        add_subscriber(s, "wacht@krant.example", "journalists", name="Wim Wacht", language="nl")
+        for i in range(60):
+            add_subscriber(s, f"lezer{i:02d}@example.org", "journalists", language="de", confirmed=True)
+    with signed_in(web, web.spokesperson) as client:
+        by_name = client.get("/press/lists/journalists", params={"q": "dupont"}).text
+        by_address = client.get("/press/lists/journalists", params={"q": "KRANT"}).text
+        pending_nl = client.get("/press/lists/journalists", params={"status": "pending", "language": "nl"}).text
+        german = client.get("/press/lists/journalists", params={"language": "de"}).text
+        odd = client.get("/press/lists/journalists", params={"q": "100%_"})
+        bad = client.get("/press/lists/journalists", params={"status": "deleted"})
+    rows = lambda page: re.findall(r"<tr><td>([^<]+)</td>", page)
+    assert rows(by_name) == ["claire@journal.example"]
+    assert rows(by_address) == ["els.peeters@krant.example", "wacht@krant.example"]
+    assert rows(pending_nl) == ["wacht@krant.example"] and "wacht op bevestiging" in pending_nl
+    assert len(rows(german)) == 50 and 'href="/press/lists/journalists?language=de&amp;page=2"' in german
+    assert odd.status_code == 200 and rows(odd.text) == []
+    assert bad.status_code == 422

@@ -3,7 +3,8 @@ a list, adding and removing people, and CSV import with its row error report."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
@@ -74,22 +75,30 @@ def new_list(
     return redirect(f"/press/lists/{target}")
 
 
-def _list_page(request: Request, slug: str, page: int, report: dict[str, object] | None = None) -> Response:
+def _list_page(request: Request, slug: str, page: int, report: dict[str, object] | None = None,
+               filters: dict[str, str] | None = None) -> Response:
+    shown = {key: value for key, value in (filters or {}).items() if value}
     with reading() as session:
         mailing_list = get_list(session, slug)
         counts = list_counts(session, [mailing_list.id or 0])[mailing_list.id or 0]
-        found = subscribers_page(session, list_slug=slug, page=page, per_page=50)
+        found = subscribers_page(session, list_slug=slug, page=page, per_page=50, search=shown.get("q"),
+                                 status=shown.get("status"), language=shown.get("language"))
         people = [subscriber_view(session, s) for s in found.items]
     for person in people:
         person["here"] = next((s["status"] for s in person["subscriptions"] if s["list"] == mailing_list.slug), "")
     return render(request, "press/list.html", {"list": mailing_list, "counts": counts, "people": people,
-                                               "found": found, "report": report})
+                                               "found": found, "report": report, "filters": shown,
+                                               "filter_query": urlencode(shown)})
 
 
 @router.get("/lists/{slug}")
 def list_page(request: Request, user: PressUser, slug: Slug,
-              page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    return _list_page(request, slug, page)
+              page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+              q: Annotated[str, Query(max_length=254)] = "",
+              status: Annotated[Literal["", "pending", "confirmed", "unsubscribed"], Query()] = "",
+              language: Annotated[str, Query(max_length=5, pattern=r"^([a-z]{2})?$")] = "") -> Response:
+    """The people on a list, 50 a page; searched by address or name, filtered by status and language."""
+    return _list_page(request, slug, page, filters={"q": q, "status": status, "language": language})
 
 
 @router.post("/lists/{slug}/subscribers")

@@ -19,6 +19,7 @@ from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
 from delivery.audience import audience_view
 from delivery.preview import preview_release
+from delivery.progress import status_label
 from subscribers import all_lists
 from web.auth import PressUser, SubmittedForm
 from web.deps import acting, attach, reading
@@ -241,8 +242,9 @@ def release_page(request: Request, user: PressUser, release_id: ReleaseId) -> Re
         # Whom publishing would mail, for the confirmation it asks.
         audience = (audience_view(session, service.current_content(session, release))
                     if "publish" in view["allowed_actions"] else None)
+        label = status_label(distribution) if distribution is not None else ""
     return render(request, "press/release.html", {"release": view, "log": log, "distribution": distribution,
-                                                  "audience": audience})
+                                                  "distribution_label": label, "audience": audience})
 
 
 @router.get("/releases/{release_id}/review")
