@@ -13,7 +13,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_timezone, get_timezone_location
 
 from core.db import as_utc
 from core.errors import ConfigurationError
@@ -69,6 +69,12 @@ def format_dateline(moment: datetime, language: str, tz: ZoneInfo) -> str:
     local = as_utc(moment).astimezone(tz)
     locale = LOCALES[language]
     return f"{format_date(local, 'long', locale=locale)}, {format_time(local, 'HH:mm', locale=locale)}"
+
+
+@lru_cache(maxsize=64)
+def zone_city(tz_name: str, language: str) -> str:
+    """The city a time zone is named after, in `language`: "Brussel", "Bruxelles", "Brussels"."""
+    return str(get_timezone_location(get_timezone(tz_name), locale=LOCALES[language], return_city=True))
 
 
 def format_day(moment: datetime, language: str, tz: ZoneInfo) -> str:

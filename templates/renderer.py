@@ -40,6 +40,7 @@ from templates.i18n import (
     language_name,
     translator,
     zone,
+    zone_city,
 )
 from templates.inputs import (
     AlreadySubscribedInput,
@@ -171,6 +172,10 @@ class _Helpers:
     def dateline(self, moment: datetime) -> str:
         return format_dateline(moment, self.language, zone(self.tz_name))
 
+    def zoned(self, moment: datetime) -> str:
+        """A time readers act on (an embargo's lift), with its zone named: "…, 09:00 (Brussel)"."""
+        return f"{self.dateline(moment)} ({zone_city(self.tz_name, self.language)})"
+
     def day(self, moment: datetime) -> str:
         return format_day(moment, self.language, zone(self.tz_name))
 
@@ -207,7 +212,7 @@ def _embargo_shown(data: ReleaseInput, now: datetime) -> bool:
 
 def _build_release(data: ReleaseInput, h: _Helpers) -> _Built:
     text = data.text(h.language)
-    embargo = h.dateline(data.embargo_until) if _embargo_shown(data, h.now) and data.embargo_until else ""
+    embargo = h.zoned(data.embargo_until) if _embargo_shown(data, h.now) and data.embargo_until else ""
     kind_key = f"kind_{data.kind}"
     try:
         kind_label = h.t(kind_key)
@@ -294,7 +299,7 @@ def _build_review(data: ReviewRequestInput, h: _Helpers) -> _Built:
         if data.languages:
             audience.append(h.t("by_language", languages=", ".join(f"{lang} {n}" for lang, n in data.languages)))
         if data.embargo_until is not None:
-            audience.append(h.t("held", count=data.held, when=h.dateline(data.embargo_until)))
+            audience.append(h.t("held", count=data.held, when=h.zoned(data.embargo_until)))
     intro = h.t("intro", author=data.author)
     context: dict[str, Any] = {
         "intro": intro,

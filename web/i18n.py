@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from core.settings import get_settings
+from templates.i18n import zone_city
 
 UI_LANGUAGES = ("nl", "fr", "en")
 FALLBACK = "en"
@@ -331,10 +332,10 @@ STRINGS: dict[str, dict[str, str]] = {
                         "en": "This release is not available in this language."},
     "read_more": {"nl": "Lees meer", "fr": "Lire la suite", "en": "Read more"},
     # in the release's own language, German included (see web.public._embargo_notice)
-    "under_embargo": {"nl": "Onder embargo tot {when} ({zone}): niet publiceren of verspreiden vóór dat tijdstip.",
-                      "fr": "Sous embargo jusqu'au {when} ({zone}) : ne pas publier ni diffuser avant cette heure.",
-                      "en": "Under embargo until {when} ({zone}): do not publish or share before that time.",
-                      "de": "Sperrfrist bis {when} ({zone}): vor diesem Zeitpunkt nicht veröffentlichen oder "
+    "under_embargo": {"nl": "Onder embargo tot {when}: niet publiceren of verspreiden vóór dat tijdstip.",
+                      "fr": "Sous embargo jusqu'au {when} : ne pas publier ni diffuser avant cette heure.",
+                      "en": "Under embargo until {when}: do not publish or share before that time.",
+                      "de": "Sperrfrist bis {when}: vor diesem Zeitpunkt nicht veröffentlichen oder "
                             "weitergeben."},
 }
 
@@ -363,9 +364,12 @@ def negotiate(accept_language: str | None, choices: list[str] | None = None) -> 
     return get_settings().default_language if get_settings().default_language in options else options[0]
 
 
-def format_time(value: datetime | None, language: str) -> str:
-    """A date and time in the mail time zone, in the reader's language."""
-    if value is None:
+def format_time(value: datetime | str | None, language: str) -> str:
+    """A date and time in the mail time zone, in the reader's language, the zone named by its
+    city ("1 dec 2026, 23:25 (Brussel)"): people in the office think in local time, not UTC."""
+    if value is None or value == "":
         return ""
-    zone = ZoneInfo(get_settings().mail_timezone)
-    return str(format_datetime(value, "d MMM y, HH:mm", tzinfo=zone, locale=language))
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    zone_name = get_settings().mail_timezone
+    shown = format_datetime(moment, "d MMM y, HH:mm", tzinfo=ZoneInfo(zone_name), locale=language)
+    return f"{shown} ({zone_city(zone_name, language)})"

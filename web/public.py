@@ -141,9 +141,7 @@ def _embargo_notice(item: PublicRelease | None) -> str:
     rest of the page chrome lacks), at the local time of the mail time zone, which it names."""
     if item is None or item.embargo_until is None:
         return ""
-    zone = get_settings().mail_timezone
-    return translate("under_embargo", item.language, when=format_time(item.embargo_until, item.language),
-                     zone=zone)
+    return translate("under_embargo", item.language, when=format_time(item.embargo_until, item.language))
 
 
 def _body(item: PublicRelease | None) -> str:

@@ -63,8 +63,8 @@ def _parse(raw: bytes) -> EmailMessage:
 @pytest.mark.parametrize(
     ("language", "title", "dateline", "banner", "function"),
     [
-        ("nl", "Minister bezoekt Kinshasa", "20 april 2026, 11:05", "EMBARGO tot 1 januari 2099, 09:00", "Woordvoerder"),
-        ("fr", "Le ministre visite Kinshasa", "20 avril 2026, 11:05", "EMBARGO jusqu'au 1 janvier 2099, 09:00", "Porte-parole"),
+        ("nl", "Minister bezoekt Kinshasa", "20 april 2026, 11:05", "EMBARGO tot 1 januari 2099, 09:00 (Brussel)", "Woordvoerder"),
+        ("fr", "Le ministre visite Kinshasa", "20 avril 2026, 11:05", "EMBARGO jusqu'au 1 janvier 2099, 09:00 (Bruxelles)", "Porte-parole"),
     ],
 )
 def test_preview_eml_has_every_header_and_the_localised_content(

@@ -150,7 +150,7 @@ def test_a_recipient_reads_the_embargoed_release_marked_uncached_and_unindexed(
         assert page.headers["x-robots-tag"] == "noindex"
         assert '<meta name="robots" content="noindex">' in page.text
         notice = banner(page.text)
-        assert notice.startswith("Onder embargo tot ") and f"{local(lift)} (Europe/Brussels)" in notice
+        assert notice.startswith("Onder embargo tot ") and f"{local(lift)} (Brussel)" in notice
         assert "Gepubliceerd" not in page.text
         links = set(re.findall(r'href="(/releases/[^"]+)"', page.text))
         assert links == {f"/releases/{release_id}/{lang}?access={quote(token, safe='')}"
@@ -164,7 +164,7 @@ def test_a_recipient_reads_the_embargoed_release_marked_uncached_and_unindexed(
         assert MARK not in client.get("/newsroom/nl", params={"access": token}).text
         override_settings(mail_timezone="America/New_York")
         elsewhere = banner(client.get(f"/releases/{release_id}/en", params={"access": token}).text)
-        assert f"{local(lift, 'America/New_York')} (America/New_York)" in elsewhere
+        assert f"{local(lift, 'America/New_York')} (New York)" in elsewhere
 
 
 def test_a_public_release_page_is_cached_and_indexed_as_before(web: Web) -> None:

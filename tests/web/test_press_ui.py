@@ -466,3 +466,12 @@ def test_the_people_on_a_list_can_be_searched_and_filtered(web: Web) -> None:
     assert len(rows(german)) == 50 and 'href="/press/lists/journalists?language=de&amp;page=2"' in german
     assert odd.status_code == 200 and rows(odd.text) == []
     assert bad.status_code == 422
+
+
+def test_times_are_shown_in_the_offices_zone_and_named(web: Web) -> None:
+    """An embargo typed as 23:25 Brussels time reads 23:25 (Brussel), not 22:25 UTC."""
+    with web.api(web.spokesperson) as api:
+        rid = api.post("/releases", json=release_body(embargo_until="2099-12-01T23:25:00+01:00")).json()["id"]
+    with signed_in(web, web.spokesperson) as client:
+        page = client.get(f"/press/releases/{rid}").text
+    assert "1 dec 2099, 23:25 (Brussel)" in page and "22:25" not in page and "+00:00" not in page
