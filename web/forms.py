@@ -184,3 +184,33 @@ def to_content(session: Session | None, editor: EditorForm, actor: User | None =
     if not data["translations"]:
         raise InvalidInput("translations", "write the release in at least one language")
     return parse_content(data)
+
+
+@dataclass(frozen=True)
+class ErrorPlace:
+    """Where in the editor a refused field is: the form input to mark and focus, the language tab
+    to open, and the label words (catalogue keys) to name it by instead of a field path."""
+
+    input: str = ""
+    language: str = ""
+    label: str = ""
+
+
+_TEXT_FIELDS = ("title", "lead", "body", "links")
+_OTHER_FIELDS = {"lists": "lists", "topics": "topics", "embargo_until": "embargo", "publish_at": "schedule",
+                 "kind": "kind", "default_language": "main_language", "contacts": "contacts",
+                 "contact_details": "contacts", "web_only": "lists"}
+
+
+def error_place(field_path: str) -> ErrorPlace:
+    """The editor's place of a content field path such as "translations.fr.links.0.url"."""
+    parts = field_path.split(": ")[-1].split(".")
+    if parts[0] == "translations" and len(parts) >= 3 and parts[2] in _TEXT_FIELDS:
+        return ErrorPlace(f"{parts[2]}_{parts[1]}", parts[1], parts[2])
+    if parts[0] == "translations" and len(parts) == 2:
+        return ErrorPlace(f"title_{parts[1]}", parts[1], "title")
+    key = _OTHER_FIELDS.get(parts[0])
+    if key is None:
+        return ErrorPlace()
+    name = "contact_email" if key == "contacts" else parts[0]
+    return ErrorPlace(name, "", key)

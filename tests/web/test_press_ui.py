@@ -67,7 +67,14 @@ def test_editor_creates_edits_and_previews(web: Web) -> None:
         assert len(stored["content"]["contacts"]) == 1
 
         bad = post(client, edit_url, editor_form(expected_version="1", title_nl="Twee\u2028regels"), edit_url)
-        assert bad.status_code == 422 and "translations.nl.title" in bad.text and "Twee" in bad.text
+        assert bad.status_code == 422 and "Twee" in bad.text
+        # The error names the field in words, and the field itself is marked, described and focused.
+        assert "<strong>Titel (NL)</strong>" in bad.text and "translations.nl.title" not in bad.text
+        assert re.search(r'name="title_nl"[^>]*aria-invalid="true" aria-describedby="form-error" autofocus',
+                         bad.text)
+        french = post(client, edit_url, editor_form(expected_version="1", title_fr="Deux‮gnp.exe"), edit_url)
+        assert french.status_code == 422 and 'data-open="fr"' in french.text  # the FR tab opens
+        assert re.search(r'name="title_fr"[^>]*aria-invalid="true"', french.text)
         stale = post(client, edit_url, editor_form(expected_version="7", title_nl="Nieuw"), edit_url)
         assert stale.status_code == 409
         saved = post(client, edit_url, editor_form(expected_version="1", title_nl="Jaarverslag 2025 (bis)",

@@ -26,7 +26,9 @@ from web.deps import acting, attach, reading
 from web.diff import compare
 from web.forms import (
     EditorForm,
+    ErrorPlace,
     blank_form,
+    error_place,
     form_from_content,
     parse_local_time,
     read_form,
@@ -112,10 +114,11 @@ def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None
         contacts = list(session.exec(select(Contact).order_by(col(Contact.name))).all())
         lists = all_lists(session)
         notes = views.review_notes(session, release["id"]) if release else {"requested_changes": None}
+    where = error_place(error.field) if error is not None else ErrorPlace()
     return render(request, "press/editor.html", {
         "form": editor, "release": release, "error": error, "contacts": contacts, "lists": lists,
         "kinds": [k.value for k in ReleaseKind], "zone": get_settings().mail_timezone,
-        "requested_changes": _timed(notes["requested_changes"]),
+        "requested_changes": _timed(notes["requested_changes"]), "where": where,
     }, status=status)
 
 

@@ -40,7 +40,11 @@
       tab.addEventListener("click", function () { show(tab.dataset.tab); refresh(); });
     });
     var main = document.querySelector("select[name=default_language]");
-    show(main ? main.value : tabs[0].dataset.tab);
+    var bar = document.querySelector("[data-tabs]");
+    // A refused field opens its language's tab, where its input is marked and focused.
+    show(bar && bar.dataset.open ? bar.dataset.open : (main ? main.value : tabs[0].dataset.tab));
+    var invalid = document.querySelector("[aria-invalid=true]");
+    if (invalid) { invalid.focus(); }
   }
 
   // The live preview: the form as typed is rendered as the subscriber's mail, beside it.
