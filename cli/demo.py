@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from rich.console import Console
 from cli.relay import relay_now
 from core import migrate
 from core.broker import broker_url, stop_embedded
-from core.db import dispose_engines, session_scope
+from core.db import dispose_engines, session_scope, utcnow
 from core.errors import ConfigurationError, InvalidInput
 from core.outbox import pending_count
 from core.settings import override_settings
@@ -85,8 +86,9 @@ def _wait_for_events(worker: subprocess.Popen[bytes], timeout: float = 60) -> No
             time.sleep(0.2)
 
 
+DEMO_EMBARGO_SECONDS = 15  # the journalists' head start in the demo
 DEMO_LISTS = (
-    # slug, name, default language, receives embargoed news (and so is private), share of
+# slug, name, default language, receives embargoed news (and so is private), share of
     # subscribers, their languages
     ("journalists", "Journalisten / Journalistes", "nl", True, 0.5, ("nl", "fr", "en")),
     ("diplomatic-corps", "Corps diplomatique", "fr", True, 0.2, ("fr", "en", "de")),
@@ -141,9 +143,13 @@ def demo(directory: Path, subscriber_count: int, use_smtp: bool) -> None:
             author = session.exec(_user(SPOKESPERSON)).one()
             source = read_release_file(session, releases_dir / "jaarverslag-2025.md", actor=author,
                                        update_contacts=True)  # the first release fills the directory
-            release = service.create_release(session, author, source.content)
+            # The sample's embargo date has passed: the demo moves it to just after publication,
+            # so that journalists get the release at once and everyone else at the lift.
+            lift = utcnow() + timedelta(seconds=DEMO_EMBARGO_SECONDS)
+            release = service.create_release(session, author, source.content.model_copy(update={"embargo_until": lift}))
             release_id = release.id or 0
-        console.print(f"✓ release {release_id} imported from releases/jaarverslag-2025.md (nl + fr)")
+        console.print(f"✓ release {release_id} imported from releases/jaarverslag-2025.md (nl + fr), "
+                      f"under embargo for {DEMO_EMBARGO_SECONDS} s")
         _step(release_id, SPOKESPERSON, "submit")
         _wait_for_events(worker)
         _step(release_id, APPROVER, "approve")
