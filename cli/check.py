@@ -1,4 +1,5 @@
-"""`pressroom check`: are the settings valid, and do the database, broker and mail server answer?
+"""`pressroom check`: are the settings valid, do the database, broker and mail server answer, and does
+the rate limiter count?
 
 Each check gives one line; a problem says what is wrong and what to do. Network checks use
 short timeouts, so a wrong host costs seconds, not minutes.
@@ -10,6 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import click
@@ -18,6 +20,9 @@ from pydantic_settings import SettingsError
 
 from cli.output import json_option, print_json
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    import redis
 
 TIMEOUT = 3.0  # seconds, for each network check
 
@@ -144,6 +149,15 @@ def _writable_dir(path: Path) -> bool:
     return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
 
 
+def _redis(url: str, timeout: float) -> redis.Redis:
+    import redis
+
+    if url.startswith("redis+socket://"):
+        path = url.removeprefix("redis+socket://").partition("?")[0]
+        return redis.Redis(unix_socket_path=path, socket_connect_timeout=timeout, socket_timeout=timeout)
+    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+
+
 def check_broker(settings: Settings, timeout: float = TIMEOUT) -> Result:
     """Ping the Redis broker; for `embedded`, check the bundled redis-server can be started."""
     import redis
@@ -173,11 +187,7 @@ def check_broker(settings: Settings, timeout: float = TIMEOUT) -> Result:
             "'embedded' (the shared rate limit and SMTP connection slots live in Redis)",
         )
     try:
-        if scheme == "redis+socket":
-            client = redis.Redis(unix_socket_path=url.removeprefix("redis+socket://"),
-                                 socket_connect_timeout=timeout, socket_timeout=timeout)
-        else:
-            client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        client = _redis(url, timeout)
         try:
             client.ping()
         finally:
@@ -185,6 +195,34 @@ def check_broker(settings: Settings, timeout: float = TIMEOUT) -> Result:
     except (redis.RedisError, ValueError, OSError) as exc:
         return _problem("broker", f"{masked_url(url)}: cannot connect: {_first_line(exc)}")
     return _ok("broker", f"{masked_url(url)}: answers")
+
+
+# --- rate limiter ------------------------------------------------------------------------------
+
+
+def check_rate_limiter(settings: Settings, timeout: float = TIMEOUT) -> Result:
+    """Run the rate limiter's counter once on a probe key: without it sign-in answers 503."""
+    from core.broker import EMBEDDED, _alive, socket_path
+    from web.ratelimit import probe
+
+    url = settings.broker_url.strip()
+    if url.lower() == EMBEDDED:
+        path = socket_path(settings.data_dir)
+        if not _alive(path):
+            return _ok("rate limiter", "not checked now: the embedded Redis is not running (started on demand)")
+        url = f"redis+socket://{path}"
+    try:
+        client = _redis(url, timeout)
+    except ValueError as exc:
+        return _problem("rate limiter", f"{masked_url(url)}: {_first_line(exc)}; sign-in answers 503")
+    try:
+        problem = probe(client)
+    finally:
+        client.close()
+    if problem is not None:
+        return _problem("rate limiter", f"{masked_url(url)}: the counter does not run ({problem}); "
+                        "sign-in answers 503 and sign-ups go unlimited until it does")
+    return _ok("rate limiter", f"{masked_url(url)}: counts (Lua script)")
 
 
 # --- mail --------------------------------------------------------------------------------------
@@ -236,6 +274,7 @@ def check_mail(settings: Settings, timeout: float = TIMEOUT) -> Result:
 CHECKS: list[tuple[str, Callable[[Settings], Result]]] = [
     ("database", check_database),
     ("broker", check_broker),
+    ("rate limiter", check_rate_limiter),
     ("mail", check_mail),
 ]
 
@@ -251,7 +290,7 @@ def run_checks() -> list[Result]:
 @click.command()
 @json_option
 def check(as_json: bool) -> None:
-    """Check the settings and reach the database, broker and mail server; one line each."""
+    """Check the settings, reach the database, broker and mail server, run the rate limiter; one line each."""
     results = run_checks()
     if as_json:
         print_json([asdict(result) for result in results])

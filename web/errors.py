@@ -7,6 +7,7 @@
     ├── Conflict                    409, with `allowed_actions` or `current_version` when known
     ├── InvalidInput                422, with `field`
     ├── RateLimited (web)           429, with Retry-After
+    ├── LimiterUnavailable (web)    503, with Retry-After; pages say it in the reader's language
     └── ConfigurationError          503
     RequestValidationError          422, with every field error
     sqlalchemy OperationalError     503 (database unreachable or locked for too long)
@@ -72,6 +73,18 @@ class RateLimited(PressroomError):
         self.retry_after = retry_after
 
 
+class LimiterUnavailable(PressroomError):
+    """A rate limit that fails closed (sign-in) could not be counted: Redis is unreachable or
+    refused the script. Pages show `ui_key` translated; the API the English message."""
+
+    ui_key = "limiter_down"
+    retry_after = 30
+
+    def __init__(self) -> None:
+        super().__init__("sign-in is unavailable for a moment: the rate limiter cannot work "
+                         "(its Redis does not answer or refuses the counter); try again shortly")
+
+
 class FieldError(BaseModel):
     """One refused field of a request."""
 
@@ -100,6 +113,7 @@ STATUSES: list[tuple[type[PressroomError], int, str]] = [
     (Conflict, 409, "conflict"),
     (InvalidInput, 422, "invalid_input"),
     (RateLimited, 429, "rate_limited"),
+    (LimiterUnavailable, 503, "unavailable"),
     (ConfigurationError, 503, "unavailable"),
     (PressroomError, 400, "refused"),
 ]
@@ -135,14 +149,16 @@ def _json(status: int, body: ErrorOut, headers: dict[str, str] | None = None) ->
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
-def _page(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None) -> Response:
+def _page(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None,
+          ui_key: str | None = None) -> Response:
     from web.pages import render_error
 
-    return render_error(request, status, body, headers)
+    return render_error(request, status, body, headers, ui_key)
 
 
-def _respond(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None) -> Response:
-    return _json(status, body, headers) if is_api(request) else _page(request, status, body, headers)
+def _respond(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None,
+             ui_key: str | None = None) -> Response:
+    return _json(status, body, headers) if is_api(request) else _page(request, status, body, headers, ui_key)
 
 
 async def pressroom_error(request: Request, error: Exception) -> Response:
@@ -154,11 +170,11 @@ async def pressroom_error(request: Request, error: Exception) -> Response:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/press/sign-in?next={quote(target, safe='')}", status_code=303)
         headers["WWW-Authenticate"] = 'Bearer realm="pressroom"'
-    if isinstance(error, RateLimited):
+    if isinstance(error, (RateLimited, LimiterUnavailable)):
         headers["Retry-After"] = str(error.retry_after)
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, error.message)
-    return _respond(request, status, error_body(error), headers)
+    return _respond(request, status, error_body(error), headers, getattr(error, "ui_key", None))
 
 
 async def validation_error(request: Request, error: Exception) -> Response:

@@ -33,6 +33,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "bad_credentials": {"nl": "Onbekend e-mailadres of verkeerd wachtwoord.",
                         "fr": "Adresse inconnue ou mot de passe incorrect.",
                         "en": "Unknown e-mail address or wrong password."},
+    "limiter_down": {"nl": "Aanmelden lukt even niet: de beveiliging tegen te veel pogingen werkt niet. "
+                     "Probeer het zo opnieuw.",
+                     "fr": "La connexion est momentanément indisponible : la protection contre les tentatives "
+                     "répétées ne fonctionne pas. Réessayez dans un instant.",
+                     "en": "Signing in is unavailable for a moment: the protection against repeated attempts is "
+                     "not working. Please try again shortly."},
     "interface_language": {"nl": "Taal", "fr": "Langue", "en": "Language"},
     "save": {"nl": "Opslaan", "fr": "Enregistrer", "en": "Save"},
     "back": {"nl": "Terug", "fr": "Retour", "en": "Back"},

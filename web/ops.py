@@ -1,4 +1,4 @@
-"""Operations: /healthz (database and broker reachable) and /metrics (Prometheus text format)."""
+"""Operations: /healthz (database, broker and rate limiter work) and /metrics (Prometheus text format)."""
 
 from __future__ import annotations
 
@@ -42,10 +42,22 @@ def _check_broker() -> str:
         return f"down: {type(exc).__name__}"
 
 
+def _check_rate_limiter() -> str:
+    """The sign-in limit fails closed: a limiter that cannot count means nobody signs in."""
+    from web.ratelimit import probe
+
+    problem = probe()
+    if problem is None:
+        return "ok"
+    log.warning("health: rate limiter down: %s", problem)
+    return f"down: rate limiter cannot count ({problem})"
+
+
 @router.get("/healthz")
 def healthz() -> JSONResponse:
-    """200 when the database and the broker answer, 503 (saying which is down) otherwise."""
-    checks = {"database": _check_database(), "broker": _check_broker()}
+    """200 when the database and the broker answer and the rate limiter counts, 503 (saying which
+    is down) otherwise."""
+    checks = {"database": _check_database(), "broker": _check_broker(), "rate_limiter": _check_rate_limiter()}
     healthy = all(value == "ok" for value in checks.values())
     return JSONResponse({"status": "ok" if healthy else "unavailable", **checks},
                         status_code=200 if healthy else 503)
@@ -75,7 +87,10 @@ def _may_read_metrics(request: Request) -> bool:
 
 @router.get("/metrics", response_model=None)
 def metrics(request: Request) -> PlainTextResponse | JSONResponse:
-    """Releases by state, deliveries by status, the send rate and the outbox backlog."""
+    """Releases by state, deliveries by status, the send rate, the outbox backlog and whether the
+    rate limiter works."""
+    from web.ratelimit import probe, unenforced
+
     if not _may_read_metrics(request):
         return JSONResponse({"error": "forbidden", "message": "metrics need PRESSROOM_METRICS_TOKEN as a "
                              "bearer token, or a request from this machine"}, status_code=403)
@@ -85,6 +100,7 @@ def metrics(request: Request) -> PlainTextResponse | JSONResponse:
         statuses = deliveries_by_status(session)
         recent = sent_since(session, now - timedelta(seconds=RATE_WINDOW))
         backlog = pending_count(session)
+    limiter_up = probe() is None
     lines = [
         "# HELP pressroom_releases Releases in each workflow state.",
         "# TYPE pressroom_releases gauge",
@@ -98,5 +114,13 @@ def metrics(request: Request) -> PlainTextResponse | JSONResponse:
         "# HELP pressroom_outbox_pending Outbox events not handled yet.",
         "# TYPE pressroom_outbox_pending gauge",
         _line("pressroom_outbox_pending", backlog),
+        ("# HELP pressroom_rate_limiter_up Whether the rate limiter's counter runs on Redis (0: sign-in answers 503, "
+        "sign-ups go unlimited)."),
+        "# TYPE pressroom_rate_limiter_up gauge",
+        _line("pressroom_rate_limiter_up", 1 if limiter_up else 0),
+        ("# HELP pressroom_rate_limit_unenforced_total Requests this process let through unlimited because the "
+        "rate limiter did not work."),
+        "# TYPE pressroom_rate_limit_unenforced_total counter",
+        _line("pressroom_rate_limit_unenforced_total", unenforced()),
     ]
     return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4; charset=utf-8")

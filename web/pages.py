@@ -130,6 +130,10 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def render_error(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None) -> HTMLResponse:
+def render_error(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None,
+                 ui_key: str | None = None) -> HTMLResponse:
+    """The error page; `ui_key` names a web.i18n string that replaces the message in the page's language."""
+    if ui_key:
+        body = body.model_copy(update={"message": translate(ui_key, ui_language(_language(request)))})
     template = "press/error.html" if request.url.path.startswith("/press") else "public/error.html"
     return render(request, template, {"status": status, "error": body}, status=status, headers=headers)

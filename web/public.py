@@ -247,14 +247,17 @@ def subscribe_submit(request: Request, form: SubmittedForm) -> Response:
         "lists": _strings(form, "lists"), "topics": _strings(form, "topics"),
     }
     settings = get_settings()
-    ratelimit.hit(ratelimit.Limit("subscribe-ip", settings.subscribe_limit_per_ip, settings.subscribe_limit_window),
+    # Fail open (logged, counted in /metrics): a sign-up only sends a confirmation mail.
+    ratelimit.hit(ratelimit.Limit("subscribe-ip", settings.subscribe_limit_per_ip, settings.subscribe_limit_window,
+                                  fail_closed=False),
                   _client_ip(request), "too many sign-ups from your network; please try again later")
     try:
         address = normalise_email(str(values["email"]))
         if not values["lists"]:
             raise InvalidInput("lists", "choose at least one list")
         ratelimit.hit(
-            ratelimit.Limit("subscribe-address", settings.subscribe_limit_per_address, settings.subscribe_limit_window),
+            ratelimit.Limit("subscribe-address", settings.subscribe_limit_per_address, settings.subscribe_limit_window,
+                            fail_closed=False),
             address, "too many sign-ups for this address; please try again later",
         )
         with acting() as session:

@@ -35,17 +35,19 @@ def test_a_good_configuration_passes(good: dict[str, str]) -> None:
     result = _check(good)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert [line.split(":")[0].split()[-1] for line in lines] == ["settings", "database", "broker", "mail"]
+    assert [line.split(":")[0].split(None, 1)[1] for line in lines] == \
+        ["settings", "database", "broker", "rate limiter", "mail"]
     assert all(line.startswith("ok ") for line in lines)
-    assert "schema at 0" in lines[1] and "answers" in lines[2] and "writable" in lines[3]
+    assert "schema at 0" in lines[1] and "answers" in lines[2] and "counts" in lines[3] and "writable" in lines[4]
     assert result.stderr == ""
 
 
 def test_an_unreachable_broker_is_one_clear_line(good: dict[str, str]) -> None:
     result = _check({**good, "PRESSROOM_BROKER_URL": "redis://:hunter2@127.0.0.1:1/0"})
     assert result.exit_code == 6
-    [line] = _problems(result)
+    line, limiter = _problems(result)
     assert line.startswith("PROBLEM  broker: redis://:***@127.0.0.1:1/0: cannot connect:")
+    assert limiter.startswith("PROBLEM  rate limiter: redis://:***@127.0.0.1:1/0: the counter does not run")
     assert "refused" in line.lower() and "hunter2" not in result.output
     assert "ok       database" in result.stdout  # the other checks still ran
 
@@ -97,7 +99,7 @@ def test_invalid_settings_are_named_and_stop_the_service_checks(good: dict[str, 
     assert result.exit_code == 6
     problems = _problems(result)
     assert any("PRESSROOM_REQUIRED_APPROVALS" in line and "'many'" in line for line in problems)
-    assert sum("not checked: fix the settings first" in line for line in problems) == 3
+    assert sum("not checked: fix the settings first" in line for line in problems) == 4
 
 
 def test_embedded_broker_is_started_on_demand(good: dict[str, str], tmp_path: Path) -> None:
@@ -106,4 +108,6 @@ def test_embedded_broker_is_started_on_demand(good: dict[str, str], tmp_path: Pa
     assert result.exit_code == 0, result.output
     broker = {item["check"]: item for item in json.loads(result.stdout)}["broker"]
     assert broker["ok"] and "started on demand" in broker["detail"] and "redis-server" in broker["detail"]
+    limiter = {item["check"]: item for item in json.loads(result.stdout)}["rate limiter"]
+    assert limiter["ok"] and "not running" in limiter["detail"]
     assert not (tmp_path / "d").exists()  # nothing was started or created

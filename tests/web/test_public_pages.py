@@ -170,13 +170,15 @@ def test_health_and_metrics(web: Web) -> None:
     with web.browser() as client:
         health = client.get("/healthz")
         metrics = client.get("/metrics")
-    assert health.status_code == 200 and health.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert health.status_code == 200 and health.json() == {"status": "ok", "database": "ok", "broker": "ok",
+                                                         "rate_limiter": "ok"}
     assert metrics.headers["content-type"].startswith("text/plain; version=0.0.4")
     lines = metrics.text.splitlines()
     assert 'pressroom_releases{state="published"} 1' in lines
     assert 'pressroom_releases{state="draft"} 0' in lines
     assert 'pressroom_deliveries{status="sent"} 0' in lines
     assert any(line.startswith("pressroom_send_rate_per_second ") for line in lines)
+    assert "pressroom_rate_limiter_up 1" in lines
 
 
 def test_metrics_are_not_public(web: Web) -> None:

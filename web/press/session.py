@@ -30,8 +30,11 @@ def _safe_next(target: str | None) -> str:
 
 def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
     settings = get_settings()
-    return (ratelimit.Limit("sign-in-address", settings.sign_in_limit, settings.sign_in_limit_window),
-            ratelimit.Limit("sign-in-ip", settings.sign_in_limit * 10, settings.sign_in_limit_window))
+    # Fail closed: without a working limit, sign-in would be an unlimited password oracle.
+    return (ratelimit.Limit("sign-in-address", settings.sign_in_limit, settings.sign_in_limit_window,
+                            fail_closed=True),
+            ratelimit.Limit("sign-in-ip", settings.sign_in_limit * 10, settings.sign_in_limit_window,
+                            fail_closed=True))
 
 
 @router.get("/sign-in")
