@@ -72,7 +72,7 @@ def test_editor_creates_edits_and_previews(web: Web) -> None:
         assert "<strong>Titel (NL)</strong>" in bad.text and "translations.nl.title" not in bad.text
         assert re.search(r'name="title_nl"[^>]*aria-invalid="true" aria-describedby="form-error" autofocus',
                          bad.text)
-        french = post(client, edit_url, editor_form(expected_version="1", title_fr="Deux‮gnp.exe"), edit_url)
+        french = post(client, edit_url, editor_form(expected_version="1", title_fr="Deux\u202egnp.exe"), edit_url)
         assert french.status_code == 422 and 'data-open="fr"' in french.text  # the FR tab opens
         assert re.search(r'name="title_fr"[^>]*aria-invalid="true"', french.text)
         stale = post(client, edit_url, editor_form(expected_version="7", title_nl="Nieuw"), edit_url)
