@@ -6,38 +6,22 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner, Result
 
-from cli.main import cli
+from tests.cli.helpers import fails, invoker, ok
 
 ADMIN, SPOKES = "root@example.be", "an@example.be"
 
 
 @pytest.fixture
 def run(db: str):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
+    invoke = invoker()
     assert invoke("users", "add", ADMIN, "--name", "Ada", "--role", "admin").exit_code == 0
     assert invoke("users", "add", SPOKES, "--name", "An", "--role", "spokesperson").exit_code == 0
     return invoke
 
 
-def _ok(result: Result) -> Result:
-    assert result.exit_code == 0, result.output + result.stderr
-    return result
-
-
-def _fails(result: Result, code: int, message: str) -> None:
-    assert result.exit_code == code, (result.exit_code, result.output, result.stderr)
-    assert message in result.stderr and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-
-
 def _show(run, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    return json.loads(_ok(run("organisation", "show", "--json", *args)).output)  # type: ignore[no-any-return]
+    return json.loads(ok(run("organisation", "show", "--json", *args)).output)  # type: ignore[no-any-return]
 
 
 def test_set_show_and_history(run) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +29,7 @@ def test_set_show_and_history(run) -> None:  # type: ignore[no-untyped-def]
     assert first["version"] == 1 and first["created_by"] == "settings"
     assert first["effective"]["fr"]["name"] == "FOD Buitenlandse Zaken — SPF Affaires étrangères"
 
-    made = _ok(run("organisation", "set", "--language", "fr", "--name", "SPF Affaires étrangères",
+    made = ok(run("organisation", "set", "--language", "fr", "--name", "SPF Affaires étrangères",
                    "--address", "Rue des Petits Carmes 15, 1000 Bruxelles", "--phone", "+32 2 501 81 11",
                    "--website", "https://diplomatie.example.be/fr", "--as", ADMIN))
     assert made.output.strip() == "organisation version 2: fr: name, address, phone, website"
@@ -57,25 +41,25 @@ def test_set_show_and_history(run) -> None:  # type: ignore[no-untyped-def]
     assert current["effective"]["en"]["name"] == first["effective"]["nl"]["name"]  # falls back to nl
     assert _show(run, "--version", "1") == first  # the old version, unchanged
 
-    text = _ok(run("organisation", "show")).output
+    text = ok(run("organisation", "show")).output
     assert "SPF Affaires étrangères" in text and "Karmelietenstraat 15, 1000 Brussel  (from nl)" in text
 
-    assert "no change" in _ok(run("organisation", "set", "--language", "fr", "--phone", "+32 2 501 81 11",
+    assert "no change" in ok(run("organisation", "set", "--language", "fr", "--phone", "+32 2 501 81 11",
                                   "--as", ADMIN)).output
-    _ok(run("organisation", "set", "--language", "nl", "--email", "pers@diplomatie.example.be", "--as", ADMIN,
+    ok(run("organisation", "set", "--language", "nl", "--email", "pers@diplomatie.example.be", "--as", ADMIN,
             "--version", "2"))
-    history = json.loads(_ok(run("organisation", "history", "--json")).output)
+    history = json.loads(ok(run("organisation", "history", "--json")).output)
     assert [(h["version"], h["created_by"], h["change"]) for h in history] == [
         (3, ADMIN, "e-mail"), (2, ADMIN, "fr: name, address, phone, website"),
         (1, "settings", "first version, from the PRESSROOM_ORGANISATION_* settings")]
-    table = _ok(run("organisation", "history")).output.splitlines()
+    table = ok(run("organisation", "history")).output.splitlines()
     assert table[0].split() == ["VERSION", "CREATED_AT", "CREATED_BY", "CHANGE"] and len(table) == 4
 
 
 def test_only_admins_may_change_it(run) -> None:  # type: ignore[no-untyped-def]
-    _fails(run("organisation", "set", "--language", "fr", "--name", "SPF", "--as", SPOKES), 4,
+    fails(run("organisation", "set", "--language", "fr", "--name", "SPF", "--as", SPOKES), 4,
            "an@example.be may not change the organisation: needs role admin")
-    _fails(run("organisation", "set", "--language", "fr", "--name", "SPF", "--as", "nobody@example.be"), 3,
+    fails(run("organisation", "set", "--language", "fr", "--name", "SPF", "--as", "nobody@example.be"), 3,
            "user nobody@example.be not found")
     assert _show(run)["version"] == 1
 
@@ -89,15 +73,15 @@ def test_only_admins_may_change_it(run) -> None:  # type: ignore[no-untyped-def]
     ([], "nothing to change: give at least one of --name"),
 ])
 def test_bad_input_exits_2_and_stores_nothing(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
-    _fails(run("organisation", "set", "--language", "fr", "--name", "SPF Affaires étrangères", *args, "--as", ADMIN)
+    fails(run("organisation", "set", "--language", "fr", "--name", "SPF Affaires étrangères", *args, "--as", ADMIN)
            if args else run("organisation", "set", "--language", "fr", "--as", ADMIN), 2, message)
     assert _show(run)["version"] == 1
 
 
 def test_unknown_language_version_and_stale_version(run) -> None:  # type: ignore[no-untyped-def]
-    _fails(run("organisation", "set", "--language", "es", "--name", "Asuntos", "--as", ADMIN), 2,
+    fails(run("organisation", "set", "--language", "es", "--name", "Asuntos", "--as", ADMIN), 2,
            "language: 'es' is not one of nl, fr, en, de")
-    _fails(run("organisation", "show", "--version", "9"), 3, "organisation version 9 not found")
-    _ok(run("organisation", "set", "--language", "fr", "--name", "SPF", "--as", ADMIN))
-    _fails(run("organisation", "set", "--language", "fr", "--name", "SPF bis", "--as", ADMIN, "--version", "1"), 5,
+    fails(run("organisation", "show", "--version", "9"), 3, "organisation version 9 not found")
+    ok(run("organisation", "set", "--language", "fr", "--name", "SPF", "--as", ADMIN))
+    fails(run("organisation", "set", "--language", "fr", "--name", "SPF bis", "--as", ADMIN, "--version", "1"), 5,
            "your version 1, current 2")

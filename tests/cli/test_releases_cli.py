@@ -6,34 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from cli.demo import SAMPLES
 from cli.main import cli
+from tests.cli.helpers import fails, invoker, ok
 
 SPOKES, APPROVER, OTHER = "an@example.be", "marc@example.be", "eva@example.be"
 
 
 @pytest.fixture
 def run(db: str, celery_app):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
+    invoke = invoker()
     return invoke
-
-
-def _ok(result: Result) -> Result:
-    assert result.exit_code == 0, result.output + result.stderr
-    return result
-
-
-def _fails(result: Result, code: int, message: str) -> None:
-    assert result.exit_code == code, (result.exit_code, result.output, result.stderr)
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def _later(text: str) -> str:
@@ -41,70 +26,70 @@ def _later(text: str) -> str:
 
 
 def _setup(run, tmp_path: Path) -> int:  # type: ignore[no-untyped-def]
-    _ok(run("users", "add", SPOKES, "--name", "An", "--role", "spokesperson"))
-    _ok(run("users", "add", APPROVER, "--name", "Marc", "--role", "approver"))
-    _ok(run("users", "add", OTHER, "--name", "Eva", "--role", "spokesperson"))
-    _ok(run("lists", "add", "journalists", "--name", "Journalists", "--private", "--receives-embargoed"))
-    _ok(run("lists", "add", "diplomatic-corps", "--name", "Diplomatic corps", "--private"))
-    _ok(run("lists", "add", "public", "--name", "Public"))
+    ok(run("users", "add", SPOKES, "--name", "An", "--role", "spokesperson"))
+    ok(run("users", "add", APPROVER, "--name", "Marc", "--role", "approver"))
+    ok(run("users", "add", OTHER, "--name", "Eva", "--role", "spokesperson"))
+    ok(run("lists", "add", "journalists", "--name", "Journalists", "--private", "--receives-embargoed"))
+    ok(run("lists", "add", "diplomatic-corps", "--name", "Diplomatic corps", "--private"))
+    ok(run("lists", "add", "public", "--name", "Public"))
     # The sample's embargo date has passed; publishing refuses an embargo that holds nothing
     # back, so this flow's copy lifts after the time it schedules the release for (2099-01-01).
     for name in ("jaarverslag-2025.md", "jaarverslag-2025.fr.md"):
         (tmp_path / name).write_text(_later((SAMPLES / name).read_text()))
-    result = _ok(run("releases", "new", str(tmp_path / "jaarverslag-2025.md"), "--as", SPOKES, "--json"))
+    result = ok(run("releases", "new", str(tmp_path / "jaarverslag-2025.md"), "--as", SPOKES, "--json"))
     return int(json.loads(result.stdout)["id"])
 
 
 def test_full_flow_with_json_output(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     release_id = _setup(run, tmp_path)
     rid = str(release_id)
-    assert "in_review" in _ok(run("releases", "submit", rid, "--as", SPOKES)).output
-    _ok(run("releases", "request-changes", rid, "--as", APPROVER, "--comment", "Add a quote"))
+    assert "in_review" in ok(run("releases", "submit", rid, "--as", SPOKES)).output
+    ok(run("releases", "request-changes", rid, "--as", APPROVER, "--comment", "Add a quote"))
     edited = tmp_path / "edited.md"
     edited.write_text(_later((SAMPLES / "jaarverslag-2025.md").read_text()).replace("Kerncijfers", "Cijfers"))
     (tmp_path / "edited.fr.md").write_text((SAMPLES / "jaarverslag-2025.fr.md").read_text())
-    assert "changes_requested → draft" in _ok(run("releases", "edit", rid, str(edited), "--as", SPOKES)).output
-    _ok(run("releases", "submit", rid, "--as", SPOKES))
-    _ok(run("releases", "approve", rid, "--as", APPROVER))
-    assert "approved → scheduled" in _ok(
+    assert "changes_requested → draft" in ok(run("releases", "edit", rid, str(edited), "--as", SPOKES)).output
+    ok(run("releases", "submit", rid, "--as", SPOKES))
+    ok(run("releases", "approve", rid, "--as", APPROVER))
+    assert "approved → scheduled" in ok(
         run("releases", "publish", rid, "--as", APPROVER, "--at", "2099-01-01T10:00:00+01:00")).output
-    _ok(run("releases", "unschedule", rid, "--as", APPROVER))
-    _ok(run("releases", "publish", rid, "--as", APPROVER))
-    _ok(run("releases", "withdraw", rid, "--as", APPROVER, "--reason", "Wrong year"))
+    ok(run("releases", "unschedule", rid, "--as", APPROVER))
+    ok(run("releases", "publish", rid, "--as", APPROVER))
+    ok(run("releases", "withdraw", rid, "--as", APPROVER, "--reason", "Wrong year"))
 
-    show = json.loads(_ok(run("releases", "show", rid, "--json")).output)
+    show = json.loads(ok(run("releases", "show", rid, "--json")).output)
     assert show["state"] == "withdrawn" and show["revision"] == 2
     assert show["content"]["translations"]["fr"]["title"].startswith("Rapport annuel")
-    listed = json.loads(_ok(run("releases", "list", "--state", "withdrawn", "--json")).output)
+    listed = json.loads(ok(run("releases", "list", "--state", "withdrawn", "--json")).output)
     assert [r["id"] for r in listed] == [release_id]
-    log = json.loads(_ok(run("releases", "log", rid, "--json")).output)
+    log = json.loads(ok(run("releases", "log", rid, "--json")).output)
     assert [e["action"] for e in log] == [
         "create", "submit", "request_changes", "edit", "submit", "approve", "schedule",
         "unschedule", "publish", "withdraw",
     ]
     assert log[2]["comment"] == "Add a quote" and log[-1]["comment"] == "Wrong year"
-    text_log = _ok(run("releases", "log", rid)).output
+    text_log = ok(run("releases", "log", rid)).output
     assert "draft → in_review" in text_log and "r2" in text_log
 
 
 def test_errors_are_one_line_with_distinct_exit_codes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     rid = str(_setup(run, tmp_path))
-    _fails(run("releases", "approve", rid, "--as", APPROVER), 5, "allowed actions: edit, submit, archive")
-    _fails(run("releases", "submit", rid, "--as", OTHER), 4, "only its author or an admin")
-    _ok(run("releases", "submit", rid, "--as", SPOKES))
-    _fails(run("releases", "approve", rid, "--as", OTHER), 4, "needs role approver or admin")
-    _fails(run("releases", "approve", rid, "--as", APPROVER, "--version", "1"), 5, "changed since you loaded it")
-    _fails(run("releases", "show", "999"), 3, "release 999 not found")
-    _fails(run("releases", "submit", rid, "--as", "ghost@example.be"), 3, "user ghost@example.be not found")
-    _fails(run("releases", "publish", rid, "--as", APPROVER, "--at", "tomorrow"), 2, "not an ISO-8601")
-    _fails(run("releases", "publish", rid, "--as", APPROVER, "--at", "2099-01-01T10:00"), 2, "no time zone")
-    _fails(run("users", "add", "not-an-address", "--name", "X", "--role", "admin"), 2, "not a valid e-mail address")
-    _fails(run("users", "add", SPOKES.upper(), "--name", "X", "--role", "admin"), 5, "already exists")
+    fails(run("releases", "approve", rid, "--as", APPROVER), 5, "allowed actions: edit, submit, archive")
+    fails(run("releases", "submit", rid, "--as", OTHER), 4, "only its author or an admin")
+    ok(run("releases", "submit", rid, "--as", SPOKES))
+    fails(run("releases", "approve", rid, "--as", OTHER), 4, "needs role approver or admin")
+    fails(run("releases", "approve", rid, "--as", APPROVER, "--version", "1"), 5, "changed since you loaded it")
+    fails(run("releases", "show", "999"), 3, "release 999 not found")
+    fails(run("releases", "submit", rid, "--as", "ghost@example.be"), 3, "user ghost@example.be not found")
+    fails(run("releases", "publish", rid, "--as", APPROVER, "--at", "tomorrow"), 2, "not an ISO-8601")
+    fails(run("releases", "publish", rid, "--as", APPROVER, "--at", "2099-01-01T10:00"), 2, "no time zone")
+    fails(run("users", "add", "not-an-address", "--name", "X", "--role", "admin"), 2, "not a valid e-mail address")
+    fails(run("users", "add", SPOKES.upper(), "--name", "X", "--role", "admin"), 5, "already exists")
     bad = tmp_path / "bad.md"
     bad.write_text("---\ntitle: \"Hi\\r\\nBcc: x@evil.example\"\n---\nbody\n")
-    _fails(run("releases", "new", str(bad), "--as", SPOKES), 2, "one line without control characters")
-    _fails(run("releases", "new", str(tmp_path / "missing.md"), "--as", SPOKES), 2, "file not found")
-    users = json.loads(_ok(run("users", "list", "--json")).output)
+    fails(run("releases", "new", str(bad), "--as", SPOKES), 2, "one line without control characters")
+    fails(run("releases", "new", str(tmp_path / "missing.md"), "--as", SPOKES), 2, "file not found")
+    users = json.loads(ok(run("users", "list", "--json")).output)
     assert [u["email"] for u in users] == [SPOKES, APPROVER, OTHER]  # nothing half-written
 
 
@@ -112,13 +97,13 @@ def test_users_add_prints_a_working_token_once(run) -> None:  # type: ignore[no-
     from core.db import session_scope
     from workflow.users import user_for_token
 
-    result = json.loads(_ok(run("users", "add", SPOKES, "--name", "An", "--role", "spokesperson", "--json")).output)
+    result = json.loads(ok(run("users", "add", SPOKES, "--name", "An", "--role", "spokesperson", "--json")).output)
     assert result["token"].startswith("prt_")
     with session_scope() as s:
         user = user_for_token(s, result["token"])
         assert user is not None and user.email == SPOKES
         assert user_for_token(s, result["token"] + "x") is None
-    assert result["token"] not in _ok(run("users", "list", "--json")).output
+    assert result["token"] not in ok(run("users", "list", "--json")).output
 
 
 def test_database_errors_say_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,10 +112,10 @@ def test_database_errors_say_what_to_do(tmp_path: Path, monkeypatch: pytest.Monk
 
     get_settings.cache_clear()
     result = CliRunner().invoke(cli, ["releases", "list"])
-    _fails(result, 6, "pressroom db upgrade")
+    fails(result, 6, "pressroom db upgrade")
     result = CliRunner().invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 0 and "database at revision 0" in result.output
-    _ok(CliRunner().invoke(cli, ["releases", "list"]))
+    ok(CliRunner().invoke(cli, ["releases", "list"]))
 
 
 def test_invalid_settings_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -138,7 +123,7 @@ def test_invalid_settings_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     from core.settings import get_settings
 
     get_settings.cache_clear()
-    _fails(CliRunner().invoke(cli, ["releases", "list"]), 6, "unsupported languages ['xx']")
+    fails(CliRunner().invoke(cli, ["releases", "list"]), 6, "unsupported languages ['xx']")
 
 
 def test_submit_without_a_required_language_exits_2_naming_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -146,9 +131,9 @@ def test_submit_without_a_required_language_exits_2_naming_it(run, tmp_path: Pat
 
     override_settings(required_languages=["nl", "fr", "de"])
     rid = str(_setup(run, tmp_path))  # the sample has Dutch and French
-    _fails(run("releases", "submit", rid, "--as", SPOKES), 2,
+    fails(run("releases", "submit", rid, "--as", SPOKES), 2,
            f"error: translations: cannot submit release {rid}: required languages are missing: de (title, body)")
-    show = json.loads(_ok(run("releases", "show", rid, "--json")).output)
+    show = json.loads(ok(run("releases", "show", rid, "--json")).output)
     assert show["state"] == "draft" and show["version"] == 1
     override_settings(required_languages=["nl", "fr"])
-    assert "in_review" in _ok(run("releases", "submit", rid, "--as", SPOKES)).output
+    assert "in_review" in ok(run("releases", "submit", rid, "--as", SPOKES)).output
