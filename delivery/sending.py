@@ -183,8 +183,7 @@ class ReleaseMailer(Mailer):
         self.release_id = release.id or 0
         self.data = release_input(session, release, now=now, revision=revision)
         self.template = release_template(release.kind)
-        content = ReleaseContent.model_validate((revision or current_revision(session, release)).content)
-        self.list_ids = self._ids_of(content.lists)
+        self.list_ids = self._ids_of(approved.lists)
 
     def _data(self, language: str) -> Any:
         return self.data

@@ -88,8 +88,9 @@ class ConnectionSlot:
     def renew(self) -> bool:
         """Hold the slot for another lease from now (a long batch's heartbeat); False if it had
         expired and been taken."""
-        return bool(self.client.zadd(self.key, {self.member: time.time() + self.lease}, xx=True, ch=True)) or \
-            self.client.zscore(self.key, self.member) is not None
+        # XX: only a slot still held is extended; a taken one stays taken.
+        self.client.zadd(self.key, {self.member: time.time() + self.lease}, xx=True)
+        return self.client.zscore(self.key, self.member) is not None
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.client.zrem(self.key, self.member)
