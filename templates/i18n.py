@@ -1,6 +1,7 @@
 """Fixed strings and dates in the reader's language.
 
-Strings come from the tables in `templates.strings`; dates, times and language names from Babel's
+Strings come from the catalogue (core.catalogue, msgctxt "mail.<table>", tables chained as
+`templates.strings.CHAINS` says); dates, times and language names from Babel's
 CLDR data, in the Belgian variant of each language where one exists ("20 april 2026, 11:05",
 "20 avril 2026, 11:05", "20. April 2026, 11:05").
 """
@@ -15,11 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone, get_timezone_location
 
+from core.catalogue import lookup, mail_context
 from core.db import as_utc
 from core.errors import ConfigurationError
 from core.settings import KNOWN_LANGUAGES
 from templates.errors import UnsupportedLanguage
-from templates.strings import TABLES, chain
+from templates.strings import chain
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = KNOWN_LANGUAGES
 # CLDR locale per language: the Belgian one, except English (en_GB writes "20 April 2026").
@@ -39,9 +41,8 @@ def translate(template: str, language: str, key: str, **values: object) -> str:
     A missing key is a bug in our templates, so it raises KeyError rather than printing the key.
     """
     for table_name in chain(template):
-        entry = TABLES.get(table_name, {}).get(key)
-        if entry is not None:
-            text = entry[language]
+        text = lookup(mail_context(table_name), key, language)
+        if text is not None:
             return text.format(**values) if values else text
     raise KeyError(f"no string {key!r} for template {template!r}")
 

@@ -16,7 +16,7 @@ from core.outbox import OutboxEvent
 from subscribers import add_subscriber, create_list, preferences_link
 from subscribers.models import MailingList, Subscriber, Subscription
 from tests.web.conftest import Person, Web, csrf_of, sign_in
-from web.i18n import STRINGS
+from web.i18n import translate
 
 
 def _lists() -> dict[str, tuple[str, bool, str]]:
@@ -74,17 +74,17 @@ def _signed_in(web: Web, person: Person, language: str) -> Iterator[httpx.Client
 
 
 def test_the_press_form_explains_the_refusal_in_the_users_language(web: Web) -> None:
-    for person, language in ((web.approver2, "nl"), (web.approver, "fr"), (web.admin, "en")):
+    for person, language in ((web.approver2, "nl"), (web.approver, "fr"), (web.admin, "en"), (web.approver2, "de")):
         with _signed_in(web, person, language) as client:
             form = client.get("/press/lists")
-            assert STRINGS["embargo_private_only"][language] in html.unescape(form.text)
+            assert translate("embargo_private_only", language) in html.unescape(form.text)
             refused = client.post("/press/lists", data={
                 "csrf_token": csrf_of(form.text), "slug": "journalists", "name": "Journalisten", "default_language": "fr",
                 "receives_embargoed": "true",
             })
             assert refused.status_code == 422
             page = html.unescape(refused.text)
-            assert STRINGS["embargo_needs_private"][language] in page
+            assert translate("embargo_needs_private", language) in page
             assert 'value="journalists"' in page and 'value="fr" selected' in page  # the form keeps what was typed
             assert _lists() == {}
     with _signed_in(web, web.approver, "en") as client:
