@@ -140,7 +140,10 @@ class DistributionStateError(Conflict):
     """A control action that the distribution's status does not allow."""
 
     def __init__(self, distribution_id: int, status: str, action: str, allowed: Iterable[str]):
-        names = ", ".join(allowed) or "none"
+        self.status = status
+        self.action = action
+        self.allowed = list(allowed)
+        names = ", ".join(self.allowed) or "none"
         super().__init__(
             f"distribution {distribution_id} is {status}: cannot {action}; possible now: {names}"
         )

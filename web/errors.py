@@ -7,13 +7,15 @@
     ├── Conflict                    409, with `allowed_actions` or `current_version` when known
     ├── InvalidInput                422, with `field`
     ├── RateLimited (web)           429, with Retry-After
-    ├── LimiterUnavailable (web)    503, with Retry-After; pages say it in the reader's language
+    ├── LimiterUnavailable (web)    503, with Retry-After
     └── ConfigurationError          503
     RequestValidationError          422, with every field error
     sqlalchemy OperationalError     503 (database unreachable or locked for too long)
     HTTPException (routing)         its own status, in the same shapes
 
-Handlers and routes never build error responses themselves: they raise, and this maps.
+Handlers and routes never build error responses themselves: they raise, and this maps. The API
+answers with the English `message`; a page says the same in the reader's language
+(web.error_text).
 """
 
 from __future__ import annotations
@@ -75,9 +77,8 @@ class RateLimited(PressroomError):
 
 class LimiterUnavailable(PressroomError):
     """A rate limit that fails closed (sign-in) could not be counted: Redis is unreachable or
-    refused the script. Pages show `ui_key` translated; the API the English message."""
+    refused the script."""
 
-    ui_key = "limiter_down"
     retry_after = 30
 
     def __init__(self) -> None:
@@ -149,16 +150,16 @@ def _json(status: int, body: ErrorOut, headers: dict[str, str] | None = None) ->
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
-def _page(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None,
-          ui_key: str | None = None) -> Response:
+def _page(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None,
+          error: Exception) -> Response:
     from web.pages import render_error
 
-    return render_error(request, status, body, headers, ui_key)
+    return render_error(request, status, body, headers, error)
 
 
-def _respond(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None,
-             ui_key: str | None = None) -> Response:
-    return _json(status, body, headers) if is_api(request) else _page(request, status, body, headers, ui_key)
+def _respond(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None,
+             error: Exception) -> Response:
+    return _json(status, body, headers) if is_api(request) else _page(request, status, body, headers, error)
 
 
 async def pressroom_error(request: Request, error: Exception) -> Response:
@@ -174,7 +175,7 @@ async def pressroom_error(request: Request, error: Exception) -> Response:
         headers["Retry-After"] = str(error.retry_after)
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, error.message)
-    return _respond(request, status, error_body(error), headers, getattr(error, "ui_key", None))
+    return _respond(request, status, error_body(error), headers, error)
 
 
 async def validation_error(request: Request, error: Exception) -> Response:
@@ -189,7 +190,7 @@ async def validation_error(request: Request, error: Exception) -> Response:
     first = fields[0] if fields else FieldError(field="request", message="invalid request")
     body = ErrorOut(error="invalid_input", message=f"{first.field}: {first.message}",
                     field=first.field, errors=fields)
-    return _respond(request, 422, body)
+    return _respond(request, 422, body, None, error)
 
 
 async def http_error(request: Request, error: Exception) -> Response:
@@ -199,13 +200,13 @@ async def http_error(request: Request, error: Exception) -> Response:
     if status == 400:  # a body that cannot be parsed at all (bad encoding, broken multipart)
         status = 422
     body = ErrorOut(error=HTTP_CODES.get(status, "error"), message=message)
-    return _respond(request, status, body, dict(error.headers or {}))
+    return _respond(request, status, body, dict(error.headers or {}), error)
 
 
 async def database_error(request: Request, error: Exception) -> Response:
     log.error("%s %s: database unavailable: %s", request.method, request.url.path, error)
     body = ErrorOut(error="unavailable", message="the database is unavailable; try again shortly")
-    return _respond(request, 503, body, {"Retry-After": "5"})
+    return _respond(request, 503, body, {"Retry-After": "5"}, error)
 
 
 def install(app: FastAPI) -> None:

@@ -23,6 +23,35 @@ from workflow.models import User
 from workflow.users import save_contact
 
 
+class NotADateTime(InvalidInput):
+    """A time field that does not hold a date and a time."""
+
+    def __init__(self, field_name: str, value: str) -> None:
+        super().__init__(field_name, f"{value!r} is not a date and time (YYYY-MM-DDTHH:MM)")
+        self.value = value
+
+
+class UnreadableLink(InvalidInput):
+    """A links line without a label before its bar."""
+
+    def __init__(self, field_name: str) -> None:
+        super().__init__(field_name, "write it as: label | https://…")
+
+
+class MissingText(InvalidInput):
+    """The editor was saved with every language left empty."""
+
+    def __init__(self) -> None:
+        super().__init__("translations", "write the release in at least one language")
+
+
+class NoListChosen(InvalidInput):
+    """The public sign-up form was sent without a list ticked."""
+
+    def __init__(self) -> None:
+        super().__init__("lists", "choose at least one list")
+
+
 @dataclass
 class TextForm:
     title: str = ""
@@ -121,7 +150,7 @@ def parse_local_time(value: str, field_name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(field_name, f"{value!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
+        raise NotADateTime(field_name, value) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(get_settings().mail_timezone))
     return moment
@@ -137,7 +166,7 @@ def _links(text: str, language: str) -> list[dict[str, str]]:
         if not bar:
             label, url = line, line
         if not label.strip():
-            raise InvalidInput(f"translations.{language}.links.{number}", "write it as: label | https://…")
+            raise UnreadableLink(f"translations.{language}.links.{number}")
         links.append({"label": label.strip(), "url": url.strip()})
     return links
 
@@ -182,7 +211,7 @@ def to_content(session: Session | None, editor: EditorForm, actor: User | None =
         editor.contact_name = editor.contact_email = editor.contact_function = editor.contact_phone = ""
     data = content_data(editor)
     if not data["translations"]:
-        raise InvalidInput("translations", "write the release in at least one language")
+        raise MissingText()
     return parse_content(data)
 
 

@@ -37,6 +37,51 @@ def translate(key: str, language: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+# Names the code uses that differ from their catalogue key.
+ACTION_KEYS = {"schedule": "schedule_action", "create": "action_create"}
+FIELD_KEYS = {
+    "embargo_until": "embargo", "publish_at": "schedule", "at": "schedule", "default_language": "main_language",
+    "contact_details": "contacts", "expected_version": "version", "address": "organisation_address",
+    "website": "organisation_website", "logo_url": "organisation_logo_url", "organisation_version": "organisation_version",
+    "translations": "text", "visibility": "private_list",
+}
+
+
+def action_name(action: str, language: str) -> str:
+    """A workflow action ("schedule", "create") as a button or the audit log names it."""
+    return translate(ACTION_KEYS.get(action, action), language)
+
+
+def role_name(role: str, language: str) -> str:
+    """A user's role ("approver") as people call it."""
+    return translate(f"role_{role}", language)
+
+
+def field_name(field: str, language: str) -> str:
+    """A refused field ("translations.fr.title", "fr.website") as its form labels it: "Titel (FR)".
+    A field no form labels keeps its technical name."""
+    parts = field.split(".")
+    languages = [part for part in parts if part in get_settings().languages]
+    for part in reversed(parts):
+        key = FIELD_KEYS.get(part, part)
+        if part not in languages and not part.isdigit() and lookup(WEB, key, FALLBACK) is not None:
+            label = translate(key, language)
+            return f"{label} ({languages[0].upper()})" if languages else label
+    return field
+
+
+def shown_value(field: str, value: str, language: str) -> str:
+    """A release setting's value as the review page shows it: a kind, a language or yes/no in
+    words; anything else (slugs, topics, times) as it is."""
+    if field == "kind" and lookup(WEB, f"kind_{value}", FALLBACK):
+        return translate(f"kind_{value}", language)
+    if field == "default_language" and lookup(WEB, f"language_{value}", FALLBACK):
+        return translate(f"language_{value}", language)
+    if field == "web_only" and value in ("True", "False"):
+        return translate("yes" if value == "True" else "no", language)
+    return value
+
+
 def negotiate(accept_language: str | None, choices: list[str] | None = None) -> str:
     """The first of `choices` (default: configured languages) the browser asks for."""
     options = choices or get_settings().languages

@@ -11,15 +11,28 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from core.db import session_scope
+from core.errors import PressroomError
 from core.settings import get_settings
+from templates.i18n import language_name
 from templates.markup import markdown_to_html
 from web.auth import csrf_token, replace_session, session_data
 from web.errors import ErrorOut
-from web.i18n import format_time, translate, ui_language
+from web.i18n import (
+    UI_LANGUAGES,
+    action_name,
+    field_name,
+    format_time,
+    negotiate,
+    role_name,
+    shown_value,
+    translate,
+    ui_language,
+)
 from workflow.guards import allows
 from workflow.organisation import Identity, organisation_identity
 
@@ -70,7 +83,14 @@ def render(
         "may": lambda action: allows(user, action),
         "settings": get_settings(),
         "languages": get_settings().languages,
+        "ui_languages": UI_LANGUAGES,
+        "native": language_name,
         "when": lambda value: format_time(value, lang),
+        "explain": lambda error, labelled=False: _explain(error, lang, labelled),
+        "role_name": lambda role: role_name(role, lang),
+        "action_name": lambda action: action_name(action, lang),
+        "field_name": lambda field: field_name(field, lang),
+        "shown": lambda field, value: shown_value(field, value, lang),
         "flash": take_flash(request),
         "page_language": None,
         "organisation_in": organisation_in,
@@ -78,6 +98,12 @@ def render(
     values.update(context or {})
     html = environment().get_template(name).render(values)
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _explain(error: Exception, language: str, labelled: bool) -> str:
+    from web.error_text import describe
+
+    return describe(error, language, labelled=labelled)
 
 
 def organisation_in(language: str) -> Identity:
@@ -104,9 +130,7 @@ def _language(request: Request) -> str:
     user = request.scope.get("state", {}).get("pressroom_user")
     if user is not None:
         return str(user.language)
-    from web.i18n import negotiate
-
-    return negotiate(request.headers.get("accept-language"), ["nl", "fr", "en"])
+    return negotiate(request.headers.get("accept-language"), list(UI_LANGUAGES))
 
 
 def flash(request: Request, message: str) -> None:
@@ -130,10 +154,18 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def render_error(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None,
-                 ui_key: str | None = None) -> HTMLResponse:
-    """The error page; `ui_key` names a web.i18n string that replaces the message in the page's language."""
-    if ui_key:
-        body = body.model_copy(update={"message": translate(ui_key, ui_language(_language(request)))})
+def render_error(request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None,
+                 error: Exception) -> HTMLResponse:
+    """The error page: `error` said in the page's language (the English `body.message` is the API's)."""
+    from web.error_text import describe, describe_field, describe_status
+
+    language = ui_language(_language(request))
+    if isinstance(error, PressroomError):
+        message = describe(error, language)
+    elif isinstance(error, RequestValidationError):
+        message = describe_field(body.field or "", language)
+    else:
+        message = describe_status(status, language)
     template = "press/error.html" if request.url.path.startswith("/press") else "public/error.html"
-    return render(request, template, {"status": status, "error": body}, status=status, headers=headers)
+    return render(request, template, {"status": status, "message": message}, language=language,
+                  status=status, headers=headers)

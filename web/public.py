@@ -44,6 +44,7 @@ from web import ratelimit
 from web.auth import SubmittedForm, check_csrf, csrf_protect, submitted_token
 from web.deps import acting, reading
 from web.errors import PageNotFound
+from web.forms import NoListChosen
 from web.i18n import format_time, negotiate, translate, ui_language
 from web.pages import organisation_in, redirect, render
 from web.queries import PublicRelease, newsroom, public_default_language, public_now, public_release
@@ -254,7 +255,7 @@ def subscribe_submit(request: Request, form: SubmittedForm) -> Response:
     try:
         address = normalise_email(str(values["email"]))
         if not values["lists"]:
-            raise InvalidInput("lists", "choose at least one list")
+            raise NoListChosen()
         ratelimit.hit(
             ratelimit.Limit("subscribe-address", settings.subscribe_limit_per_address, settings.subscribe_limit_window,
                             fail_closed=False),

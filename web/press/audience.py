@@ -20,10 +20,11 @@ from subscribers import (
     list_counts,
     unsubscribe,
 )
-from subscribers.errors import EmbargoNeedsPrivateList, SubscriberNotFound
+from subscribers.errors import SubscriberNotFound
 from subscribers.models import Subscriber
 from web.auth import PressUser
 from web.deps import acting, reading, relay_events
+from web.error_text import describe
 from web.i18n import translate, ui_language
 from web.pages import flash, redirect, render
 from web.queries import subscriber_view, subscribers_page
@@ -58,8 +59,8 @@ def new_list(
     private: Annotated[bool, Form()] = False,
     receives_embargoed: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Create a list; a refused one shows the form again, filled in, with the reason (in the
-    user's language for the embargo rule, which the form invites one to break)."""
+    """Create a list; a refused one shows the form again, filled in, with the reason in the
+    user's language."""
     require_role(user, "change list settings")
     try:
         with acting() as session:
@@ -67,8 +68,7 @@ def new_list(
                                   "private" if private else "public", receives_embargoed)
             target = created.slug
     except InvalidInput as error:
-        message = (translate("embargo_needs_private", ui_language(user.language))
-                   if isinstance(error, EmbargoNeedsPrivateList) else error.message)
+        message = describe(error, ui_language(user.language))
         values = {"slug": slug, "name": name, "description": description, "default_language": default_language,
                   "private": private, "receives_embargoed": receives_embargoed}
         return _lists_page(request, values, message, status=422)
@@ -115,7 +115,9 @@ def add_person(
         result = add_subscriber(session, email, slug, name=name or None, language=language or None,
                                 organisation=organisation or None, confirmed=confirmed,
                                 actor=user.email, source="admin")
-    flash(request, f"{email}: {result.outcome.value}")
+    lang = ui_language(user.language)
+    flash(request, translate("subscriber_outcome", lang, email=email,
+                             outcome=translate(f"outcome_{result.outcome.value}", lang)))
     return redirect(f"/press/lists/{slug}")
 
 
@@ -128,7 +130,8 @@ def remove_person(request: Request, user: PressUser, slug: Slug,
         if subscriber is None:
             raise SubscriberNotFound(f"#{subscriber_id}")
         left = unsubscribe(session, subscriber, [mailing_list.id or 0], source="admin", detail=user.email)
-    flash(request, f"{subscriber.email}: {', '.join(left) or '—'}")
+    flash(request, translate("removed_from", ui_language(user.language), email=subscriber.email,
+                             lists=", ".join(left) or "—"))
     return redirect(f"/press/lists/{slug}")
 
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
+from core.catalogue import WEB, lookup
 from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
 from delivery.audience import audience_view
@@ -24,6 +25,7 @@ from subscribers import all_lists
 from web.auth import PressUser, SubmittedForm
 from web.deps import acting, attach, reading
 from web.diff import compare
+from web.error_text import describe
 from web.forms import (
     EditorForm,
     ErrorPlace,
@@ -34,7 +36,7 @@ from web.forms import (
     read_form,
     to_content,
 )
-from web.i18n import translate, ui_language
+from web.i18n import action_name, translate, ui_language
 from web.pages import flash, redirect, render
 from web.previews import safe_preview
 from web.queries import (
@@ -84,12 +86,25 @@ def dashboard(request: Request, user: PressUser) -> Response:
             "scheduled": _summaries(session, in_state(session, State.SCHEDULED, newest="publish_at")),
             "published": _summaries(session, in_state(session, State.PUBLISHED, limit=10, newest="published_at")),
             "problems": mailing_problems(session),
-            "notifications": list(session.exec(
+            "notifications": [_notification(session, note, ui_language(user.language)) for note in session.exec(
                 select(Notification).where(Notification.user_id == user.id)
                 .order_by(col(Notification.id).desc()).limit(8)
-            ).all()),
+            ).all()],
         }
     return render(request, "press/dashboard.html", context)
+
+
+def _notification(session: Session, note: Notification, language: str) -> dict[str, Any]:
+    """A notification said in the reader's language from its kind and the release's current
+    title; the stored English `message` is for logs, and a kind the catalogue lacks."""
+    release = session.get(Release, note.release_id)
+    key = f"notification_{note.kind}"
+    text = note.message
+    if release is not None and lookup(WEB, key, language) is not None:
+        content = service.current_content(session, release)
+        translation = content.translations.get(content.default_language)
+        text = translate(key, language, title=translation.title if translation else f"#{release.id}")
+    return {"release_id": note.release_id, "text": text, "created_at": note.created_at}
 
 
 @router.get("/releases")
@@ -191,7 +206,7 @@ def live_preview(request: Request, user: PressUser, form: SubmittedForm) -> Resp
     try:
         content = to_content(None, editor)
     except InvalidInput as error:
-        body = f"<p style='font-family:sans-serif;color:#a00'>{_escape(error.message)}</p>"
+        body = f"<p style='font-family:sans-serif;color:#a00'>{_escape(describe(error, ui_language(user.language)))}</p>"
         return HTMLResponse(body, headers={"Content-Security-Policy": PREVIEW_CSP})
     if not isinstance(language, str) or language not in content.translations:
         language = content.default_language
@@ -278,14 +293,10 @@ def _act(request: Request, user: User, release_id: int, run: Callable[[Session, 
     with acting() as session:
         step = run(session, attach(session, user))
     lang = ui_language(user.language)
-    flash(request, translate("done_action", lang, action=translate(_action_key(step.action.value), lang),
+    flash(request, translate("done_action", lang, action=action_name(step.action.value, lang),
                              from_state=translate(f"state_{step.from_state.value}", lang),
                              to_state=translate(f"state_{step.to_state.value}", lang)))
     return redirect(to or f"/press/releases/{release_id}")
-
-
-def _action_key(action: str) -> str:
-    return {"schedule": "schedule_action"}.get(action, action)
 
 
 Version = Annotated[str, Form(max_length=12)]

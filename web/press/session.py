@@ -90,7 +90,7 @@ def set_language(
     language: Annotated[str, Form(max_length=5)],
     next: Annotated[str, Form(max_length=2000)] = "/press",
 ) -> Response:
-    """Remember the user's interface language (nl, fr or en)."""
+    """Remember the user's interface language (one of UI_LANGUAGES)."""
     if language in UI_LANGUAGES:
         with acting() as session:
             row = session.get(User, user.id)
