@@ -14,13 +14,14 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import session_scope
 from core.errors import PressroomError
 from core.settings import get_settings
 from templates.i18n import language_name
 from templates.markup import markdown_to_html
-from web.auth import csrf_token, replace_session, session_data
+from web.auth import csrf_token, replace_session, session_data, session_user
 from web.errors import ErrorOut
 from web.i18n import (
     UI_LANGUAGES,
@@ -133,6 +134,17 @@ def _language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), list(UI_LANGUAGES))
 
 
+def _error_language(request: Request, error: Exception) -> str:
+    """The language of an error page. A request refused before its user was looked up (a bad
+    CSRF token, an unknown route) still has a session: its user reads the page in their language.
+    A database error leaves the database alone and speaks the browser's language."""
+    if request.scope.get("state", {}).get("pressroom_user") is None and not isinstance(error, SQLAlchemyError):
+        user = session_user(request)
+        if user is not None:
+            return str(user.language)
+    return _language(request)
+
+
 def flash(request: Request, message: str) -> None:
     """A one-line message shown on the next page (kept in the session cookie)."""
     data = dict(session_data(request))
@@ -159,7 +171,7 @@ def render_error(request: Request, status: int, body: ErrorOut, headers: dict[st
     """The error page: `error` said in the page's language (the English `body.message` is the API's)."""
     from web.error_text import describe, describe_field, describe_status
 
-    language = ui_language(_language(request))
+    language = ui_language(_error_language(request, error))
     if isinstance(error, PressroomError):
         message = describe(error, language)
     elif isinstance(error, RequestValidationError):
