@@ -3,7 +3,8 @@
 Domain errors carry an English `message` for the API, the CLI and the logs. A page shows the
 catalogue text that `TEXTS` names for the error's class instead, filled in from the error's
 attributes, so a Dutch page never prints an English sentence. Errors without an entry of their
-own read as their family's sentence (`STATUS_TEXTS`); a plain InvalidInput also names its field.
+own read as their family's sentence (`STATUS_TEXTS`); a plain InvalidInput says what its field
+needs when the catalogue has an `error_field_<field>` hint, else names the field.
 """
 
 from __future__ import annotations
@@ -126,8 +127,18 @@ def describe(error: Exception, language: str, *, labelled: bool = False) -> str:
                 return t(name, **values(error, t, language))
             break
     if isinstance(error, InvalidInput):
+        hint = _field_hint(error.field)
+        if hint is not None:
+            return t(hint)
         return t("error_invalid") if labelled else describe_field(error.field, language)
     return t("error_refused")
+
+
+def _field_hint(field: str) -> str | None:
+    """The `error_field_…` key of a refused field ("comment", "lists.2.slug" → slug), if any."""
+    parts = [part for part in field.split(".") if part and not part.isdigit()]
+    key = f"error_field_{parts[-1]}" if parts else ""
+    return key if parts and lookup(WEB, key, "en") is not None else None
 
 
 def describe_field(field: str, language: str) -> str:
