@@ -135,10 +135,11 @@ def _language(request: Request) -> str:
 
 
 def _error_language(request: Request, error: Exception) -> str:
-    """The language of an error page. A request refused before its user was looked up (a bad
-    CSRF token, an unknown route) still has a session: its user reads the page in their language.
-    A database error leaves the database alone and speaks the browser's language."""
-    if request.scope.get("state", {}).get("pressroom_user") is None and not isinstance(error, SQLAlchemyError):
+    """The language of an error page. A press-office request refused before its user was looked
+    up (a bad CSRF token, an unknown route) still has a session: its user reads the page in their
+    language. A database error leaves the database alone and speaks the browser's language."""
+    if (request.url.path.startswith("/press") and request.scope.get("state", {}).get("pressroom_user") is None
+            and not isinstance(error, SQLAlchemyError)):
         user = session_user(request)
         if user is not None:
             return str(user.language)
