@@ -51,6 +51,9 @@ BASE: Table = {
         "en": "Dear {name},",
         "de": "Guten Tag {name},",
     },
+    # editor
+    # Before the subject of a test mail (a release sent to staff before it is published).
+    "test_marker": {"nl": "[TEST]", "fr": "[ESSAI]", "en": "[TEST]", "de": "[TEST]"},
 }
 
 PRESS_RELEASE: Table = {

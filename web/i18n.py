@@ -343,6 +343,107 @@ STRINGS: dict[str, dict[str, str]] = {
                       "en": "Under embargo until {when}: do not publish or share before that time.",
                       "de": "Sperrfrist bis {when}: vor diesem Zeitpunkt nicht veröffentlichen oder "
                             "weitergeben."},
+    # editor
+    "publish_ellipsis": {"nl": "Publiceren…", "fr": "Publier…", "en": "Publish…", "de": "Veröffentlichen…"},
+    "publish_question": {"nl": "“{title}” publiceren?", "fr": "Publier « {title} » ?", "en": "Publish “{title}”?",
+                         "de": "„{title}“ veröffentlichen?"},
+    "publish_facts": {"nl": "Wat publiceren nu doet", "fr": "Ce que la publication va faire",
+                      "en": "What publishing does now", "de": "Was die Veröffentlichung jetzt bewirkt"},
+    "recipients": {"nl": "Ontvangers", "fr": "Destinataires", "en": "Recipients", "de": "Empfänger"},
+    "publish_missing_lists": {"nl": "Deze lijsten bestaan niet meer: {lists}.",
+                              "fr": "Ces listes n'existent plus : {lists}.",
+                              "en": "These lists no longer exist: {lists}.",
+                              "de": "Diese Listen gibt es nicht mehr: {lists}."},
+    "publish_planned": {"nl": "Gepland tijdstip van publicatie: {when}.",
+                        "fr": "Heure de publication prévue : {when}.",
+                        "en": "Planned publication time: {when}.",
+                        "de": "Geplanter Veröffentlichungszeitpunkt: {when}."},
+    "publish_not_planned": {"nl": "Er is geen tijdstip gepland: het bericht gaat uit wanneer u publiceert.",
+                            "fr": "Aucune heure n'est prévue : le communiqué part quand vous le publiez.",
+                            "en": "No time is planned: the release goes out when you publish it.",
+                            "de": "Kein Zeitpunkt geplant: die Mitteilung geht hinaus, wenn Sie sie veröffentlichen."},
+    "publish_now_explained": {"nl": "Nu op de nieuwskamer zetten en mailen naar {count} ontvangers.",
+                              "fr": "Mettre en ligne maintenant et envoyer à {count} destinataires.",
+                              "en": "Put it on the newsroom now and mail {count} recipients.",
+                              "de": "Jetzt im Newsroom veröffentlichen und an {count} Empfänger senden."},
+    "publish_now": {"nl": "Nu publiceren", "fr": "Publier maintenant", "en": "Publish now",
+                    "de": "Jetzt veröffentlichen"},
+    "schedule_for": {"nl": "Inplannen voor", "fr": "Programmer pour le", "en": "Schedule for",
+                     "de": "Planen für"},
+    "publish_in_past": {"nl": "{at} is al voorbij: publiceer nu, of kies een later tijdstip.",
+                        "fr": "{at} est déjà passé : publiez maintenant, ou choisissez une heure plus tardive.",
+                        "en": "{at} is in the past: publish now, or choose a later time.",
+                        "de": "{at} liegt in der Vergangenheit: jetzt veröffentlichen oder einen späteren "
+                              "Zeitpunkt wählen."},
+    "publish_embargo_first": {"nl": "Het embargo loopt af op {lift}, vóór het bericht uitgaat ({goes_out}): het "
+                                    "zou niets tegenhouden. Verwijder het embargo of kies een later tijdstip in de "
+                                    "editor, en dien opnieuw in.",
+                              "fr": "L'embargo est levé le {lift}, avant la diffusion du communiqué ({goes_out}) : "
+                                    "il ne retiendrait rien. Supprimez l'embargo ou choisissez une heure plus "
+                                    "tardive dans l'éditeur, puis soumettez à nouveau.",
+                              "en": "The embargo lifts on {lift}, before the release goes out ({goes_out}): it "
+                                    "would hold nothing back. Remove the embargo or set a later time in the "
+                                    "editor, and submit again.",
+                              "de": "Die Sperrfrist endet am {lift}, bevor die Mitteilung hinausgeht "
+                                    "({goes_out}): sie hielte nichts zurück. Sperrfrist entfernen oder im Editor "
+                                    "einen späteren Zeitpunkt setzen und erneut einreichen."},
+    "publish_choose_time": {"nl": "Kies een datum en uur om in te plannen.",
+                            "fr": "Choisissez une date et une heure de programmation.",
+                            "en": "Choose a date and time to schedule for.",
+                            "de": "Wählen Sie Datum und Uhrzeit für die Planung."},
+    "send_test_mail": {"nl": "Testmail sturen", "fr": "Envoyer un e-mail de test", "en": "Send a test mail",
+                       "de": "Testmail senden"},
+    "test_mail_to": {"nl": "Naar", "fr": "À", "en": "To", "de": "An"},
+    "test_mail_me": {"nl": "mijzelf", "fr": "moi-même", "en": "me", "de": "mich"},
+    "test_mail_every_language": {"nl": "elke taal van het bericht", "fr": "chaque langue du communiqué",
+                                 "en": "each language of the release", "de": "jede Sprache der Mitteilung"},
+    "test_mail_hint": {"nl": "De laatst opgeslagen revisie, zoals abonnees ze krijgen, met de vermelding test in "
+                             "het onderwerp. Niemand wordt uitgeschreven of geteld.",
+                       "fr": "La dernière révision enregistrée, telle que les abonnés la reçoivent, marquée comme essai "
+                             "dans l'objet. Personne n'est désabonné ni compté.",
+                       "en": "The last saved revision, as subscribers get it, marked as a test in its subject. "
+                             "Nobody is unsubscribed or counted.",
+                       "de": "Die zuletzt gespeicherte Revision, wie Abonnenten sie erhalten, im Betreff als "
+                             "Test markiert. Niemand wird abgemeldet oder gezählt."},
+    "test_mail_sent": {"nl": "Testmail naar {to} ({languages}) is onderweg.",
+                       "fr": "L'e-mail de test à {to} ({languages}) est en route.",
+                       "en": "Test mail to {to} ({languages}) is on its way.",
+                       "de": "Testmail an {to} ({languages}) ist unterwegs."},
+    "test_mail_not_staff": {"nl": "Een testmail gaat alleen naar uzelf of een collega met een actieve account.",
+                            "fr": "Un e-mail de test ne part que vers vous ou un collègue avec un compte actif.",
+                            "en": "A test mail goes only to you or a colleague with an active account.",
+                            "de": "Eine Testmail geht nur an Sie oder an Kollegen mit aktivem Konto."},
+    "diff_added": {"nl": "toegevoegd:", "fr": "ajouté :", "en": "added:", "de": "hinzugefügt:"},
+    "diff_removed": {"nl": "verwijderd:", "fr": "supprimé :", "en": "removed:", "de": "entfernt:"},
+    "previews": {"nl": "De e-mail in elke taal", "fr": "L'e-mail dans chaque langue", "en": "The mail in each language",
+                 "de": "Die E-Mail in jeder Sprache"},
+    "conflict_title": {"nl": "{who} heeft intussen revisie {number} opgeslagen ({when}).",
+                       "fr": "{who} a enregistré entre-temps la révision {number} ({when}).",
+                       "en": "{who} saved revision {number} while you were editing ({when}).",
+                       "de": "{who} hat inzwischen Revision {number} gespeichert ({when})."},
+    "conflict_help": {"nl": "Uw tekst staat nog in het formulier hieronder; niets is verloren. Vergelijk per veld, "
+                            "neem over wat u wilt houden en sla opnieuw op.",
+                      "fr": "Votre texte est toujours dans le formulaire ci-dessous ; rien n'est perdu. Comparez "
+                            "champ par champ, reprenez ce que vous voulez garder et enregistrez à nouveau.",
+                      "en": "Your text is still in the form below; nothing is lost. Compare field by field, take "
+                            "over what you want to keep, and save again.",
+                      "de": "Ihr Text steht weiter im Formular unten; nichts ist verloren. Vergleichen Sie Feld "
+                            "für Feld, übernehmen Sie, was bleiben soll, und speichern Sie erneut."},
+    "conflict_theirs": {"nl": "Revisie {number} van {who}", "fr": "Révision {number} de {who}",
+                        "en": "Revision {number} by {who}", "de": "Revision {number} von {who}"},
+    "conflict_yours": {"nl": "Uw tekst", "fr": "Votre texte", "en": "Your text", "de": "Ihr Text"},
+    "conflict_use_theirs": {"nl": "Hun tekst overnemen", "fr": "Reprendre leur texte", "en": "Use their text",
+                            "de": "Deren Text übernehmen"},
+    "conflict_same": {"nl": "Uw tekst is gelijk aan de hunne; sla op om verder te gaan.",
+                      "fr": "Votre texte est identique au leur ; enregistrez pour continuer.",
+                      "en": "Your text is the same as theirs; save to go on.",
+                      "de": "Ihr Text gleicht dem anderen; speichern Sie, um fortzufahren."},
+    "autosave_found": {"nl": "Deze browser bewaarde niet-opgeslagen wijzigingen van",
+                       "fr": "Ce navigateur a gardé des modifications non enregistrées du",
+                       "en": "This browser kept unsaved changes from",
+                       "de": "Dieser Browser hat ungespeicherte Änderungen aufbewahrt vom"},
+    "autosave_restore": {"nl": "Herstellen", "fr": "Restaurer", "en": "Restore", "de": "Wiederherstellen"},
+    "autosave_discard": {"nl": "Weggooien", "fr": "Abandonner", "en": "Discard", "de": "Verwerfen"},
 }
 
 
