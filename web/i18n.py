@@ -417,10 +417,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "diff_removed": {"nl": "verwijderd:", "fr": "supprimé :", "en": "removed:", "de": "entfernt:"},
     "previews": {"nl": "De e-mail in elke taal", "fr": "L'e-mail dans chaque langue", "en": "The mail in each language",
                  "de": "Die E-Mail in jeder Sprache"},
-    "conflict_title": {"nl": "{who} heeft intussen revisie {number} opgeslagen ({when}).",
-                       "fr": "{who} a enregistré entre-temps la révision {number} ({when}).",
-                       "en": "{who} saved revision {number} while you were editing ({when}).",
-                       "de": "{who} hat inzwischen Revision {number} gespeichert ({when})."},
+    "conflict_title": {"nl": "{who} heeft intussen revisie {number} opgeslagen, op {when}.",
+                       "fr": "{who} a enregistré entre-temps la révision {number}, le {when}.",
+                       "en": "{who} saved revision {number} while you were editing, on {when}.",
+                       "de": "{who} hat inzwischen Revision {number} gespeichert, am {when}."},
     "conflict_help": {"nl": "Uw tekst staat nog in het formulier hieronder; niets is verloren. Vergelijk per veld, "
                             "neem over wat u wilt houden en sla opnieuw op.",
                       "fr": "Votre texte est toujours dans le formulaire ci-dessous ; rien n'est perdu. Comparez "

@@ -25,11 +25,19 @@
   // Autosave: what is typed in the editor is kept in this browser, under the release and the
   // version the form was loaded at, until a save succeeds; after a reload or a crash the editor
   // offers it back. A page that shows the submitted text again (a refusal, a colleague's newer
-  // version) keeps it: only a successful save clears it.
-  var PENDING = "pressroom-editor-pending";
+  // version) keeps it: only a successful save clears it, and only the copies this tab wrote (a
+  // colleague's save in another tab must not take this tab's unsaved work with it).
+  var PENDING = "pressroom-editor-pending", WRITTEN = "pressroom-editor-written";
   if (dirtyForm && dirtyForm.dataset.autosave && window.localStorage && window.sessionStorage) {
-    var prefix = dirtyForm.dataset.autosave;
-    var key = prefix + "v" + dirtyForm.dataset.version;
+    var key = dirtyForm.dataset.autosave + "v" + dirtyForm.dataset.version;
+    var written = [];
+    try { written = JSON.parse(sessionStorage.getItem(WRITTEN) || "[]"); } catch (error) { written = []; }
+    if (sessionStorage.getItem(PENDING) && !dirtyForm.dataset.kept) {  // the last submit was saved
+      written.forEach(function (name) { localStorage.removeItem(name); });
+      written = [];
+    }
+    sessionStorage.removeItem(PENDING);
+    sessionStorage.setItem(WRITTEN, JSON.stringify(written));
     var snapshot = function () {
       var fields = {};
       Array.prototype.forEach.call(dirtyForm.elements, function (field) {
@@ -48,17 +56,11 @@
         else { field.value = fields[field.name]; }
       });
     };
-    var forget = function (start) {
-      for (var i = localStorage.length - 1; i >= 0; i -= 1) {
-        var name = localStorage.key(i);
-        if (name && name.indexOf(start) === 0) { localStorage.removeItem(name); }
-      }
+    var store = function () {
+      try { localStorage.setItem(key, JSON.stringify({ at: Date.now(), fields: snapshot() })); }
+      catch (error) { return; /* storage full or refused: the unsaved-changes warning still stands */ }
+      if (written.indexOf(key) < 0) { written.push(key); sessionStorage.setItem(WRITTEN, JSON.stringify(written)); }
     };
-    var pending = sessionStorage.getItem(PENDING);
-    sessionStorage.removeItem(PENDING);
-    if (pending && !dirtyForm.dataset.kept) {  // the last submit was saved: its copies are done with
-      forget(pending.slice(0, pending.lastIndexOf(":") + 1));
-    }
     var stored = null;
     try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (error) { stored = null; }
     var prompt = document.getElementById("autosave-prompt");
@@ -77,19 +79,13 @@
       });
     }
     var keepTimer = null;
-    var keep = function () {
-      clearTimeout(keepTimer);
-      keepTimer = setTimeout(function () {
-        try { localStorage.setItem(key, JSON.stringify({ at: Date.now(), fields: snapshot() })); }
-        catch (error) { /* storage full or refused: the unsaved-changes warning still stands */ }
-      }, 300);
-    };
+    var keep = function () { clearTimeout(keepTimer); keepTimer = setTimeout(store, 300); };
     dirtyForm.addEventListener("input", keep);
     dirtyForm.addEventListener("change", keep);
     dirtyForm.addEventListener("submit", function () {
       clearTimeout(keepTimer);
-      localStorage.setItem(key, JSON.stringify({ at: Date.now(), fields: snapshot() }));
-      sessionStorage.setItem(PENDING, key);
+      store();
+      sessionStorage.setItem(PENDING, "1");
     });
   }
 
