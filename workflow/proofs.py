@@ -49,6 +49,8 @@ def request_test_mail(session: Session, release_id: int, actor: User, to: str, l
     if language and language not in titled:
         raise InvalidInput("language", f"the release has no {language} text; it has {', '.join(titled) or 'none'}")
     languages = [language] if language else titled
+    if not languages:
+        raise InvalidInput("language", "the release has no language with a title yet: there is nothing to mail")
     record_note(session, release_id, "test_mail",
                 f"test mail of revision {revision.number} ({', '.join(languages)}) to {recipient.email}", actor)
     emit(session, TEST_REQUESTED, release_id, actor_id=actor.id, recipient_id=recipient.id,

@@ -383,25 +383,19 @@ def _publish_page(request: Request, release_id: int, refusal: str = "", at: str 
 
 
 @router.post("/releases/{release_id}/publish")
-def publish(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "",
-            at: Annotated[str, Form(max_length=40)] = "",
-            mode: Annotated[str, Form(pattern=r"^(now|schedule)?$", max_length=10)] = "") -> Response:
-    """Publish now (`mode` now), schedule for `at` (`mode` schedule), or, without a mode (the
-    plain form of older pages), publish at `at` or the release's planned time if ahead.
-
-    From the confirmation page, a refused time says why on that page, in the user's language.
-    """
+def publish(request: Request, user: PressUser, release_id: ReleaseId,
+            mode: Annotated[str, Form(pattern=r"^(now|schedule)$", max_length=10)],
+            expected_version: Version = "", at: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """Publish now (`mode` now, whatever time was planned) or schedule for `at` (`mode` schedule),
+    from the confirmation page; a refused time is said on that page, in the user's language."""
     version = _version(expected_version)
-    lang = ui_language(user.language)
     try:
         if mode == "schedule" and not at.strip():
             raise InvalidInput("at", "choose the time to publish at")
         moment = utcnow() if mode == "now" else parse_local_time(at, "at")
         return _act(request, user, release_id, lambda s, u: service.publish(s, release_id, u, moment, version))
     except InvalidInput as error:
-        if not mode:
-            raise
-        return _publish_page(request, release_id, _refusal(error, lang), at=at, status=422)
+        return _publish_page(request, release_id, _refusal(error, ui_language(user.language)), at=at, status=422)
 
 
 def _refusal(error: InvalidInput, lang: str) -> str:
