@@ -34,6 +34,8 @@ def send_test_mail(session: Session, event: OutboxEvent) -> None:
     if person is None or not person.active:
         log.info("test mail of release %s not sent: its recipient is no longer active", release.id)
         return
+    # Mail refused "for now" in a later language makes the event run again, and the earlier
+    # languages go twice: for a test mail to a colleague, better than a receipt per language.
     for language in payload.get("languages") or []:
         copy = preview_release(session, release.id or 0, str(language), revision=revision,
                                test_marker=translate("base", str(language), "test_marker"))

@@ -181,7 +181,7 @@ def test_publish_now_goes_out_now_even_with_a_planned_time(web: Web) -> None:
     with signed_in(web, web.approver) as client:
         confirm = client.get(f"/press/releases/{rid}/publish").text
         assert "Planned publication time:" in confirm and f'value="{local_input(planned)}"' in confirm
-        assert "Newsroom only, mailed to nobody" in confirm
+        assert "Newsroom only, mailed to nobody" in confirm and "Put it on the newsroom now; nobody is mailed." in confirm
         now = post(client, f"/press/releases/{rid}/publish", {"mode": "now", "expected_version": "3"})
         assert now.status_code == 303
     with web.api(web.approver) as api:
