@@ -189,18 +189,21 @@ def save_release(request: Request, user: PressUser, release_id: ReleaseId, form:
             view = views.release_view(session, service.get_release(session, release_id))
         # The form as typed: saving it may have added a contact that the rollback took back.
         return _editor(request, read_form(form), view, error, status=422)
-    except StaleVersion:
-        return _merge(request, read_form(form), release_id)
+    except StaleVersion as stale:
+        return _merge(request, user, read_form(form), release_id, stale)
     flash(request, translate("unchanged", lang) if step is None else translate("saved", lang, revision=revision))
     return redirect(f"/press/releases/{release_id}/edit")
 
 
-def _merge(request: Request, mine: EditorForm, release_id: int) -> Response:
+def _merge(request: Request, user: User, mine: EditorForm, release_id: int, stale: StaleVersion) -> Response:
     """Someone saved (or moved) the release since this form was loaded: the editor again, the
     user's text kept, the colleague's current text beside it per differing field, and the form
-    based on the current version, so that the next save stores the merge."""
+    based on the current version, so that the next save stores the merge. Whoever may no longer
+    edit it (it moved on to a state they cannot edit in) gets the conflict itself."""
     with reading() as session:
         release = service.get_release(session, release_id)
+        if "edit" not in permitted_actions(session, release, attach(session, user)):
+            raise stale
         view = views.release_view(session, release)
         current = service.current_revision(session, release)
         theirs = form_from_content(ReleaseContent.model_validate(current.content), release.version)
