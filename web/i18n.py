@@ -343,6 +343,108 @@ STRINGS: dict[str, dict[str, str]] = {
                       "en": "Under embargo until {when}: do not publish or share before that time.",
                       "de": "Sperrfrist bis {when}: vor diesem Zeitpunkt nicht veröffentlichen oder "
                             "weitergeben."},
+    # sign-in
+    "sign_in_with": {"nl": "Aanmelden met {provider}", "fr": "Se connecter avec {provider}",
+                     "en": "Sign in with {provider}", "de": "Anmelden mit {provider}"},
+    "two_step_title": {"nl": "Aanmelden in twee stappen", "fr": "Connexion en deux étapes",
+                       "en": "Two-step sign-in", "de": "Anmeldung in zwei Schritten"},
+    "code_help": {"nl": "Geef de code van zes cijfers uit uw authenticator-app, of een van uw herstelcodes.",
+                  "fr": "Saisissez le code à six chiffres de votre application d'authentification, ou l'un de "
+                        "vos codes de récupération.",
+                  "en": "Enter the six-digit code from your authenticator app, or one of your recovery codes.",
+                  "de": "Geben Sie den sechsstelligen Code aus Ihrer Authenticator-App oder einen Ihrer "
+                        "Wiederherstellungscodes ein."},
+    "code_label": {"nl": "Code", "fr": "Code", "en": "Code", "de": "Code"},
+    "code_from_app": {"nl": "Code uit de app", "fr": "Code de l'application", "en": "Code from the app",
+                      "de": "Code aus der App"},
+    "code_refused": {"nl": "Deze code klopt niet, werd al gebruikt of is verlopen.",
+                     "fr": "Ce code est incorrect, a déjà été utilisé ou a expiré.",
+                     "en": "That code is wrong, was used already, or has expired.",
+                     "de": "Dieser Code ist falsch, wurde schon verwendet oder ist abgelaufen."},
+    "verify": {"nl": "Bevestigen", "fr": "Vérifier", "en": "Verify", "de": "Bestätigen"},
+    "cancel_sign_in": {"nl": "Aanmelden annuleren", "fr": "Annuler la connexion", "en": "Cancel signing in",
+                       "de": "Anmeldung abbrechen"},
+    "account": {"nl": "Mijn account", "fr": "Mon compte", "en": "My account", "de": "Mein Konto"},
+    "your_sessions": {"nl": "Waar u aangemeld bent", "fr": "Où vous êtes connecté",
+                      "en": "Where you are signed in", "de": "Wo Sie angemeldet sind"},
+    "session_device": {"nl": "Browser", "fr": "Navigateur", "en": "Browser", "de": "Browser"},
+    "session_ip": {"nl": "IP-adres", "fr": "Adresse IP", "en": "IP address", "de": "IP-Adresse"},
+    "session_started": {"nl": "Aangemeld op", "fr": "Connecté le", "en": "Signed in", "de": "Angemeldet am"},
+    "session_last_used": {"nl": "Laatst gebruikt", "fr": "Dernière utilisation", "en": "Last used",
+                          "de": "Zuletzt verwendet"},
+    "session_actions": {"nl": "Acties", "fr": "Actions", "en": "Actions", "de": "Aktionen"},
+    "this_session": {"nl": "deze browser", "fr": "ce navigateur", "en": "this browser", "de": "dieser Browser"},
+    "end_session": {"nl": "Afmelden", "fr": "Déconnecter", "en": "Sign out", "de": "Abmelden"},
+    "end_other_sessions": {"nl": "Overal elders afmelden", "fr": "Se déconnecter partout ailleurs",
+                           "en": "Sign out everywhere else", "de": "Überall sonst abmelden"},
+    "session_ended": {"nl": "Die sessie is beëindigd.", "fr": "Cette session est terminée.",
+                      "en": "That session has been signed out.", "de": "Diese Sitzung wurde beendet."},
+    "sessions_ended": {"nl": "{count} andere sessie(s) beëindigd.", "fr": "{count} autre(s) session(s) terminée(s).",
+                       "en": "{count} other session(s) signed out.", "de": "{count} andere Sitzung(en) beendet."},
+    "two_step_on": {"nl": "Aanmelden in twee stappen staat aan.", "fr": "La connexion en deux étapes est activée.",
+                    "en": "Two-step sign-in is on.", "de": "Die Anmeldung in zwei Schritten ist aktiv."},
+    "two_step_off": {"nl": "Aanmelden in twee stappen staat uit.", "fr": "La connexion en deux étapes est désactivée.",
+                     "en": "Two-step sign-in is off.", "de": "Die Anmeldung in zwei Schritten ist nicht aktiv."},
+    "two_step_required": {"nl": "Uw rol vereist aanmelden in twee stappen: stel het nu in om verder te gaan.",
+                          "fr": "Votre rôle exige la connexion en deux étapes : configurez-la maintenant pour "
+                                "continuer.",
+                          "en": "Your role requires two-step sign-in: set it up now to continue.",
+                          "de": "Ihre Rolle verlangt die Anmeldung in zwei Schritten: richten Sie sie jetzt ein, "
+                                "um fortzufahren."},
+    "two_step_set_up": {"nl": "Aanmelden in twee stappen instellen", "fr": "Configurer la connexion en deux étapes",
+                        "en": "Set up two-step sign-in", "de": "Anmeldung in zwei Schritten einrichten"},
+    "two_step_reset_hint": {"nl": "Telefoon kwijt en geen herstelcodes meer? Een beheerder kan het resetten.",
+                            "fr": "Téléphone perdu et plus de codes de récupération ? Un administrateur peut "
+                                  "la réinitialiser.",
+                            "en": "Lost your phone and out of recovery codes? An admin can reset it.",
+                            "de": "Telefon verloren und keine Wiederherstellungscodes mehr? Ein Administrator "
+                                  "kann sie zurücksetzen."},
+    "recovery_codes_left": {"nl": "Ongebruikte herstelcodes: {count}.", "fr": "Codes de récupération inutilisés : "
+                            "{count}.", "en": "Unused recovery codes: {count}.",
+                            "de": "Unbenutzte Wiederherstellungscodes: {count}."},
+    "enrol_scan": {"nl": "Scan deze QR-code met uw authenticator-app.",
+                   "fr": "Scannez ce code QR avec votre application d'authentification.",
+                   "en": "Scan this QR code with your authenticator app.",
+                   "de": "Scannen Sie diesen QR-Code mit Ihrer Authenticator-App."},
+    "enrol_secret": {"nl": "Of typ deze sleutel in:", "fr": "Ou saisissez cette clé :", "en": "Or type in this key:",
+                     "de": "Oder geben Sie diesen Schlüssel ein:"},
+    "enrol_confirm": {"nl": "Geef de code die de app nu toont, om te bevestigen dat het werkt.",
+                      "fr": "Saisissez le code que l'application affiche maintenant, pour confirmer que cela "
+                            "fonctionne.",
+                      "en": "Enter the code the app shows now, to confirm that it works.",
+                      "de": "Geben Sie den Code ein, den die App jetzt anzeigt, um zu bestätigen, dass es "
+                            "funktioniert."},
+    "qr_title": {"nl": "QR-code voor uw authenticator-app", "fr": "Code QR pour votre application d'authentification",
+                 "en": "QR code for your authenticator app", "de": "QR-Code für Ihre Authenticator-App"},
+    "recovery_codes": {"nl": "Herstelcodes", "fr": "Codes de récupération", "en": "Recovery codes",
+                       "de": "Wiederherstellungscodes"},
+    "recovery_codes_once": {"nl": "Bewaar deze codes op een veilige plaats. Elke code werkt één keer, als u uw "
+                                  "telefoon niet bij de hand hebt. Ze worden niet opnieuw getoond.",
+                            "fr": "Conservez ces codes en lieu sûr. Chaque code fonctionne une seule fois, si vous "
+                                  "n'avez pas votre téléphone. Ils ne seront plus affichés.",
+                            "en": "Keep these codes somewhere safe. Each works once, when you do not have your "
+                                  "phone. They are not shown again.",
+                            "de": "Bewahren Sie diese Codes sicher auf. Jeder Code funktioniert einmal, wenn Sie "
+                                  "Ihr Telefon nicht zur Hand haben. Sie werden nicht noch einmal angezeigt."},
+    "recovery_codes_saved": {"nl": "Ik heb ze bewaard", "fr": "Je les ai conservés", "en": "I have saved them",
+                             "de": "Ich habe sie gespeichert"},
+    "sso_no_invitation": {"nl": "Er is geen account voor dit e-mailadres. Vraag een beheerder om een uitnodiging.",
+                          "fr": "Il n'y a pas de compte pour cette adresse e-mail. Demandez une invitation à un "
+                                "administrateur.",
+                          "en": "There is no account for this e-mail address. Ask an admin for an invitation.",
+                          "de": "Für diese E-Mail-Adresse gibt es kein Konto. Bitten Sie einen Administrator um "
+                                "eine Einladung."},
+    "sso_deactivated": {"nl": "Dit account is gedeactiveerd.", "fr": "Ce compte est désactivé.",
+                        "en": "This account is deactivated.", "de": "Dieses Konto ist deaktiviert."},
+    "sso_unverified": {"nl": "Uw identiteitsprovider bevestigt uw e-mailadres niet.",
+                       "fr": "Votre fournisseur d'identité ne confirme pas votre adresse e-mail.",
+                       "en": "Your identity provider does not confirm your e-mail address.",
+                       "de": "Ihr Identitätsanbieter bestätigt Ihre E-Mail-Adresse nicht."},
+    "sso_failed": {"nl": "Aanmelden via uw identiteitsprovider is mislukt. Probeer het opnieuw.",
+                   "fr": "La connexion par votre fournisseur d'identité a échoué. Réessayez.",
+                   "en": "Signing in through your identity provider failed. Please try again.",
+                   "de": "Die Anmeldung über Ihren Identitätsanbieter ist fehlgeschlagen. Bitte versuchen Sie es "
+                         "erneut."},
 }
 
 
