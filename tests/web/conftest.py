@@ -231,8 +231,13 @@ class Provider:
 @pytest.fixture(scope="session")
 def _provider_server() -> Iterator[str]:
     import os
+    import warnings
 
-    from oidc_provider_mock import run_server_in_thread
+    from authlib.deprecate import AuthlibDeprecationWarning
+
+    with warnings.catch_warnings():  # the provider imports an Authlib module Authlib deprecates
+        warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+        from oidc_provider_mock import run_server_in_thread
 
     # The provider's own check that it is served over https; ours talks plain http on loopback.
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
