@@ -24,7 +24,7 @@ def test_enrol_then_sign_in_with_a_code(web: Web) -> None:
         sign_in(client, web.approver.email)
         page = client.get("/press/account/two-factor")
         assert "<svg" in page.text and 'autocomplete="one-time-code"' in page.text
-        secret, codes = enrol(client)
+        secret, _ = enrol(client)
         assert "Two-step sign-in is on" in client.get("/press/account").text
         assert client.get("/press/account/two-factor").status_code == 303  # enrolled: nothing to set up
     with web.browser() as client:
