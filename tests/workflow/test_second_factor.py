@@ -41,12 +41,10 @@ def test_a_code_counts_once_and_never_after_a_later_one(db: str) -> None:
             second_factor.verify(s, user, _code(secret, 0))
     with session_scope() as s:
         assert second_factor.verify(s, user, _code(secret, 1)) == "totp"  # one step of drift
-    with session_scope() as s:
-        with pytest.raises(SecondFactorRefused):
-            second_factor.verify(s, user, _code(secret, 1))
-    with session_scope() as s:
-        with pytest.raises(SecondFactorRefused):  # two steps ahead: too far
-            second_factor.verify(s, user, _code(secret, 3))
+    with session_scope() as s, pytest.raises(SecondFactorRefused):
+        second_factor.verify(s, user, _code(secret, 1))
+    with session_scope() as s, pytest.raises(SecondFactorRefused):  # two steps ahead: too far
+        second_factor.verify(s, user, _code(secret, 3))
 
 
 def test_recovery_codes_are_spent_once(db: str) -> None:
