@@ -14,7 +14,7 @@ from core.db import get_engine, session_scope
 from core.settings import override_settings
 from workflow import second_factor
 from workflow.access_errors import AlreadyEnrolled, SecondFactorRefused, SecondFactorUnreadable
-from workflow.models import User
+from workflow.models import TotpFactor, User
 from workflow.sessions import summarise_user_agent
 from workflow.users import add_user
 
@@ -36,14 +36,19 @@ def _code(secret: str, steps: int) -> str:
 
 def test_a_code_counts_once_and_never_after_a_later_one(db: str) -> None:
     user, secret = _enrolled()
+    totp = pyotp.TOTP(secret)
     with session_scope() as s:
-        with pytest.raises(SecondFactorRefused):  # the enrolment spent this step's code
-            second_factor.verify(s, user, _code(secret, 0))
+        factor = s.get(TotpFactor, user.id)
+        assert factor is not None
+        spent = factor.last_step  # the step of the code that confirmed the enrolment
+    for step in (spent, spent - 1):
+        with session_scope() as s, pytest.raises(SecondFactorRefused):
+            second_factor.verify(s, user, totp.generate_otp(step))
     with session_scope() as s:
         assert second_factor.verify(s, user, _code(secret, 1)) == "totp"  # one step of drift
     with session_scope() as s, pytest.raises(SecondFactorRefused):
         second_factor.verify(s, user, _code(secret, 1))
-    with session_scope() as s, pytest.raises(SecondFactorRefused):  # two steps ahead: too far
+    with session_scope() as s, pytest.raises(SecondFactorRefused):  # three steps ahead: too far
         second_factor.verify(s, user, _code(secret, 3))
 
 
