@@ -197,6 +197,17 @@ class Settings(BaseSettings):
             raise ValueError(f"PRESSROOM_REQUIRE_2FA has unknown roles {unknown}; roles: {', '.join(known)}")
         return value
 
+    @model_validator(mode="after")
+    def _check_oidc(self) -> Settings:
+        given = {"PRESSROOM_OIDC_ISSUER": self.oidc_issuer, "PRESSROOM_OIDC_CLIENT_ID": self.oidc_client_id,
+                 "PRESSROOM_OIDC_CLIENT_SECRET": self.oidc_client_secret}
+        missing = [name for name, value in given.items() if not value]
+        if 0 < len(missing) < len(given):  # half a configuration would quietly offer no sign-on
+            raise ValueError(f"single sign-on needs {', '.join(missing)} as well")
+        if self.environment == "production" and self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
+            raise ValueError("PRESSROOM_OIDC_ISSUER must be an https:// URL in production")
+        return self
+
     @property
     def oidc_enabled(self) -> bool:
         """Single sign-on is offered only when the issuer and the client are all configured."""
