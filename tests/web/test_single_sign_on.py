@@ -155,3 +155,15 @@ def test_the_button_names_the_provider(web: Web, provider: Provider) -> None:
     with web.browser() as client:
         page = client.get("/press/sign-in", headers={"Accept-Language": "en"})
     assert 'href="/press/sign-in/sso?next=%2Fpress"' in page.text and "Sign in with Test IdP" in page.text
+
+
+def test_pressroom_check_reads_the_providers_discovery_document(web: Web, provider: Provider) -> None:
+    from cli.check import check_single_sign_on
+    from core.settings import get_settings, override_settings
+
+    result = check_single_sign_on(get_settings())
+    assert result.ok and result.detail.startswith(provider.url)
+    override_settings(oidc_issuer=f"{provider.url}/nothing-here")
+    assert "cannot read the discovery document" in check_single_sign_on(get_settings()).detail
+    override_settings(oidc_issuer="", oidc_client_id="", oidc_client_secret="")
+    assert check_single_sign_on(get_settings()).detail == "not configured (passwords only)"
