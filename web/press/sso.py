@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import warnings
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 from authlib.deprecate import AuthlibDeprecationWarning
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -67,7 +67,7 @@ def _lend_session(request: Request) -> dict[str, Any]:
 
 
 @router.get("/sign-in/sso")
-async def sso_start(request: Request, next: str | None = None) -> Response:
+async def sso_start(request: Request, next: Annotated[str, Query(max_length=2000)] = "/press") -> Response:
     """Send the browser to the provider."""
     client = oidc_client()
     borrowed = _lend_session(request)
@@ -75,7 +75,7 @@ async def sso_start(request: Request, next: str | None = None) -> Response:
         response = await client.authorize_redirect(request, f"{get_settings().base_url.rstrip('/')}{CALLBACK}")
     except (OAuthError, httpx.HTTPError, ValueError) as exc:
         raise SingleSignOnFailed(f"the provider's configuration cannot be read: {exc}") from None
-    replace_session(request, {**borrowed, _NEXT: next or "/press"})
+    replace_session(request, {**borrowed, _NEXT: next})
     return response
 
 
