@@ -5,6 +5,7 @@ OpenID provider's own pages, and ending another browser's session from the accou
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -14,6 +15,13 @@ from tests.web.conftest import PASSWORD, Provider, Web
 from tests.web.test_browser import chromium  # noqa: F401  (the session's browser fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "sign-in"
+
+
+def _shot(page: Any, name: str) -> None:
+    """A screenshot of the page for people reviewing the pages (test-artifacts/sign-in/)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _password_step(page: Any, url: str, email: str) -> None:
@@ -33,6 +41,7 @@ def test_set_up_an_authenticator_and_sign_in_with_it(web: Web, chromium: Any) ->
     page.get_by_role("link", name="Marc Dubois · approver").click()
     page.get_by_role("link", name="Set up two-step sign-in").click()
     expect(page.locator("figure.qr svg")).to_be_visible()
+    _shot(page, "1-enrolment")
     secret = page.locator("[data-secret]").inner_text().replace(" ", "")
     totp = pyotp.TOTP(secret)
     page.get_by_label("Code from the app").fill(totp.now())
@@ -40,6 +49,7 @@ def test_set_up_an_authenticator_and_sign_in_with_it(web: Web, chromium: Any) ->
     expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()
     codes = page.locator("ul.recovery-codes li").all_inner_texts()
     assert len(codes) == 10 and len(set(codes)) == 10
+    _shot(page, "2-recovery-codes")
     page.get_by_role("link", name="I have saved them").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{web.url}/press/sign-in")
@@ -52,6 +62,7 @@ def test_set_up_an_authenticator_and_sign_in_with_it(web: Web, chromium: Any) ->
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("alert")).to_contain_text("That code is wrong")
     assert page.get_by_label("Code").get_attribute("aria-invalid") == "true"
+    _shot(page, "3-code-refused")
     page.get_by_label("Code").fill(totp.at(time.time() + 30))  # the enrolment spent this step's
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{web.url}/press")
@@ -66,6 +77,7 @@ def test_single_sign_on_through_the_providers_pages(web: Web, chromium: Any, pro
     context = chromium.new_context(locale="en-GB")
     page = context.new_page()
     page.goto(f"{web.url}/press/sign-in")
+    _shot(page, "4-sign-in-with-sso")
     page.get_by_role("link", name="Sign in with Test IdP").click()
     page.wait_for_url(f"{provider.url}/oauth2/authorize*")
     page.fill("input[name=sub]", "nina@idp")
@@ -81,6 +93,7 @@ def test_single_sign_on_through_the_providers_pages(web: Web, chromium: Any, pro
     other.fill("input[name=sub]", "stranger@idp")
     other.get_by_role("button", name="Authorize").click()
     expect(other.locator("main")).to_contain_text("Ask an admin for an invitation")
+    _shot(other, "5-sso-no-invitation")
     other.context.close()
     context.close()
 
@@ -99,6 +112,7 @@ def test_sign_out_the_other_browser_from_the_account_page(web: Web, chromium: An
     current = at_office.locator('tr[aria-current="true"]')
     expect(current).to_contain_text("this browser")
     expect(current).to_contain_text("Chrome on Linux")
+    _shot(at_office, "6-account")
     at_office.locator("tr[data-session]:not([aria-current])").get_by_role("button").click()
     expect(at_office.locator(".flash")).to_be_visible()
     expect(at_office.locator("tr[data-session]")).to_have_count(1)
