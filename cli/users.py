@@ -102,3 +102,21 @@ def reset_2fa(email: str, actor_email: str) -> None:
         click.echo(f"two-step sign-in reset for {user.email}; their sessions are ended")
     else:
         click.echo(f"{user.email} had no two-step sign-in; their sessions are ended")
+
+
+@users.command("log")
+@click.argument("email")
+@json_option
+def log(email: str, as_json: bool) -> None:
+    """Show EMAIL's account log: sign-ins, failed attempts, sign-outs, ended sessions, second
+    factors enrolled and reset, roles set by single sign-on."""
+    from workflow.account_log import events
+
+    with session_scope() as session:
+        user = users_domain.get_user(session, email)
+        rows = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor_label, "detail": e.detail, "ip": e.ip}
+                for e in events(session, user.id or 0)]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["at", "action", "actor", "detail", "ip"])

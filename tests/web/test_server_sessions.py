@@ -148,3 +148,17 @@ def test_an_expired_session_is_over(web: Web) -> None:
         assert client.get("/press").status_code == 303
         [row] = _rows(web.spokesperson.id)
         assert row.end_reason == "expired"
+
+
+def test_a_cookie_of_the_old_kind_signs_nobody_in(web: Web) -> None:
+    """Before sessions were rows, the cookie named the user; such a cookie now opens nothing."""
+    from workflow.sessions import fingerprint
+
+    with session_scope() as s:
+        user = s.get(User, web.admin.id)
+        assert user is not None
+        old = {"uid": user.id, "csrf": "t" * 43, "pw": fingerprint(user.password_hash)}
+    cookie = URLSafeTimedSerializer(get_settings().secret_key, salt="pressroom.web.session").dumps(old)
+    with web.browser() as client:
+        client.cookies.set("pressroom_session", cookie, domain="127.0.0.1")
+        assert client.get("/press").status_code == 303

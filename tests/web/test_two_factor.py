@@ -173,3 +173,40 @@ def test_an_admin_resets_a_lost_factor_from_the_cli(web: Web, run) -> None:  # t
         assert s.get(TotpFactor, web.approver.id) is None and not s.exec(select(RecoveryCode)).all()
         [reset] = [e for e in events(s, web.approver.id) if e.action == "second_factor_reset"]
     assert reset.actor_label == web.admin.email and "1 sessions ended" in reset.detail
+    shown = ok(run("users", "log", web.approver.email, "--json")).output
+    assert '"action": "second_factor_reset"' in shown and f'"actor": "{web.admin.email}"' in shown
+    assert "second_factor_enrolled" in ok(run("users", "log", web.approver.email)).output
+
+
+def test_an_old_pending_step_opens_nothing(web: Web) -> None:
+    """A pending step is signed, but it is only good for five minutes."""
+    import time
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    from core.settings import get_settings
+
+    with web.browser() as client:
+        sign_in(client, web.approver.email)
+        enrol(client)
+    stale = {"csrf": "t" * 43, "second_step": {"uid": web.approver.id, "method": "password", "next": "/press",
+                                               "at": int(time.time()) - 301, "pw": _fingerprint(web.approver.id)}}
+    cookie = URLSafeTimedSerializer(get_settings().secret_key, salt="pressroom.web.session").dumps(stale)
+    with web.browser() as client:
+        client.cookies.set("pressroom_session", cookie, domain="127.0.0.1")
+        assert client.get("/press/sign-in/code").headers["location"] == "/press/sign-in"
+        fresh = {**stale, "second_step": {**stale["second_step"], "at": int(time.time())}}
+        client.cookies.set("pressroom_session",
+                           URLSafeTimedSerializer(get_settings().secret_key, salt="pressroom.web.session").dumps(fresh),
+                           domain="127.0.0.1")
+        assert client.get("/press/sign-in/code").status_code == 200  # the same, recent: the code form
+
+
+def _fingerprint(user_id: int) -> str:
+    from workflow.models import User
+    from workflow.sessions import fingerprint
+
+    with session_scope() as s:
+        user = s.get(User, user_id)
+        assert user is not None
+        return fingerprint(user.password_hash)
