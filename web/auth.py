@@ -137,7 +137,7 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def sign_in(request: Request, user: User, method: str) -> None:
+def sign_in(request: Request, user: User, method: str = "password") -> None:
     """Start a signed-in session (a new database row); a fresh CSRF token, so nothing from
     before carries over."""
     with session_scope() as session:
