@@ -1,5 +1,5 @@
-"""`pressroom check`: are the settings valid, do the database, broker and mail server answer, and does
-the rate limiter count?
+"""`pressroom check`: are the settings valid, do the database, broker and mail server answer, does
+the rate limiter count, and does the single sign-on provider describe itself as configured?
 
 Each check gives one line; a problem says what is wrong and what to do. Network checks use
 short timeouts, so a wrong host costs seconds, not minutes.
@@ -271,11 +271,44 @@ def check_mail(settings: Settings, timeout: float = TIMEOUT) -> Result:
     return _ok("mail", detail)
 
 
+# --- single sign-on ----------------------------------------------------------------------------
+
+
+def check_single_sign_on(settings: Settings, timeout: float = TIMEOUT) -> Result:
+    """Read the provider's discovery document: it must name the configured issuer and the
+    endpoints the code flow needs, and allow PKCE with S256 if it lists methods."""
+    import httpx
+
+    if not settings.oidc_enabled:
+        return _ok("single sign-on", "not configured (passwords only)")
+    issuer = settings.oidc_issuer.rstrip("/")
+    url = f"{issuer}/.well-known/openid-configuration"
+    try:
+        response = httpx.get(url, timeout=timeout)
+        response.raise_for_status()
+        document = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return _problem("single sign-on", f"{url}: cannot read the discovery document: {_first_line(exc)}")
+    if not isinstance(document, dict):
+        return _problem("single sign-on", f"{url}: the discovery document is not a JSON object")
+    if str(document.get("issuer", "")).rstrip("/") != issuer:
+        return _problem("single sign-on", f"{url} names the issuer {document.get('issuer')!r}, not "
+                        f"PRESSROOM_OIDC_ISSUER {settings.oidc_issuer!r}: ID tokens would be refused")
+    missing = [key for key in ("authorization_endpoint", "token_endpoint", "jwks_uri") if not document.get(key)]
+    if missing:
+        return _problem("single sign-on", f"{url} lacks {', '.join(missing)}")
+    methods = document.get("code_challenge_methods_supported")
+    if isinstance(methods, list) and "S256" not in methods:
+        return _problem("single sign-on", f"{issuer} does not offer PKCE with S256 (offers {methods})")
+    return _ok("single sign-on", f"{issuer}: discovery document names the issuer and its endpoints")
+
+
 CHECKS: list[tuple[str, Callable[[Settings], Result]]] = [
     ("database", check_database),
     ("broker", check_broker),
     ("rate limiter", check_rate_limiter),
     ("mail", check_mail),
+    ("single sign-on", check_single_sign_on),
 ]
 
 

@@ -81,3 +81,42 @@ def password(email: str, password_stdin: bool) -> None:
         user.password_hash = hash_password(value)
         session.add(user)
     click.echo(f"password set for {user.email}; sign in at /press/sign-in")
+
+
+@users.command("reset-2fa")
+@click.argument("email")
+@click.option("--as", "actor_email", required=True, metavar="EMAIL", help="The admin who resets it.")
+def reset_2fa(email: str, actor_email: str) -> None:
+    """Remove EMAIL's authenticator and recovery codes (a lost phone) and end their sessions;
+    they sign in with their password and set it up again. Logged in the account log."""
+    from workflow.errors import RoleRequired
+    from workflow.second_factor import reset
+
+    with session_scope() as session:
+        actor = users_domain.get_user(session, actor_email)
+        if actor.role is not Role.ADMIN or not actor.active:
+            raise RoleRequired(actor.email, "reset a second factor", [Role.ADMIN.value])
+        user = users_domain.get_user(session, email)
+        had_factor = reset(session, user, actor)
+    if had_factor:
+        click.echo(f"two-step sign-in reset for {user.email}; their sessions are ended")
+    else:
+        click.echo(f"{user.email} had no two-step sign-in; their sessions are ended")
+
+
+@users.command("log")
+@click.argument("email")
+@json_option
+def log(email: str, as_json: bool) -> None:
+    """Show EMAIL's account log: sign-ins, failed attempts, sign-outs, ended sessions, second
+    factors enrolled and reset, roles set by single sign-on."""
+    from workflow.account_log import events
+
+    with session_scope() as session:
+        user = users_domain.get_user(session, email)
+        rows = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor_label, "detail": e.detail, "ip": e.ip}
+                for e in events(session, user.id or 0)]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["at", "action", "actor", "detail", "ip"])

@@ -128,11 +128,22 @@ def redis_client(url: str | None = None) -> redis.Redis:
     return _client_for(url or broker_url(), os.getpid())
 
 
+# A Redis that accepts connections and never answers must not hold a request: sign-in waits at
+# most this long for the rate limiter, then fails closed. Every command sent with this client
+# (counters, connection slots, PING) answers in well under a millisecond when Redis is healthy.
+CONNECT_TIMEOUT = 1.0
+READ_TIMEOUT = 2.0
+
+
 @functools.lru_cache(maxsize=8)
 def _client_for(target: str, _pid: int) -> redis.Redis:
+    # No retries: a retried timeout doubles the wait, and callers decide what a failure means.
+    retry = Retry(NoBackoff(), 0)
     if target.startswith("redis+socket://"):
         # kombu's form: redis+socket:///path/to/socket[?virtual_host=N]
         path, _, query = target.removeprefix("redis+socket://").partition("?")
         database = parse_qs(query).get("virtual_host", ["0"])[0]
-        return redis.Redis(unix_socket_path=path, db=int(database or 0))
-    return redis.Redis.from_url(target)
+        return redis.Redis(unix_socket_path=path, db=int(database or 0), socket_timeout=READ_TIMEOUT,
+                           socket_connect_timeout=CONNECT_TIMEOUT, retry=retry)
+    return redis.Redis.from_url(target, socket_timeout=READ_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT,
+                                retry=retry)

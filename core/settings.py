@@ -165,6 +165,54 @@ class Settings(BaseSettings):
         "127.0.0.1", description="proxies whose X-Forwarded-For is trusted (uvicorn's setting)"
     )
 
+    # Two-factor sign-in and single sign-on (see web/README.md and SECURITY.md).
+    require_2fa: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="comma-separated roles that must enrol a second factor "
+        "before they use anything else, e.g. approver,admin; empty: nobody is forced"
+    )
+    oidc_issuer: str = Field("", description="OpenID Connect issuer URL; empty: no single sign-on")
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_provider_name: str = Field(
+        "single sign-on", max_length=60, description="shown on the sign-in button: Sign in with …"
+    )
+    oidc_role_claim: str = Field(
+        "", description="ID token claim that sets the user's role when it names one; empty: roles "
+        "stay as the admins set them"
+    )
+
+    @field_validator("require_2fa", mode="before")
+    @classmethod
+    def _split_roles(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("require_2fa")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        known = ("spokesperson", "approver", "admin")
+        unknown = [role for role in value if role not in known]
+        if unknown:
+            raise ValueError(f"PRESSROOM_REQUIRE_2FA has unknown roles {unknown}; roles: {', '.join(known)}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_oidc(self) -> Settings:
+        given = {"PRESSROOM_OIDC_ISSUER": self.oidc_issuer, "PRESSROOM_OIDC_CLIENT_ID": self.oidc_client_id,
+                 "PRESSROOM_OIDC_CLIENT_SECRET": self.oidc_client_secret}
+        missing = [name for name, value in given.items() if not value]
+        if 0 < len(missing) < len(given):  # half a configuration would quietly offer no sign-on
+            raise ValueError(f"single sign-on needs {', '.join(missing)} as well")
+        if self.environment == "production" and self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
+            raise ValueError("PRESSROOM_OIDC_ISSUER must be an https:// URL in production")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Single sign-on is offered only when the issuer and the client are all configured."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

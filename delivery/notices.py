@@ -56,17 +56,22 @@ def send_notice(session: Session, template: str, language: str, data: Any, email
     compiled = compile_message(template, language, data, sender)
     message = prepare(compiled, identity, signer=signer_from_settings(identity.domain))
     data_bytes = message.build(Recipient(email=email, name=name, preferences_url=preferences_url))
+    send_one(message.envelope_from, email, data_bytes, template)
+
+
+def send_one(envelope_from: str, email: str, data: bytes, what: str) -> None:
+    """Hand one message for one person to the transport; see `send_notice` for what it raises."""
     with get_transport() as transport:
-        result = transport.send(message.envelope_from, [email], data_bytes)[email]
+        result = transport.send(envelope_from, [email], data)[email]
     # Logs name an address by its hash's first digits: an erased person must not live on in them.
     who = f"address {address_hash(email.strip().lower())[:12]}"
     if result.accepted:
-        log.info("sent %s to %s", template, who)
+        log.info("sent %s to %s", what, who)
         return
     problem = f"{result.code} {result.detail.replace(email, '<address>')} for {who}"
     if result.outcome is Outcome.TRANSIENT:
         raise MailRefused(transport.describe(), problem, transient=True, code=result.code)
-    log.warning("%s not sent, refused for good: %s", template, problem)  # retrying cannot help
+    log.warning("%s not sent, refused for good: %s", what, problem)  # retrying cannot help
 
 
 def subscription_confirmation(session: Session, event: OutboxEvent) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -19,6 +19,7 @@ from templates import (
     release_template,
 )
 from templates.errors import UnsupportedLanguage
+from workflow.models import Revision
 from workflow.service import get_release
 
 
@@ -60,16 +61,24 @@ def preview_release(
     language: str | None = None,
     *,
     now: datetime | None = None,
+    revision: Revision | None = None,
+    test_marker: str = "",
 ) -> Preview:
-    """Render the current revision of a release in `language` (default: its own).
+    """Render the current revision of a release (or `revision`) in `language` (default: its own).
 
+    With `test_marker`, the copy is a test mail: its subject starts with the marker, its
+    Message-ID differs from the real mail's, and it carries no list headers (no one-click
+    unsubscribe); its links are the preview recipient's harmless ones either way.
     Raises NotFound, MissingTranslation, UnsupportedLanguage, UnsafeHeader.
     """
     release = get_release(session, release_id)
-    data = release_input(session, release, now=now)
+    data = release_input(session, release, now=now, revision=revision)
     shown, note = copy_for(data, language)
     sender = organisation_sender(session, shown)
     compiled = compile_message(release_template(data.kind), shown, data, sender, now=now)
+    if test_marker:
+        compiled = replace(compiled, subject=f"{test_marker} {compiled.subject}", key=f"test.{compiled.key}",
+                           bulk=False)
     identity = identity_for(sender)
     signer = signer_from_settings(identity.from_address.rpartition("@")[2])
     prepared = prepare(compiled, identity, reply_to=reply_to_for(data), signer=signer)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from core.errors import NotFound
 from core.outbox import Handler, OutboxEvent, handle_event, relay_pending
-from delivery import notices
+from delivery import notices, proofs
 from delivery.errors import TransportUnavailable
 from delivery.handlers import (
     erase_deliveries,
@@ -35,6 +35,7 @@ HANDLERS: dict[str, list[Handler]] = {
     "subscription.requested": [notices.subscription_confirmation],
     "subscriber.erased": [erase_deliveries],
     "distribution.finished": [notices.mailing_problem],
+    "release.test_requested": [proofs.send_test_mail],
 }
 
 

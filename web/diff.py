@@ -1,12 +1,15 @@
 """The review page's diff: what changed between two revisions, per language and field.
 
-Titles and leads are compared word by word, bodies line by line (difflib); the other fields
-(lists, topics, the contacts' details, times) are shown as before → after when they differ.
+Every text (title, lead, body, links) is compared word by word with its white space and line
+breaks kept (difflib over words and the spaces between them), so nine words added to a paragraph
+show as nine inserted words, not as a paragraph deleted and typed again; the other fields (lists,
+topics, the contacts' details, times) are shown as before → after when they differ.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,28 +41,56 @@ class LanguageDiff:
         return any(f.changed for f in self.fields)
 
 
-def _diff(old: list[str], new: list[str], joiner: str) -> list[Piece]:
+_TOKENS = re.compile(r"\s+|\S+")
+
+
+def _diff(old: list[str], new: list[str]) -> list[Piece]:
     pieces: list[Piece] = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
-            pieces.append(Piece("equal", joiner.join(old[a1:a2])))
+            pieces.append(Piece("equal", "".join(old[a1:a2])))
             continue
         if a2 > a1:
-            pieces.append(Piece("delete", joiner.join(old[a1:a2])))
+            pieces.append(Piece("delete", "".join(old[a1:a2])))
         if b2 > b1:
-            pieces.append(Piece("insert", joiner.join(new[b1:b2])))
+            pieces.append(Piece("insert", "".join(new[b1:b2])))
     return pieces
 
 
+def _joined(pieces: list[Piece]) -> list[Piece]:
+    """Changes separated only by white space read as one change: a space both versions happen
+    to share between two rewritten words is not worth a cut (nor are its two extra marks)."""
+    out: list[Piece] = []
+    deleted, inserted = "", ""
+
+    def flush() -> None:
+        nonlocal deleted, inserted
+        if deleted:
+            out.append(Piece("delete", deleted))
+        if inserted:
+            out.append(Piece("insert", inserted))
+        deleted, inserted = "", ""
+
+    for index, piece in enumerate(pieces):
+        if piece.op == "delete":
+            deleted += piece.text
+        elif piece.op == "insert":
+            inserted += piece.text
+        elif (not piece.text.strip() and (deleted or inserted) and index + 1 < len(pieces)
+              and pieces[index + 1].op != "equal"):
+            deleted += piece.text if deleted else ""
+            inserted += piece.text if inserted else ""
+        else:
+            flush()
+            out.append(piece)
+    flush()
+    return out
+
+
 def diff_words(old: str, new: str) -> list[Piece]:
-    """Word by word; runs of white space count as one space."""
-    return [Piece(p.op, p.text + " ") for p in _diff(old.split(), new.split(), " ")]
-
-
-def diff_lines(old: str, new: str) -> list[Piece]:
-    pieces = _diff(old.splitlines(), new.splitlines(), "\n")
-    return [Piece(p.op, p.text + "\n") for p in pieces]
+    """Word by word; white space and line breaks are kept as they are."""
+    return _joined(_diff(_TOKENS.findall(old), _TOKENS.findall(new)))
 
 
 def compare(old: ReleaseContent | None, new: ReleaseContent) -> tuple[list[LanguageDiff], list[dict[str, Any]]]:
@@ -75,11 +106,10 @@ def compare(old: ReleaseContent | None, new: ReleaseContent) -> tuple[list[Langu
         for name in ("title", "lead", "body"):
             a = getattr(before, name, "") if before else ""
             b = getattr(after, name, "") if after else ""
-            pieces = diff_lines(a, b) if name == "body" else diff_words(a, b)
-            diff.fields.append(FieldDiff(name, pieces, a != b))
+            diff.fields.append(FieldDiff(name, diff_words(a, b), a != b))
         links_a = "\n".join(f"{x.label} | {x.url}" for x in (before.links if before else []))
         links_b = "\n".join(f"{x.label} | {x.url}" for x in (after.links if after else []))
-        diff.fields.append(FieldDiff("links", diff_lines(links_a, links_b), links_a != links_b))
+        diff.fields.append(FieldDiff("links", diff_words(links_a, links_b), links_a != links_b))
         result.append(diff)
     others = []
     for name in ("kind", "default_language", "lists", "web_only", "topics", "contact_details", "embargo_until",

@@ -2,7 +2,8 @@
 
 Domain errors carry an English `message` for the API, the CLI and the logs. A page shows the
 catalogue text that `TEXTS` names for the error's class instead, filled in from the error's
-attributes, so a Dutch page never prints an English sentence. Errors without an entry of their
+attributes, so a Dutch page never prints an English sentence. An error class may name its
+sentence itself (`ui_key`, a catalogue key without placeholders). Errors without an entry of their
 own read as their family's sentence (`STATUS_TEXTS`); a plain InvalidInput says what its field
 needs when the catalogue has an `error_field_<field>` hint, else names the field.
 """
@@ -26,6 +27,7 @@ from subscribers.errors import (
     ExpiredToken,
     InvalidToken,
 )
+from templates.errors import MissingTranslation
 from templates.i18n import LOCALES
 from web.errors import CsrfRejected, LimiterUnavailable, PageNotFound, RateLimited
 from web.forms import MissingText, NoListChosen, NotADateTime, UnreadableLink
@@ -98,6 +100,8 @@ TEXTS: list[tuple[type[Exception], Key, Values]] = [
     (ExpiredToken, "error_link_expired", _none),
     (InvalidToken, "error_link_invalid", _none),
     (NotSubmittable, "error_not_submittable", _none),
+    (MissingTranslation, "error_missing_translation",
+     lambda e, t, lang: {"wanted": t(f"language_{e.language}")}),
     (NoAudience, "error_no_audience", _none),
     (UnknownLists, "error_unknown_lists", lambda e, t, lang: {"lists": ", ".join(e.unknown)}),
     (MissingLanguages, "error_missing_languages", _languages),
@@ -120,6 +124,9 @@ def describe(error: Exception, language: str, *, labelled: bool = False) -> str:
     """The sentence a page shows for `error`, in `language`. `labelled`: the page already names
     the refused field next to the sentence, so a plain InvalidInput need not repeat it."""
     t: Translate = lambda key, **values: translate(key, language, **values)
+    own = getattr(error, "ui_key", None)
+    if isinstance(own, str) and lookup(WEB, own, language) is not None:
+        return t(own)
     for kind, key, values in TEXTS:
         if isinstance(error, kind):
             name = key if isinstance(key, str) else key(error)

@@ -2,7 +2,8 @@
 
     core.errors.PressroomError      → its status below; JSON under /api, a page elsewhere
     ├── Unauthenticated (web)       401 (API: WWW-Authenticate: Bearer; pages: to sign-in)
-    ├── NotAllowed                  403 (CsrfRejected is one)
+    ├── NotAllowed                  403 (CsrfRejected is one; pages: EnrolmentRequired goes to
+    │                               the two-step enrolment page)
     ├── NotFound                    404 (PageNotFound: a public page, one message for every id)
     ├── Conflict                    409, with `allowed_actions` or `current_version` when known
     ├── InvalidInput                422, with `field`
@@ -38,6 +39,7 @@ from core.errors import (
     NotFound,
     PressroomError,
 )
+from workflow.access_errors import EnrolmentRequired
 from workflow.errors import IllegalTransition, OrganisationChanged, StaleVersion
 
 log = logging.getLogger(__name__)
@@ -171,6 +173,8 @@ async def pressroom_error(request: Request, error: Exception) -> Response:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/press/sign-in?next={quote(target, safe='')}", status_code=303)
         headers["WWW-Authenticate"] = 'Bearer realm="pressroom"'
+    if isinstance(error, EnrolmentRequired) and not is_api(request):
+        return RedirectResponse("/press/account/two-factor", status_code=303)
     if isinstance(error, (RateLimited, LimiterUnavailable)):
         headers["Retry-After"] = str(error.retry_after)
     if status >= 500:

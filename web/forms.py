@@ -243,3 +243,38 @@ def error_place(field_path: str) -> ErrorPlace:
         return ErrorPlace()
     name = "contact_email" if key == "contacts" else parts[0]
     return ErrorPlace(name, "", key)
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """One field where the text being saved and a colleague's newer revision differ: the form
+    input it belongs to ("" for the list choices, which are ticked rather than typed), the label
+    to name it by (a catalogue key), its language ("" for fields of every language) and both texts."""
+
+    input: str
+    label: str
+    language: str
+    mine: str
+    theirs: str
+
+
+def _same(a: str, b: str) -> bool:
+    # Browsers send line breaks as CRLF; stored text has LF.
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def conflicts(mine: EditorForm, theirs: EditorForm) -> list[FieldConflict]:
+    """The fields in which `mine` (the form being saved) differs from `theirs` (the current
+    revision, saved by someone else meanwhile), per language first, then the shared ones."""
+    found = []
+    for language in get_settings().languages:
+        a, b = mine.text(language), theirs.text(language)
+        for name in _TEXT_FIELDS:
+            if not _same(getattr(a, name), getattr(b, name)):
+                found.append(FieldConflict(f"{name}_{language}", name, language, getattr(a, name), getattr(b, name)))
+    for name, label in (("topics", "topics"), ("embargo_until", "embargo"), ("publish_at", "schedule")):
+        if not _same(getattr(mine, name), getattr(theirs, name)):
+            found.append(FieldConflict(name, label, "", getattr(mine, name), getattr(theirs, name)))
+    if sorted(mine.lists) != sorted(theirs.lists) or mine.web_only != theirs.web_only:
+        found.append(FieldConflict("", "lists", "", ", ".join(mine.lists), ", ".join(theirs.lists)))
+    return found

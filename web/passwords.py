@@ -64,8 +64,3 @@ def needs_rehash(stored: str) -> bool:
     parts = stored.split("$")
     return len(parts) != 6 or parts[1:4] != [str(N), str(R), str(P)]
 
-
-def fingerprint(stored: str | None) -> str:
-    """A short digest of the hash, kept in the session cookie: changing the password ends
-    every session made with the old one."""
-    return hashlib.sha256((stored or "").encode("utf-8")).hexdigest()[:16]

@@ -16,6 +16,7 @@ from delivery.compose import content_input, organisation_sender
 from delivery.message import identity_for
 from delivery.preview import preview_recipient
 from templates import compile_message, release_template
+from web.error_text import describe
 from workflow.content import ReleaseContent
 
 
@@ -40,13 +41,16 @@ def preview_content(session: Session, content: ReleaseContent, language: str, re
     return LivePreview(language, rendered.subject, rendered.html, rendered.text)
 
 
-def safe_preview(session: Session, content: ReleaseContent, language: str, release_id: int = 0) -> LivePreview:
-    """Like preview_content, but a message instead of an error while the text is incomplete."""
+def safe_preview(session: Session, content: ReleaseContent, language: str, release_id: int = 0,
+                 reader: str = "en") -> LivePreview:
+    """Like preview_content, but a message in the `reader`'s language instead of an error while
+    the text is incomplete."""
     try:
         return preview_content(session, content, language, release_id)
     except PressroomError as exc:
-        note = f"<p style='font-family:sans-serif;color:#666'>{_escape(exc.message)}</p>"
-        return LivePreview(language, "", note, exc.message)
+        said = describe(exc, reader)
+        note = f"<p style='font-family:sans-serif;color:#666'>{_escape(said)}</p>"
+        return LivePreview(language, "", note, said)
 
 
 def _escape(text: str) -> str:

@@ -15,12 +15,16 @@
     ├── UnknownLists          the release names mailing lists that do not exist
     ├── NoAudience            no lists, and not marked web-only
     ├── MissingLanguages      a required language (PRESSROOM_REQUIRED_LANGUAGES) lacks its text
-    └── InvalidIdentity       one field of the organisation's identity in one language
+    ├── InvalidIdentity       one field of the organisation's identity in one language
+    ├── NotStaff              a test mail may go to an active member of staff only
+    ├── PublicationInPast     a publication time that has already gone by
+    └── EmbargoLiftsFirst     an embargo that would lift before the release goes out
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from core.errors import Conflict, InvalidInput, NotAllowed
 from workflow.states import Action, State
@@ -171,3 +175,35 @@ class InvalidIdentity(InvalidInput):
         self.language = language
         self.name = name
         super().__init__(f"{language}.{name}", problem)
+
+
+class NotStaff(InvalidInput):
+    """A test mail goes to a signed-up, active member of staff only: the form offers a list of
+    colleagues, and anything else (a typed address, a deactivated account) is refused, so a test
+    copy of unpublished news can never be sent outside the office."""
+
+    ui_key = "test_mail_not_staff"  # pages say it in the reader's language
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__("to", f"{address!r} is not an active member of staff: a test mail goes only to "
+                               "you or a colleague with an account")
+
+
+class PublicationInPast(InvalidInput):
+    """A publication time that has gone by is a mistake to point out, not to carry out at once."""
+
+    def __init__(self, at: datetime, shown: str):
+        self.at = at
+        super().__init__("at", f"{shown} is in the past: publish now, or choose a later time")
+
+
+class EmbargoLiftsFirst(InvalidInput):
+    """An embargo that lifts before the release goes out would hold nothing back."""
+
+    def __init__(self, lift: datetime, goes_out: datetime, shown_lift: str, shown_out: str):
+        self.lift = lift
+        self.goes_out = goes_out
+        super().__init__("embargo_until", f"the embargo lifts at {shown_lift}, not after the release goes out "
+                                          f"({shown_out}): it would hold nothing back; remove it or set a "
+                                          "later time, and submit again")

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime, enum_type, utcnow
@@ -53,6 +53,70 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SignInSession(SQLModel, table=True):
+    """One signed-in browser. The cookie holds a random id; this row holds only its SHA-256, so
+    a copy of the table opens no session. It lives while the user stays active with the role
+    and the password it was opened with (`workflow.sessions.is_live`)."""
+
+    __tablename__ = "sign_in_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    role: Role = Field(sa_type=enum_type(Role))
+    password_fingerprint: str = Field(max_length=16)
+    method: str = Field(max_length=20)  # "password" or "sso", with "+2fa" when a code was asked
+    user_agent: str = Field(default="", max_length=120)
+    ip: str = Field(default="", max_length=45)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    end_reason: str = Field(default="", max_length=40)
+
+
+class TotpFactor(SQLModel, table=True):
+    """A user's authenticator app (RFC 6238). The shared secret is stored encrypted with a key
+    derived from PRESSROOM_SECRET_KEY; `last_step` is the last time step a code was accepted
+    for, so a code cannot be used twice. Unconfirmed until the user enters a first code."""
+
+    __tablename__ = "totp_factor"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    secret: str = Field(max_length=255)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_step: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code that stands in for the authenticator; only a keyed hash is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    code_hash: str = Field(unique=True, max_length=64)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AccountEvent(SQLModel, table=True):
+    """One line of the account log: sign-ins and sign-outs, ended sessions, second factors
+    enrolled and reset, roles set by single sign-on. Releases have `AuditEntry`; this is the
+    same record for people's access."""
+
+    __tablename__ = "account_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    actor_label: str = Field(max_length=254)
+    action: str = Field(max_length=40)
+    detail: str = Field(default="", max_length=500)
+    ip: str = Field(default="", max_length=45)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class OrganisationVersion(SQLModel, table=True):

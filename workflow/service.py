@@ -22,7 +22,13 @@ from core.errors import InvalidInput, NotFound
 from core.outbox import emit
 from core.settings import get_settings
 from workflow.content import ReleaseContent
-from workflow.errors import IllegalTransition, NotSubmittable, StaleVersion
+from workflow.errors import (
+    EmbargoLiftsFirst,
+    IllegalTransition,
+    NotSubmittable,
+    PublicationInPast,
+    StaleVersion,
+)
 from workflow.guards import Context, check, count_valid_approvals
 from workflow.models import Approval, AuditEntry, Release, Revision, User
 from workflow.organisation import current_organisation_version
@@ -225,13 +231,11 @@ def _check_times(content: ReleaseContent, at: datetime | None, now: datetime) ->
     """A publication time in the past, or an embargo that lifts before the release goes out (so
     it would hold nothing back), is a mistake to point out, not to carry out at once."""
     if at is not None and at < now - PAST_TOLERANCE:
-        raise InvalidInput("at", f"{local_time(at)} is in the past: publish now, or choose a later time")
+        raise PublicationInPast(at, local_time(at))
     goes_out = at if at is not None and at > now else now
     lift = as_utc(content.embargo_until) if content.embargo_until else None
     if lift is not None and lift <= goes_out:
-        raise InvalidInput("embargo_until", f"the embargo lifts at {local_time(lift)}, not after the release goes out "
-                                            f"({local_time(goes_out)}): it would hold nothing back; remove it or "
-                                            "set a later time, and submit again")
+        raise EmbargoLiftsFirst(lift, goes_out, local_time(lift), local_time(goes_out))
 
 
 def local_time(moment: datetime) -> str:
@@ -356,13 +360,14 @@ def withdrawal_of(session: Session, release_id: int) -> AuditEntry:
     return entry
 
 
-def record_note(session: Session, release_id: int, action: str, comment: str) -> None:
+def record_note(session: Session, release_id: int, action: str, comment: str, actor: User | None = None) -> None:
     """An audit entry for something that happened to a release without changing its state (its
-    mailing stopped, say), by the system; the release's state is recorded as both ends."""
+    mailing stopped, a test mail was asked for), by `actor` or else the system; the release's
+    state is recorded as both ends."""
     release = get_release(session, release_id)
     state = State(release.state)
     revision_hash = current_revision(session, release).content_hash if release.current_revision_id else None
-    _record(session, release, None, action, state, state, revision_hash, comment, system="pressroom")
+    _record(session, release, actor, action, state, state, revision_hash, comment, system="pressroom")
 
 
 def _reviewable(session: Session, content: ReleaseContent) -> ReleaseContent:

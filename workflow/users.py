@@ -48,9 +48,14 @@ def add_user(session: Session, email: str, name: str, role: str, language: str |
     return user
 
 
+def find_user(session: Session, email: str) -> User | None:
+    """The user with this address, or None."""
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
 def get_user(session: Session, email: str) -> User:
     """The user with this address; raises NotFound."""
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    user = find_user(session, email)
     if user is None:
         raise NotFound("user", email)
     return user

@@ -57,6 +57,9 @@ def test_placeholders_are_the_same_in_every_language() -> None:
         for entry, text in entries(language).items():
             assert _placeholders(text) == _placeholders(english[entry]), (language, entry)
             text.format(**dict.fromkeys(_placeholders(text), "x"))  # raises on a broken brace
+            # A value named like a parameter of the lookup would not reach the text.
+            clashes = {"key", "language"} if entry[0] == WEB else {"template", "key", "language"}
+            assert not _placeholders(text) & clashes, (language, entry)
 
 
 def test_the_translators_source_is_the_english_text() -> None:

@@ -70,3 +70,27 @@ def test_the_organisation_name_of_every_from_header_must_not_lie(monkeypatch: py
         Settings()
     monkeypatch.setenv("PRESSROOM_ORGANISATION_NAME", "SPF Affaires étrangères — وزارة الخارجية")
     assert Settings().organisation_name.startswith("SPF Affaires étrangères")
+
+
+def test_roles_that_must_use_two_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRESSROOM_REQUIRE_2FA", " Approver, admin ")
+    assert Settings().require_2fa == ["approver", "admin"]
+    monkeypatch.setenv("PRESSROOM_REQUIRE_2FA", "approver,editor")
+    with pytest.raises(ValidationError, match=r"PRESSROOM_REQUIRE_2FA has unknown roles \['editor'\]"):
+        Settings()
+    monkeypatch.delenv("PRESSROOM_REQUIRE_2FA")
+    assert Settings().require_2fa == []
+
+
+def test_single_sign_on_is_configured_whole_or_not_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not Settings().oidc_enabled
+    monkeypatch.setenv("PRESSROOM_OIDC_ISSUER", "http://idp.example")
+    monkeypatch.setenv("PRESSROOM_OIDC_CLIENT_ID", "pressroom")
+    with pytest.raises(ValidationError, match="single sign-on needs PRESSROOM_OIDC_CLIENT_SECRET as well"):
+        Settings()
+    monkeypatch.setenv("PRESSROOM_OIDC_CLIENT_SECRET", "s3cret")
+    assert Settings().oidc_enabled
+    monkeypatch.setenv("PRESSROOM_ENVIRONMENT", "production")
+    monkeypatch.setenv("PRESSROOM_SECRET_KEY", "a real secret")
+    with pytest.raises(ValidationError, match="must be an https:// URL in production"):
+        Settings()

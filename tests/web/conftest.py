@@ -174,4 +174,85 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-__all__ = ["PASSWORD", "Person", "User", "Web", "csrf_of", "publish_through_api", "release_body", "sign_in", "sink"]
+# --- two-step sign-in and single sign-on ------------------------------------------------------
+
+
+def totp_code(secret: str, steps_ahead: int = 0) -> str:
+    """The authenticator's code for now, or for a later 30-second step (the server accepts the
+    next one too; a code is accepted only once)."""
+    import pyotp
+
+    return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
+
+
+def secret_of(html: str) -> str:
+    """The authenticator secret printed on the enrolment page, without its spaces."""
+    import re
+
+    match = re.search(r"<code[^>]*data-secret[^>]*>([A-Z2-7 ]+)</code>", html)
+    assert match, "no authenticator secret in the page"
+    return match.group(1).replace(" ", "")
+
+
+def enrol(client: httpx.Client) -> tuple[str, list[str]]:
+    """Set up two-step sign-in for the signed-in client through the pages; returns the secret and
+    the recovery codes shown once."""
+    import re
+
+    page = client.get("/press/account/two-factor")
+    assert page.status_code == 200, page.text
+    secret = secret_of(page.text)
+    done = client.post("/press/account/two-factor", data={"code": totp_code(secret), "csrf_token": csrf_of(page.text)})
+    assert done.status_code == 200, done.text
+    codes = re.findall(r"<li>([a-z2-9]{5}-[a-z2-9]{5})</li>", done.text)
+    assert len(codes) == 10
+    return secret, codes
+
+
+def enter_code(client: httpx.Client, code: str) -> httpx.Response:
+    """The second step of signing in, after `sign_in` answered with the code page."""
+    page = client.get("/press/sign-in/code")
+    assert page.status_code == 200, page.text
+    return client.post("/press/sign-in/code", data={"code": code, "csrf_token": csrf_of(page.text)})
+
+
+@dataclass
+class Provider:
+    """An OpenID provider (oidc-provider-mock: Authlib's server on Flask) on loopback."""
+
+    url: str
+
+    def person(self, sub: str, **claims: Any) -> None:
+        """Register the claims the provider gives `sub`."""
+        response = httpx.put(f"{self.url}/users/{sub}", json=claims, timeout=10)
+        assert response.status_code == 204, response.text
+
+
+@pytest.fixture(scope="session")
+def _provider_server() -> Iterator[str]:
+    import os
+    import warnings
+
+    from authlib.deprecate import AuthlibDeprecationWarning
+
+    with warnings.catch_warnings():  # the provider imports an Authlib module Authlib deprecates
+        warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+        from oidc_provider_mock import run_server_in_thread
+
+    # The provider's own check that it is served over https; ours talks plain http on loopback.
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
+    with run_server_in_thread(port=0, require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
+    os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
+
+
+@pytest.fixture
+def provider(web: Web, _provider_server: str) -> Provider:
+    """Single sign-on configured against the loopback provider, its role claim `pressroom_role`."""
+    override_settings(oidc_issuer=_provider_server, oidc_client_id="pressroom", oidc_client_secret="s3cret",
+                      oidc_provider_name="Test IdP", oidc_role_claim="pressroom_role")
+    return Provider(_provider_server)
+
+
+__all__ = ["PASSWORD", "Person", "Provider", "User", "Web", "csrf_of", "enrol", "enter_code", "provider",
+           "publish_through_api", "release_body", "secret_of", "sign_in", "sink", "totp_code"]

@@ -30,7 +30,7 @@ from subscribers import add_subscriber, create_list
 from subscribers.models import Subscriber, Subscription, SubscriptionStatus
 from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
-from tests.web.conftest import PASSWORD, Web
+from tests.web.conftest import PASSWORD, Web, release_body
 from web.deps import relay_events
 
 CHROMIUM = "/usr/bin/chromium"
@@ -189,19 +189,21 @@ def test_from_draft_to_inbox_in_a_real_browser(web: Web, chromium: Any, worker: 
     approver.goto(f"{url}/press/releases/{release_id}/review")
     expect(approver.locator("#diff-heading")).to_contain_text("previous revision 1")
     expect(approver.locator("#diff ins").first).to_contain_text("Hij keert donderdag terug.")
+    # Beside the decision, the mail in each language, one tab each.
+    expect(approver.frame_locator("#preview-nl iframe").locator("body")).to_contain_text("Hij keert donderdag terug.")
+    approver.click("#preview-tab-fr")
+    expect(approver.locator("#preview-nl")).to_be_hidden()
+    expect(approver.frame_locator("#preview-fr iframe").locator("body")).to_contain_text("Le ministre visite Kinshasa")
     shots.take(approver, "review-diff")
     approver.click("#approve")
     expect(approver.locator("h1 .state")).to_have_text("approved")
-    asked: list[str] = []  # publishing asks first, naming how many it mails
-
-    def answer(dialog: Any) -> None:
-        asked.append(dialog.message)
-        dialog.accept()
-
-    approver.once("dialog", answer)
+    # Publishing asks first on a page of its own, naming whom it mails.
     approver.click("#action-publish")
+    expect(approver.locator("#publish-now-form")).to_contain_text("mail 2 recipients")
+    expect(approver.locator("#publish-lists [data-list=journalists]")).to_have_text("2")
+    shots.take(approver, "publish-confirmation")
+    approver.click("#publish-now")
     expect(approver.locator("h1 .state")).to_have_text("published")
-    assert asked == ["Publish now and mail 2 recipients?"], asked
     shots.take(approver, "published")
 
     # The mailing reaches the sink: Dutch for the newsroom, French for Claire. The events the
@@ -259,3 +261,64 @@ def test_from_draft_to_inbox_in_a_real_browser(web: Web, chromium: Any, worker: 
     for context in (public, author_context, approver_context):
         context.close()
     assert len(list(ARTIFACTS.glob("*.png"))) == shots.count >= 18
+
+
+def test_the_editor_keeps_unsaved_work_and_merges_a_colleagues_save(web: Web, chromium: Any) -> None:
+    """Two tabs of one spokesperson edit the same release. The first keeps its typing through a
+    reload (the browser's copy, offered back); the second saves first; the first's save then
+    shows both texts per field, takes over the other title, and saves without losing anything."""
+    from playwright.sync_api import expect
+
+    url = web.url
+    with web.api(web.spokesperson) as api:
+        release_id = int(api.post("/releases", json=release_body()).json()["id"])
+    context = chromium.new_context()
+    first = sign_in(context, url, web.spokesperson.email)
+    first.on("dialog", lambda dialog: dialog.accept())  # "leave with unsaved changes?": yes
+    second = context.new_page()
+    edit = f"{url}/press/releases/{release_id}/edit"
+    first.goto(edit)
+    second.goto(edit)
+
+    typed = "De minister reist af.\n\nHij ontmoet ook de gouverneur van Kinshasa."
+    first.click("#tab-nl")
+    first.fill("textarea[name=body_nl]", typed)
+    first.wait_for_function(f"() => localStorage.getItem('pressroom-editor:{release_id}:v1') !== null")
+    first.reload()
+    expect(first.locator("#autosave-prompt")).to_be_visible()
+    expect(first.locator("#autosave-prompt")).to_contain_text("Deze browser bewaarde niet-opgeslagen wijzigingen")
+    expect(first.locator("textarea[name=body_nl]")).to_have_value("De minister reist af.")
+    first.click("#autosave-restore")
+    expect(first.locator("#autosave-prompt")).to_be_hidden()
+    expect(first.locator("textarea[name=body_nl]")).to_have_value(typed)
+
+    # The other tab changes the title and saves first.
+    second.click("#tab-nl")
+    second.fill("input[name=title_nl]", "Minister bezoekt Kinshasa en Goma")
+    second.click("#save")
+    expect(second.locator(".flash")).to_contain_text("revisie 2")
+
+    first.fill("input[name=title_nl]", "Minister bezoekt Kinshasa (bijgewerkt)")
+    first.click("#save")
+    conflict = first.locator("#conflict")
+    expect(conflict).to_contain_text("heeft intussen revisie 2 opgeslagen")
+    title = first.locator("[data-conflict=title_nl]")
+    expect(title.locator("[data-side=theirs]")).to_have_text("Minister bezoekt Kinshasa en Goma")
+    expect(title.locator("[data-side=yours]")).to_have_text("Minister bezoekt Kinshasa (bijgewerkt)")
+    expect(first.locator("[data-conflict=body_nl] [data-side=yours]")).to_contain_text("gouverneur van Kinshasa")
+    expect(first.locator("textarea[name=body_nl]")).to_have_value(typed)  # nothing lost
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    first.screenshot(path=str(ARTIFACTS / "merge-view.png"), full_page=True)
+    title.locator("[data-use-theirs]").click()
+    expect(first.locator("input[name=title_nl]")).to_have_value("Minister bezoekt Kinshasa en Goma")
+    first.click("#save")
+    expect(first.locator(".flash")).to_contain_text("revisie 3")
+    with web.api(web.spokesperson) as api:
+        nl = api.get(f"/releases/{release_id}").json()["content"]["translations"]["nl"]
+    assert nl["title"] == "Minister bezoekt Kinshasa en Goma" and nl["body"] == typed
+    # Saved: this tab's copies in the browser are gone, and nothing is offered back.
+    left = first.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('pressroom-editor:'))")
+    assert left == [], left
+    first.reload()
+    expect(first.locator("#autosave-prompt")).to_be_hidden()
+    context.close()

@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from core.db import session_scope
-from web.passwords import fingerprint, hash_password, needs_rehash, verify_password
+from web.passwords import hash_password, needs_rehash, verify_password
+from workflow.sessions import fingerprint
 from workflow.users import add_user, get_user
 
 

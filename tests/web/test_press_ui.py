@@ -116,8 +116,8 @@ def test_review_diff_request_changes_and_approve(web: Web) -> None:
     with signed_in(web, web.approver) as approver:
         review = approver.get(f"/press/releases/{rid}/review").text
         assert "Changes since the previous revision 1" in review
-        assert "<ins>en Goma </ins>" in review
-        assert re.search(r"<ins>[^<]*Hij bezoekt ook Goma\.[^<]*</ins>", review)
+        assert '<ins><span class="sr-only">added: </span> en Goma</ins>' in review
+        assert re.search(r'<ins><span class="sr-only">added: </span>[^<]*Hij bezoekt ook Goma\.[^<]*</ins>', review)
         approved = post(approver, f"/press/releases/{rid}/approve", {"expected_version": "5"})
         assert approved.status_code == 303
         assert "approved" in approver.get(approved.headers["location"]).text
@@ -137,7 +137,8 @@ def test_diff_is_against_the_last_approved_revision(web: Web) -> None:
     with signed_in(web, web.approver2) as approver:
         review = approver.get(f"/press/releases/{rid}/review").text
     assert "Verschillen met de laatst goedgekeurde revisie 1" in review
-    assert "<del>Minister bezoekt Kinshasa </del>" in review and "<ins>Versie drie </ins>" in review
+    assert '<del><span class="sr-only">verwijderd: </span>Minister bezoekt Kinshasa</del>' in review
+    assert '<ins><span class="sr-only">toegevoegd: </span>Versie drie</ins>' in review
 
 
 @pytest.mark.parametrize("person", ["spokesperson", "spokesperson2", "approver"])
@@ -389,8 +390,11 @@ def test_publishing_removing_and_cancelling_ask_first_naming_what_they_do(web: W
         api.post(f"/releases/{rid}/approve")
     with signed_in(web, web.approver) as client:  # English
         page = client.get(f"/press/releases/{rid}").text
+        confirmation = client.get(f"/press/releases/{rid}/publish").text
         members = client.get("/press/lists/public").text
-    assert 'data-confirm="Publish now and mail 3 recipients?"' in page
+    # Publishing is a page of its own that names what it does before anything is sent.
+    assert f'href="/press/releases/{rid}/publish" id="action-publish"' in page
+    assert "Put it on the newsroom now and mail 3 recipients." in confirmation
     assert 'data-confirm="Remove lezer0@example.org from this list?"' in members
     with web.api(web.approver) as api:
         api.post(f"/releases/{rid}/publish")

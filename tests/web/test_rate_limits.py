@@ -164,3 +164,47 @@ def test_a_working_limiter_is_reported_up(web: Web, limiter_redis: str) -> None:
         health = client.get("/healthz")
         assert health.status_code == 200 and health.json()["rate_limiter"] == "ok"
         assert "pressroom_rate_limiter_up 1" in client.get("/metrics").text.splitlines()
+
+
+@pytest.fixture
+def silent_redis() -> Iterator[str]:
+    """A TCP server that accepts connections and never answers: a hung Redis."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    stop.set()
+    thread.join(2)
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_a_redis_that_never_answers_closes_sign_in_quickly(web: Web, silent_redis: str) -> None:
+    import time
+
+    override_settings(broker_url=silent_redis)
+    with web.browser() as client:
+        client.headers["Accept-Language"] = "en"
+        started = time.monotonic()
+        response = sign_in(client, web.approver.email)  # the right password
+        waited = time.monotonic() - started
+        assert response.status_code == 503 and "Signing in is unavailable" in response.text
+        assert waited < 4, f"sign-in waited {waited:.1f}s for a Redis that does not answer"
+        assert client.get("/press").status_code == 303

@@ -16,12 +16,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from core.catalogue import WEB, lookup
+from core.db import utcnow
 from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
 from delivery.audience import audience_view
 from delivery.preview import preview_release
 from delivery.progress import status_label
 from subscribers import all_lists
+from web import ratelimit
 from web.auth import PressUser, SubmittedForm
 from web.deps import acting, attach, reading
 from web.diff import compare
@@ -30,14 +32,15 @@ from web.forms import (
     EditorForm,
     ErrorPlace,
     blank_form,
+    conflicts,
     error_place,
     form_from_content,
     parse_local_time,
     read_form,
     to_content,
 )
-from web.i18n import action_name, translate, ui_language
-from web.pages import flash, redirect, render
+from web.i18n import action_name, format_time, translate, ui_language
+from web.pages import flash, local_input, redirect, render
 from web.previews import safe_preview
 from web.queries import (
     awaiting_review,
@@ -51,9 +54,9 @@ from web.queries import (
     user_emails,
 )
 from web.schemas import MAX_ID
-from workflow import service, views
+from workflow import proofs, service, views
 from workflow.content import ReleaseContent
-from workflow.errors import IllegalTransition
+from workflow.errors import EmbargoLiftsFirst, IllegalTransition, PublicationInPast, StaleVersion
 from workflow.guards import Context, check, permitted_actions
 from workflow.models import Contact, Notification, Release, ReleaseKind, User
 from workflow.service import Step
@@ -124,16 +127,23 @@ def release_list(
 
 
 def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None,
-            error: InvalidInput | None = None, status: int = 200) -> Response:
+            error: InvalidInput | None = None, status: int = 200,
+            conflict: dict[str, Any] | None = None) -> Response:
+    """The editor page; `conflict` (who saved meanwhile, and the fields that differ) shows a
+    colleague's newer text beside the user's, whose form is kept."""
     with reading() as session:
         contacts = list(session.exec(select(Contact).order_by(col(Contact.name))).all())
         lists = all_lists(session)
         notes = views.review_notes(session, release["id"]) if release else {"requested_changes": None}
+        test_mail = _test_mail_form(session, request, release["id"]) if release else None
     where = error_place(error.field) if error is not None else ErrorPlace()
+    if conflict and conflict["fields"]:
+        where = ErrorPlace(language=next((f.language for f in conflict["fields"] if f.language), ""))
     return render(request, "press/editor.html", {
         "form": editor, "release": release, "error": error, "contacts": contacts, "lists": lists,
         "kinds": [k.value for k in ReleaseKind], "zone": get_settings().mail_timezone,
-        "requested_changes": _timed(notes["requested_changes"]), "where": where,
+        "requested_changes": _timed(notes["requested_changes"]), "where": where, "conflict": conflict,
+        "test_mail": test_mail,
     }, status=status)
 
 
@@ -192,9 +202,31 @@ def save_release(request: Request, user: PressUser, release_id: ReleaseId, form:
     except InvalidInput as error:
         with reading() as session:
             view = views.release_view(session, service.get_release(session, release_id))
-        return _editor(request, editor, view, error, status=422)
+        # The form as typed: saving it may have added a contact that the rollback took back.
+        return _editor(request, read_form(form), view, error, status=422)
+    except StaleVersion as stale:
+        return _merge(request, user, read_form(form), release_id, stale)
     flash(request, translate("unchanged", lang) if step is None else translate("saved", lang, revision=revision))
     return redirect(f"/press/releases/{release_id}/edit")
+
+
+def _merge(request: Request, user: User, mine: EditorForm, release_id: int, stale: StaleVersion) -> Response:
+    """Someone saved (or moved) the release since this form was loaded: the editor again, the
+    user's text kept, the colleague's current text beside it per differing field, and the form
+    based on the current version, so that the next save stores the merge. Whoever may no longer
+    edit it (it moved on to a state they cannot edit in) gets the conflict itself."""
+    with reading() as session:
+        release = service.get_release(session, release_id)
+        if "edit" not in permitted_actions(session, release, attach(session, user)):
+            raise stale
+        view = views.release_view(session, release)
+        current = service.current_revision(session, release)
+        theirs = form_from_content(ReleaseContent.model_validate(current.content), release.version)
+        who = user_emails(session, {current.author_id}).get(current.author_id, "")
+    mine.version = release.version
+    conflict = {"who": who, "at": current.created_at, "number": current.number,
+                "fields": conflicts(mine, theirs)}
+    return _editor(request, mine, view, status=409, conflict=conflict)
 
 
 @router.post("/preview")
@@ -212,7 +244,7 @@ def live_preview(request: Request, user: PressUser, form: SubmittedForm) -> Resp
         language = content.default_language
     number = int(release_id) if isinstance(release_id, str) and release_id.isdigit() and len(release_id) < 10 else 0
     with reading() as session:
-        result = safe_preview(session, content, language, number)
+        result = safe_preview(session, content, language, number, reader=ui_language(user.language))
     return HTMLResponse(result.html, headers={"Content-Security-Policy": PREVIEW_CSP})
 
 
@@ -257,12 +289,9 @@ def release_page(request: Request, user: PressUser, release_id: ReleaseId) -> Re
         log = [{**views.audit_view(e), "revision": numbers.get(e.revision_hash or "")}
                for e in service.audit_log(session, release_id)]
         distribution = distribution_for_release(session, release_id)
-        # Whom publishing would mail, for the confirmation it asks.
-        audience = (audience_view(session, service.current_content(session, release))
-                    if "publish" in view["allowed_actions"] else None)
         label = status_label(distribution) if distribution is not None else ""
     return render(request, "press/release.html", {"release": view, "log": log, "distribution": distribution,
-                                                  "distribution_label": label, "audience": audience})
+                                                  "distribution_label": label})
 
 
 @router.get("/releases/{release_id}/review")
@@ -277,15 +306,25 @@ def review_page(request: Request, user: PressUser, release_id: ReleaseId) -> Res
         old = ReleaseContent.model_validate(baseline.content) if baseline else None
         languages, others = compare(old, ReleaseContent.model_validate(current.content))
         authors = user_emails(session, {current.author_id})
-        audience = audience_view(session, ReleaseContent.model_validate(current.content))
+        content = ReleaseContent.model_validate(current.content)
+        audience = _audience(session, content)
         edit_comments = [_timed(entry) for entry in views.review_notes(session, release_id)["edit_comments"]]
-        if audience["embargo"]:  # for `when`, which speaks the reader's language and time zone
-            audience["embargo"]["until"] = datetime.fromisoformat(audience["embargo"]["until"])
+        test_mail = _test_mail_form(session, request, release_id)
     return render(request, "press/review.html", {
         "release": view, "languages_diff": languages, "others": others, "basis": basis,
         "baseline": baseline, "current": current, "current_author": authors.get(current.author_id),
-        "audience": audience, "edit_comments": edit_comments,
+        "audience": audience, "edit_comments": edit_comments, "test_mail": test_mail,
+        "mailed_languages": proofs.mailed_languages(content),
     })
+
+
+def _audience(session: Session, content: ReleaseContent) -> dict[str, Any]:
+    """The audience view with the embargo's lift as a datetime, for `when` (the reader's
+    language and time zone)."""
+    audience = audience_view(session, content)
+    if audience["embargo"]:
+        audience["embargo"]["until"] = datetime.fromisoformat(audience["embargo"]["until"])
+    return audience
 
 
 def _act(request: Request, user: User, release_id: int, run: Callable[[Session, User], Step],
@@ -332,12 +371,86 @@ def request_changes(request: Request, user: PressUser, release_id: ReleaseId, ex
                 lambda s, u: service.request_changes(s, release_id, u, comment, version))
 
 
+@router.get("/releases/{release_id}/publish")
+def publish_page(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
+    """The decision to publish, with its facts: whom it mails per list and language, who waits
+    for the embargo and until when, and the planned time; "publish now" and "schedule" apart."""
+    with reading() as session:
+        release = service.get_release(session, release_id)
+        if "publish" not in permitted_actions(session, release, attach(session, user)):
+            check(Context(session, release, attach(session, user), Action.PUBLISH))
+            raise IllegalTransition(release_id, State(release.state), Action.PUBLISH,
+                                    allowed_actions(State(release.state)))
+    return _publish_page(request, release_id)
+
+
+def _publish_page(request: Request, release_id: int, refusal: str = "", at: str | None = None,
+                  status: int = 200) -> Response:
+    with reading() as session:
+        release = service.get_release(session, release_id)
+        view = views.release_view(session, release)
+        audience = _audience(session, service.current_content(session, release))
+    return render(request, "press/publish.html", {
+        "release": view, "audience": audience, "planned": release.publish_at, "refusal": refusal,
+        "at": local_input(release.publish_at) if at is None else at, "zone": get_settings().mail_timezone,
+    }, status=status)
+
+
 @router.post("/releases/{release_id}/publish")
-def publish(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "",
-            at: Annotated[str, Form(max_length=40)] = "") -> Response:
+def publish(request: Request, user: PressUser, release_id: ReleaseId,
+            mode: Annotated[str, Form(pattern=r"^(now|schedule)$", max_length=10)],
+            expected_version: Version = "", at: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """Publish now (`mode` now, whatever time was planned) or schedule for `at` (`mode` schedule),
+    from the confirmation page; a refused time is said on that page, in the user's language."""
     version = _version(expected_version)
-    moment = parse_local_time(at, "at")
-    return _act(request, user, release_id, lambda s, u: service.publish(s, release_id, u, moment, version))
+    try:
+        if mode == "schedule" and not at.strip():
+            raise InvalidInput("at", "choose the time to publish at")
+        moment = utcnow() if mode == "now" else parse_local_time(at, "at")
+        return _act(request, user, release_id, lambda s, u: service.publish(s, release_id, u, moment, version))
+    except InvalidInput as error:
+        return _publish_page(request, release_id, _refusal(error, ui_language(user.language)), at=at, status=422)
+
+
+def _refusal(error: InvalidInput, lang: str) -> str:
+    """Why a publication time was refused, in the user's language and time zone."""
+    if isinstance(error, PublicationInPast):
+        return translate("publish_in_past", lang, at=format_time(error.at, lang))
+    if isinstance(error, EmbargoLiftsFirst):
+        return translate("publish_embargo_first", lang, lift=format_time(error.lift, lang),
+                         goes_out=format_time(error.goes_out, lang))
+    if error.field == "at":
+        return translate("publish_choose_time", lang)
+    return describe(error, lang)
+
+
+# --- test mails ---------------------------------------------------------------------------------
+
+TEST_MAILS = ratelimit.Limit("test-mail", 12, 3600, fail_closed=False)
+
+
+def _test_mail_form(session: Session, request: Request, release_id: int) -> dict[str, Any]:
+    """What the test-mail form offers: the staff (the user first) and the mailed languages."""
+    me = request.scope.get("state", {}).get("pressroom_user")
+    people = proofs.staff(session)
+    people.sort(key=lambda person: person.id != getattr(me, "id", None))
+    content = service.current_content(session, service.get_release(session, release_id))
+    return {"staff": people, "languages": proofs.mailed_languages(content), "me": getattr(me, "id", None)}
+
+
+@router.post("/releases/{release_id}/test-mail")
+def test_mail(request: Request, user: PressUser, release_id: ReleaseId,
+              to: Annotated[str, Form(max_length=254)],
+              language: Annotated[str, Form(pattern=r"^([a-z]{2})?$", max_length=2)] = "",
+              back: Annotated[str, Form(pattern=r"^(edit|review)?$", max_length=6)] = "") -> Response:
+    """Mail the current revision to the user or a colleague (active staff only), marked as a test."""
+    ratelimit.hit(TEST_MAILS, str(user.id), "too many test mails in an hour; try again later")
+    with acting() as session:
+        languages = proofs.request_test_mail(session, release_id, attach(session, user), to, language)
+    lang = ui_language(user.language)
+    flash(request, translate("test_mail_sent", lang, to=to.strip().lower(),
+                             languages=", ".join(code.upper() for code in languages)))
+    return redirect(f"/press/releases/{release_id}/{back}" if back else f"/press/releases/{release_id}")
 
 
 @router.post("/releases/{release_id}/unschedule")

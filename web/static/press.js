@@ -22,6 +22,73 @@
     });
   }
 
+  // Autosave: what is typed in the editor is kept in this browser, under the release and the
+  // version the form was loaded at, until a save succeeds; after a reload or a crash the editor
+  // offers it back. A page that shows the submitted text again (a refusal, a colleague's newer
+  // version) keeps it: only a successful save clears it, and only the copies this tab wrote (a
+  // colleague's save in another tab must not take this tab's unsaved work with it).
+  var PENDING = "pressroom-editor-pending", WRITTEN = "pressroom-editor-written";
+  if (dirtyForm && dirtyForm.dataset.autosave && window.localStorage && window.sessionStorage) {
+    var key = dirtyForm.dataset.autosave + "v" + dirtyForm.dataset.version;
+    var written = [];
+    try { written = JSON.parse(sessionStorage.getItem(WRITTEN) || "[]"); } catch (error) { written = []; }
+    if (sessionStorage.getItem(PENDING) && !dirtyForm.dataset.kept) {  // the last submit was saved
+      written.forEach(function (name) { localStorage.removeItem(name); });
+      written = [];
+    }
+    sessionStorage.removeItem(PENDING);
+    sessionStorage.setItem(WRITTEN, JSON.stringify(written));
+    var snapshot = function () {
+      var fields = {};
+      Array.prototype.forEach.call(dirtyForm.elements, function (field) {
+        if (!field.name || ["hidden", "submit", "button"].indexOf(field.type) >= 0 || field.name === "preview_language") { return; }
+        if (field.type === "checkbox") {
+          fields[field.name] = fields[field.name] || [];
+          if (field.checked) { fields[field.name].push(field.value); }
+        } else { fields[field.name] = field.value; }
+      });
+      return fields;
+    };
+    var apply = function (fields) {
+      Array.prototype.forEach.call(dirtyForm.elements, function (field) {
+        if (!field.name || !(field.name in fields) || field.type === "hidden") { return; }
+        if (field.type === "checkbox") { field.checked = fields[field.name].indexOf(field.value) >= 0; }
+        else { field.value = fields[field.name]; }
+      });
+    };
+    var store = function () {
+      try { localStorage.setItem(key, JSON.stringify({ at: Date.now(), fields: snapshot() })); }
+      catch (error) { return; /* storage full or refused: the unsaved-changes warning still stands */ }
+      if (written.indexOf(key) < 0) { written.push(key); sessionStorage.setItem(WRITTEN, JSON.stringify(written)); }
+    };
+    var stored = null;
+    try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (error) { stored = null; }
+    var prompt = document.getElementById("autosave-prompt");
+    if (stored && stored.fields && prompt && JSON.stringify(stored.fields) !== JSON.stringify(snapshot())) {
+      document.getElementById("autosave-when").textContent =
+        new Date(stored.at).toLocaleString(document.documentElement.lang) + ".";
+      prompt.hidden = false;
+      document.getElementById("autosave-restore").addEventListener("click", function () {
+        apply(stored.fields);
+        prompt.hidden = true;
+        dirtyForm.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      document.getElementById("autosave-discard").addEventListener("click", function () {
+        localStorage.removeItem(key);
+        prompt.hidden = true;
+      });
+    }
+    var keepTimer = null;
+    var keep = function () { clearTimeout(keepTimer); keepTimer = setTimeout(store, 300); };
+    dirtyForm.addEventListener("input", keep);
+    dirtyForm.addEventListener("change", keep);
+    dirtyForm.addEventListener("submit", function () {
+      clearTimeout(keepTimer);
+      store();
+      sessionStorage.setItem(PENDING, "1");
+    });
+  }
+
   // Selects marked data-autosubmit submit their form when changed (the language switch, filters).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
@@ -46,6 +113,20 @@
     var invalid = document.querySelector("[aria-invalid=true]");
     if (invalid) { invalid.focus(); }
   }
+
+  // A colleague's newer text beside the user's (after a save that came too late): "use their
+  // text" copies it into the form field, for the user to save or to edit further.
+  document.querySelectorAll("[data-use-theirs]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = dirtyForm && dirtyForm.elements[button.dataset.useTheirs];
+      if (!field) { return; }
+      field.value = button.dataset.text;
+      var panel = field.closest("[data-panel]");
+      if (panel && tabs.length) { show(panel.dataset.panel); }
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      field.focus();
+    });
+  });
 
   // The live preview: the form as typed is rendered as the subscriber's mail, beside it.
   var editor = document.getElementById("editor");
