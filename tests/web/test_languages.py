@@ -73,8 +73,9 @@ def _admin_in(web: Web, language: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def _data(web: Web) -> tuple[int, int, int]:
-    """A published release in every language with a mailing, and a draft: (release, mailing, draft)."""
+def _data(web: Web) -> tuple[int, int, int, int]:
+    """A published release in every language with a mailing, a draft and an approved release:
+    (release, mailing, draft, approved)."""
     with web.api(web.admin) as api:
         assert api.post("/lists", json={"slug": "journalists", "name": "Journalists"}).status_code == 201
         api.post("/lists/journalists/subscribers", json={"email": "p1@example.org", "confirmed": True})
@@ -83,15 +84,21 @@ def _data(web: Web) -> tuple[int, int, int]:
     mailing = prepare(published)
     with web.api(web.spokesperson) as api:
         draft = api.post("/releases", json=release_body()).json()["id"]
-    return published, mailing, draft
+        approved = api.post("/releases", json=release_body()).json()["id"]
+        assert api.post(f"/releases/{approved}/submit").status_code == 200
+    with web.api(web.approver) as api:
+        assert api.post(f"/releases/{approved}/approve").status_code == 200
+    return published, mailing, draft, approved
 
 
-def _press_pages(client: httpx.Client, published: int, mailing: int, draft: int) -> dict[str, httpx.Response]:
+def _press_pages(client: httpx.Client, published: int, mailing: int, draft: int,
+                 approved: int) -> dict[str, httpx.Response]:
     pages = {url: client.get(url) for url in (
         "/press", "/press/releases", f"/press/releases/{published}", f"/press/releases/{draft}",
         f"/press/releases/{draft}/edit", f"/press/releases/{published}/review", "/press/lists",
         "/press/lists/journalists", "/press/distributions", f"/press/distributions/{mailing}",
-        "/press/organisation", "/press/releases/new", "/press/releases/99999")}
+        "/press/organisation", "/press/releases/new", f"/press/releases/{approved}/publish", "/press/account",
+        "/press/account/two-factor", "/press/releases/99999")}
     token = csrf_of(pages["/press"].text)
     pages["409"] = client.post(f"/press/releases/{draft}/approve", data={"csrf_token": token})
     pages["422"] = client.post("/press/lists/journalists/subscribers", data={"csrf_token": token, "email": "x"})
@@ -119,9 +126,9 @@ def _public_pages(web: Web, language: str, published: int) -> dict[str, httpx.Re
 
 @pytest.mark.parametrize("language", UI_LANGUAGES)
 def test_pages_in_one_language_hold_no_other_languages_text(web: Web, language: str) -> None:
-    published, mailing, draft = _data(web)
+    published, mailing, draft, approved = _data(web)
     with _admin_in(web, language) as client:
-        pages = _press_pages(client, published, mailing, draft)
+        pages = _press_pages(client, published, mailing, draft, approved)
     pages.update(_public_pages(web, language, published))
 
     statuses = {name: page.status_code for name, page in pages.items()}
