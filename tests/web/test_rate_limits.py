@@ -114,7 +114,7 @@ def test_an_unreachable_redis_closes_sign_in_and_leaves_sign_up_open(
     override_settings(broker_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     with web.browser() as client:
         for language, words in [("fr", "momentanément indisponible"), ("nl", "Aanmelden lukt even niet"),
-                                ("en", "Signing in is unavailable")]:
+                                ("en", "Signing in is unavailable"), ("de", "Die Anmeldung ist gerade nicht möglich")]:
             client.headers["Accept-Language"] = language
             response = sign_in(client, web.approver.email)  # the right password
             assert response.status_code == 503 and words in response.text
