@@ -35,6 +35,8 @@ HANDLERS: dict[str, list[Handler]] = {
     "subscription.requested": [notices.subscription_confirmation],
     "subscriber.erased": [erase_deliveries],
     "distribution.finished": [notices.mailing_problem],
+    "account.invited": [notices.invitation],
+    "account.password_reset_requested": [notices.password_reset],
 }
 
 
