@@ -181,6 +181,8 @@ class LastActiveAdmin(Conflict):
     """Deactivating or demoting the last active admin would leave nobody who can manage users,
     the organisation or erasures: refused, from the web and the CLI alike."""
 
+    ui_key = "last_admin"
+
     def __init__(self, email: str, change: str):
         self.email = email
         super().__init__(

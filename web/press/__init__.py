@@ -5,12 +5,22 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from web.auth import csrf_protect
-from web.press import audience, distributions, organisation, releases, session
+from web.press import (
+    audience,
+    contacts,
+    distributions,
+    organisation,
+    password_links,
+    releases,
+    session,
+    users,
+)
 
 
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
-    for module in (session, releases, distributions, audience, organisation):
+    for module in (session, password_links, releases, distributions, audience, organisation, users,
+                   contacts):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)
 
