@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import httpx
@@ -29,7 +29,7 @@ def signed_in(web: Web, person: Person) -> Iterator[httpx.Client]:
         yield client
 
 
-def post(client: httpx.Client, url: str, data: dict[str, object], page: str = "/press") -> httpx.Response:
+def post(client: httpx.Client, url: str, data: Mapping[str, object], page: str = "/press") -> httpx.Response:
     return client.post(url, data={**data, "csrf_token": csrf_of(client.get(page).text)})
 
 
