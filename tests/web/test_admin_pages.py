@@ -10,12 +10,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import httpx
+from hypothesis import HealthCheck, given, settings
 from sqlmodel import col, select
 
 from core.db import session_scope
 from core.outbox import OutboxEvent
 from core.settings import override_settings
 from tests.web.conftest import PASSWORD, Person, Web, csrf_of, sign_in
+from tests.web.test_token_fuzzing import TOKENS
 from web.i18n import STRINGS
 from web.passwords import hash_password, verify_password
 from workflow import accounts
@@ -335,3 +337,16 @@ def test_the_contact_themselves_may_change_their_entry(web: Web) -> None:
         assert post(client, f"/press/contacts/{contact_id}", {"name": "Bert Claes", "mobile": "+32 470 12 34 56"},
                     f"/press/contacts/{contact_id}").status_code == 303
         assert "+32 470 12 34 56" in client.get("/press/contacts").text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=TOKENS)
+def test_password_links_refuse_any_token_with_a_4xx(web: Web, token: str) -> None:
+    with httpx.Client(base_url=web.url, timeout=10, follow_redirects=False) as client:
+        csrf = csrf_of(client.get("/press/forgot-password").text)
+        for path in ("/press/invitation/", "/press/password-reset/"):
+            page = client.get(path + token)
+            assert 400 <= page.status_code < 500, (path, token, page.status_code)
+            posted = client.post(path + token, data={"password": "a long password", "repeat": "a long password",
+                                                     "csrf_token": csrf})
+            assert 400 <= posted.status_code < 500, (path, token, posted.status_code)
