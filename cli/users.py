@@ -41,15 +41,12 @@ def add(email: str, name: str, role: str, language: str | None, as_json: bool) -
 def list_(as_json: bool) -> None:
     """List users."""
     with session_scope() as session:
-        rows = [
-            {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "language": u.language,
-             "active": u.active, "password": u.password_hash is not None}
-            for u in users_domain.list_users(session)
-        ]
+        rows = [{key: row[key] for key in ("id", "email", "name", "role", "language", "active", "status")}
+                for row in accounts.staff_view(session)]
     if as_json:
         print_json(rows)
     else:
-        print_table(rows, ["id", "email", "name", "role", "language", "active", "password"])
+        print_table(rows, ["id", "email", "name", "role", "language", "active", "status"])
 
 
 @users.command("token")

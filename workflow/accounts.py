@@ -185,9 +185,20 @@ def request_password_reset(session: Session, email: str) -> None:
     emit(session, RESET_EVENT, user.id)
 
 
-def staff(session: Session) -> list[User]:
-    """Every user, by name."""
-    return list(session.exec(select(User).order_by(col(User.name), col(User.id))).all())
+def status(user: User) -> str:
+    """"active", "invited" (no password chosen yet) or "deactivated"."""
+    if not user.active:
+        return "deactivated"
+    return "invited" if user.password_hash is None else "active"
+
+
+def staff_view(session: Session) -> list[dict[str, Any]]:
+    """Every user by name, as the users page and `pressroom users list` show them; `last_admin`
+    marks the only active admin, whom nobody may deactivate or demote."""
+    people = session.exec(select(User).order_by(col(User.name), col(User.id))).all()
+    admins = [u.id for u in people if u.active and u.role is Role.ADMIN]
+    return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role.value, "language": u.language,
+             "active": u.active, "status": status(u), "last_admin": admins == [u.id]} for u in people]
 
 
 def account_history(session: Session, user_id: int | None = None, limit: int = 50) -> list[AccountChange]:

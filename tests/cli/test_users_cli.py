@@ -40,7 +40,7 @@ def test_invite_creates_a_user_without_a_password_and_queues_the_mail(run) -> No
                   "--language", "fr"))
     assert "invitation for els@example.be queued; its link works once, for 7 days" in made.output
     els = _users(run)["els@example.be"]
-    assert els["role"] == "approver" and els["language"] == "fr" and els["active"] and not els["password"]
+    assert els["role"] == "approver" and els["language"] == "fr" and els["active"] and els["status"] == "invited"
     with session_scope() as session:
         events = session.exec(select(OutboxEvent).where(OutboxEvent.name == INVITED_EVENT)).all()
         assert [e.subject_id for e in events] == [els["id"]]

@@ -3,10 +3,11 @@ someone by mail, change a role, deactivate or reactivate. Every change is record
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from core.errors import Conflict, InvalidInput, NotFound, PressroomError
 from core.settings import get_settings
@@ -24,21 +25,12 @@ UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 INVITE_FIELDS = ("name", "email", "role", "language")
 
 
-def _row(user: User, only_admin: bool) -> dict[str, Any]:
-    status = "deactivated" if not user.active else "invited" if user.password_hash is None else "active"
-    return {"id": user.id, "name": user.name, "email": user.email, "role": user.role.value,
-            "language": user.language, "status": status,
-            "last_admin": only_admin and user.active and user.role is Role.ADMIN}
-
-
 def _page(request: Request, form: dict[str, str] | None = None, error: PressroomError | None = None,
           status: int = 200) -> Response:
     """The list, the invitation form (with `form` as typed and `error` beside its field), the log."""
     with reading() as session:
-        people = accounts.staff(session)
-        only_admin = sum(1 for u in people if u.active and u.role is Role.ADMIN) <= 1
-        rows = [_row(u, only_admin) for u in people]
-        names = {u.id: u.email for u in people}
+        rows = accounts.staff_view(session)
+        names = {row["id"]: row["email"] for row in rows}
         history = [{"at": c.at, "actor": c.actor_label, "user": names.get(c.user_id, ""),
                     "action": c.action.replace(" ", "_")} for c in accounts.account_history(session)]
     field = ""
@@ -54,11 +46,11 @@ def _page(request: Request, form: dict[str, str] | None = None, error: Pressroom
     }, status=status)
 
 
-def _target(session: Any, user_id: int) -> User:
+def _target(session: Session, user_id: int) -> User:
     target = session.get(User, user_id)
     if target is None:
         raise NotFound("user", user_id)
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 def _done(request: Request, user: User, key: str, **values: object) -> Response:
