@@ -193,9 +193,9 @@ def status(user: User) -> str:
 
 
 def staff_view(session: Session) -> list[dict[str, Any]]:
-    """Every user by name, as the users page and `pressroom users list` show them; `last_admin`
+    """Every user in the order they were added, as the users page and `pressroom users list` show them; `last_admin`
     marks the only active admin, whom nobody may deactivate or demote."""
-    people = session.exec(select(User).order_by(col(User.name), col(User.id))).all()
+    people = session.exec(select(User).order_by(col(User.id))).all()
     admins = [u.id for u in people if u.active and u.role is Role.ADMIN]
     return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role.value, "language": u.language,
              "active": u.active, "status": status(u), "last_admin": admins == [u.id]} for u in people]
