@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from sqlmodel import col, select
 
 from core.db import session_scope
@@ -342,6 +342,7 @@ def test_the_contact_themselves_may_change_their_entry(web: Web) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(token=TOKENS)
 def test_password_links_refuse_any_token_with_a_4xx(web: Web, token: str) -> None:
+    assume(set(token) != {"."})  # "." and ".." are another path, not a token
     with httpx.Client(base_url=web.url, timeout=10, follow_redirects=False) as client:
         csrf = csrf_of(client.get("/press/forgot-password").text)
         for path in ("/press/invitation/", "/press/password-reset/"):
