@@ -148,7 +148,7 @@ def change_role(session: Session, actor: User | None, user: User, role: str) -> 
     if new is user.role:
         return user
     if user.role is Role.ADMIN and user.active and _leaves_no_admin(session, user):
-        raise LastActiveAdmin(user.email, f"make {new.value} of")
+        raise LastActiveAdmin(user.email, "change the role of")
     before = _snapshot(user)
     user.role = new
     session.add(user)
