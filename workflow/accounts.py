@@ -131,9 +131,10 @@ def _snapshot(user: User) -> dict[str, Any]:
 
 
 def _leaves_no_admin(session: Session, user: User) -> bool:
-    """Whether `user` is the only active admin."""
+    """Whether `user` is the only active admin. The admins' rows are locked (PostgreSQL) until the
+    change commits, so two admins deactivating each other at once cannot both succeed."""
     admins = session.exec(
-        select(User.id).where(User.role == Role.ADMIN, User.active == True)
+        select(User.id).where(User.role == Role.ADMIN, User.active == True).with_for_update()
     ).all()
     return set(admins) <= {user.id}
 
