@@ -15,31 +15,36 @@ from workflow.errors import LastActiveAdmin, UnusableLink
 from workflow.models import Role, User
 
 
+def _race(ids: list[int | None]) -> list[object]:
+    """Each admin deactivates the other, both at the same moment."""
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def deactivate(index: int) -> None:
+        barrier.wait()
+        try:
+            with session_scope() as s:
+                actor, target = s.get(User, ids[index]), s.get(User, ids[1 - index])
+                assert actor is not None and target is not None
+                outcomes[index] = accounts.set_active(s, actor, target, False).email
+        except PressroomError as exc:
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=deactivate, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
 def test_two_admins_deactivating_each_other_at_once_leave_one(db: str) -> None:
     for _round in range(5):
         with session_scope() as s:
             for user in s.exec(select(User).where(User.role == Role.ADMIN)).all():
                 user.role = Role.SPOKESPERSON
-            first, second = factories.user(s, "admin"), factories.user(s, "admin")
-            ids = [first.id, second.id]
-        barrier = threading.Barrier(2)
-        outcomes: list[object] = [None, None]
-
-        def deactivate(index: int) -> None:
-            barrier.wait()
-            try:
-                with session_scope() as s:
-                    actor, target = s.get(User, ids[index]), s.get(User, ids[1 - index])
-                    assert actor is not None and target is not None
-                    outcomes[index] = accounts.set_active(s, actor, target, False).email
-            except PressroomError as exc:
-                outcomes[index] = exc
-
-        threads = [threading.Thread(target=deactivate, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+            ids = [factories.user(s, "admin").id, factories.user(s, "admin").id]
+        outcomes = _race(ids)
         assert sorted(type(o).__name__ for o in outcomes) == ["LastActiveAdmin", "str"], outcomes
         with session_scope() as s:
             active = s.exec(select(User.id).where(col(User.id).in_(ids), User.active == True)).all()
