@@ -205,6 +205,7 @@ def test_a_link_works_once_for_its_purpose_and_account_only(web: Web) -> None:
 
         used = client.get(invitation)
         assert used.status_code == 404 and STRINGS["link_unusable"]["nl"] in html.unescape(used.text)
+        assert 'href="/press/forgot-password"' in used.text  # where to ask for a new one
         replay = client.post(invitation, data={"password": "nog een wachtwoord", "repeat": "nog een wachtwoord",
                                                "csrf_token": csrf_of(page.text)})
         assert replay.status_code == 404
