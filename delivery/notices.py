@@ -34,7 +34,7 @@ from templates import (
     ReviewRequestInput,
     compile_message,
 )
-from workflow.accounts import INVITATION, PASSWORD_RESET, link_url
+from workflow.accounts import INVITATION, PASSWORD_RESET, link_url, reset_requester
 from workflow.guards import revision_authors
 from workflow.models import Release, Role, User
 from workflow.service import current_content
@@ -209,8 +209,9 @@ def invitation(session: Session, event: OutboxEvent) -> None:
 
 
 def password_reset(session: Session, event: OutboxEvent) -> None:
-    """account.password_reset_requested: mail the user a link to choose a new password."""
-    user = session.get(User, event.subject_id)
-    if user is None or not user.active:
+    """account.password_reset_requested: mail a link to choose a new password to the active user
+    whose address was typed, if there is one; anyone else gets nothing."""
+    user = reset_requester(session, str(event.payload.get("address", "")))
+    if user is None:
         return
     _account_link(session, user, PASSWORD_RESET, "password_reset", get_settings().password_reset_max_age)

@@ -13,13 +13,13 @@ once; deactivating the account or changing its address ends its links too. A lin
 from __future__ import annotations
 
 import hashlib
+import hmac
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session, col, select
 
-from core.addresses import normalise_email
-from core.errors import InvalidInput, PressroomError
+from core.errors import InvalidInput
 from core.outbox import emit
 from core.settings import get_settings
 from workflow.errors import ExpiredLink, LastActiveAdmin, UnusableLink
@@ -172,18 +172,29 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
     return user
 
 
+def _address_digest(address: str) -> str:
+    """A keyed digest of a typed address: what a reset request stores instead of the address."""
+    key = hmac.new(get_settings().secret_key.encode("utf-8"), b"pressroom.workflow.reset-address",
+                   "sha256").digest()
+    return hmac.new(key, address.strip().lower().encode("utf-8"), "sha256").hexdigest()
+
+
 def request_password_reset(session: Session, email: str) -> None:
-    """Mail a reset link if an active user has this address; otherwise do nothing, silently, so
-    that the answer never tells whether an account exists."""
-    try:
-        address = normalise_email(email, lookup=True)
-    except PressroomError:
-        return
-    user = session.exec(select(User).where(User.email == address)).first()
-    if user is None or not user.active:
-        return
-    _record(session, user, None, "request password reset", None, {}, label="password reset form")
-    emit(session, RESET_EVENT, user.id)
+    """Record a reset request for whatever address was typed. The request does the same work for
+    every address, so neither its answer nor its timing tells whether an account exists; the
+    event's handler (`reset_requester`) finds the account, if any, and the mail goes from there.
+    The event holds a keyed digest of the address, never the address itself."""
+    emit(session, RESET_EVENT, None, address=_address_digest(email))
+
+
+def reset_requester(session: Session, digest: str) -> User | None:
+    """The active user whose address a reset request's digest is of (recorded as asking for a
+    reset), or None: an unknown or deactivated address gets no mail."""
+    for user in session.exec(select(User).where(User.active == True)).all():
+        if hmac.compare_digest(_address_digest(user.email), digest):
+            _record(session, user, None, "request password reset", None, {}, label="password reset form")
+            return user
+    return None
 
 
 def status(user: User) -> str:
