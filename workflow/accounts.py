@@ -63,9 +63,10 @@ def link_url(user: User, purpose: str) -> str:
     return get_settings().base_url.rstrip("/") + LINK_PATHS[purpose] + link_token(user, purpose)
 
 
-def user_for_link(session: Session, purpose: str, token: str) -> User:
+def user_for_link(session: Session, purpose: str, token: str, lock: bool = False) -> User:
     """The active user a genuine, unused, unexpired link of `purpose` is for; raises
-    ExpiredLink, or UnusableLink for anything else."""
+    ExpiredLink, or UnusableLink for anything else. With `lock`, the user's row stays locked
+    until the transaction ends, so the same link posted twice at once is used once."""
     try:
         claim = _serializer(purpose).loads(token, max_age=_max_age(purpose))
     except SignatureExpired:
@@ -74,7 +75,7 @@ def user_for_link(session: Session, purpose: str, token: str) -> User:
         raise UnusableLink(purpose) from None
     if not (isinstance(claim, list) and len(claim) == 2 and isinstance(claim[0], int)):
         raise UnusableLink(purpose)
-    user = session.get(User, claim[0])
+    user = session.get(User, claim[0], with_for_update=lock)
     if user is None or not user.active or claim[1] != _state(user):
         raise UnusableLink(purpose)
     return user
@@ -96,7 +97,7 @@ def _check_actor(actor: User | None) -> None:
 def set_password_by_link(session: Session, purpose: str, token: str, password_hash: str) -> User:
     """Give the link's user the new (already checked and hashed) password; the link, and every
     session made with the old password, stop working. Raises UnusableLink or ExpiredLink."""
-    user = user_for_link(session, purpose, token)
+    user = user_for_link(session, purpose, token, lock=True)
     accepted = user.password_hash is None
     user.password_hash = password_hash
     session.add(user)

@@ -1,5 +1,5 @@
-"""Staff accounts in the domain: two admins deactivating each other at once leave one admin, and
-a one-time link is bound to the account's state."""
+"""Staff accounts in the domain: two admins deactivating each other at once leave one admin, a
+one-time link is bound to the account's state, and one posted twice at once is used once."""
 
 from __future__ import annotations
 
@@ -72,3 +72,33 @@ def test_a_link_dies_with_the_state_it_was_made_for(db: str) -> None:
             assert "they are the last active admin" in refusal.message
         else:
             raise AssertionError("the last admin was demoted")
+
+
+def _accept_twice(token: str) -> list[object]:
+    """The same invitation link posted twice at the same moment."""
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def accept(index: int) -> None:
+        barrier.wait()
+        try:
+            with session_scope() as s:
+                outcomes[index] = accounts.set_password_by_link(s, accounts.INVITATION, token, f"hash-{index}").id
+        except PressroomError as exc:
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=accept, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_a_link_posted_twice_at_once_is_used_once(db: str) -> None:
+    for round_ in range(5):
+        with session_scope() as s:
+            user = accounts.invite(s, None, f"tweemaal{round_}@example.be", "Tweemaal", "spokesperson", "nl")
+            token = accounts.link_token(user, accounts.INVITATION)
+        outcomes = _accept_twice(token)
+        assert sorted(type(o).__name__ for o in outcomes) == ["UnusableLink", "int"], outcomes
