@@ -379,6 +379,83 @@ WITHDRAWAL_NOTICE: Table = {
     },
 }
 
+_VALID: Table = {
+    "valid_days": {
+        "nl": "Deze link werkt één keer en blijft {days} dagen geldig.",
+        "fr": "Ce lien ne fonctionne qu'une fois et reste valable {days} jours.",
+        "en": "This link works once and stays valid for {days} days.",
+        "de": "Dieser Link funktioniert einmal und bleibt {days} Tage gültig.",
+    },
+    "valid_hours": {
+        "nl": "Deze link werkt één keer en blijft {hours} uur geldig.",
+        "fr": "Ce lien ne fonctionne qu'une fois et reste valable {hours} heures.",
+        "en": "This link works once and stays valid for {hours} hours.",
+        "de": "Dieser Link funktioniert einmal und bleibt {hours} Stunden gültig.",
+    },
+    "valid_one_hour": {
+        "nl": "Deze link werkt één keer en blijft een uur geldig.",
+        "fr": "Ce lien ne fonctionne qu'une fois et reste valable une heure.",
+        "en": "This link works once and stays valid for one hour.",
+        "de": "Dieser Link funktioniert einmal und bleibt eine Stunde gültig.",
+    },
+}
+
+INVITATION: Table = {
+    "subject": {
+        "nl": "Uw uitnodiging voor de persdienst van {organisation}",
+        "fr": "Votre invitation au service de presse de {organisation}",
+        "en": "Your invitation to the press office of {organisation}",
+        "de": "Ihre Einladung in die Pressestelle von {organisation}",
+    },
+    "intro": {
+        "nl": "U krijgt toegang tot Pressroom, waarmee de persdienst van {organisation} haar berichten "
+              "schrijft, laat goedkeuren en verstuurt. Kies eerst een wachtwoord.",
+        "fr": "Vous avez accès à Pressroom, où le service de presse de {organisation} rédige, fait "
+              "approuver et envoie ses communiqués. Choisissez d'abord un mot de passe.",
+        "en": "You have been given access to Pressroom, where the press office of {organisation} writes, "
+              "approves and sends its releases. First choose a password.",
+        "de": "Sie erhalten Zugang zu Pressroom, wo die Pressestelle von {organisation} ihre Mitteilungen "
+              "schreibt, freigibt und versendet. Wählen Sie zuerst ein Passwort.",
+    },
+    "button": {
+        "nl": "Wachtwoord kiezen",
+        "fr": "Choisir un mot de passe",
+        "en": "Choose a password",
+        "de": "Passwort wählen",
+    },
+    **_VALID,
+}
+
+PASSWORD_RESET: Table = {
+    "subject": {
+        "nl": "Nieuw wachtwoord voor de persdienst van {organisation}",
+        "fr": "Nouveau mot de passe pour le service de presse de {organisation}",
+        "en": "New password for the press office of {organisation}",
+        "de": "Neues Passwort für die Pressestelle von {organisation}",
+    },
+    "intro": {
+        "nl": "Iemand vroeg een nieuw wachtwoord voor uw account bij de persdienst van {organisation}.",
+        "fr": "Quelqu'un a demandé un nouveau mot de passe pour votre compte au service de presse de "
+              "{organisation}.",
+        "en": "Someone asked for a new password for your account at the press office of {organisation}.",
+        "de": "Jemand hat ein neues Passwort für Ihr Konto bei der Pressestelle von {organisation} "
+              "angefordert.",
+    },
+    "button": {
+        "nl": "Nieuw wachtwoord kiezen",
+        "fr": "Choisir un nouveau mot de passe",
+        "en": "Choose a new password",
+        "de": "Neues Passwort wählen",
+    },
+    "ignore": {
+        "nl": "Vroeg u dit niet? Dan hoeft u niets te doen: uw wachtwoord blijft hetzelfde.",
+        "fr": "Vous n'avez rien demandé ? Ne faites rien : votre mot de passe ne change pas.",
+        "en": "Did not ask for this? Then do nothing: your password stays the same.",
+        "de": "Nicht angefordert? Dann tun Sie nichts: Ihr Passwort bleibt unverändert.",
+    },
+    **_VALID,
+}
+
 TABLES: dict[str, Table] = {
     "base": BASE,
     "press_release": PRESS_RELEASE,
@@ -391,6 +468,8 @@ TABLES: dict[str, Table] = {
     "published_receipt": PUBLISHED_RECEIPT,
     "withdrawal_notice": WITHDRAWAL_NOTICE,
     "mailing_problem": MAILING_PROBLEM,
+    "invitation": INVITATION,
+    "password_reset": PASSWORD_RESET,
 }
 
 # Where a template looks for a key, in order; templates not listed use (name, "base").

@@ -551,6 +551,162 @@ STRINGS: dict[str, dict[str, str]] = {
                    "en": "Signing in through your identity provider failed. Please try again.",
                    "de": "Die Anmeldung über Ihren Identitätsanbieter ist fehlgeschlagen. Bitte versuchen Sie es "
                          "erneut."},
+    # admin
+    "users": {"nl": "Gebruikers", "fr": "Utilisateurs", "en": "Users", "de": "Benutzer"},
+    "role": {"nl": "Rol", "fr": "Rôle", "en": "Role", "de": "Rolle"},
+    "role_spokesperson": {"nl": "woordvoerder", "fr": "porte-parole", "en": "spokesperson", "de": "Pressesprecher"},
+    "role_approver": {"nl": "goedkeurder", "fr": "approbateur", "en": "approver", "de": "Freigeber"},
+    "role_admin": {"nl": "beheerder", "fr": "administrateur", "en": "admin", "de": "Administrator"},
+    "role_of": {"nl": "Rol van {name}", "fr": "Rôle de {name}", "en": "Role of {name}", "de": "Rolle von {name}"},
+    "change_role": {"nl": "Rol wijzigen", "fr": "Changer le rôle", "en": "Change role", "de": "Rolle ändern"},
+    "actions": {"nl": "Acties", "fr": "Actions", "en": "Actions", "de": "Aktionen"},
+    "user_status": {"nl": "Status", "fr": "Statut", "en": "Status", "de": "Status"},
+    "user_status_active": {"nl": "actief", "fr": "actif", "en": "active", "de": "aktiv"},
+    "user_status_invited": {"nl": "uitgenodigd, nog geen wachtwoord", "fr": "invité, pas encore de mot de passe",
+                            "en": "invited, no password yet", "de": "eingeladen, noch kein Passwort"},
+    "user_status_deactivated": {"nl": "gedeactiveerd", "fr": "désactivé", "en": "deactivated",
+                                "de": "deaktiviert"},
+    "last_admin_hint": {"nl": "(de enige actieve beheerder)", "fr": "(le seul administrateur actif)",
+                        "en": "(the only active admin)", "de": "(der einzige aktive Administrator)"},
+    "deactivate": {"nl": "Deactiveren", "fr": "Désactiver", "en": "Deactivate", "de": "Deaktivieren"},
+    "reactivate": {"nl": "Opnieuw activeren", "fr": "Réactiver", "en": "Reactivate", "de": "Reaktivieren"},
+    "deactivate_confirm": {"nl": "{name} deactiveren? Aanmelden en API-sleutels werken dan niet meer.",
+                           "fr": "Désactiver {name} ? La connexion et les jetons d'API ne fonctionneront plus.",
+                           "en": "Deactivate {name}? Their sign-in and API tokens stop working.",
+                           "de": "{name} deaktivieren? Anmeldung und API-Token funktionieren dann nicht mehr."},
+    "resend_invitation": {"nl": "Uitnodiging opnieuw sturen", "fr": "Renvoyer l'invitation",
+                          "en": "Send the invitation again", "de": "Einladung erneut senden"},
+    "users_intro": {"nl": "Een gedeactiveerde gebruiker kan zich niet meer aanmelden: sessies, API-sleutels en "
+                    "wachtwoordlinks werken meteen niet meer. Er blijft altijd minstens één actieve beheerder.",
+                    "fr": "Un utilisateur désactivé ne peut plus se connecter : ses sessions, jetons d'API et liens "
+                    "de mot de passe cessent aussitôt de fonctionner. Il reste toujours au moins un "
+                    "administrateur actif.",
+                    "en": "A deactivated user can no longer sign in: their sessions, API tokens and password links "
+                    "stop working at once. There is always at least one active admin.",
+                    "de": "Ein deaktivierter Benutzer kann sich nicht mehr anmelden: Sitzungen, API-Token und "
+                    "Passwort-Links funktionieren sofort nicht mehr. Es bleibt immer mindestens ein aktiver "
+                    "Administrator."},
+    "invite_user": {"nl": "Iemand uitnodigen", "fr": "Inviter quelqu'un", "en": "Invite someone",
+                    "de": "Jemanden einladen"},
+    "invite_hint": {"nl": "De uitnodiging gaat per e-mail, in de gekozen taal, met een link om een wachtwoord te "
+                    "kiezen. De link werkt één keer en verloopt na 7 dagen.",
+                    "fr": "L'invitation part par e-mail, dans la langue choisie, avec un lien pour choisir un mot de "
+                    "passe. Le lien ne fonctionne qu'une fois et expire après 7 jours.",
+                    "en": "The invitation goes by e-mail, in the chosen language, with a link to choose a password. "
+                    "The link works once and expires after 7 days.",
+                    "de": "Die Einladung geht per E-Mail in der gewählten Sprache, mit einem Link zur Wahl eines "
+                    "Passworts. Der Link funktioniert einmal und verfällt nach 7 Tagen."},
+    "send_invitation": {"nl": "Uitnodiging sturen", "fr": "Envoyer l'invitation", "en": "Send the invitation",
+                        "de": "Einladung senden"},
+    "user_invited": {"nl": "Uitnodiging verstuurd naar {email}.", "fr": "Invitation envoyée à {email}.",
+                     "en": "Invitation sent to {email}.", "de": "Einladung an {email} gesendet."},
+    "user_role_changed": {"nl": "{email} is nu {role}.", "fr": "{email} est maintenant {role}.",
+                          "en": "{email} is now {role}.", "de": "{email} ist jetzt {role}."},
+    "user_deactivated": {"nl": "{email} is gedeactiveerd.", "fr": "{email} est désactivé.",
+                         "en": "{email} is deactivated.", "de": "{email} ist deaktiviert."},
+    "user_reactivated": {"nl": "{email} is opnieuw actief.", "fr": "{email} est de nouveau actif.",
+                         "en": "{email} is active again.", "de": "{email} ist wieder aktiv."},
+    "last_admin": {"nl": "Dat kan niet: dit is de laatste actieve beheerder. Maak eerst iemand anders beheerder.",
+                   "fr": "Impossible : c'est le dernier administrateur actif. Nommez d'abord quelqu'un d'autre "
+                   "administrateur.",
+                   "en": "That is not possible: this is the last active admin. Make someone else admin first.",
+                   "de": "Das geht nicht: Dies ist der letzte aktive Administrator. Machen Sie zuerst jemand "
+                   "anderen zum Administrator."},
+    "user_changes": {"nl": "Wijzigingen aan accounts", "fr": "Modifications des comptes", "en": "Account changes",
+                     "de": "Kontoänderungen"},
+    "user_change": {"nl": "Wijziging", "fr": "Modification", "en": "Change", "de": "Änderung"},
+    "account_invite": {"nl": "uitgenodigd", "fr": "invité", "en": "invited", "de": "eingeladen"},
+    "account_resend_invitation": {"nl": "uitnodiging opnieuw gestuurd", "fr": "invitation renvoyée",
+                                  "en": "invitation sent again", "de": "Einladung erneut gesendet"},
+    "account_change_role": {"nl": "rol gewijzigd", "fr": "rôle modifié", "en": "role changed",
+                            "de": "Rolle geändert"},
+    "account_deactivate": {"nl": "gedeactiveerd", "fr": "désactivé", "en": "deactivated", "de": "deaktiviert"},
+    "account_reactivate": {"nl": "opnieuw geactiveerd", "fr": "réactivé", "en": "reactivated", "de": "reaktiviert"},
+    "account_accept_invitation": {"nl": "uitnodiging aanvaard", "fr": "invitation acceptée",
+                                  "en": "invitation accepted", "de": "Einladung angenommen"},
+    "account_reset_password": {"nl": "wachtwoord opnieuw ingesteld", "fr": "mot de passe réinitialisé",
+                               "en": "password reset", "de": "Passwort zurückgesetzt"},
+    "account_request_password_reset": {"nl": "nieuw wachtwoord gevraagd", "fr": "nouveau mot de passe demandé",
+                                       "en": "password reset asked for", "de": "neues Passwort angefordert"},
+    "forgot_password": {"nl": "Wachtwoord vergeten?", "fr": "Mot de passe oublié ?", "en": "Forgot password?",
+                        "de": "Passwort vergessen?"},
+    "forgot_intro": {"nl": "Geef uw e-mailadres. Hoort er een actief account bij, dan krijgt u een link om een nieuw "
+                     "wachtwoord te kiezen; die werkt één keer en een uur lang.",
+                     "fr": "Indiquez votre adresse e-mail. Si un compte actif y correspond, vous recevrez un lien pour "
+                     "choisir un nouveau mot de passe ; il ne fonctionne qu'une fois, pendant une heure.",
+                     "en": "Enter your e-mail address. If an active account has it, you receive a link to choose a "
+                     "new password; it works once, for one hour.",
+                     "de": "Geben Sie Ihre E-Mail-Adresse ein. Gehört ein aktives Konto dazu, erhalten Sie einen Link "
+                     "zur Wahl eines neuen Passworts; er funktioniert einmal, eine Stunde lang."},
+    "send_reset_link": {"nl": "Link sturen", "fr": "Envoyer le lien", "en": "Send the link", "de": "Link senden"},
+    "reset_sent": {"nl": "Als er een actief account met dit adres bestaat, is er een e-mail onderweg met een link "
+                   "om een nieuw wachtwoord te kiezen. Kijk ook in uw map met ongewenste mail.",
+                   "fr": "Si un compte actif existe avec cette adresse, un e-mail est en route avec un lien pour "
+                   "choisir un nouveau mot de passe. Regardez aussi dans vos courriers indésirables.",
+                   "en": "If an active account has this address, a mail with a link to choose a new password is on "
+                   "its way. Look in your spam folder too.",
+                   "de": "Wenn ein aktives Konto diese Adresse hat, ist eine E-Mail mit einem Link zur Wahl eines "
+                   "neuen Passworts unterwegs. Sehen Sie auch im Spam-Ordner nach."},
+    "choose_password": {"nl": "Wachtwoord kiezen", "fr": "Choisir un mot de passe", "en": "Choose a password",
+                        "de": "Passwort wählen"},
+    "welcome_invited": {"nl": "Welkom bij de persdienst. Kies een wachtwoord om u aan te melden.",
+                        "fr": "Bienvenue au service de presse. Choisissez un mot de passe pour vous connecter.",
+                        "en": "Welcome to the press office. Choose a password to sign in with.",
+                        "de": "Willkommen in der Pressestelle. Wählen Sie ein Passwort für die Anmeldung."},
+    "choose_new_password": {"nl": "Kies een nieuw wachtwoord. Overal waar u nog aangemeld bent, wordt u afgemeld.",
+                            "fr": "Choisissez un nouveau mot de passe. Vous serez déconnecté partout où vous êtes "
+                            "encore connecté.",
+                            "en": "Choose a new password. Wherever you are still signed in, you will be signed out.",
+                            "de": "Wählen Sie ein neues Passwort. Wo Sie noch angemeldet sind, werden Sie abgemeldet."},
+    "password_rules": {"nl": "Minstens {min} tekens.", "fr": "Au moins {min} caractères.",
+                       "en": "At least {min} characters.", "de": "Mindestens {min} Zeichen."},
+    "new_password": {"nl": "Nieuw wachtwoord", "fr": "Nouveau mot de passe", "en": "New password",
+                     "de": "Neues Passwort"},
+    "repeat_password": {"nl": "Herhaal het wachtwoord", "fr": "Répétez le mot de passe", "en": "Repeat the password",
+                        "de": "Passwort wiederholen"},
+    "save_password": {"nl": "Wachtwoord opslaan", "fr": "Enregistrer le mot de passe", "en": "Save the password",
+                      "de": "Passwort speichern"},
+    "password_too_weak": {"nl": "Een wachtwoord heeft {min} tot {max} tekens, en niet alleen spaties.",
+                          "fr": "Un mot de passe compte de {min} à {max} caractères, et pas seulement des espaces.",
+                          "en": "A password has {min} to {max} characters, and not only spaces.",
+                          "de": "Ein Passwort hat {min} bis {max} Zeichen und nicht nur Leerzeichen."},
+    "passwords_differ": {"nl": "De twee wachtwoorden verschillen.", "fr": "Les deux mots de passe diffèrent.",
+                         "en": "The two passwords differ.", "de": "Die beiden Passwörter unterscheiden sich."},
+    "password_set": {"nl": "Uw wachtwoord is opgeslagen. Meld u aan.",
+                     "fr": "Votre mot de passe est enregistré. Connectez-vous.",
+                     "en": "Your password is saved. Please sign in.",
+                     "de": "Ihr Passwort ist gespeichert. Bitte melden Sie sich an."},
+    "link_unusable": {"nl": "Deze link werkt niet: hij werd al gebruikt, het account veranderde intussen, of hij was "
+                      "nooit geldig. Vraag een nieuwe link.",
+                      "fr": "Ce lien ne fonctionne pas : il a déjà servi, le compte a changé depuis, ou il n'a jamais "
+                      "été valable. Demandez un nouveau lien.",
+                      "en": "This link does not work: it was used already, the account changed since, or it was never "
+                      "valid. Ask for a new link.",
+                      "de": "Dieser Link funktioniert nicht: Er wurde schon benutzt, das Konto hat sich seitdem "
+                      "geändert, oder er war nie gültig. Fordern Sie einen neuen Link an."},
+    "link_expired": {"nl": "Deze link is verlopen. Vraag een nieuwe link.",
+                     "fr": "Ce lien a expiré. Demandez un nouveau lien.",
+                     "en": "This link has expired. Ask for a new link.",
+                     "de": "Dieser Link ist abgelaufen. Fordern Sie einen neuen Link an."},
+    "mobile": {"nl": "Gsm", "fr": "GSM", "en": "Mobile", "de": "Mobil"},
+    "contacts_intro": {"nl": "De contactpersonen die onder persberichten staan. Iedereen kan er een toevoegen; een "
+                       "bestaande wijzigen kan alleen een beheerder of de persoon zelf. Goedgekeurde berichten "
+                       "behouden de gegevens waarmee ze goedgekeurd werden.",
+                       "fr": "Les contacts imprimés sous les communiqués. Chacun peut en ajouter ; seul un "
+                       "administrateur ou la personne elle-même modifie une fiche existante. Les communiqués "
+                       "approuvés gardent les coordonnées avec lesquelles ils l'ont été.",
+                       "en": "The contacts printed under releases. Anyone may add one; only an admin or that person "
+                       "changes an existing entry. Approved releases keep the details they were approved with.",
+                       "de": "Die Kontakte unter den Mitteilungen. Jeder kann einen hinzufügen; einen bestehenden "
+                       "ändern nur ein Administrator oder die Person selbst. Freigegebene Mitteilungen behalten die "
+                       "Angaben, mit denen sie freigegeben wurden."},
+    "contact_edit_intro": {"nl": "Nieuwe persberichten krijgen deze gegevens; goedgekeurde niet.",
+                           "fr": "Les nouveaux communiqués reprennent ces coordonnées ; les communiqués approuvés "
+                           "non.",
+                           "en": "New releases get these details; approved ones do not.",
+                           "de": "Neue Mitteilungen erhalten diese Angaben; freigegebene nicht."},
+    "contact_saved": {"nl": "Contactpersoon {name} opgeslagen.", "fr": "Contact {name} enregistré.",
+                      "en": "Contact {name} saved.", "de": "Kontakt {name} gespeichert."},
 }
 
 
