@@ -5,7 +5,10 @@ from __future__ import annotations
 import click
 
 from cli.output import json_option, print_json, print_table
+from cli.relay import relay_now
 from core.db import session_scope
+from core.settings import get_settings
+from workflow import accounts
 from workflow import users as users_domain
 from workflow.models import Role
 
@@ -38,14 +41,12 @@ def add(email: str, name: str, role: str, language: str | None, as_json: bool) -
 def list_(as_json: bool) -> None:
     """List users."""
     with session_scope() as session:
-        rows = [
-            {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "active": u.active}
-            for u in users_domain.list_users(session)
-        ]
+        rows = [{key: row[key] for key in ("id", "email", "name", "role", "language", "active", "status")}
+                for row in accounts.staff_view(session)]
     if as_json:
         print_json(rows)
     else:
-        print_table(rows, ["id", "email", "name", "role", "active"])
+        print_table(rows, ["id", "email", "name", "role", "language", "active", "status"])
 
 
 @users.command("token")
@@ -120,3 +121,44 @@ def log(email: str, as_json: bool) -> None:
         print_json(rows)
     else:
         print_table(rows, ["at", "action", "actor", "detail", "ip"])
+@users.command("invite")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name, as shown in the audit log.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--language", default=None, help="Interface and mail language (default: the default language).")
+def invite(email: str, name: str, role: str, language: str | None) -> None:
+    """Create a user without a password and mail them a one-time link to choose one."""
+    with session_scope() as session:
+        user = accounts.invite(session, None, email, name, role, language)
+        address, days = user.email, max(1, get_settings().invitation_max_age // 86400)
+    relay_now()
+    click.echo(f"invitation for {address} queued; its link works once, for {days} days")
+
+
+@users.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def role(email: str, role: str) -> None:
+    """Give EMAIL another role (the last active admin keeps theirs)."""
+    with session_scope() as session:
+        user = accounts.change_role(session, None, users_domain.get_user(session, email), role)
+        address, new = user.email, user.role.value
+    click.echo(f"{address} is now {new}")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Stop EMAIL from signing in: sessions, API tokens and password links stop working."""
+    with session_scope() as session:
+        address = accounts.set_active(session, None, users_domain.get_user(session, email), False).email
+    click.echo(f"{address} is deactivated")
+
+
+@users.command("reactivate")
+@click.argument("email")
+def reactivate(email: str) -> None:
+    """Let EMAIL sign in again with their password and API tokens."""
+    with session_scope() as session:
+        address = accounts.set_active(session, None, users_domain.get_user(session, email), True).email
+    click.echo(f"{address} is active again")

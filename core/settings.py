@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     confirm_token_max_age: int = Field(
         7 * 24 * 3600, gt=0, description="seconds a subscription confirmation link stays valid"
     )
+    invitation_max_age: int = Field(
+        7 * 24 * 3600, gt=0, description="seconds an invitation link to the press office stays valid"
+    )
+    password_reset_max_age: int = Field(
+        3600, gt=0, description="seconds a password reset link stays valid"
+    )
     preferences_token_max_age: int = Field(
         180 * 24 * 3600, gt=0, description="seconds a preferences link in a mail stays valid"
     )

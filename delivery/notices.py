@@ -1,5 +1,5 @@
-"""Single messages to one person: subscription confirmations and the workflow's notices to
-approvers and authors.
+"""Single messages to one person: subscription confirmations, the workflow's notices to
+approvers and authors, and the one-time password links of staff accounts.
 
 Each handler runs inside `core.outbox.handle_event`, in the transaction that stores its receipt:
 if the mail server refuses for now, the handler raises, nothing is recorded, and the event is
@@ -25,6 +25,7 @@ from delivery.transports import Outcome, get_transport
 from subscribers.subscriptions import ALREADY_SUBSCRIBED_MAIL, CONFIRM_MAIL, confirmation_request
 from subscribers.validation import address_hash
 from templates import (
+    AccountLinkInput,
     AlreadySubscribedInput,
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
@@ -33,6 +34,7 @@ from templates import (
     ReviewRequestInput,
     compile_message,
 )
+from workflow.accounts import INVITATION, PASSWORD_RESET, link_url, reset_requester
 from workflow.guards import revision_authors
 from workflow.models import Release, Role, User
 from workflow.service import current_content
@@ -193,3 +195,28 @@ def mailing_problem(session: Session, event: OutboxEvent) -> None:
             url=_press_url(f"/press/distributions/{event.subject_id}"),
         )
         send_notice(session, "mailing_problem", person.language, data, person.email, person.name)
+
+
+def _account_link(session: Session, user: User, purpose: str, template: str, max_age: int) -> None:
+    # The link is signed now, at sending: no event or row ever holds it.
+    data = AccountLinkInput(key=f"{template}.{user.id}", url=link_url(user, purpose),
+                            valid_hours=max(1, max_age // 3600))
+    send_notice(session, template, user.language, data, user.email, user.name)
+
+
+def invitation(session: Session, event: OutboxEvent) -> None:
+    """account.invited: mail a new user the link to choose a password, in their language;
+    nothing when they have chosen one or were deactivated since."""
+    user = session.get(User, event.subject_id)
+    if user is None or not user.active or user.password_hash is not None:
+        return
+    _account_link(session, user, INVITATION, "invitation", get_settings().invitation_max_age)
+
+
+def password_reset(session: Session, event: OutboxEvent) -> None:
+    """account.password_reset_requested: mail a link to choose a new password to the active user
+    whose address was typed, if there is one; anyone else gets nothing."""
+    user = reset_requester(session, str(event.payload.get("address", "")))
+    if user is None:
+        return
+    _account_link(session, user, PASSWORD_RESET, "password_reset", get_settings().password_reset_max_age)

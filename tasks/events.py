@@ -36,6 +36,8 @@ HANDLERS: dict[str, list[Handler]] = {
     "subscriber.erased": [erase_deliveries],
     "distribution.finished": [notices.mailing_problem],
     "release.test_requested": [proofs.send_test_mail],
+    "account.invited": [notices.invitation],
+    "account.password_reset_requested": [notices.password_reset],
 }
 
 

@@ -14,6 +14,7 @@ from templates.errors import (
 )
 from templates.i18n import SUPPORTED_LANGUAGES, format_dateline, language_name, translate
 from templates.inputs import (
+    AccountLinkInput,
     AlreadySubscribedInput,
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
@@ -48,6 +49,7 @@ __all__ = [
     "PERSONAL_FIELDS",
     "SUPPORTED_LANGUAGES",
     "TEMPLATE_NAMES",
+    "AccountLinkInput",
     "AlreadySubscribedInput",
     "ChangesRequestedInput",
     "CompiledMessage",

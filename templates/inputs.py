@@ -211,6 +211,16 @@ class WithdrawalInput:
         raise MissingTranslation(language, self.languages)
 
 
+@dataclass(frozen=True)
+class AccountLinkInput:
+    """To a member of staff: a one-time link to choose a password (an invitation or a reset),
+    valid for `valid_hours`."""
+
+    key: str
+    url: str
+    valid_hours: int
+
+
 RenderData = (
     ReleaseInput
     | DigestInput
@@ -221,4 +231,5 @@ RenderData = (
     | PublishedReceiptInput
     | WithdrawalInput
     | MailingProblemInput
+    | AccountLinkInput
 )

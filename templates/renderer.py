@@ -43,6 +43,7 @@ from templates.i18n import (
     zone_city,
 )
 from templates.inputs import (
+    AccountLinkInput,
     AlreadySubscribedInput,
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
@@ -343,6 +344,18 @@ def _build_mailing_problem(data: MailingProblemInput, h: _Helpers) -> _Built:
     return _Built(context, h.t("subject", title=data.title), intro)
 
 
+def _build_account_link(data: AccountLinkInput, h: _Helpers) -> _Built:
+    """An invitation or a password reset: one button to the page where a password is chosen."""
+    days, hours = divmod(data.valid_hours, 24)
+    if days and not hours:
+        valid = h.t("valid_days", days=days)
+    else:
+        valid = h.t("valid_one_hour") if data.valid_hours == 1 else h.t("valid_hours", hours=data.valid_hours)
+    intro = h.t("intro", organisation=h.sender.name)
+    context = {"intro": intro, "button_url": _url(data.url, "url"), "valid": valid}
+    return _Built(context, h.t("subject", organisation=h.sender.name), intro)
+
+
 def _one_line(value: str) -> str:
     """`value` with every run of whitespace, line breaks included, as one space: for subjects."""
     return " ".join(value.split())
@@ -378,6 +391,8 @@ KINDS: dict[str, _Kind] = {
         _Kind("published_receipt", PublishedReceiptInput, False, _build_receipt),
         _Kind("withdrawal_notice", WithdrawalInput, True, _build_withdrawal),
         _Kind("mailing_problem", MailingProblemInput, False, _build_mailing_problem),
+        _Kind("invitation", AccountLinkInput, False, _build_account_link),
+        _Kind("password_reset", AccountLinkInput, False, _build_account_link),
     )
 }
 TEMPLATE_NAMES: tuple[str, ...] = tuple(KINDS)

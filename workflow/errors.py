@@ -4,12 +4,16 @@
     ├── IllegalTransition     the action is not possible from the current state
     ├── StaleVersion          someone else changed the release first
     ├── AlreadyApproved       this approver signed this revision already
-    └── OrganisationChanged   someone else changed the organisation's identity first
+    ├── OrganisationChanged   someone else changed the organisation's identity first
+    └── LastActiveAdmin       the change would leave no active admin
     core.errors.NotAllowed
     ├── NotAuthor             only the author (or an admin) may do this
     ├── RoleRequired          the actor lacks the role
     ├── FourEyesViolation     an author of the text may not approve it
     └── NotContactOwner       only an admin or the contact themselves changes a contact
+    core.errors.NotFound
+    └── UnusableLink          a password link that is forged, used already or for another account
+        └── ExpiredLink       a genuine password link that is too old
     core.errors.InvalidInput
     ├── NotSubmittable        no translation has both a title and a body
     ├── UnknownLists          the release names mailing lists that do not exist
@@ -26,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from core.errors import Conflict, InvalidInput, NotAllowed
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from workflow.states import Action, State
 
 
@@ -207,3 +211,42 @@ class EmbargoLiftsFirst(InvalidInput):
         super().__init__("embargo_until", f"the embargo lifts at {shown_lift}, not after the release goes out "
                                           f"({shown_out}): it would hold nothing back; remove it or set a "
                                           "later time, and submit again")
+
+
+class LastActiveAdmin(Conflict):
+    """Deactivating or demoting the last active admin would leave nobody who can manage users,
+    the organisation or erasures: refused, from the web and the CLI alike."""
+
+    ui_key = "last_admin"
+
+    def __init__(self, email: str, change: str):
+        self.email = email
+        super().__init__(
+            f"cannot {change} {email}: they are the last active admin; make another user admin first"
+        )
+
+
+class UnusableLink(NotFound):
+    """A one-time password link (invitation or reset) that does not work: never issued, already
+    used (the password changed since), or for an account that was deactivated. One message for
+    all of these, so the page tells nothing about the account. `ui_key` names the page text."""
+
+    ui_key = "link_unusable"
+
+    def __init__(self, purpose: str):
+        self.purpose = purpose
+        NotFound.__init__(self, f"{purpose} link", "")
+        self.message = ("this link does not work: it was used already, or the account changed since, "
+                        "or it was never valid; ask for a new one")
+        self.args = (self.message,)
+
+
+class ExpiredLink(UnusableLink):
+    """A genuine one-time link older than its purpose allows."""
+
+    ui_key = "link_expired"
+
+    def __init__(self, purpose: str):
+        super().__init__(purpose)
+        self.message = "this link has expired; ask for a new one"
+        self.args = (self.message,)

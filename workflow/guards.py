@@ -173,6 +173,8 @@ OFFICE_ACTIONS: dict[str, tuple[Role, ...]] = {
     "erase subscribers": (Role.ADMIN,),
     # The name, address and phone every mail says it comes from.
     "change the organisation": (Role.ADMIN,),
+    # Who may sign in, and with which powers.
+    "manage users": (Role.ADMIN,),
 }
 
 

@@ -183,6 +183,23 @@ class ContactChange(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class AccountChange(SQLModel, table=True):
+    """One change to a staff account: an invitation, a role, (de)activation, a password set
+    through a link. The audit log of releases names a release; this one names the account."""
+
+    __tablename__ = "account_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # The actor's address; "pressroom" for the CLI operator, "link" for a password set by mail.
+    actor_label: str = Field(max_length=254)
+    action: str = Field(max_length=40)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class Release(SQLModel, table=True):
     """A press release through its whole life; its text lives in the current revision.
 

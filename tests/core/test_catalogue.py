@@ -101,6 +101,10 @@ FAMILIES: dict[str, list[str]] = {
     "role_": [r.value for r in Role],
     "outcome_": [o.value for o in SubscribeOutcome],
     "notification_": ["review_request", "changes_requested", "approved", "published_receipt", "withdrawn"],
+    "user_status_": ["active", "invited", "deactivated"],  # workflow.accounts.status
+    "account_": [action.replace(" ", "_") for action in (  # workflow.accounts._record, as web/press/users.py shows them
+        "invite", "resend invitation", "change role", "deactivate", "reactivate", "accept invitation",
+        "reset password", "request password reset")],
 }
 
 TEMPLATE_KEY = re.compile(r"""\bt\(\s*(['"])([^'"]+)\1\s*(~)?""")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from templates import (
+    AccountLinkInput,
     AlreadySubscribedInput,
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
@@ -155,6 +156,12 @@ def mailing_problem() -> MailingProblemInput:
                                url=f"{SITE}/press/distributions/3")
 
 
+def account_link(purpose: str) -> AccountLinkInput:
+    hours = 7 * 24 if purpose == "invitation" else 1
+    return AccountLinkInput(key=f"{purpose}.5", url=f"{SITE}/press/{purpose.replace('_', '-')}/tok-5",
+                            valid_hours=hours)
+
+
 def withdrawal(**overrides: Any) -> WithdrawalInput:
     values: dict[str, Any] = {
         "key": "r7.3-withdrawn",
@@ -181,4 +188,6 @@ def input_for(template: str) -> Any:
         "published_receipt": receipt,
         "withdrawal_notice": withdrawal,
         "mailing_problem": mailing_problem,
+        "invitation": lambda: account_link("invitation"),
+        "password_reset": lambda: account_link("password_reset"),
     }[template]()

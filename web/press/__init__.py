@@ -5,12 +5,24 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from web.auth import csrf_protect
-from web.press import account, audience, distributions, organisation, releases, session, sso
+from web.press import (
+    account,
+    audience,
+    contacts,
+    distributions,
+    organisation,
+    password_links,
+    releases,
+    session,
+    sso,
+    users,
+)
 
 
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
-    for module in (session, sso, account, releases, distributions, audience, organisation):
+    for module in (session, sso, password_links, account, releases, distributions, audience, organisation,
+                   users, contacts):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)
 

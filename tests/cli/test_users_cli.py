@@ -1,0 +1,68 @@
+"""`pressroom users invite | role | deactivate | reactivate`: the users page's actions from the
+command line, recorded like the page's, and the last active admin kept (exit 5)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import col, select
+
+from core.db import session_scope
+from core.outbox import OutboxEvent
+from tests.cli.helpers import fails, invoker, ok
+from workflow.accounts import INVITED_EVENT
+from workflow.models import AccountChange
+
+ADMIN, SPOKES = "root@example.be", "an@example.be"
+
+
+@pytest.fixture
+def run(db: str):  # type: ignore[no-untyped-def]
+    invoke = invoker()
+    ok(invoke("users", "add", ADMIN, "--name", "Ada", "--role", "admin"))
+    ok(invoke("users", "add", SPOKES, "--name", "An", "--role", "spokesperson"))
+    return invoke
+
+
+def _users(run) -> dict[str, dict]:  # type: ignore[no-untyped-def,type-arg]
+    return {row["email"]: row for row in json.loads(ok(run("users", "list", "--json")).output)}
+
+
+def _actions() -> list[tuple[str, str]]:
+    with session_scope() as session:
+        rows = session.exec(select(AccountChange).order_by(col(AccountChange.id))).all()
+        return [(row.action, row.actor_label) for row in rows]
+
+
+def test_invite_creates_a_user_without_a_password_and_queues_the_mail(run) -> None:  # type: ignore[no-untyped-def]
+    made = ok(run("users", "invite", "Els@Example.be", "--name", "Els Wouters", "--role", "approver",
+                  "--language", "fr"))
+    assert "invitation for els@example.be queued; its link works once, for 7 days" in made.output
+    els = _users(run)["els@example.be"]
+    assert els["role"] == "approver" and els["language"] == "fr" and els["active"] and els["status"] == "invited"
+    with session_scope() as session:
+        events = session.exec(select(OutboxEvent).where(OutboxEvent.name == INVITED_EVENT)).all()
+        assert [e.subject_id for e in events] == [els["id"]]
+    assert _actions() == [("invite", "pressroom")]
+    fails(run("users", "invite", "els@example.be", "--name", "Els", "--role", "admin"), 5, "already exists")
+    fails(run("users", "invite", "x@example.be", "--name", "X", "--role", "admin", "--language", "xx"), 2,
+          "language")
+
+
+def test_role_deactivate_reactivate_and_the_last_admin(run) -> None:  # type: ignore[no-untyped-def]
+    assert ok(run("users", "role", SPOKES, "approver")).output.strip() == f"{SPOKES} is now approver"
+    assert ok(run("users", "deactivate", SPOKES)).output.strip() == f"{SPOKES} is deactivated"
+    assert not _users(run)[SPOKES]["active"]
+    assert ok(run("users", "reactivate", SPOKES)).output.strip() == f"{SPOKES} is active again"
+    assert _users(run)[SPOKES]["active"]
+
+    fails(run("users", "deactivate", ADMIN), 5, "they are the last active admin")
+    fails(run("users", "role", ADMIN, "approver"), 5, "they are the last active admin")
+    fails(run("users", "deactivate", "nobody@example.be"), 3, "not found")
+    assert _users(run)[ADMIN]["active"] and _users(run)[ADMIN]["role"] == "admin"
+
+    ok(run("users", "role", SPOKES, "admin"))
+    ok(run("users", "deactivate", ADMIN))
+    assert _actions() == [("change role", "pressroom"), ("deactivate", "pressroom"), ("reactivate", "pressroom"),
+                          ("change role", "pressroom"), ("deactivate", "pressroom")]
