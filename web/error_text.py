@@ -34,6 +34,7 @@ from web.forms import MissingText, NoListChosen, NotADateTime, UnreadableLink
 from web.i18n import action_name, field_name, role_name, translate
 from workflow.errors import (
     AlreadyApproved,
+    DuplicateUser,
     FourEyesViolation,
     IllegalTransition,
     InvalidIdentity,
@@ -89,6 +90,7 @@ TEXTS: list[tuple[type[Exception], Key, Values]] = [
     (OrganisationChanged, "error_stale", lambda e, t, lang: {"expected": e.expected, "actual": e.actual}),
     (AlreadyApproved, "error_already_approved", _none),
     (DuplicateList, "error_duplicate_list", lambda e, t, lang: {"slug": e.slug}),
+    (DuplicateUser, "error_duplicate_user", lambda e, t, lang: {"email": e.email}),
     (AddressSuppressed, "error_address_suppressed", lambda e, t, lang: {"email": e.email}),
     (DistributionStateError, "error_mailing_state", lambda e, t, lang: {"action": t(e.action)}),
     (Conflict, "error_conflict", _none),

@@ -5,6 +5,7 @@
     ├── StaleVersion          someone else changed the release first
     ├── AlreadyApproved       this approver signed this revision already
     ├── OrganisationChanged   someone else changed the organisation's identity first
+    ├── DuplicateUser         a user with this address exists already
     └── LastActiveAdmin       the change would leave no active admin
     core.errors.NotAllowed
     ├── NotAuthor             only the author (or an admin) may do this
@@ -211,6 +212,14 @@ class EmbargoLiftsFirst(InvalidInput):
         super().__init__("embargo_until", f"the embargo lifts at {shown_lift}, not after the release goes out "
                                           f"({shown_out}): it would hold nothing back; remove it or set a "
                                           "later time, and submit again")
+
+
+class DuplicateUser(Conflict):
+    """Addresses are unique among users: they sign in with it and are found by it."""
+
+    def __init__(self, email: str):
+        self.email = email
+        super().__init__(f"a user with e-mail {email} already exists")
 
 
 class LastActiveAdmin(Conflict):

@@ -13,11 +13,11 @@ from sqlmodel import Session, col, select
 
 from core.addresses import normalise_email
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
 from core.text import refuse_hidden_characters
 from workflow.content import ContactDetails, ReleaseContent, check_single_line
-from workflow.errors import NotContactOwner
+from workflow.errors import DuplicateUser, NotContactOwner
 from workflow.models import ApiToken, Contact, ContactChange, Role, User
 
 TOKEN_PREFIX = "prt_"
@@ -41,7 +41,7 @@ def add_user(session: Session, email: str, name: str, role: str, language: str |
     if lang not in get_settings().languages:
         raise InvalidInput("language", f"{lang!r} is not one of {', '.join(get_settings().languages)}")
     if session.exec(select(User).where(User.email == address)).first():
-        raise Conflict(f"a user with e-mail {address} already exists")
+        raise DuplicateUser(address)
     user = User(email=address, name=clean_name, role=role_value, language=lang)
     session.add(user)
     session.flush()

@@ -114,7 +114,7 @@ def test_an_invitation_creates_a_user_without_a_password_and_is_recorded(web: We
         assert re.search(r'name="email"[^>]*aria-invalid="true" aria-describedby="form-error"', bad.text)
         taken = post(client, "/press/users/invite", {"name": "Els", "email": "els@example.be",
                                                      "role": "admin", "language": "nl"}, "/press/users")
-        assert taken.status_code == 409 and "already exists" in taken.text
+        assert taken.status_code == 409 and "There is already a user with the address els@example.be." in taken.text
         assert _user("els@example.be").role is Role.APPROVER
 
         again = post(client, f"/press/users/{invited.id}/invite", {}, "/press/users")

@@ -98,7 +98,8 @@ def _press_pages(client: httpx.Client, published: int, mailing: int, draft: int,
         f"/press/releases/{draft}/edit", f"/press/releases/{published}/review", "/press/lists",
         "/press/lists/journalists", "/press/distributions", f"/press/distributions/{mailing}",
         "/press/organisation", "/press/releases/new", f"/press/releases/{approved}/publish", "/press/account",
-        "/press/account/two-factor", "/press/releases/99999")}
+        "/press/account/two-factor", "/press/users", "/press/contacts",
+        "/press/invitation/forged", "/press/releases/99999")}
     token = csrf_of(pages["/press"].text)
     pages["409"] = client.post(f"/press/releases/{draft}/approve", data={"csrf_token": token})
     pages["422"] = client.post("/press/lists/journalists/subscribers", data={"csrf_token": token, "email": "x"})
@@ -112,7 +113,7 @@ def _public_pages(web: Web, language: str, published: int) -> dict[str, httpx.Re
     with httpx.Client(base_url=web.url, timeout=30, headers={"accept-language": language}) as client:
         pages = {url: client.get(url) for url in (
             f"/newsroom/{language}", f"/releases/{published}/{language}", f"/subscribe?lang={language}",
-            "/releases/99999/nl", "/no-such-page", "/subscriptions/unsubscribe/forged")}
+            "/releases/99999/nl", "/no-such-page", "/subscriptions/unsubscribe/forged", "/press/forgot-password")}
         pages["public 403"] = client.post("/subscribe", data={"email": "x@example.org"})
         for _ in range(100):
             refused = client.post("/press/sign-in", data={
@@ -133,10 +134,11 @@ def test_pages_in_one_language_hold_no_other_languages_text(web: Web, language: 
 
     statuses = {name: page.status_code for name, page in pages.items()}
     assert statuses["/press/releases/99999"] == statuses["/releases/99999/nl"] == statuses["/no-such-page"] == 404
+    assert statuses["/press/invitation/forged"] == 422
     assert (statuses["403"], statuses["public 403"], statuses["409"], statuses["422"], statuses["429"]) == \
         (403, 403, 409, 422, 429)
     assert all(status == 200 for name, status in statuses.items() if name.startswith("/") and "99999" not in name
-               and name not in ("/no-such-page", "/subscriptions/unsubscribe/forged")), statuses
+               and name not in ("/no-such-page", "/subscriptions/unsubscribe/forged", "/press/invitation/forged")), statuses
 
     foreign = foreign_texts(language)
     leaks = {name: sorted(f"{piece!r} ({origin})" for piece, origin in foreign.items() if piece in visible(page))
@@ -144,9 +146,18 @@ def test_pages_in_one_language_hold_no_other_languages_text(web: Web, language: 
     assert {name: found for name, found in leaks.items() if found} == {}
     # And each page did speak the language asked for.
     for name, page in pages.items():
-        words = translate("error_page" if page.status_code >= 400 else "sign_out" if name.startswith(("/press", "4", "f"))
-                          else "subscribe", language)
+        words = translate(_own_words(name, page.status_code), language)
         assert words in visible(page), (name, words)
+
+
+def _own_words(name: str, status: int) -> str:
+    """A key every page of its kind shows: error pages their heading, signed-in pages the sign-out
+    button, public pages the sign-up link."""
+    if status >= 400:
+        return "error_page"
+    if name == "/press/forgot-password":
+        return "forgot_password"
+    return "sign_out" if name.startswith(("/press", "flash")) else "subscribe"
 
 
 @pytest.mark.parametrize(("url", "key"), [("/press/sign-in", "sign_in"), ("/subscribe", "subscribe_intro"),
