@@ -12,7 +12,7 @@ from core.db import session_scope
 from core.outbox import OutboxEvent
 from tests.cli.helpers import fails, invoker, ok
 from workflow.accounts import INVITED_EVENT
-from workflow.models import AccountChange
+from workflow.models import AccountEvent
 
 ADMIN, SPOKES = "root@example.be", "an@example.be"
 
@@ -31,7 +31,7 @@ def _users(run) -> dict[str, dict]:  # type: ignore[no-untyped-def,type-arg]
 
 def _actions() -> list[tuple[str, str]]:
     with session_scope() as session:
-        rows = session.exec(select(AccountChange).order_by(col(AccountChange.id))).all()
+        rows = session.exec(select(AccountEvent).order_by(col(AccountEvent.id))).all()
         return [(row.action, row.actor_label) for row in rows]
 
 
@@ -44,7 +44,7 @@ def test_invite_creates_a_user_without_a_password_and_queues_the_mail(run) -> No
     with session_scope() as session:
         events = session.exec(select(OutboxEvent).where(OutboxEvent.name == INVITED_EVENT)).all()
         assert [e.subject_id for e in events] == [els["id"]]
-    assert _actions() == [("invite", "pressroom")]
+    assert _actions() == [("invited", "pressroom")]
     fails(run("users", "invite", "els@example.be", "--name", "Els", "--role", "admin"), 5, "already exists")
     fails(run("users", "invite", "x@example.be", "--name", "X", "--role", "admin", "--language", "xx"), 2,
           "language")
@@ -64,5 +64,13 @@ def test_role_deactivate_reactivate_and_the_last_admin(run) -> None:  # type: ig
 
     ok(run("users", "role", SPOKES, "admin"))
     ok(run("users", "deactivate", ADMIN))
-    assert _actions() == [("change role", "pressroom"), ("deactivate", "pressroom"), ("reactivate", "pressroom"),
-                          ("change role", "pressroom"), ("deactivate", "pressroom")]
+    assert _actions() == [("role_changed", "pressroom"), ("deactivated", "pressroom"), ("reactivated", "pressroom"),
+                          ("role_changed", "pressroom"), ("deactivated", "pressroom")]
+
+
+def test_the_log_shows_what_a_change_changed(run) -> None:  # type: ignore[no-untyped-def]
+    ok(run("users", "role", SPOKES, "approver"))
+    [event] = json.loads(ok(run("users", "log", SPOKES, "--json")).output)
+    assert (event["action"], event["actor"]) == ("role_changed", "pressroom")
+    assert (event["before"]["role"], event["after"]["role"]) == ("spokesperson", "approver")
+    assert "role: spokesperson → approver" in ok(run("users", "log", SPOKES)).output
