@@ -18,10 +18,10 @@ from core.outbox import OutboxEvent
 from core.settings import override_settings
 from tests.web.conftest import PASSWORD, Person, Web, csrf_of, sign_in
 from tests.web.test_token_fuzzing import TOKENS
-from web.i18n import STRINGS
+from web.i18n import STRINGS, UI_LANGUAGES
 from web.passwords import hash_password, verify_password
 from workflow import accounts
-from workflow.account_log import AccountAction, events
+from workflow.account_log import CHANGES, AccountAction, events
 from workflow.models import AccountEvent, ContactChange, Role, User
 
 SIGN_INS = {AccountAction.SIGNED_IN, AccountAction.SIGNED_OUT, AccountAction.SIGN_IN_FAILED,
@@ -195,6 +195,11 @@ def test_the_users_page_lists_changes_from_the_account_log_and_last_sign_ins(web
             session.get(User, web.admin.id).language = "nl"  # type: ignore[union-attr]
         shown = history(admin.get("/press/users").text)
         assert "rol gewijzigd" in shown and "Rol: woordvoerder → goedkeurder" in shown
+
+
+def test_every_change_the_page_lists_is_named_in_every_language() -> None:
+    for action in CHANGES:
+        assert set(UI_LANGUAGES) <= set(STRINGS[f"account_{action}"]), action
 
 
 def test_the_last_active_admin_can_neither_leave_nor_be_demoted(web: Web) -> None:
