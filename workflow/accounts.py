@@ -97,8 +97,9 @@ def set_password_by_link(session: Session, purpose: str, token: str, password_ha
     accepted = user.password_hash is None
     user.password_hash = password_hash
     session.add(user)
-    action = AccountAction.INVITATION_ACCEPTED if purpose == INVITATION and accepted else AccountAction.PASSWORD_RESET
-    record(session, user, action)  # by the user: the link came to their address
+    accepting = purpose == INVITATION and accepted
+    # By the user: the link came to their address.
+    record(session, user, AccountAction.INVITATION_ACCEPTED if accepting else AccountAction.PASSWORD_RESET)
     return user
 
 
@@ -150,7 +151,8 @@ def change_role(session: Session, actor: User | None, user: User, role: str) -> 
     before = _snapshot(user)
     user.role = new
     session.add(user)
-    record(session, user, AccountAction.ROLE_CHANGED, actor=actor or OPERATOR, before=before, after=_snapshot(user))
+    record(session, user, AccountAction.ROLE_CHANGED, actor=actor or OPERATOR, before=before,
+           after=_snapshot(user))
     return user
 
 

@@ -179,6 +179,8 @@ def test_the_users_page_lists_changes_from_the_account_log_and_last_sign_ins(web
         assert "never" not in row(page, web.admin.id) and "never" in row(page, web.spokesperson.id)
         assert post(admin, f"/press/users/{web.spokesperson.id}/role", {"role": "approver"},
                     "/press/users").status_code == 303
+        assert post(admin, "/press/users/invite", {"name": "Els Wouters", "email": "els@example.be",
+                                                   "role": "admin", "language": "fr"}, "/press/users").status_code == 303
         with web.browser() as theirs:
             assert sign_in(theirs, web.spokesperson.email).status_code == 303
             with session_scope() as session:
@@ -189,6 +191,7 @@ def test_the_users_page_lists_changes_from_the_account_log_and_last_sign_ins(web
         assert "never" not in row(page, web.spokesperson.id)
         shown = history(page)
         assert "role changed" in shown and "Role: spokesperson → approver" in shown
+        assert "invited" in shown and "Role: admin" in shown and "Language: FR" in shown
         # Sign-ins, and reset requests anyone may make for any address, stay in each user's log.
         assert "signed in" not in shown and "password reset form" not in shown
         with session_scope() as session:

@@ -25,9 +25,9 @@ from workflow.models import Role, User
 router = APIRouter()
 UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 INVITE_FIELDS = ("name", "email", "role", "language")
-# The STRINGS key that names each account field a change shows before → after.
-FIELD_LABELS = {"name": "name", "email": "email", "role": "role", "language": "interface_language",
-                "active": "user_status"}
+# The STRINGS key that names each field a change shows before → after. Being active is left out:
+# the action (deactivated, reactivated) says it.
+FIELD_LABELS = {"name": "name", "email": "email", "role": "role", "language": "interface_language"}
 
 
 def _page(request: Request, form: dict[str, str] | None = None, error: PressroomError | None = None,
@@ -38,14 +38,16 @@ def _page(request: Request, form: dict[str, str] | None = None, error: Pressroom
         rows = accounts.staff_view(session)
         names = {row["id"]: row["email"] for row in rows}
         history = [{"at": e.at, "actor": e.actor_label, "user": names.get(e.user_id, ""), "action": e.action,
-                    "changes": differences(e.before, e.after)} for e in recent_changes(session)]
+                    "changes": [(FIELD_LABELS[field], field, old, new) for field, old, new
+                                in differences(e.before, e.after) if field in FIELD_LABELS]}
+                   for e in recent_changes(session)]
     field = ""
     if isinstance(error, InvalidInput):
         field = error.field.split(".")[-1]
     elif error is not None:
         field = "email"  # a taken address
     return render(request, "press/users.html", {
-        "rows": rows, "history": history, "roles": [r.value for r in Role], "field_labels": FIELD_LABELS,
+        "rows": rows, "history": history, "roles": [r.value for r in Role],
         "form": form or {"name": "", "email": "", "role": Role.SPOKESPERSON.value,
                          "language": get_settings().default_language},
         "error": error, "error_input": field if field in INVITE_FIELDS else "email",
