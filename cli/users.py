@@ -27,7 +27,7 @@ def users() -> None:
 def add(email: str, name: str, role: str, language: str | None, as_json: bool) -> None:
     """Create a user and print their API token (shown only this once)."""
     with session_scope() as session:
-        user = users_domain.add_user(session, email, name, role, language)
+        user = accounts.create(session, email, name, role, language)
         token = users_domain.issue_token(session, user, label="created with the user")
     if as_json:
         print_json({"id": user.id, "email": user.email, "role": user.role, "token": token})
@@ -78,9 +78,7 @@ def password(email: str, password_stdin: bool) -> None:
     except ValueError as exc:
         raise InvalidInput("password", str(exc)) from None
     with session_scope() as session:
-        user = users_domain.get_user(session, email)
-        user.password_hash = hash_password(value)
-        session.add(user)
+        user = accounts.set_password(session, users_domain.get_user(session, email), hash_password(value))
     click.echo(f"password set for {user.email}; sign in at /press/sign-in")
 
 

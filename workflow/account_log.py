@@ -33,6 +33,8 @@ class AccountAction(StrEnum):
     REACTIVATED = "reactivated"
     PASSWORD_RESET = "password_reset"
     PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    CREATED = "created"
+    PASSWORD_SET = "password_set"
 
 
 # What the users page lists as changes to accounts. Sign-ins and sign-outs are routine and would
@@ -42,7 +44,7 @@ CHANGES = frozenset({
     AccountAction.INVITED, AccountAction.INVITATION_RESENT, AccountAction.INVITATION_ACCEPTED,
     AccountAction.ROLE_CHANGED, AccountAction.ROLE_FROM_SSO, AccountAction.DEACTIVATED,
     AccountAction.REACTIVATED, AccountAction.PASSWORD_RESET, AccountAction.SECOND_FACTOR_ENROLLED,
-    AccountAction.SECOND_FACTOR_RESET,
+    AccountAction.SECOND_FACTOR_RESET, AccountAction.CREATED, AccountAction.PASSWORD_SET,
 })
 
 

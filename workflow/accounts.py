@@ -114,6 +114,24 @@ def invite(session: Session, actor: User | None, email: str, name: str, role: st
     return user
 
 
+def create(session: Session, email: str, name: str, role: str, language: str | None = None) -> User:
+    """Create a user from the command line (`pressroom users add`), logged like an invitation so
+    the account log holds every account from its first day."""
+    user = add_user(session, email, name, role, language)
+    record(session, user, AccountAction.CREATED, actor=OPERATOR, after=_snapshot(user))
+    return user
+
+
+def set_password(session: Session, user: User, password_hash: str) -> User:
+    """Set a password from the command line: logged, and every session opened with the old one
+    ends at once (a password is changed because it may be known to someone else)."""
+    user.password_hash = password_hash
+    session.add(user)
+    end_all_sessions(session, user, "password set")
+    record(session, user, AccountAction.PASSWORD_SET, actor=OPERATOR)
+    return user
+
+
 def resend_invitation(session: Session, actor: User | None, user: User) -> None:
     """Mail a fresh invitation link to a user who has not chosen a password yet."""
     _check_actor(actor)
@@ -151,6 +169,9 @@ def change_role(session: Session, actor: User | None, user: User, role: str) -> 
     before = _snapshot(user)
     user.role = new
     session.add(user)
+    # Ended at once, like a deactivation: a role changed away and back before the person's next
+    # request must not leave the old session running.
+    end_all_sessions(session, user, "role changed")
     record(session, user, AccountAction.ROLE_CHANGED, actor=actor or OPERATOR, before=before,
            after=_snapshot(user))
     return user
