@@ -27,7 +27,7 @@ def users() -> None:
 def add(email: str, name: str, role: str, language: str | None, as_json: bool) -> None:
     """Create a user and print their API token (shown only this once)."""
     with session_scope() as session:
-        user = users_domain.add_user(session, email, name, role, language)
+        user = accounts.create(session, email, name, role, language)
         token = users_domain.issue_token(session, user, label="created with the user")
     if as_json:
         print_json({"id": user.id, "email": user.email, "role": user.role, "token": token})
@@ -78,9 +78,7 @@ def password(email: str, password_stdin: bool) -> None:
     except ValueError as exc:
         raise InvalidInput("password", str(exc)) from None
     with session_scope() as session:
-        user = users_domain.get_user(session, email)
-        user.password_hash = hash_password(value)
-        session.add(user)
+        user = accounts.set_password(session, users_domain.get_user(session, email), hash_password(value))
     click.echo(f"password set for {user.email}; sign in at /press/sign-in")
 
 
@@ -110,17 +108,24 @@ def reset_2fa(email: str, actor_email: str) -> None:
 @json_option
 def log(email: str, as_json: bool) -> None:
     """Show EMAIL's account log: sign-ins, failed attempts, sign-outs, ended sessions, second
-    factors enrolled and reset, roles set by single sign-on."""
-    from workflow.account_log import events
+    factors, invitations, roles, (de)activation and passwords set through links, with the
+    fields a change changed (before → after)."""
+    from workflow.account_log import differences, events
 
     with session_scope() as session:
         user = users_domain.get_user(session, email)
-        rows = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor_label, "detail": e.detail, "ip": e.ip}
-                for e in events(session, user.id or 0)]
+        logged = events(session, user.id or 0)
+        rows = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor_label, "detail": e.detail, "ip": e.ip,
+                 "before": e.before, "after": e.after} for e in logged]
+        changes = ["; ".join(f"{field}: {old} → {new}" if old is not None else f"{field}: {new}"
+                             for field, old, new in differences(e.before, e.after)) for e in logged]
     if as_json:
         print_json(rows)
     else:
-        print_table(rows, ["at", "action", "actor", "detail", "ip"])
+        print_table([{**row, "change": change} for row, change in zip(rows, changes)],
+                    ["at", "action", "actor", "change", "detail", "ip"])
+
+
 @users.command("invite")
 @click.argument("email")
 @click.option("--name", required=True, help="Full name, as shown in the audit log.")

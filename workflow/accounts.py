@@ -1,7 +1,8 @@
 """Staff accounts: invitations, roles, deactivation, and passwords set through one-time links.
 
-Every change is recorded in `account_change` (who, when, before and after) and the mails it calls
-for (an invitation, a password reset) are outbox events, written in the same transaction.
+Every change is recorded in the account log (`workflow.account_log`: who, when, before and
+after) and the mails it calls for (an invitation, a password reset) are outbox events, written in
+the same transaction.
 
 One-time links are stateless signed tokens (itsdangerous, a salt per purpose, keyed with
 PRESSROOM_SECRET_KEY) holding the user id and a digest of the account's state: its password
@@ -22,9 +23,11 @@ from sqlmodel import Session, col, select
 from core.errors import InvalidInput
 from core.outbox import emit
 from core.settings import get_settings
+from workflow.account_log import AccountAction, record
 from workflow.errors import ExpiredLink, LastActiveAdmin, UnusableLink
 from workflow.guards import require_role
-from workflow.models import AccountChange, Role, User
+from workflow.models import Role, User
+from workflow.sessions import end_all_sessions, last_sign_ins
 from workflow.users import add_user
 
 MANAGE_USERS = "manage users"
@@ -34,6 +37,7 @@ LINK_PATHS = {INVITATION: "/press/invitation/", PASSWORD_RESET: "/press/password
 INVITED_EVENT = "account.invited"
 RESET_EVENT = "account.password_reset_requested"
 OPERATOR = "pressroom"  # the actor label of the CLI, which runs as the machine's operator
+RESET_FORM = "password reset form"  # the actor label of a reset request: nobody is signed in
 
 
 def _max_age(purpose: str) -> int:
@@ -81,14 +85,6 @@ def user_for_link(session: Session, purpose: str, token: str, lock: bool = False
     return user
 
 
-def _record(session: Session, user: User, actor: User | None, action: str,
-            before: dict[str, Any] | None, after: dict[str, Any], label: str | None = None) -> None:
-    session.add(AccountChange(user_id=user.id or 0, actor_id=actor.id if actor else None,
-                              actor_label=label or (actor.email if actor else OPERATOR),
-                              action=action, before=before, after=after))
-    session.flush()
-
-
 def _check_actor(actor: User | None) -> None:
     if actor is not None:
         require_role(actor, MANAGE_USERS)
@@ -101,8 +97,9 @@ def set_password_by_link(session: Session, purpose: str, token: str, password_ha
     accepted = user.password_hash is None
     user.password_hash = password_hash
     session.add(user)
-    action = "accept invitation" if purpose == INVITATION and accepted else "reset password"
-    _record(session, user, user, action, None, {"password": "set"}, label=user.email)
+    accepting = purpose == INVITATION and accepted
+    # By the user: the link came to their address.
+    record(session, user, AccountAction.INVITATION_ACCEPTED if accepting else AccountAction.PASSWORD_RESET)
     return user
 
 
@@ -112,8 +109,26 @@ def invite(session: Session, actor: User | None, email: str, name: str, role: st
     (an actor who may not manage users), InvalidInput, Conflict (the address is taken)."""
     _check_actor(actor)
     user = add_user(session, email, name, role, language)
-    _record(session, user, actor, "invite", None, _snapshot(user))
+    record(session, user, AccountAction.INVITED, actor=actor or OPERATOR, after=_snapshot(user))
     emit(session, INVITED_EVENT, user.id, actor_id=actor.id if actor else None)
+    return user
+
+
+def create(session: Session, email: str, name: str, role: str, language: str | None = None) -> User:
+    """Create a user from the command line (`pressroom users add`), logged like an invitation so
+    the account log holds every account from its first day."""
+    user = add_user(session, email, name, role, language)
+    record(session, user, AccountAction.CREATED, actor=OPERATOR, after=_snapshot(user))
+    return user
+
+
+def set_password(session: Session, user: User, password_hash: str) -> User:
+    """Set a password from the command line: logged, and every session opened with the old one
+    ends at once (a password is changed because it may be known to someone else)."""
+    user.password_hash = password_hash
+    session.add(user)
+    end_all_sessions(session, user, "password set")
+    record(session, user, AccountAction.PASSWORD_SET, actor=OPERATOR)
     return user
 
 
@@ -122,7 +137,7 @@ def resend_invitation(session: Session, actor: User | None, user: User) -> None:
     _check_actor(actor)
     if user.password_hash is not None or not user.active:
         raise InvalidInput("email", f"{user.email} has accepted the invitation already or is deactivated")
-    _record(session, user, actor, "resend invitation", None, _snapshot(user))
+    record(session, user, AccountAction.INVITATION_RESENT, actor=actor or OPERATOR)
     emit(session, INVITED_EVENT, user.id, actor_id=actor.id if actor else None)
 
 
@@ -154,7 +169,11 @@ def change_role(session: Session, actor: User | None, user: User, role: str) -> 
     before = _snapshot(user)
     user.role = new
     session.add(user)
-    _record(session, user, actor, "change role", before, _snapshot(user))
+    # Ended at once, like a deactivation: a role changed away and back before the person's next
+    # request must not leave the old session running.
+    end_all_sessions(session, user, "role changed")
+    record(session, user, AccountAction.ROLE_CHANGED, actor=actor or OPERATOR, before=before,
+           after=_snapshot(user))
     return user
 
 
@@ -169,7 +188,12 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
     before = _snapshot(user)
     user.active = active
     session.add(user)
-    _record(session, user, actor, "reactivate" if active else "deactivate", before, _snapshot(user))
+    if not active:
+        # Ended, not only refused while inactive: reactivation must not revive a session that a
+        # request never reached in between.
+        end_all_sessions(session, user, "user deactivated")
+    action = AccountAction.REACTIVATED if active else AccountAction.DEACTIVATED
+    record(session, user, action, actor=actor or OPERATOR, before=before, after=_snapshot(user))
     return user
 
 
@@ -193,7 +217,7 @@ def reset_requester(session: Session, digest: str) -> User | None:
     reset), or None: an unknown or deactivated address gets no mail."""
     for user in session.exec(select(User).where(User.active == True)).all():
         if hmac.compare_digest(_address_digest(user.email), digest):
-            _record(session, user, None, "request password reset", None, {}, label="password reset form")
+            record(session, user, AccountAction.PASSWORD_RESET_REQUESTED, actor=RESET_FORM)
             return user
     return None
 
@@ -207,16 +231,11 @@ def status(user: User) -> str:
 
 def staff_view(session: Session) -> list[dict[str, Any]]:
     """Every user in the order they were added, as the users page and `pressroom users list` show them; `last_admin`
-    marks the only active admin, whom nobody may deactivate or demote."""
+    marks the only active admin, whom nobody may deactivate or demote; `last_sign_in` is None for
+    someone who never signed in."""
     people = session.exec(select(User).order_by(col(User.id))).all()
     admins = [u.id for u in people if u.active and u.role is Role.ADMIN]
+    signed_in = last_sign_ins(session)
     return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role.value, "language": u.language,
-             "active": u.active, "status": status(u), "last_admin": admins == [u.id]} for u in people]
-
-
-def account_history(session: Session, user_id: int | None = None, limit: int = 50) -> list[AccountChange]:
-    """The latest changes to accounts (one account's, with `user_id`), newest first."""
-    query = select(AccountChange).order_by(col(AccountChange.id).desc()).limit(limit)
-    if user_id is not None:
-        query = query.where(AccountChange.user_id == user_id)
-    return list(session.exec(query).all())
+             "active": u.active, "status": status(u), "last_admin": admins == [u.id],
+             "last_sign_in": signed_in.get(u.id or 0)} for u in people]

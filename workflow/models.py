@@ -103,19 +103,25 @@ class RecoveryCode(SQLModel, table=True):
 
 
 class AccountEvent(SQLModel, table=True):
-    """One line of the account log: sign-ins and sign-outs, ended sessions, second factors
-    enrolled and reset, roles set by single sign-on. Releases have `AuditEntry`; this is the
-    same record for people's access."""
+    """One line of the account log: sign-ins and sign-outs, ended sessions, second factors,
+    invitations, roles, (de)activation and passwords set through links. Releases have
+    `AuditEntry`; this is the same record for people's access."""
 
     __tablename__ = "account_event"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
+    # None when no person acted: the CLI operator, the password reset form.
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # The actor's address; "pressroom" for the CLI operator, "password reset form" for a request.
     actor_label: str = Field(max_length=254)
     action: str = Field(max_length=40)
     detail: str = Field(default="", max_length=500)
     ip: str = Field(default="", max_length=45)
+    # The account's fields before and after a change made to them (a role, being active); None
+    # for events that change no field, such as a sign-in.
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
@@ -178,23 +184,6 @@ class ContactChange(SQLModel, table=True):
     contact_id: int = Field(foreign_key="contact.id", index=True)
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     actor_label: str = Field(max_length=254)
-    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-
-
-class AccountChange(SQLModel, table=True):
-    """One change to a staff account: an invitation, a role, (de)activation, a password set
-    through a link. The audit log of releases names a release; this one names the account."""
-
-    __tablename__ = "account_change"
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user_account.id", index=True)
-    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
-    # The actor's address; "pressroom" for the CLI operator, "link" for a password set by mail.
-    actor_label: str = Field(max_length=254)
-    action: str = Field(max_length=40)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from core.db import utcnow
 from core.errors import NotFound
@@ -134,7 +134,8 @@ def end_other_sessions(session: Session, user: User, current_id: int, ip: str) -
 
 
 def end_all_sessions(session: Session, user: User, reason: str) -> int:
-    """End every session of the user (a second factor reset); returns how many were open."""
+    """End every session of the user (a second factor reset, deactivation); returns how many
+    were open."""
     now = utcnow()
     rows = session.exec(select(SignInSession).where(SignInSession.user_id == user.id,
                                                     col(SignInSession.ended_at).is_(None))).all()
@@ -142,6 +143,14 @@ def end_all_sessions(session: Session, user: User, reason: str) -> int:
         _end(row, reason, now)
         session.add(row)
     return len(rows)
+
+
+def last_sign_ins(session: Session) -> dict[int, datetime]:
+    """When each user last signed in, by user id; whoever never did is absent. Every sign-in
+    opens one session, and sessions are kept after they end."""
+    rows = session.exec(select(SignInSession.user_id, func.max(SignInSession.created_at))
+                        .group_by(col(SignInSession.user_id))).all()
+    return {user_id: at for user_id, at in rows}
 
 
 _BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))

@@ -42,7 +42,8 @@ def user_for_claims(session: Session, claims: Mapping[str, object], ip: str = ""
         before = user.role
         user.role = role
         session.add(user)
-        record(session, user, AccountAction.ROLE_FROM_SSO, detail=f"{before.value} → {role.value}", ip=ip)
+        record(session, user, AccountAction.ROLE_FROM_SSO, ip=ip, before={"role": before.value},
+               after={"role": role.value})
     return user
 
 

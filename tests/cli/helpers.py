@@ -15,8 +15,8 @@ def invoker() -> Run:
     """A function that runs `pressroom ARGS…` and returns click's result (exceptions propagate)."""
     runner = CliRunner()
 
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False)
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return invoke
 

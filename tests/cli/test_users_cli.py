@@ -12,7 +12,8 @@ from core.db import session_scope
 from core.outbox import OutboxEvent
 from tests.cli.helpers import fails, invoker, ok
 from workflow.accounts import INVITED_EVENT
-from workflow.models import AccountChange
+from workflow.models import AccountEvent, User
+from workflow.sessions import live_session, open_session
 
 ADMIN, SPOKES = "root@example.be", "an@example.be"
 
@@ -30,8 +31,10 @@ def _users(run) -> dict[str, dict]:  # type: ignore[no-untyped-def,type-arg]
 
 
 def _actions() -> list[tuple[str, str]]:
+    """The account log after the fixture's two `users add` (each logged as "created")."""
     with session_scope() as session:
-        rows = session.exec(select(AccountChange).order_by(col(AccountChange.id))).all()
+        rows = session.exec(select(AccountEvent).where(AccountEvent.action != "created")
+                            .order_by(col(AccountEvent.id))).all()
         return [(row.action, row.actor_label) for row in rows]
 
 
@@ -44,7 +47,7 @@ def test_invite_creates_a_user_without_a_password_and_queues_the_mail(run) -> No
     with session_scope() as session:
         events = session.exec(select(OutboxEvent).where(OutboxEvent.name == INVITED_EVENT)).all()
         assert [e.subject_id for e in events] == [els["id"]]
-    assert _actions() == [("invite", "pressroom")]
+    assert _actions() == [("invited", "pressroom")]
     fails(run("users", "invite", "els@example.be", "--name", "Els", "--role", "admin"), 5, "already exists")
     fails(run("users", "invite", "x@example.be", "--name", "X", "--role", "admin", "--language", "xx"), 2,
           "language")
@@ -64,5 +67,40 @@ def test_role_deactivate_reactivate_and_the_last_admin(run) -> None:  # type: ig
 
     ok(run("users", "role", SPOKES, "admin"))
     ok(run("users", "deactivate", ADMIN))
-    assert _actions() == [("change role", "pressroom"), ("deactivate", "pressroom"), ("reactivate", "pressroom"),
-                          ("change role", "pressroom"), ("deactivate", "pressroom")]
+    assert _actions() == [("role_changed", "pressroom"), ("deactivated", "pressroom"), ("reactivated", "pressroom"),
+                          ("role_changed", "pressroom"), ("deactivated", "pressroom")]
+
+
+def test_the_log_shows_what_a_change_changed(run) -> None:  # type: ignore[no-untyped-def]
+    ok(run("users", "role", SPOKES, "approver"))
+    created, event = json.loads(ok(run("users", "log", SPOKES, "--json")).output)
+    assert (created["action"], created["actor"], created["after"]["role"]) == ("created", "pressroom", "spokesperson")
+    assert (event["action"], event["actor"]) == ("role_changed", "pressroom")
+    assert (event["before"]["role"], event["after"]["role"]) == ("spokesperson", "approver")
+    assert "role: spokesperson → approver" in ok(run("users", "log", SPOKES)).output
+
+
+def _open_session(email: str) -> str:
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        return open_session(session, user, method="password", user_agent="test", ip="127.0.0.1")
+
+
+def _is_live(token: str) -> bool:
+    with session_scope() as session:
+        return live_session(session, token) is not None
+
+
+def test_a_password_set_from_the_cli_is_logged_and_ends_the_sessions_at_once(run) -> None:  # type: ignore[no-untyped-def]
+    token = _open_session(SPOKES)
+    assert _is_live(token)
+    ok(run("users", "password", SPOKES, "--password-stdin", input="a new long password\n"))
+    assert not _is_live(token)
+    assert _actions()[-1] == ("password_set", "pressroom")
+
+
+def test_a_role_changed_away_and_back_leaves_no_old_session(run) -> None:  # type: ignore[no-untyped-def]
+    token = _open_session(SPOKES)
+    ok(run("users", "role", SPOKES, "approver"))
+    ok(run("users", "role", SPOKES, "spokesperson"))
+    assert not _is_live(token)

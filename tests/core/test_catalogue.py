@@ -21,6 +21,7 @@ from subscribers.subscriptions import SubscribeOutcome
 from templates.strings import CHAINS
 from web import error_text
 from web.i18n import ACTION_KEYS, FIELD_KEYS, STRINGS, action_name
+from workflow.account_log import CHANGES
 from workflow.models import ReleaseKind, Role
 from workflow.states import Action, State
 
@@ -102,9 +103,7 @@ FAMILIES: dict[str, list[str]] = {
     "outcome_": [o.value for o in SubscribeOutcome],
     "notification_": ["review_request", "changes_requested", "approved", "published_receipt", "withdrawn"],
     "user_status_": ["active", "invited", "deactivated"],  # workflow.accounts.status
-    "account_": [action.replace(" ", "_") for action in (  # workflow.accounts._record, as web/press/users.py shows them
-        "invite", "resend invitation", "change role", "deactivate", "reactivate", "accept invitation",
-        "reset password", "request password reset")],
+    "account_": [action.value for action in CHANGES],  # what the users page lists
 }
 
 TEMPLATE_KEY = re.compile(r"""\bt\(\s*(['"])([^'"]+)\1\s*(~)?""")

@@ -13,15 +13,20 @@ import httpx
 from hypothesis import HealthCheck, assume, given, settings
 from sqlmodel import col, select
 
+from core.catalogue import WEB, lookup
 from core.db import session_scope
 from core.outbox import OutboxEvent
 from core.settings import override_settings
 from tests.web.conftest import PASSWORD, Person, Web, csrf_of, sign_in
 from tests.web.test_token_fuzzing import TOKENS
-from web.i18n import translate
+from web.i18n import UI_LANGUAGES, translate
 from web.passwords import hash_password, verify_password
 from workflow import accounts
-from workflow.models import AccountChange, ContactChange, Role, User
+from workflow.account_log import CHANGES, AccountAction, events
+from workflow.models import AccountEvent, ContactChange, Role, User
+
+SIGN_INS = {AccountAction.SIGNED_IN, AccountAction.SIGNED_OUT, AccountAction.SIGN_IN_FAILED,
+            AccountAction.SESSION_ENDED}
 
 
 @contextmanager
@@ -43,12 +48,11 @@ def _user(email: str) -> User:
 
 
 def _changes(email: str) -> list[tuple[str, str]]:
-    """(action, actor) of every recorded change to the account, oldest first."""
+    """(action, actor) of every event in the account's log but its sign-ins and sign-outs, oldest
+    first."""
     user = _user(email)
     with session_scope() as session:
-        rows = session.exec(select(AccountChange).where(AccountChange.user_id == user.id)
-                            .order_by(col(AccountChange.id))).all()
-        return [(row.action, row.actor_label) for row in rows]
+        return [(e.action, e.actor_label) for e in events(session, user.id or 0) if e.action not in SIGN_INS]
 
 
 def _events(name: str) -> list[int | None]:
@@ -104,7 +108,7 @@ def test_an_invitation_creates_a_user_without_a_password_and_is_recorded(web: We
         invited = _user("els@example.be")
         assert invited.password_hash is None and invited.active and invited.language == "fr"
         assert invited.role is Role.APPROVER
-        assert _changes("els@example.be") == [("invite", "root@example.be")]
+        assert _changes("els@example.be") == [("invited", "root@example.be")]
         assert _events(accounts.INVITED_EVENT) == [invited.id]
 
         # Refused input comes back as typed, the field marked and described by the error.
@@ -145,11 +149,61 @@ def test_deactivation_ends_sessions_and_tokens_at_once_and_reactivation_restores
         assert "an@example.be is now approver." in admin.get("/press/users").text
         assert post(admin, f"/press/users/{web.spokesperson.id}/role", {"role": "boss"},
                     "/press/users").status_code == 422
-    assert _changes("an@example.be") == [("deactivate", "root@example.be"), ("reactivate", "root@example.be"),
-                                         ("change role", "root@example.be")]
+    assert _changes("an@example.be") == [("deactivated", "root@example.be"), ("reactivated", "root@example.be"),
+                                         ("role_changed", "root@example.be")]
     with session_scope() as session:
-        change = session.exec(select(AccountChange).where(AccountChange.action == "change role")).one()
+        change = session.exec(select(AccountEvent).where(AccountEvent.action == "role_changed")).one()
         assert change.before["role"] == "spokesperson" and change.after["role"] == "approver"  # type: ignore[index]
+
+
+def test_reactivation_does_not_revive_a_session_from_before_the_deactivation(web: Web) -> None:
+    with web.browser() as theirs, signed_in(web, web.admin) as admin:
+        assert sign_in(theirs, web.spokesperson.email).status_code == 303
+        assert theirs.get("/press").status_code == 200
+        # No request of theirs comes between the two: the session must be over all the same.
+        for action in ("deactivate", "reactivate"):
+            assert post(admin, f"/press/users/{web.spokesperson.id}/{action}", {}, "/press/users").status_code == 303
+        assert theirs.get("/press").status_code == 303
+        assert sign_in(theirs, web.spokesperson.email).status_code == 303  # a new sign-in works
+        assert theirs.get("/press").status_code == 200
+
+
+def test_the_users_page_lists_changes_from_the_account_log_and_last_sign_ins(web: Web) -> None:
+    def row(page: str, person_id: int) -> str:
+        return page.split(f'id="user-{person_id}"')[1].split("</tr>")[0]
+
+    def history(page: str) -> str:
+        return html.unescape(page.split('id="history"')[1])
+
+    with signed_in(web, web.admin) as admin:
+        page = admin.get("/press/users").text
+        assert "never" not in row(page, web.admin.id) and "never" in row(page, web.spokesperson.id)
+        assert post(admin, f"/press/users/{web.spokesperson.id}/role", {"role": "approver"},
+                    "/press/users").status_code == 303
+        assert post(admin, "/press/users/invite", {"name": "Els Wouters", "email": "els@example.be",
+                                                   "role": "admin", "language": "fr"}, "/press/users").status_code == 303
+        with web.browser() as theirs:
+            assert sign_in(theirs, web.spokesperson.email).status_code == 303
+            with session_scope() as session:
+                accounts.request_password_reset(session, web.spokesperson.email)
+                [event] = session.exec(select(OutboxEvent).where(OutboxEvent.name == accounts.RESET_EVENT)).all()
+                assert accounts.reset_requester(session, event.payload["address"]) is not None
+        page = admin.get("/press/users").text
+        assert "never" not in row(page, web.spokesperson.id)
+        shown = history(page)
+        assert "role changed" in shown and "Role: spokesperson → approver" in shown
+        assert "invited" in shown and "Role: admin" in shown and "Language: FR" in shown
+        # Sign-ins, and reset requests anyone may make for any address, stay in each user's log.
+        assert "signed in" not in shown and "password reset form" not in shown
+        with session_scope() as session:
+            session.get(User, web.admin.id).language = "nl"  # type: ignore[union-attr]
+        shown = history(admin.get("/press/users").text)
+        assert "rol gewijzigd" in shown and "Rol: woordvoerder → goedkeurder" in shown
+
+
+def test_every_change_the_page_lists_is_named_in_every_language() -> None:
+    for action in CHANGES:
+        assert all(lookup(WEB, f"account_{action}", language) for language in UI_LANGUAGES), action
 
 
 def test_the_last_active_admin_can_neither_leave_nor_be_demoted(web: Web) -> None:
@@ -201,7 +255,7 @@ def test_a_link_works_once_for_its_purpose_and_account_only(web: Web) -> None:
         done = _set_password(client, invitation, "een lang wachtwoord")
         assert done.status_code == 303 and done.headers["location"] == "/press/sign-in"
         assert verify_password("een lang wachtwoord", _user("new@example.be").password_hash)
-        assert _changes("new@example.be") == [("invite", "pressroom"), ("accept invitation", "new@example.be")]
+        assert _changes("new@example.be") == [("invited", "pressroom"), ("invitation_accepted", "new@example.be")]
 
         used = client.get(invitation)
         assert used.status_code == 404 and translate("link_unusable", "nl") in html.unescape(used.text)
@@ -255,7 +309,7 @@ def test_forgot_password_answers_the_same_for_every_address(web: Web) -> None:
         found = [accounts.reset_requester(session, e.payload["address"]) for e in events]
         assert [user.email if user else None for user in found] == [
             web.approver.email, None, None, web.approver.email]
-    assert _changes(web.approver.email) == [("request password reset", "password reset form")] * 2
+    assert _changes(web.approver.email) == [("password_reset_requested", "password reset form")] * 2
     # A deactivated account gets nothing either.
     with session_scope() as session:
         accounts.set_active(session, None, session.get(User, web.spokesperson.id), False)  # type: ignore[arg-type]
@@ -293,7 +347,7 @@ def test_a_new_password_ends_the_sessions_made_with_the_old_one(web: Web) -> Non
         assert old.get("/press").status_code == 303
         assert sign_in(other, web.approver.email).status_code == 401
         assert sign_in(other, web.approver.email, "a brand new password").status_code == 303
-    assert _changes(web.approver.email) == [("reset password", web.approver.email)]
+    assert _changes(web.approver.email) == [("password_reset", web.approver.email)]
 
 
 # --- the contact directory ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from core.db import session_scope
 from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
 from tests.web.conftest import Web, csrf_of, sign_in
-from workflow.models import AccountChange
+from workflow.models import AccountEvent
 
 
 def _mails(sink: Sink, address: str) -> list[EmailMessage]:
@@ -83,5 +83,5 @@ def test_a_reset_by_mail_sets_a_new_password_and_ends_the_old_sessions(web: Web,
         assert phone.get(path).status_code == 404
     assert [r.rcpt_tos for r in sink.received] == [[web.approver.email]]  # nobody@ got nothing
     with session_scope() as session:
-        requests = session.exec(select(AccountChange).where(AccountChange.action == "request password reset")).all()
+        requests = session.exec(select(AccountEvent).where(AccountEvent.action == "password_reset_requested")).all()
         assert [(c.user_id, c.actor_label) for c in requests] == [(web.approver.id, "password reset form")]

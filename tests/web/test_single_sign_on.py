@@ -58,8 +58,8 @@ def test_a_known_verified_address_signs_in_and_the_claim_sets_the_role(web: Web,
         assert user is not None and user.role is Role.ADMIN
         [row] = s.exec(select(SignInSession)).all()
         assert row.method == "sso" and row.role is Role.ADMIN
-        log = [(e.action, e.detail) for e in events(s, web.approver.id)]
-    assert log == [("role_from_sso", "approver → admin"), ("signed_in", "sso")]
+        log = [(e.action, e.detail, e.before, e.after) for e in events(s, web.approver.id)]
+    assert log == [("role_from_sso", "", {"role": "approver"}, {"role": "admin"}), ("signed_in", "sso", None, None)]
 
 
 def test_a_claim_that_names_no_role_changes_nothing(web: Web, provider: Provider) -> None:

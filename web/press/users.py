@@ -1,5 +1,6 @@
-"""The users page (admins): who works in the press office, with which role and language; invite
-someone by mail, change a role, deactivate or reactivate. Every change is recorded."""
+"""The users page (admins): who works in the press office, with which role and language, and when
+they last signed in; invite someone by mail, change a role, deactivate or reactivate. Every change
+is in the account log, whose latest changes the page lists."""
 
 from __future__ import annotations
 
@@ -17,22 +18,29 @@ from web.i18n import translate, ui_language
 from web.pages import flash, redirect, render
 from web.schemas import MAX_ID
 from workflow import accounts
+from workflow.account_log import differences, recent_changes
 from workflow.guards import require_role
 from workflow.models import Role, User
 
 router = APIRouter()
 UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 INVITE_FIELDS = ("name", "email", "role", "language")
+# The STRINGS key that names each field a change shows before → after. Being active is left out:
+# the action (deactivated, reactivated) says it.
+FIELD_LABELS = {"name": "name", "email": "email", "role": "role", "language": "interface_language"}
 
 
 def _page(request: Request, form: dict[str, str] | None = None, error: PressroomError | None = None,
           status: int = 200) -> Response:
-    """The list, the invitation form (with `form` as typed and `error` beside its field), the log."""
+    """The list, the invitation form (with `form` as typed and `error` beside its field), the
+    latest changes to accounts from the account log."""
     with reading() as session:
         rows = accounts.staff_view(session)
         names = {row["id"]: row["email"] for row in rows}
-        history = [{"at": c.at, "actor": c.actor_label, "user": names.get(c.user_id, ""),
-                    "action": c.action.replace(" ", "_")} for c in accounts.account_history(session)]
+        history = [{"at": e.at, "actor": e.actor_label, "user": names.get(e.user_id, ""), "action": e.action,
+                    "changes": [(FIELD_LABELS[field], field, old, new) for field, old, new
+                                in differences(e.before, e.after) if field in FIELD_LABELS]}
+                   for e in recent_changes(session)]
     field = ""
     if isinstance(error, InvalidInput):
         field = error.field.split(".")[-1]

@@ -6,8 +6,9 @@ Create Date: 2026-12-05 06:45:00.000000
 
 The session cookie now carries a random id whose hash is a `sign_in_session` row, so a user
 sees and ends their sessions. `totp_factor` holds an authenticator secret (encrypted) and the
-last time step used; `recovery_code` keyed hashes of single-use codes; `account_event` who
-signed in and out, and what changed about their access. Sessions from the old cookie (which
+last time step used; `recovery_code` keyed hashes of single-use codes; `account_event` the
+account log: who signed in and out, and every change to an account (invitations, roles,
+deactivation, passwords set through links) with the fields before and after. Sessions from the old cookie (which
 held the user id itself) are no longer accepted: everyone signs in once more.
 """
 
@@ -77,6 +78,8 @@ def upgrade() -> None:
         sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
+        sa.Column('before', sa.JSON(), nullable=True),
+        sa.Column('after', sa.JSON(), nullable=True),
         sa.Column('at', core.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['actor_id'], ['user_account.id']),
         sa.ForeignKeyConstraint(['user_id'], ['user_account.id']),
