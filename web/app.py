@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from core.settings import get_settings
 from web import errors
 from web.auth import write_cookie
 from web.pages import HERE
@@ -28,9 +29,14 @@ four-eyes), 404 not found, 409 illegal transition, stale version or duplicate, 4
 meantime answers 409 with `current_version`.
 """
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+# No inline script and no inline style anywhere: what the pages run and how they look comes from
+# /static. Sent with every response (a JSON body or a feed opened in a tab is a document too);
+# the mail previews set their own, stricter one (web/press/releases.py: PREVIEW_CSP).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
        "img-src 'self' https: data:; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; "
        "base-uri 'none'; object-src 'none'")
+# Behind https, browsers are told to never try plain http for a year (RFC 6797).
+HSTS = "max-age=31536000"
 
 
 def create_app() -> FastAPI:
@@ -59,8 +65,9 @@ def create_app() -> FastAPI:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        if headers.get("content-type", "").startswith("text/html"):
-            headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy", CSP)
+        if get_settings().base_url.lower().startswith("https://"):
+            headers.setdefault("Strict-Transport-Security", HSTS)
         if request.url.path.startswith(("/press", "/api", "/subscriptions")):
             headers.setdefault("Cache-Control", "no-store")
         return response

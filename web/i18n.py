@@ -22,6 +22,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # chrome
     "press_office": {"nl": "Persdienst", "fr": "Service de presse", "en": "Press office"},
     "newsroom": {"nl": "Nieuwskamer", "fr": "Salle de presse", "en": "Newsroom"},
+    "skip_to_content": {"nl": "Naar de inhoud", "fr": "Aller au contenu", "en": "Skip to content"},
     "dashboard": {"nl": "Overzicht", "fr": "Tableau de bord", "en": "Dashboard"},
     "releases": {"nl": "Persberichten", "fr": "Communiqués", "en": "Releases"},
     "lists": {"nl": "Verzendlijsten", "fr": "Listes de diffusion", "en": "Mailing lists"},
