@@ -120,6 +120,7 @@ STRINGS: dict[str, dict[str, str]] = {
                           "fr": "Envoyer un avis de retrait aux destinataires",
                           "en": "Send recipients a withdrawal notice"},
     "review": {"nl": "Nazicht", "fr": "Relecture", "en": "Review"},
+    "action": {"nl": "Handeling", "fr": "Action", "en": "Action"},
     "audit_log": {"nl": "Logboek", "fr": "Journal", "en": "Audit log"},
     "done_action": {"nl": "{action}: {from_state} → {to_state}", "fr": "{action} : {from_state} → {to_state}",
                     "en": "{action}: {from_state} → {to_state}"},

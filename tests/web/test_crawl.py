@@ -20,6 +20,8 @@ from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 
+import pytest
+
 from tests.web.conftest import PASSWORD, Web, clear_rate_limits
 from tests.web.crawl_seed import seed
 from tests.web.crawler import Crawler, FormSeen, Problem, pattern
@@ -86,7 +88,8 @@ def _report(problems: list[Problem]) -> str:
     return "\n".join(lines)
 
 
-def test_every_reachable_page_and_form(web: Web, chromium: Any, sqlite_db: str) -> None:
+def test_every_reachable_page_and_form(web: Web, chromium: Any, sqlite_db: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     seeded = seed(web)
     restore = _restorer(sqlite_db)
     problems: list[Problem] = []
@@ -118,12 +121,14 @@ def test_every_reachable_page_and_form(web: Web, chromium: Any, sqlite_db: str) 
         crawler.submit_form(form, throwaway, restore)
         throwaway.close()
 
-    for crawler in crawlers:
-        t = crawler.tally
-        capped = ", ".join(f"{k} ×{n}" for k, n in sorted(t.capped.items())) or "none"
-        print(f"crawl {crawler.role}: {t.pages} pages, {t.forms} forms, {t.axe_runs} axe runs, "
-              f"{t.seconds:.1f} s; left out by the cap: {capped}")
-        crawler.context.close()
+    with capsys.disabled():  # the summary shows in every run, not only a failing one
+        print()
+        for crawler in crawlers:
+            t = crawler.tally
+            capped = ", ".join(f"{k} ×{n}" for k, n in sorted(t.capped.items())) or "none"
+            print(f"crawl {crawler.role}: {t.pages} pages, {t.forms} forms, {t.axe_runs} axe runs, "
+                  f"{t.seconds:.1f} s; left out by the cap: {capped}")
+            crawler.context.close()
 
     visited = {role: {pattern(url) for url in c._seen} for role, c in zip(people, crawlers)}
     for role in ("spokesperson", "approver", "admin"):
