@@ -8,8 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from core.settings import get_settings
-from web import errors
+from web import errors, headers
 from web.auth import write_cookie
 from web.pages import HERE
 
@@ -29,14 +28,6 @@ four-eyes), 404 not found, 409 illegal transition, stale version or duplicate, 4
 meantime answers 409 with `current_version`.
 """
 
-# No inline script and no inline style anywhere: what the pages run and how they look comes from
-# /static. Sent with every response (a JSON body or a feed opened in a tab is a document too);
-# the mail previews set their own, stricter one (web/press/releases.py: PREVIEW_CSP).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-       "img-src 'self' https: data:; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; "
-       "base-uri 'none'; object-src 'none'")
-# Behind https, browsers are told to never try plain http for a year (RFC 6797).
-HSTS = "max-age=31536000"
 
 
 def create_app() -> FastAPI:
@@ -61,15 +52,7 @@ def create_app() -> FastAPI:
     async def session_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         write_cookie(request, response)
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        headers.setdefault("Content-Security-Policy", CSP)
-        if get_settings().base_url.lower().startswith("https://"):
-            headers.setdefault("Strict-Transport-Security", HSTS)
-        if request.url.path.startswith(("/press", "/api", "/subscriptions")):
-            headers.setdefault("Cache-Control", "no-store")
+        headers.apply(request, response)
         return response
 
     app.include_router(api_router)

@@ -220,7 +220,7 @@ class Crawler:
         self.tally = Tally()
         self.forms: dict[tuple[str, ...], FormSeen] = {}
         self.html_pages: list[str] = []  # one URL per structure met, for the narrow-screen pass
-        self._seen: set[str] = set()
+        self.visited: set[str] = set()
         self._own_shapes: set[str] = set()
         self._stale: Counter[str] = Counter()
         self._responses: list[tuple[Any, list[dict[str, str]], str]] = []
@@ -278,13 +278,13 @@ class Crawler:
         while queue:
             url, source = queue.popleft()
             url = urlunsplit(urlsplit(url)._replace(fragment=""))
-            if url in self._seen or not self.same_origin(url):
+            if url in self.visited or not self.same_origin(url):
                 continue
             key = pattern(url)
             if self._stale[key] >= STALE_AFTER:
                 self.tally.capped[key] += 1
                 continue
-            self._seen.add(url)
+            self.visited.add(url)
             found = self.visit(url, source)
             if found is None:
                 continue

@@ -11,7 +11,7 @@ import pytest
 
 from core.settings import override_settings
 from tests.web.crawler import response_problems
-from web.app import CSP
+from web.headers import CSP
 
 
 def _headers(response: object) -> list[dict[str, str]]:
@@ -65,3 +65,27 @@ def test_the_checks_catch_what_they_look_for() -> None:
         assert any(word in problem for problem in response_problems("/", headers)), word
     assert response_problems("/", [*good[:2], {"name": "Content-Security-Policy", "value": preview}]) == []
     assert any("Secure" in p for p in response_problems("/", good, https=True))
+
+
+def test_a_bug_answers_500_with_the_headers_too(sqlite_db: str) -> None:
+    """Starlette answers an unhandled exception outside every middleware; the headers still come."""
+    import asyncio
+
+    from web.app import create_app
+
+    app = create_app()
+
+    @app.get("/press/bug")
+    def bug() -> None:
+        raise RuntimeError("a bug")
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.get("/press/bug")
+
+    override_settings(base_url="https://press.example.be")
+    response = asyncio.run(ask())
+    assert response.status_code == 500
+    assert response_problems(str(response.url), _headers(response), https=True) == []
+    assert response.headers["cache-control"] == "no-store"
