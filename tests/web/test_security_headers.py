@@ -70,6 +70,7 @@ def test_the_checks_catch_what_they_look_for() -> None:
 def test_a_bug_answers_500_with_the_headers_too(sqlite_db: str) -> None:
     """Starlette answers an unhandled exception outside every middleware; the headers still come."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from web.app import create_app
 
@@ -85,7 +86,8 @@ def test_a_bug_answers_500_with_the_headers_too(sqlite_db: str) -> None:
             return await client.get("/press/bug")
 
     override_settings(base_url="https://press.example.be")
-    response = asyncio.run(ask())
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own: Playwright may hold this one's loop
+        response = pool.submit(asyncio.run, ask()).result()
     assert response.status_code == 500
     assert response_problems(str(response.url), _headers(response), https=True) == []
     assert response.headers["cache-control"] == "no-store"
