@@ -159,7 +159,7 @@ def _directives(policy: str) -> dict[str, list[str]]:
     return found
 
 
-def response_problems(url: str, headers: list[dict[str, str]], https: bool = False) -> list[str]:
+def response_problems(headers: list[dict[str, str]], https: bool = False) -> list[str]:
     """What is wrong with one response's security headers (issue 14).
 
     Every response: nosniff, a Referrer-Policy, a Content-Security-Policy that allows no inline
@@ -257,7 +257,7 @@ class Crawler:
             source = response.request.headers.get("referer") or shown
             if response.status >= 500:
                 self._problem(f"HTTP {response.status}", response.url, source, response.status_text)
-            for problem in response_problems(response.url, headers):
+            for problem in response_problems(headers):
                 self._problem("header", response.url, source, problem)
 
     # --- pages ----------------------------------------------------------------------------------
@@ -319,7 +319,7 @@ class Crawler:
         response = self.context.request.get(url, max_redirects=0)
         if response.status >= 500:
             self._problem(f"HTTP {response.status}", url, source, response.status_text)
-        for problem in response_problems(url, response.headers_array):
+        for problem in response_problems(response.headers_array):
             self._problem("header", url, source, problem)
 
     def inspect(self, url: str, source: str, page: Any = None) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ def test_https_site_sends_hsts_and_secure_cookies(sqlite_db: str, live_server: s
     response = httpx.get(f"{live_server}{path}")
     assert response.status_code < 500
     assert response.headers["strict-transport-security"] == "max-age=31536000"
-    assert response_problems(str(response.url), _headers(response), https=True) == []
+    assert response_problems(_headers(response), https=True) == []
 
 
 def test_session_cookie_is_secure_httponly_and_samesite(sqlite_db: str, live_server: str) -> None:
@@ -41,7 +41,7 @@ def test_plain_http_sends_no_hsts_and_no_secure_cookie(sqlite_db: str, live_serv
     response = httpx.get(f"{live_server}/press/sign-in")
     assert "strict-transport-security" not in response.headers
     assert "secure" not in response.headers["set-cookie"].lower()
-    assert response_problems(str(response.url), _headers(response)) == []
+    assert response_problems(_headers(response)) == []
     assert response.headers["content-security-policy"] == CSP
 
 
@@ -50,7 +50,7 @@ def test_the_checks_catch_what_they_look_for() -> None:
     good = [{"name": "X-Content-Type-Options", "value": "nosniff"}, {"name": "Referrer-Policy", "value": "same-origin"},
             {"name": "Content-Security-Policy", "value": CSP},
             {"name": "Set-Cookie", "value": "s=1; HttpOnly; Path=/; SameSite=lax"}]
-    assert response_problems("/", good) == []
+    assert response_problems(good) == []
     weak_csp = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
     weak_styles = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
     preview = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'"
@@ -62,9 +62,9 @@ def test_the_checks_catch_what_they_look_for() -> None:
         "HttpOnly": [*good[:3], {"name": "Set-Cookie", "value": "s=1; Path=/; SameSite=lax"}],
     }
     for word, headers in cases.items():
-        assert any(word in problem for problem in response_problems("/", headers)), word
-    assert response_problems("/", [*good[:2], {"name": "Content-Security-Policy", "value": preview}]) == []
-    assert any("Secure" in p for p in response_problems("/", good, https=True))
+        assert any(word in problem for problem in response_problems(headers)), word
+    assert response_problems([*good[:2], {"name": "Content-Security-Policy", "value": preview}]) == []
+    assert any("Secure" in p for p in response_problems(good, https=True))
 
 
 def test_a_bug_answers_500_with_the_headers_too(sqlite_db: str) -> None:
@@ -89,5 +89,5 @@ def test_a_bug_answers_500_with_the_headers_too(sqlite_db: str) -> None:
     with ThreadPoolExecutor(1) as pool:  # a thread of its own: Playwright may hold this one's loop
         response = pool.submit(asyncio.run, ask()).result()
     assert response.status_code == 500
-    assert response_problems(str(response.url), _headers(response), https=True) == []
+    assert response_problems(_headers(response), https=True) == []
     assert response.headers["cache-control"] == "no-store"
