@@ -36,6 +36,8 @@ _STYLES = {
     "ol": {"style": "margin:0 0 12px;padding-left:22px"},
     "blockquote": {"style": "margin:0 0 12px;padding-left:12px;border-left:3px solid #cccccc"},
 }
+# On the web the site's stylesheet does this, and its policy refuses style attributes.
+_WEB = {"a": {"target": "_blank"}}
 
 
 _HTTP = re.compile(r"https?://[^\s/?#@]+[^\s]*", re.IGNORECASE)
@@ -68,8 +70,8 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def sanitise_html(html: str) -> str:
-    """`html` reduced to the allow-list, with mail-safe inline styles added."""
+def sanitise_html(html: str, mail: bool = True) -> str:
+    """`html` reduced to the allow-list, with mail-safe inline styles added (`mail`)."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -78,14 +80,15 @@ def sanitise_html(html: str) -> str:
         attribute_filter=_attribute_filter,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
-        set_tag_attribute_values=_STYLES,
+        set_tag_attribute_values=_STYLES if mail else _WEB,
         strip_comments=True,
     )
 
 
-def markdown_to_html(source: str) -> Markup:
-    """Markdown rendered and sanitised; safe to place in a template unescaped."""
-    html = sanitise_html(_parser().render(source))
+def markdown_to_html(source: str, mail: bool = True) -> Markup:
+    """Markdown rendered and sanitised; safe to place in a template unescaped. `mail` False: for
+    a web page, without the inline styles mail needs."""
+    html = sanitise_html(_parser().render(source), mail)
     # Empty paragraphs are what is left of a stripped element; drop them.
     html = re.sub(r"<p[^>]*>\s*</p>", "", html)
     return Markup(html.strip())

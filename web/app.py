@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from web import errors
+from web import errors, headers
 from web.auth import write_cookie
 from web.pages import HERE
 
@@ -28,9 +28,6 @@ four-eyes), 404 not found, 409 illegal transition, stale version or duplicate, 4
 meantime answers 409 with `current_version`.
 """
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' https: data:; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; "
-       "base-uri 'none'; object-src 'none'")
 
 
 def create_app() -> FastAPI:
@@ -55,14 +52,7 @@ def create_app() -> FastAPI:
     async def session_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         write_cookie(request, response)
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        if headers.get("content-type", "").startswith("text/html"):
-            headers.setdefault("Content-Security-Policy", CSP)
-        if request.url.path.startswith(("/press", "/api", "/subscriptions")):
-            headers.setdefault("Cache-Control", "no-store")
+        headers.apply(request, response)
         return response
 
     app.include_router(api_router)

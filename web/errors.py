@@ -13,6 +13,7 @@
     RequestValidationError          422, with every field error
     sqlalchemy OperationalError     503 (database unreachable or locked for too long)
     HTTPException (routing)         its own status, in the same shapes
+    any other exception (a bug)     500, plain text, with the security headers (web.headers)
 
 Handlers and routes never build error responses themselves: they raise, and this maps. The API
 answers with the English `message`; a page says the same in the reader's language
@@ -27,7 +28,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -213,6 +214,16 @@ async def database_error(request: Request, error: Exception) -> Response:
     return _respond(request, 503, body, {"Retry-After": "5"}, error)
 
 
+async def internal_error(request: Request, error: Exception) -> Response:
+    """A bug: the plain 500 Starlette would give, with the security headers. Starlette answers
+    it outside every middleware, so the one in `web.app` never sees it."""
+    from web import headers
+
+    response = PlainTextResponse("Internal Server Error", status_code=500)
+    headers.apply(request, response)
+    return response
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers above on `app`."""
     from sqlalchemy.exc import OperationalError
@@ -221,6 +232,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, database_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)
 
 
 def api_responses(*statuses: int, json_body: bool = False) -> dict[int | str, dict[str, Any]]:

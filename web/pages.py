@@ -50,7 +50,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["markdown"] = lambda text: Markup(markdown_to_html(text or ""))
+    env.filters["markdown"] = lambda text: Markup(markdown_to_html(text or "", mail=False))
     env.filters["urlquote"] = lambda text: quote(str(text), safe="")
     env.filters["local_input"] = local_input
     return env

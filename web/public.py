@@ -148,7 +148,7 @@ def _embargo_notice(item: PublicRelease | None) -> str:
 def _body(item: PublicRelease | None) -> str:
     from markupsafe import Markup
 
-    return Markup(markdown_to_html(item.body)) if item else Markup("")
+    return Markup(markdown_to_html(item.body, mail=False)) if item else Markup("")
 
 
 def _feed(language: str) -> FeedGenerator:

@@ -23,6 +23,15 @@ def test_markdown_headings_paragraphs_lists_and_links() -> None:
     assert "site <https://example.be/a?b=1&c=2>" in text
 
 
+def test_web_pages_get_the_same_html_without_inline_styles() -> None:
+    """The newsroom's policy refuses style attributes; its stylesheet styles the body instead."""
+    source = "## Kerncijfers\n\nEen alinea.\n\n> Citaat\n\n[site](https://example.be/)"
+    web, mail = markdown_to_html(source, mail=False), markdown_to_html(source)
+    assert "style=" not in web and "style=" in mail
+    assert read_html(web).tags == read_html(mail).tags
+    assert 'href="https://example.be/"' in web and 'rel="noopener noreferrer"' in web
+
+
 @pytest.mark.parametrize(
     "hostile",
     [

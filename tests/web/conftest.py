@@ -8,10 +8,13 @@ tests. Events are relayed to the session's real Redis.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -254,5 +257,35 @@ def provider(web: Web, _provider_server: str) -> Provider:
     return Provider(_provider_server)
 
 
-__all__ = ["PASSWORD", "Person", "Provider", "User", "Web", "csrf_of", "enrol", "enter_code", "provider",
-           "publish_through_api", "release_body", "secret_of", "sign_in", "sink", "totp_code"]
+# --- a real browser ------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _install_chromium() -> None:
+    """Debian's chromium package, installed with apt (never a browser download)."""
+    if os.geteuid() != 0:
+        pytest.skip(f"{CHROMIUM} is missing and installing it needs root (apt-get install chromium)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+    if subprocess.run(install, env=env, capture_output=True, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, check=True, capture_output=True)
+        subprocess.run(install, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium browser (Playwright over Debian's binary)."""
+    if not Path(CHROMIUM).exists():
+        _install_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+__all__ = ["PASSWORD", "Person", "Provider", "User", "Web", "chromium", "csrf_of", "enrol", "enter_code", "provider", "publish_through_api", "release_body", "secret_of", "sign_in", "sink", "totp_code"]

@@ -12,7 +12,7 @@ from sqlmodel import select
 from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
 from tests.web.conftest import Web
-from tests.web.test_browser import chromium, mails_to, sign_in, text_of  # noqa: F401 (a fixture)
+from tests.web.test_browser import mails_to, sign_in, text_of
 from workflow.models import User
 
 

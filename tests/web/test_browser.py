@@ -11,18 +11,14 @@ Screenshots of every page go to test-artifacts/web/.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlmodel import col, select
 
 from core.db import session_scope
@@ -33,36 +29,7 @@ from tests.delivery.smtp_sink import Sink
 from tests.web.conftest import PASSWORD, Web, release_body
 from web.deps import relay_events
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-
-
-def _install_chromium() -> None:
-    """Debian's chromium package, installed with apt (never a browser download)."""
-    if os.geteuid() != 0:
-        pytest.skip(f"{CHROMIUM} is missing and installing it needs root (apt-get install chromium)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    if subprocess.run(install, env=env, capture_output=True, check=False).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env, check=True, capture_output=True)
-        subprocess.run(install, env=env, check=True, capture_output=True)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """A headless Chromium browser (Playwright over Debian's binary)."""
-    if not Path(CHROMIUM).exists():
-        _install_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
 
 
 class Shots:

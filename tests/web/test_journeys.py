@@ -23,7 +23,7 @@ from subscribers import create_list
 from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
 from tests.web.conftest import PASSWORD, Web
-from tests.web.test_browser import chromium, mails_to, text_of  # noqa: F401 - the browser fixture
+from tests.web.test_browser import mails_to, text_of
 from web.deps import relay_events
 from workflow.models import User
 
@@ -81,7 +81,7 @@ def link_in(sink: Sink, address: str, pattern: str) -> str:
 
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_admin_spokesperson_and_approver_take_a_release_to_the_inbox(
-    language: str, web: Web, chromium: Any, worker: Any, sink: Sink  # noqa: F811
+    language: str, web: Web, chromium: Any, worker: Any, sink: Sink
 ) -> None:
     from playwright.sync_api import expect
 

@@ -116,8 +116,8 @@ def test_review_diff_request_changes_and_approve(web: Web) -> None:
     with signed_in(web, web.approver) as approver:
         review = approver.get(f"/press/releases/{rid}/review").text
         assert "Changes since the previous revision 1" in review
-        assert '<ins><span class="sr-only">added: </span> en Goma</ins>' in review
-        assert re.search(r'<ins><span class="sr-only">added: </span>[^<]*Hij bezoekt ook Goma\.[^<]*</ins>', review)
+        assert '<ins><span class="visually-hidden">added: </span> en Goma</ins>' in review
+        assert re.search(r'<ins><span class="visually-hidden">added: </span>[^<]*Hij bezoekt ook Goma\.[^<]*</ins>', review)
         approved = post(approver, f"/press/releases/{rid}/approve", {"expected_version": "5"})
         assert approved.status_code == 303
         assert "approved" in approver.get(approved.headers["location"]).text
@@ -137,8 +137,8 @@ def test_diff_is_against_the_last_approved_revision(web: Web) -> None:
     with signed_in(web, web.approver2) as approver:
         review = approver.get(f"/press/releases/{rid}/review").text
     assert "Verschillen met de laatst goedgekeurde revisie 1" in review
-    assert '<del><span class="sr-only">verwijderd: </span>Minister bezoekt Kinshasa</del>' in review
-    assert '<ins><span class="sr-only">toegevoegd: </span>Versie drie</ins>' in review
+    assert '<del><span class="visually-hidden">verwijderd: </span>Minister bezoekt Kinshasa</del>' in review
+    assert '<ins><span class="visually-hidden">toegevoegd: </span>Versie drie</ins>' in review
 
 
 @pytest.mark.parametrize("person", ["spokesperson", "spokesperson2", "approver"])

@@ -254,7 +254,7 @@ def test_the_review_marks_words_for_every_reader_and_shows_each_language_beside_
     with signed_in(web, web.approver2) as client:  # Dutch
         review = client.get(f"/press/releases/{rid}/review").text
     body = review.split('data-language="nl"')[1].split("</section>")[0].split("Markdown")[1]
-    inserted = re.findall(r'<ins><span class="sr-only">toegevoegd: </span>([^<]*)</ins>', body)
+    inserted = re.findall(r'<ins><span class="visually-hidden">toegevoegd: </span>([^<]*)</ins>', body)
     assert [len(text.split()) for text in inserted] == [9] and "<del>" not in body
     decision = review.split('id="decision"')[1]
     assert decision.index('id="approve"') < decision.index('id="previews"')

@@ -12,7 +12,6 @@ import pyotp
 import pytest
 
 from tests.web.conftest import PASSWORD, Provider, Web
-from tests.web.test_browser import chromium  # noqa: F401  (the session's browser fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "sign-in"

@@ -16,7 +16,10 @@
   if (dirtyForm) {
     var dirty = false;
     dirtyForm.addEventListener("input", function () { dirty = true; });
-    dirtyForm.addEventListener("submit", function () { dirty = false; });
+    dirtyForm.addEventListener("submit", function (event) {
+      // Refreshing the preview (posted into its frame) saves nothing.
+      if (!event.submitter || event.submitter.id !== "refresh-preview") { dirty = false; }
+    });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }
     });
@@ -82,9 +85,11 @@
     var keep = function () { clearTimeout(keepTimer); keepTimer = setTimeout(store, 300); };
     dirtyForm.addEventListener("input", keep);
     dirtyForm.addEventListener("change", keep);
-    dirtyForm.addEventListener("submit", function () {
+    dirtyForm.addEventListener("submit", function (event) {
       clearTimeout(keepTimer);
       store();
+      // Refreshing the preview posts the form into its frame and saves nothing: the copies stay.
+      if (event.submitter && event.submitter.id === "refresh-preview") { return; }
       sessionStorage.setItem(PENDING, "1");
     });
   }
@@ -94,17 +99,36 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
-  // The editor: one tab per language; without JS every language shows, one after the other.
-  var tabs = document.querySelectorAll("[data-tabs] [data-tab]");
+  // The editor: one tab per language (the ARIA tabs pattern: one tab in the Tab order, arrow
+  // keys, Home and End move between them); without JS every language shows, one after the other.
+  var tabs = Array.prototype.slice.call(document.querySelectorAll("[data-tabs] [data-tab]"));
   function show(code) {
-    tabs.forEach(function (tab) { tab.setAttribute("aria-selected", tab.dataset.tab === code ? "true" : "false"); });
+    tabs.forEach(function (tab) {
+      var selected = tab.dataset.tab === code;
+      tab.setAttribute("aria-selected", selected ? "true" : "false");
+      tab.tabIndex = selected ? 0 : -1;
+    });
     document.querySelectorAll("[data-panel]").forEach(function (panel) { panel.hidden = panel.dataset.panel !== code; });
     var select = document.getElementById("preview-language");
     if (select) { select.value = code; }
   }
+  var KEYS = { ArrowLeft: -1, ArrowRight: 1 };
+  function onKey(event) {
+    var index = tabs.indexOf(event.currentTarget);
+    var next = null;
+    if (event.key in KEYS) { next = (index + KEYS[event.key] + tabs.length) % tabs.length; }
+    else if (event.key === "Home") { next = 0; }
+    else if (event.key === "End") { next = tabs.length - 1; }
+    if (next === null) { return; }
+    event.preventDefault();
+    show(tabs[next].dataset.tab);
+    tabs[next].focus();
+    refresh();
+  }
   if (tabs.length) {
     tabs.forEach(function (tab) {
       tab.addEventListener("click", function () { show(tab.dataset.tab); refresh(); });
+      tab.addEventListener("keydown", onKey);
     });
     var main = document.querySelector("select[name=default_language]");
     var bar = document.querySelector("[data-tabs]");
@@ -128,30 +152,22 @@
     });
   });
 
-  // The live preview: the form as typed is rendered as the subscriber's mail, beside it.
+  // The live preview: the form as typed is rendered as the subscriber's mail, beside it. The form
+  // is posted into the sandboxed frame (as the refresh button does without JS), so the mail
+  // arrives with its own policy, which lets its inline styles apply and no script run.
   var editor = document.getElementById("editor");
   var frame = document.getElementById("preview");
+  var button = document.getElementById("refresh-preview");
   var timer = null;
-  var token = editor ? editor.querySelector("input[name=csrf_token]").value : "";
   function refresh() {
-    if (!editor || !frame) { return; }
-    var data = new FormData(editor);
-    fetch("/press/preview", {
-      method: "POST", body: data, credentials: "same-origin",
-      headers: { "X-CSRF-Token": token }
-    }).then(function (response) { return response.text(); })
-      .then(function (html) { frame.removeAttribute("src"); frame.srcdoc = html; frame.dataset.updated = String(Date.now()); })
-      .catch(function () { /* keep the last preview */ });
+    if (!editor || !frame || !button) { return; }
+    editor.requestSubmit(button);
   }
-  if (editor && frame) {
+  if (editor && frame && button) {
     editor.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(refresh, 500);
     });
-    var button = document.getElementById("refresh-preview");
-    if (button) {
-      button.addEventListener("click", function (event) { event.preventDefault(); refresh(); });
-    }
     var language = document.getElementById("preview-language");
     if (language) { language.addEventListener("change", refresh); }
     // A saved release's frame already shows its stored revision; a new one starts from the form.
