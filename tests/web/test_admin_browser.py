@@ -22,7 +22,7 @@ def _watch_csp(page: Any, violations: list[str]) -> Any:
     return page
 
 
-def test_invite_accept_and_deactivate_in_a_real_browser(web: Web, chromium: Any, worker: Any,  # noqa: F811
+def test_invite_accept_and_deactivate_in_a_real_browser(web: Web, chromium: Any, worker: Any,
                                                          sink: Sink) -> None:
     from playwright.sync_api import expect
 

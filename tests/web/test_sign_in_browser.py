@@ -30,7 +30,7 @@ def _password_step(page: Any, url: str, email: str) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
-def test_set_up_an_authenticator_and_sign_in_with_it(web: Web, chromium: Any) -> None:  # noqa: F811
+def test_set_up_an_authenticator_and_sign_in_with_it(web: Web, chromium: Any) -> None:
     from playwright.sync_api import expect
 
     context = chromium.new_context(locale="en-GB")
@@ -69,7 +69,7 @@ def test_set_up_an_authenticator_and_sign_in_with_it(web: Web, chromium: Any) ->
     context.close()
 
 
-def test_single_sign_on_through_the_providers_pages(web: Web, chromium: Any, provider: Provider) -> None:  # noqa: F811
+def test_single_sign_on_through_the_providers_pages(web: Web, chromium: Any, provider: Provider) -> None:
     from playwright.sync_api import expect
 
     provider.person("nina@idp", email="nina@example.be", email_verified=True, pressroom_role="admin")
@@ -97,7 +97,7 @@ def test_single_sign_on_through_the_providers_pages(web: Web, chromium: Any, pro
     context.close()
 
 
-def test_sign_out_the_other_browser_from_the_account_page(web: Web, chromium: Any) -> None:  # noqa: F811
+def test_sign_out_the_other_browser_from_the_account_page(web: Web, chromium: Any) -> None:
     from playwright.sync_api import expect
 
     office, home = chromium.new_context(locale="en-GB"), chromium.new_context(locale="en-GB")
