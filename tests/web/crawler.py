@@ -34,7 +34,7 @@ COLLECT = """() => {
   const shape = new Set();
   for (const el of document.querySelectorAll("*")) {
     const attrs = Array.from(el.attributes).map((a) => a.name).sort().join(",");
-    shape.add(`${el.parentElement ? el.parentElement.tagName : ""}>${el.tagName}.${norm(el.className)}` +
+    shape.add(`${el.parentElement ? el.parentElement.tagName : ""}>${el.tagName}.${norm(el.getAttribute("class"))}` +
               `#${norm(el.id)}[${attrs}]`);
   }
   const links = Array.from(document.querySelectorAll("a[href], link[rel=alternate][href]"), (a) => a.href)
