@@ -89,3 +89,13 @@ class AddressSuppressed(Conflict):
         )
         self.email = email
         self.reason = reason
+
+
+class UnusableRow(InvalidInput):
+    """A CSV row the import cannot take. `problem` names why (pages say it in the reader's
+    language, with `values` filled in); the English message serves the CLI, the API and logs."""
+
+    def __init__(self, problem: str, message: str, **values: object) -> None:
+        super().__init__("", message)
+        self.problem = problem
+        self.values = values

@@ -37,6 +37,7 @@ from core.db import insert_ignoring, utcnow
 from core.errors import InvalidInput
 from core.outbox import OutboxEvent
 from core.settings import get_settings
+from subscribers.errors import AddressSuppressed, UnusableRow
 from subscribers.lists import get_list
 from subscribers.models import (
     ConsentAction,
@@ -83,10 +84,16 @@ _outbox = OutboxEvent.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A row that was not imported, and why."""
+    """A row that was not imported, and why: `reason` in English for the CLI and the API, `error`
+    for pages that say it in the reader's language."""
 
     line: int
     reason: str
+    error: Exception | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, line: int, error: InvalidInput | AddressSuppressed) -> RowProblem:
+        return cls(line, error.message if isinstance(error, InvalidInput) else str(error), error)
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
@@ -221,7 +228,7 @@ class SubscriberCsv:
                 return
             except csv.Error as exc:
                 self._end = self._lines_read
-                yield RowProblem(start, f"{self._span(start)}unreadable CSV: {exc}")
+                yield RowProblem.of(start, UnusableRow("unreadable_csv", f"{self._span(start)}unreadable CSV: {exc}"))
                 continue
             self._end = self._lines_read
             if not any(cell.strip() for cell in cells):
@@ -233,15 +240,16 @@ class SubscriberCsv:
 
     def _check(self, line: int, cells: list[str]) -> SubscriberRow | RowProblem:
         if self._bad_lines and any(n in self._bad_lines for n in range(line, self._end + 1)):
-            return RowProblem(line, "not valid UTF-8 text (save the file as 'CSV UTF-8')")
+            return RowProblem.of(line, UnusableRow("not_utf8", "not valid UTF-8 text (save the file as 'CSV UTF-8')"))
         if self._end > line:
-            return RowProblem(
-                line,
-                f"a quoted value runs over lines {line}-{self._end}; is a double quote "
-                "missing or stray?",
-            )
+            return RowProblem.of(line, UnusableRow(
+                "quote_runs_over",
+                f"a quoted value runs over lines {line}-{self._end}; is a double quote missing or stray?",
+                first=line, last=self._end,
+            ))
         if len(cells) > self._width and any(c.strip() for c in cells[self._width :]):
-            return RowProblem(line, f"{len(cells)} fields but the header has {self._width}")
+            return RowProblem.of(line, UnusableRow("too_many_fields", f"{len(cells)} fields but the header has "
+                                                   f"{self._width}", count=len(cells), width=self._width))
 
         def cell(column: str) -> str:
             position = self._index.get(column)
@@ -252,7 +260,7 @@ class SubscriberCsv:
 
         raw_email = cell("email")
         if not raw_email:
-            return RowProblem(line, "no e-mail address")
+            return RowProblem.of(line, UnusableRow("no_email", "no e-mail address"))
         try:
             email = normalise_email(raw_email, check_dns=self.check_dns)
             name = check_line(cell("name"), "name")
@@ -260,10 +268,11 @@ class SubscriberCsv:
             organisation = check_line(cell("organisation"), "organisation")
             topics = tuple(split_topics(cell("topics")))
         except InvalidInput as exc:  # the message starts with the column: "email: …", "topics: …"
-            return RowProblem(line, exc.message)
+            return RowProblem.of(line, exc)
         first = self._seen.setdefault(email, line)
         if first != line:
-            return RowProblem(line, f"duplicate of line {first} ({email})")
+            return RowProblem.of(line, UnusableRow("duplicate", f"duplicate of line {first} ({email})",
+                                                   first=first, email=email))
         return SubscriberRow(line, email, address_hash(email), name, language, organisation, topics)
 
 
@@ -361,9 +370,10 @@ def _store(session: Session, chunk: list[SubscriberRow], target: _Target, report
         if reason is None:
             rows.append(row)
         else:
-            report.suppressed.append(
-                RowProblem(row.line, f"{row.email} is on the suppression list ({reason.value})")
-            )
+            report.suppressed.append(RowProblem(
+                row.line, f"{row.email} is on the suppression list ({reason.value})",
+                AddressSuppressed(row.email, reason.value),
+            ))
     if not rows:
         return
 

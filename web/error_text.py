@@ -26,6 +26,7 @@ from subscribers.errors import (
     EmbargoNeedsPrivateList,
     ExpiredToken,
     InvalidToken,
+    UnusableRow,
 )
 from templates.errors import MissingTranslation
 from templates.i18n import LOCALES
@@ -77,6 +78,7 @@ def _languages(error: Any, t: Translate, language: str) -> dict[str, object]:
 # First match wins: a class before the classes it derives from.
 TEXTS: list[tuple[type[Exception], Key, Values]] = [
     (CsrfRejected, "error_csrf", _none),
+    (UnusableRow, lambda e: f"import_{e.problem}", lambda e, t, lang: dict(e.values)),
     (RoleRequired, "error_role_required",
      lambda e, t, lang: {"roles": " / ".join(role_name(r, lang) for r in e.roles)}),
     (NotAuthor, "error_not_author", _none),

@@ -145,4 +145,9 @@ def import_file(
     report = import_csv(session_scope, file.file, slug, confirmed=confirmed,
                         source_name=(file.filename or "upload")[:40])
     relay_events()
-    return _list_page(request, slug, 1, report.as_dict())
+    shown = report.as_dict()
+    language = ui_language(user.language)
+    for kind in ("rejected", "suppressed"):  # each refused row said in the reader's language
+        shown[kind] = [{"line": p.line, "reason": describe(p.error, language, labelled=False) if p.error else p.reason}
+                       for p in getattr(report, kind)]
+    return _list_page(request, slug, 1, shown)
