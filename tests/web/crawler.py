@@ -296,7 +296,7 @@ class Crawler:
                 if form["method"] == "get":
                     queue.append((form["query"], url))
                 else:
-                    self._record_form(url, form)
+                    self._record_form(self.page.url, form)  # where it landed: a redirect is followed
         self.tally.seconds += time.monotonic() - started
 
     def visit(self, url: str, source: str) -> dict[str, Any] | None:
@@ -369,6 +369,8 @@ class Crawler:
         try:
             self.tally.forms += 1
             page.goto(form.page, wait_until="load")
+            if page.url != form.page:  # signed out, say: the form is not there to send
+                raise RuntimeError(f"its page was not shown (landed on {page.url})")
             page.evaluate(FILL_REQUIRED, form.index)
             locator = page.locator("form").nth(form.index)
             files = locator.locator("input[type=file]")

@@ -94,11 +94,6 @@
     });
   }
 
-  // Selects marked data-autosubmit submit their form when changed (the language switch, filters).
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
-
   // The editor: one tab per language (the ARIA tabs pattern: one tab in the Tab order, arrow
   // keys, Home and End move between them); without JS every language shows, one after the other.
   var tabs = Array.prototype.slice.call(document.querySelectorAll("[data-tabs] [data-tab]"));
