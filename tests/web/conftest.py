@@ -169,6 +169,17 @@ def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx
                                                "next": "/press"})
 
 
+def sign_in_page(context: Any, url: str, email: str, password: str = PASSWORD) -> Any:
+    """A new page of a browser context, signed in through the real sign-in form."""
+    page = context.new_page()
+    page.goto(f"{url}/press/sign-in")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/press")
+    return page
+
+
 def csrf_of(html: str) -> str:
     import re
 
@@ -288,4 +299,4 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-__all__ = ["PASSWORD", "Person", "Provider", "User", "Web", "chromium", "csrf_of", "enrol", "enter_code", "provider", "publish_through_api", "release_body", "secret_of", "sign_in", "sink", "totp_code"]
+__all__ = ["PASSWORD", "Person", "Provider", "User", "Web", "chromium", "csrf_of", "enrol", "enter_code", "provider", "publish_through_api", "release_body", "secret_of", "sign_in", "sign_in_page", "sink", "totp_code"]

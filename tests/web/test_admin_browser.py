@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
-from tests.web.conftest import Web
-from tests.web.test_browser import mails_to, sign_in, text_of
+from tests.web.conftest import Web, sign_in_page
+from tests.web.test_browser import mails_to, text_of
 from workflow.models import User
 
 
@@ -29,7 +29,7 @@ def test_invite_accept_and_deactivate_in_a_real_browser(web: Web, chromium: Any,
     from core.db import session_scope
 
     violations: list[str] = []
-    admin = _watch_csp(sign_in(chromium.new_context(), web.url, web.admin.email), violations)
+    admin = _watch_csp(sign_in_page(chromium.new_context(), web.url, web.admin.email), violations)
     admin.click("nav a[href='/press/users']")
     admin.fill("#invite-form input[name=name]", "Lotte Maes")
     admin.fill("#invite-form input[name=email]", "lotte@example.be")

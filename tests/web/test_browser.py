@@ -26,7 +26,7 @@ from subscribers import add_subscriber, create_list
 from subscribers.models import Subscriber, Subscription, SubscriptionStatus
 from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
-from tests.web.conftest import PASSWORD, Web, release_body
+from tests.web.conftest import Web, release_body, sign_in_page
 from web.deps import relay_events
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
@@ -56,15 +56,6 @@ def text_of(message: EmailMessage) -> str:
     assert part is not None
     return str(part.get_content())
 
-
-def sign_in(context: Any, url: str, email: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{url}/press/sign-in")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/press")
-    return page
 
 
 def test_from_draft_to_inbox_in_a_real_browser(web: Web, chromium: Any, worker: Any, sink: Sink) -> None:
@@ -100,7 +91,7 @@ def test_from_draft_to_inbox_in_a_real_browser(web: Web, chromium: Any, worker: 
 
     # The spokesperson writes the draft in Dutch and French and watches the preview.
     author_context = chromium.new_context()
-    author = sign_in(author_context, url, web.spokesperson.email)
+    author = sign_in_page(author_context, url, web.spokesperson.email)
     shots.take(author, "dashboard-spokesperson")
     author.click("a.button[href='/press/releases/new']")
     author.click("#tab-nl")
@@ -130,7 +121,7 @@ def test_from_draft_to_inbox_in_a_real_browser(web: Web, chromium: Any, worker: 
 
     # The approver sees the text and asks for changes.
     approver_context = chromium.new_context()
-    approver = sign_in(approver_context, url, web.approver.email)
+    approver = sign_in_page(approver_context, url, web.approver.email)
     expect(approver.locator("#review")).to_contain_text("Minister bezoekt Kinshasa")
     shots.take(approver, "dashboard-approver")
     approver.goto(f"{url}/press/releases/{release_id}/review")
@@ -240,7 +231,7 @@ def test_the_editor_keeps_unsaved_work_and_merges_a_colleagues_save(web: Web, ch
     with web.api(web.spokesperson) as api:
         release_id = int(api.post("/releases", json=release_body()).json()["id"])
     context = chromium.new_context()
-    first = sign_in(context, url, web.spokesperson.email)
+    first = sign_in_page(context, url, web.spokesperson.email)
     first.on("dialog", lambda dialog: dialog.accept())  # "leave with unsaved changes?": yes
     second = context.new_page()
     edit = f"{url}/press/releases/{release_id}/edit"

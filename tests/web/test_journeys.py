@@ -22,7 +22,7 @@ from core.db import session_scope
 from subscribers import create_list
 from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
-from tests.web.conftest import PASSWORD, Web
+from tests.web.conftest import Web, sign_in_page
 from tests.web.test_browser import mails_to, text_of
 from web.deps import relay_events
 from workflow.models import User
@@ -63,14 +63,10 @@ class Camera:
             page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}-{width}.png"), full_page=True)
 
 
-def sign_in(browser: Any, url: str, email: str, password: str = PASSWORD) -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{url}/press/sign-in")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/press")
-    return page
+
+def desk(browser: Any) -> Any:
+    """A browser context the size of a desk screen (pages are photographed at both widths)."""
+    return browser.new_context(viewport={"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
 
 
 def link_in(sink: Sink, address: str, pattern: str) -> str:
@@ -95,7 +91,7 @@ def test_admin_spokesperson_and_approver_take_a_release_to_the_inbox(
         create_list(s, "journalists", "Journalisten / Journalistes", default_language="nl")
 
     # The admin invites a spokesperson and adds an accredited journalist to the list.
-    admin = sign_in(chromium, url, web.admin.email)
+    admin = sign_in_page(desk(chromium), url, web.admin.email)
     camera.take(admin, "admin-dashboard")
     admin.goto(f"{url}/press/users")
     admin.fill("#invite-form input[name=name]", "Els Wouters")
@@ -117,14 +113,14 @@ def test_admin_spokesperson_and_approver_take_a_release_to_the_inbox(
 
     # The spokesperson accepts the invitation from her mail and signs in.
     invitation = link_in(sink, "els@example.be", rf"{re.escape(url)}/press/invitation/\S+")
-    spokes = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    spokes = desk(chromium).new_page()
     spokes.goto(invitation)
     camera.take(spokes, "invitation")
     spokes.fill("#password-form input[name=password]", "a long new password")
     spokes.fill("#password-form input[name=repeat]", "a long new password")
     spokes.click("#password-form button")
     spokes.wait_for_url(re.compile(r".*/press/sign-in.*"))
-    spokes = sign_in(chromium, url, "els@example.be", "a long new password")
+    spokes = sign_in_page(desk(chromium), url, "els@example.be", "a long new password")
     camera.take(spokes, "spokesperson-dashboard")
 
     # She writes the release in both languages, mails herself a test copy and submits.
@@ -152,7 +148,7 @@ def test_admin_spokesperson_and_approver_take_a_release_to_the_inbox(
     camera.take(spokes, "submitted")
 
     # The approver reviews, approves and publishes from the confirmation page.
-    approver = sign_in(chromium, url, web.approver2.email)
+    approver = sign_in_page(desk(chromium), url, web.approver2.email)
     camera.take(approver, "approver-dashboard")
     approver.goto(f"{url}/press/releases/{release_id}/review")
     expect(approver.locator("body")).to_contain_text(words["title"])

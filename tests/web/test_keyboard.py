@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import PASSWORD, Web
+from tests.web.conftest import Web, sign_in_page
 
 
 def _focused(page: Any) -> dict[str, Any]:
@@ -14,20 +14,11 @@ def _focused(page: Any) -> dict[str, Any]:
                 top: e.getBoundingClientRect().top}; }""")
 
 
-def _sign_in(context: Any, url: str, email: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{url}/press/sign-in")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/press")
-    return page
-
 
 def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(web: Web, chromium: Any) -> None:
     context = chromium.new_context()
     public = context.new_page()
-    press = _sign_in(context, web.url, web.spokesperson.email)
+    press = sign_in_page(context, web.url, web.spokesperson.email)
     for page, url in ((public, f"{web.url}/newsroom/nl"), (public, f"{web.url}/subscribe"),
                       (press, f"{web.url}/press"), (press, f"{web.url}/press/releases")):
         page.goto(url)
@@ -42,7 +33,7 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(web: Web, ch
 
 def test_editor_language_tabs_follow_the_aria_tabs_pattern(web: Web, chromium: Any) -> None:
     context = chromium.new_context()
-    page = _sign_in(context, web.url, web.spokesperson.email)
+    page = sign_in_page(context, web.url, web.spokesperson.email)
     page.goto(f"{web.url}/press/releases/new")
     tabs = page.eval_on_selector_all("[role=tab]", "(ts) => ts.map((t) => t.dataset.tab)")
     assert tabs == ["nl", "fr", "en", "de"]
