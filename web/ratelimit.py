@@ -31,6 +31,7 @@ from redis.commands.core import Script
 
 from core.broker import redis_client
 from core.errors import ConfigurationError
+from core.settings import get_settings
 from web.errors import LimiterUnavailable, RateLimited
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,15 @@ class Limit:
     window: int
     _: KW_ONLY
     fail_closed: bool
+
+
+def address_and_ip(scope: str) -> tuple[Limit, Limit]:
+    """The pair a form that guards an account uses (sign-in, password reset): PRESSROOM_SIGN_IN_LIMIT
+    per address and ten times that per IP, per window, failing closed — without a working limit
+    the form would be an unlimited password oracle or would mail anyone's inbox full."""
+    settings = get_settings()
+    return (Limit(f"{scope}-address", settings.sign_in_limit, settings.sign_in_limit_window, fail_closed=True),
+            Limit(f"{scope}-ip", settings.sign_in_limit * 10, settings.sign_in_limit_window, fail_closed=True))
 
 
 def _key(limit: Limit, subject: str) -> str:

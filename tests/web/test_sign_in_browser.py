@@ -12,6 +12,7 @@ import pyotp
 import pytest
 
 from tests.web.conftest import PASSWORD, Provider, Web
+from web.i18n import role_name
 
 pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "sign-in"
@@ -82,7 +83,7 @@ def test_single_sign_on_through_the_providers_pages(web: Web, chromium: Any, pro
     page.fill("input[name=sub]", "nina@idp")
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{web.url}/press")
-    expect(page.get_by_role("link", name="Nina Janssens · admin")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Nina Janssens · {role_name('admin', 'nl')}")).to_be_visible()
 
     # An address the press office never invited is turned away, and nobody is created.
     provider.person("stranger@idp", email="stranger@example.org", email_verified=True)

@@ -15,7 +15,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
-from core.settings import get_settings
 from web import ratelimit
 from web.deps import acting, reading
 from web.i18n import translate, ui_language
@@ -30,14 +29,6 @@ NO_REFERRER = {"Referrer-Policy": "no-referrer"}
 PURPOSES = {"invitation": accounts.INVITATION, "password-reset": accounts.PASSWORD_RESET}
 
 
-def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
-    settings = get_settings()
-    # Fail closed: unlimited, the form would mail anyone's inbox full.
-    return (ratelimit.Limit("password-reset-address", settings.sign_in_limit, settings.sign_in_limit_window,
-                            fail_closed=True),
-            ratelimit.Limit("password-reset-ip", settings.sign_in_limit * 10, settings.sign_in_limit_window,
-                            fail_closed=True))
-
 
 @router.get("/forgot-password")
 def forgot_page(request: Request) -> Response:
@@ -47,7 +38,7 @@ def forgot_page(request: Request) -> Response:
 @router.post("/forgot-password")
 def forgot_submit(request: Request, email: Annotated[str, Form(max_length=254)]) -> Response:
     """Mail a reset link if an active account has this address; the answer is the same either way."""
-    by_address, by_ip = _limits()
+    by_address, by_ip = ratelimit.address_and_ip("password-reset")
     ip = request.client.host if request.client else "unknown"
     ratelimit.hit(by_address, email.strip().lower(), "too many password reset requests for this address; "
                   "try again later")

@@ -173,15 +173,20 @@ def create_release(request: Request, user: PressUser, form: SubmittedForm) -> Re
     return redirect(f"/press/releases/{release_id}/edit")
 
 
+def _refuse_unless_permitted(session: Session, release: Release, user: User, action: Action) -> None:
+    """A page for an action (the editor, the publish decision) opens only for who may take it:
+    the role or four-eyes refusal if that is why, else the state's."""
+    if action.value not in permitted_actions(session, release, attach(session, user)):
+        check(Context(session, release, attach(session, user), action))
+        raise IllegalTransition(release.id or 0, State(release.state), action, allowed_actions(State(release.state)))
+
+
 @router.get("/releases/{release_id}/edit")
 def edit_release(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
     with reading() as session:
         release = service.get_release(session, release_id)
-        if "edit" not in permitted_actions(session, release, attach(session, user)):
-            # Not the editor for someone who could not save it: say so before any typing.
-            check(Context(session, release, attach(session, user), Action.EDIT))
-            raise IllegalTransition(release_id, State(release.state), Action.EDIT,
-                                    allowed_actions(State(release.state)))
+        # Not the editor for someone who could not save it: say so before any typing.
+        _refuse_unless_permitted(session, release, user, Action.EDIT)
         view = views.release_view(session, release)
         editor = form_from_content(service.current_content(session, release), release.version)
     return _editor(request, editor, view)
@@ -377,10 +382,7 @@ def publish_page(request: Request, user: PressUser, release_id: ReleaseId) -> Re
     for the embargo and until when, and the planned time; "publish now" and "schedule" apart."""
     with reading() as session:
         release = service.get_release(session, release_id)
-        if "publish" not in permitted_actions(session, release, attach(session, user)):
-            check(Context(session, release, attach(session, user), Action.PUBLISH))
-            raise IllegalTransition(release_id, State(release.state), Action.PUBLISH,
-                                    allowed_actions(State(release.state)))
+        _refuse_unless_permitted(session, release, user, Action.PUBLISH)
     return _publish_page(request, release_id)
 
 

@@ -44,14 +44,6 @@ def _safe_next(target: str | None) -> str:
     return "/press"
 
 
-def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
-    settings = get_settings()
-    # Fail closed: without a working limit, sign-in would be an unlimited password oracle.
-    return (ratelimit.Limit("sign-in-address", settings.sign_in_limit, settings.sign_in_limit_window,
-                            fail_closed=True),
-            ratelimit.Limit("sign-in-ip", settings.sign_in_limit * 10, settings.sign_in_limit_window,
-                            fail_closed=True))
-
 
 def code_limit() -> ratelimit.Limit:
     settings = get_settings()
@@ -92,7 +84,7 @@ def sign_in_submit(
     next: Annotated[str, Form(max_length=2000)] = "/press",
 ) -> Response:
     """Check the password (scrypt); failed attempts are limited per address and per IP."""
-    by_address, by_ip = _limits()
+    by_address, by_ip = ratelimit.address_and_ip("sign-in")
     address = email.strip().lower()
     ip = client_ip(request)
     # Every attempt counts; a successful one clears the address's count.

@@ -86,10 +86,11 @@
     dirtyForm.addEventListener("input", keep);
     dirtyForm.addEventListener("change", keep);
     dirtyForm.addEventListener("submit", function (event) {
+      // Refreshing the preview posts the form into its frame and saves nothing: the copies stay
+      // as typing left them (the first refresh, at load, must not store the server's text).
+      if (event.submitter && event.submitter.id === "refresh-preview") { return; }
       clearTimeout(keepTimer);
       store();
-      // Refreshing the preview posts the form into its frame and saves nothing: the copies stay.
-      if (event.submitter && event.submitter.id === "refresh-preview") { return; }
       sessionStorage.setItem(PENDING, "1");
     });
   }
