@@ -8,7 +8,6 @@ embedded redis-server that Pressroom itself ships.
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import tempfile
@@ -133,9 +132,6 @@ def _use_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path) 
         _truncate_all(url)
     override_settings(database_url=url, data_dir=str(tmp_path / "data"), required_approvals=1)
     yield url
-    # A connection the test left open (in a reference cycle, say) is closed now, and its warning
-    # is this test's error, instead of surfacing in whichever later test the collector runs in.
-    gc.collect()
     dispose_engines()
 
 

@@ -105,11 +105,13 @@ def clear_rate_limits() -> None:
 
 
 @pytest.fixture
-def web(sqlite_db: str, live_server: str) -> Web:
-    """A fresh database with one person of each role, served at `web.url`."""
+def web(request: pytest.FixtureRequest, sqlite_db: str, live_server: str) -> Iterator[Web]:
+    """A fresh database with one person of each role, served at `web.url`. Browser pages the test
+    opened are closed before its database goes: a page left open would go on polling (a mailing's
+    progress) or reloading against the next test's database through the shared server."""
     override_settings(base_url=live_server)
     clear_rate_limits()
-    return Web(
+    yield Web(
         url=live_server,
         spokesperson=make_person("an@example.be", "spokesperson", "An Peeters", "nl"),
         spokesperson2=make_person("bert@example.be", "spokesperson", "Bert Claes", "fr"),
@@ -117,6 +119,9 @@ def web(sqlite_db: str, live_server: str) -> Web:
         approver2=make_person("nina@example.be", "approver", "Nina Janssens", "nl"),
         admin=make_person("root@example.be", "admin", "Ada Min", "en"),
     )
+    if "chromium" in request.fixturenames:
+        for context in list(request.getfixturevalue("chromium").contexts):
+            context.close()
 
 
 def release_body(**overrides: Any) -> dict[str, Any]:
