@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
 
 from core import migrate
 from core.db import get_engine
-from core.models import load_all_models
+from tests.schema_drift import schema_drift
 
 TABLES = {"mailing_list", "subscriber", "subscriber_topic", "subscription", "consent_record", "suppression"}
 
 
-def _differences(url: str) -> list[object]:
-    load_all_models()
-    with get_engine(url).connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diffs = compare_metadata(context, SQLModel.metadata)
-
-    # Only this room's tables: other rooms' drift is theirs to report.
-    return [d for d in diffs if any(f"'{t}'" in repr(d) or f"<{t}>" in repr(d) for t in TABLES)]
 
 
 def test_migrated_schema_matches_the_models_and_downgrades(db: str) -> None:
-    assert _differences(db) == []
+    assert schema_drift(db, TABLES) == []
     if db.startswith("sqlite"):
         command.downgrade(migrate.alembic_config(db), "0001")
         assert not TABLES & set(inspect(get_engine(db)).get_table_names())

@@ -4,28 +4,19 @@ and can be undone, on every backend."""
 from __future__ import annotations
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
 
 from core import migrate
 from core.db import dispose_engines, get_engine
-from core.models import load_all_models
+from tests.schema_drift import schema_drift
 
 TABLES = {"sign_in_session", "totp_factor", "recovery_code", "account_event"}
 
 
-def _differences(url: str) -> list[object]:
-    load_all_models()
-    with get_engine(url).connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diffs = compare_metadata(context, SQLModel.metadata)
-    return [d for d in diffs if any(f"'{t}'" in repr(d) or f"<{t}>" in repr(d) for t in TABLES)]
 
 
 def test_migrated_schema_matches_the_models_and_downgrades(db: str) -> None:
-    assert _differences(db) == []
+    assert schema_drift(db, TABLES) == []
     columns = {c["name"]: c for c in inspect(get_engine(db)).get_columns("account_event")}
     assert columns["before"]["nullable"] and columns["after"]["nullable"]  # a sign-in changes no field
     dispose_engines()
@@ -33,4 +24,4 @@ def test_migrated_schema_matches_the_models_and_downgrades(db: str) -> None:
     assert not TABLES & set(inspect(get_engine(db)).get_table_names())
     dispose_engines()
     migrate.upgrade(db)
-    assert _differences(db) == []
+    assert schema_drift(db, TABLES) == []
