@@ -12,7 +12,8 @@ import os
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,19 @@ def sign_in_page(context: Any, url: str, email: str, password: str = PASSWORD) -
     return page
 
 
+@contextmanager
+def signed_in(web: Web, person: Person) -> Iterator[httpx.Client]:
+    """An HTTP client signed in as `person` through the real form."""
+    with web.browser() as client:
+        assert sign_in(client, person.email).status_code == 303
+        yield client
+
+
+def post(client: httpx.Client, url: str, data: Mapping[str, object], page: str = "/press") -> httpx.Response:
+    """A form post with the CSRF token of `page`, as the browser would send it."""
+    return client.post(url, data={**data, "csrf_token": csrf_of(client.get(page).text)})
+
+
 def csrf_of(html: str) -> str:
     import re
 
@@ -304,4 +318,4 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-__all__ = ["PASSWORD", "Person", "Provider", "User", "Web", "chromium", "csrf_of", "enrol", "enter_code", "provider", "publish_through_api", "release_body", "secret_of", "sign_in", "sign_in_page", "sink", "totp_code"]
+__all__ = ["PASSWORD", "Person", "Provider", "User", "Web", "chromium", "csrf_of", "enrol", "enter_code", "post", "provider", "publish_through_api", "release_body", "secret_of", "sign_in", "sign_in_page", "signed_in", "sink", "totp_code"]

@@ -6,8 +6,6 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 
 import httpx
 from hypothesis import HealthCheck, assume, given, settings
@@ -17,7 +15,7 @@ from core.catalogue import WEB, lookup
 from core.db import session_scope
 from core.outbox import OutboxEvent
 from core.settings import override_settings
-from tests.web.conftest import PASSWORD, Person, Web, csrf_of, sign_in
+from tests.web.conftest import PASSWORD, Web, csrf_of, post, sign_in, signed_in
 from tests.web.test_token_fuzzing import TOKENS
 from web.i18n import UI_LANGUAGES, translate
 from web.passwords import hash_password, verify_password
@@ -29,15 +27,6 @@ SIGN_INS = {AccountAction.SIGNED_IN, AccountAction.SIGNED_OUT, AccountAction.SIG
             AccountAction.SESSION_ENDED}
 
 
-@contextmanager
-def signed_in(web: Web, person: Person) -> Iterator[httpx.Client]:
-    with web.browser() as client:
-        assert sign_in(client, person.email).status_code == 303
-        yield client
-
-
-def post(client: httpx.Client, url: str, data: Mapping[str, object], page: str = "/press") -> httpx.Response:
-    return client.post(url, data={**data, "csrf_token": csrf_of(client.get(page).text)})
 
 
 def _user(email: str) -> User:

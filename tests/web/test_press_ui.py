@@ -5,28 +5,14 @@ from __future__ import annotations
 
 import email
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.policy import default as default_policy
 
-import httpx
 import pytest
 
 from core.db import session_scope
 from delivery.preview import preview_release
 from tests.delivery.distribution_helpers import prepare
-from tests.web.conftest import Person, Web, csrf_of, release_body, sign_in
-
-
-@contextmanager
-def signed_in(web: Web, person: Person) -> Iterator[httpx.Client]:
-    with web.browser() as client:
-        assert sign_in(client, person.email).status_code == 303
-        yield client
-
-
-def post(client: httpx.Client, url: str, data: dict[str, object], page: str = "/press") -> httpx.Response:
-    return client.post(url, data={**data, "csrf_token": csrf_of(client.get(page).text)})
+from tests.web.conftest import Web, csrf_of, post, release_body, signed_in
 
 
 def editor_form(**values: object) -> dict[str, object]:
