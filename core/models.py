@@ -7,5 +7,6 @@ def load_all_models() -> None:
     """Register all tables (for migrations and test databases)."""
     import core.outbox  # noqa: F401
     import delivery.models  # noqa: F401
+    import media.models  # noqa: F401
     import subscribers.models  # noqa: F401
     import workflow.models  # noqa: F401

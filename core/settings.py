@@ -109,6 +109,19 @@ class Settings(BaseSettings):
     soft_bounce_threshold: int = Field(3, ge=1, description="soft bounces before an address is suppressed")
     sweep_interval: float = Field(15.0, gt=0, description="seconds between sweeps for stale leases")
 
+    # Media attached to releases (see media/).
+    media_url: str = Field(
+        "", description="file:///path or s3://bucket/prefix?endpoint=https://…&region=…; "
+        "empty: a content-addressed store under data_dir/media"
+    )
+    media_max_bytes: int = Field(
+        30 * 1024 * 1024, ge=1024, description="largest file a release may carry, in bytes"
+    )
+    media_max_pixels: int = Field(
+        60_000_000, ge=1_000_000, description="largest image, in pixels (width × height); "
+        "bigger ones are refused as possible decompression bombs"
+    )
+
     # Logging (see core/logging.py).
     log_level: str = Field(
         "", pattern=r"(?i)^(|debug|info|warning|error|critical)$",

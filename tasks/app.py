@@ -18,7 +18,7 @@ from core.db import dispose_engines
 from core.logging import bind_task, call_ids, clear_task, configure_logging
 from core.settings import get_settings
 
-app = Celery("pressroom", include=["tasks.events", "tasks.distribution"])
+app = Celery("pressroom", include=["tasks.events", "tasks.distribution", "tasks.media"])
 app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,

@@ -19,6 +19,7 @@ from delivery.handlers import (
 )
 from tasks.app import app
 from tasks.distribution import fan_out
+from tasks.media import process_media
 from workflow import notifications
 from workflow.publishing import publish_due
 
@@ -43,7 +44,7 @@ HANDLERS: dict[str, list[Handler]] = {
 
 # Event name -> the task that continues the work outside a transaction (queuing is idempotent:
 # a batch task that finds nothing to claim simply ends).
-FOLLOW_UPS: dict[str, Task] = {"distribution.ready": fan_out}
+FOLLOW_UPS: dict[str, Task] = {"distribution.ready": fan_out, "media.uploaded": process_media}
 
 
 def send_event(event: OutboxEvent) -> None:

@@ -12,6 +12,7 @@ import json
 import re
 import unicodedata
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import (
@@ -33,7 +34,9 @@ from workflow.models import ReleaseKind
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 # Content fields added after the first revisions were stored (see `canonical_json`).
-_LATER_FIELDS = ("contact_details", "web_only", "organisation_version")
+_LATER_FIELDS = ("contact_details", "web_only", "organisation_version", "media")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_MEDIA = 30
 
 
 def _visible(value: str, what: str) -> str:
@@ -146,6 +149,78 @@ class ContactDetails(BaseModel):
         return " · ".join(part for part in parts if part)
 
 
+class MediaRole(StrEnum):
+    """Where a file appears: the lead image under the title, the gallery, the documents block."""
+
+    LEAD = "lead"
+    GALLERY = "gallery"
+    DOCUMENT = "document"
+
+
+class MediaText(BaseModel):
+    """What is printed with a file in one language. Images need `alt` (read aloud by screen
+    readers in place of the picture); documents are listed by `title`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alt: str = Field(default="", max_length=500)
+    caption: str = Field(default="", max_length=1000)
+    credit: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=250)
+
+    @field_validator("alt", "caption", "credit", "title")
+    @classmethod
+    def _line(cls, value: str, info: ValidationInfo) -> str:
+        what = f"media {info.field_name}"
+        return _visible(check_single_line(unicodedata.normalize("NFC", value), what), what)
+
+
+class MediaItem(BaseModel):
+    """A file attached to a revision, named by the SHA-256 of its bytes: the approval covers
+    exactly these bytes, whatever happens to files of the same name later."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str
+    role: MediaRole
+    filename: str = Field(min_length=1, max_length=200)
+    texts: dict[str, MediaText] = Field(default_factory=dict)
+
+    @field_validator("sha256")
+    @classmethod
+    def _hash(cls, value: str) -> str:
+        if not _SHA256.match(value):
+            raise ValueError(f"{value[:70]!r} is not a SHA-256 (64 lowercase hex digits)")
+        return value
+
+    @field_validator("filename")
+    @classmethod
+    def _filename(cls, value: str) -> str:
+        value = _visible(check_single_line(unicodedata.normalize("NFC", value), "file name"), "file name")
+        if "/" in value or "\\" in value or value in (".", ".."):
+            raise ValueError(f"{value!r} is a path, not a file name")
+        return value
+
+    @property
+    def is_image(self) -> bool:
+        return self.role is not MediaRole.DOCUMENT
+
+    def text(self, language: str, fallback: str) -> MediaText:
+        """The texts in `language`, each empty field filled from `fallback`'s."""
+        own = self.texts.get(language, MediaText())
+        other = self.texts.get(fallback, MediaText())
+        return MediaText(**{name: getattr(own, name) or getattr(other, name)
+                            for name in MediaText.model_fields})
+
+    def label(self) -> str:
+        """One line for a diff: everything a reviewer signs off about this file."""
+        texts = "; ".join(
+            f"{language}: " + ", ".join(f"{name} {value!r}" for name, value in text.model_dump().items() if value)
+            for language, text in sorted(self.texts.items())
+        )
+        return f"{self.role.value} {self.filename} ({self.sha256[:12]})" + (f" · {texts}" if texts else "")
+
+
 class ReleaseContent(BaseModel):
     """Everything an edit can change; one revision stores one of these."""
 
@@ -167,6 +242,8 @@ class ReleaseContent(BaseModel):
     # The version of the organisation's identity (name, address, phone … per language) current
     # when the revision was stored: mails of this revision print that one.
     organisation_version: int | None = None
+    # Images and documents, in print order; at most one lead image.
+    media: list[MediaItem] = Field(default_factory=list, max_length=MAX_MEDIA)
 
     @field_validator("translations")
     @classmethod
@@ -209,7 +286,35 @@ class ReleaseContent(BaseModel):
                 f"default_language {self.default_language!r} has no translation "
                 f"(have: {', '.join(self.translations)})"
             )
+        self._check_media()
         return self
+
+    def _check_media(self) -> None:
+        languages = get_settings().languages
+        seen: set[str] = set()
+        for number, item in enumerate(self.media, start=1):
+            if item.sha256 in seen:
+                raise ValueError(f"media {number} ({item.filename}) is attached twice")
+            seen.add(item.sha256)
+            for language in item.texts:
+                if language not in languages:
+                    raise ValueError(f"media {number} ({item.filename}): language {language!r} is not configured")
+            if item.is_image and not item.text(self.default_language, self.default_language).alt:
+                raise ValueError(
+                    f"media {number} ({item.filename}) needs an alt text in {self.default_language}: "
+                    "it is what a screen reader says in place of the picture"
+                )
+        if sum(1 for item in self.media if item.role is MediaRole.LEAD) > 1:
+            raise ValueError("a release has one lead image at most")
+
+    def missing_alt_texts(self, languages: list[str]) -> list[tuple[str, str]]:
+        """(file name, language) of every image without its own alt text in one of `languages`."""
+        return [(item.filename, language) for item in self.media if item.is_image
+                for language in languages if not item.texts.get(language, MediaText()).alt]
+
+    @property
+    def lead_image(self) -> MediaItem | None:
+        return next((item for item in self.media if item.role is MediaRole.LEAD), None)
 
     def titled_languages(self) -> str:
         """The languages that have a title, as `Release.languages` keeps them: ",fr,nl,"."""

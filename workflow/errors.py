@@ -259,3 +259,13 @@ class ExpiredLink(UnusableLink):
         super().__init__(purpose)
         self.message = "this link has expired; ask for a new one"
         self.args = (self.message,)
+
+
+class MissingAltText(InvalidInput):
+    """An image without alt text in a language the release goes out in: a screen reader would
+    say nothing (or the file name) where the picture is."""
+
+    def __init__(self, missing: list[tuple[str, str]]):
+        self.missing = missing
+        listed = ", ".join(f"{filename} ({language})" for filename, language in missing)
+        super().__init__("media", f"images need an alt text in every language of the release: {listed}")

@@ -21,10 +21,12 @@ from core.db import as_utc, utcnow
 from core.errors import InvalidInput, NotFound
 from core.outbox import emit
 from core.settings import get_settings
+from media.readiness import check_known, check_ready
 from workflow.content import ReleaseContent
 from workflow.errors import (
     EmbargoLiftsFirst,
     IllegalTransition,
+    MissingAltText,
     NotSubmittable,
     PublicationInPast,
     StaleVersion,
@@ -142,6 +144,7 @@ def submit(session: Session, release_id: int, actor: User, expected_version: int
         if not content.submittable_languages():
             raise NotSubmittable(release.id or 0)
         check_audience(session, content)
+        check_media(session, content)
 
     return _transition(session, release, actor, Action.SUBMIT, expected_version, "", change)
 
@@ -200,6 +203,7 @@ def publish(
     release = get_release(session, release_id)
     content = current_content(session, release)
     check_lists(session, content)  # a list may have gone since review
+    check_media(session, content)
     now = utcnow()
     when = as_utc(at) if at is not None else None
     if actor is not None:  # a person deciding; the scheduler publishes what was decided
@@ -370,11 +374,22 @@ def record_note(session: Session, release_id: int, action: str, comment: str, ac
     _record(session, release, actor, action, state, state, revision_hash, comment, system="pressroom")
 
 
+def check_media(session: Session, content: ReleaseContent) -> None:
+    """Every image has an alt text in each language the release goes out in, and every file
+    has been processed: a release does not go to review, nor out, with a file still in the works
+    or one that failed."""
+    check_ready(session, ((item.sha256, item.filename) for item in content.media))
+    missing = content.missing_alt_texts(content.submittable_languages())
+    if missing:
+        raise MissingAltText(missing)
+
+
 def _reviewable(session: Session, content: ReleaseContent) -> ReleaseContent:
     """Content as a revision stores it: its target lists exist, and the contacts' details and
     the organisation's identity version are part of it (so the hash, the diff and the approval
     cover them, and mail prints what was approved)."""
     check_lists(session, content)
+    check_known(session, ((item.sha256, item.filename, item.role.value) for item in content.media))
     content = snapshot_contacts(session, content)
     return content.model_copy(update={"organisation_version": current_organisation_version(session)})
 

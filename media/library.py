@@ -1,0 +1,127 @@
+"""The media library: upload a file, attach it to a release, change its texts, take it off.
+
+Uploading checks the bytes (`media.checks`) before anything is stored; a refused file leaves
+no row and no object behind. An accepted file is stored once by its SHA-256 and announced by a
+`media.uploaded` event, whose follow-up task makes its renditions. Attaching, changing and
+removing are edits of the release: each stores a new revision through `workflow.service`, so
+the change is reviewed (editing approved text sends it back to review) and audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlmodel import Session, select
+
+from core.errors import InvalidInput, NotFound
+from core.outbox import emit
+from media.checks import inspect
+from media.errors import WrongMediaRole
+from media.models import MediaFile, MediaKind, MediaStatus
+from media.storage import Store, get_store, original_key
+from workflow.content import MediaItem, MediaRole, MediaText, ReleaseContent, parse_content
+from workflow.models import User
+from workflow.service import Step, current_content, edit_release, get_release
+
+
+def upload(session: Session, data: bytes, filename: str, actor: User | None,
+           store: Store | None = None) -> MediaFile:
+    """Check and store a file; returns its row (an existing one for bytes uploaded before).
+
+    Raises MediaRefused, naming the file and the reason, for anything not accepted.
+    """
+    filename = _plain_name(filename)
+    inspected = inspect(data, filename)
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = session.exec(select(MediaFile).where(MediaFile.sha256 == sha256)).first()
+    if existing is not None and existing.status is not MediaStatus.FAILED:
+        return existing
+    (store or get_store()).put(original_key(sha256), data, inspected.type.mime)
+    if existing is not None:  # failed before: try again from the same bytes
+        existing.status, existing.progress, existing.error, existing.error_code = MediaStatus.PROCESSING, 0, "", ""
+        row = existing
+    else:
+        row = MediaFile(sha256=sha256, kind=inspected.kind, mime=inspected.type.mime,
+                        extension=inspected.type.extension, size=inspected.size, width=inspected.width,
+                        height=inspected.height, pages=inspected.pages, filename=filename,
+                        uploaded_by_id=actor.id if actor else None)
+    session.add(row)
+    session.flush()
+    emit(session, "media.uploaded", row.id, sha256=sha256, actor_id=actor.id if actor else None)
+    return row
+
+
+def _plain_name(filename: str) -> str:
+    """The last part of a path a browser or a shell handed over, without control characters."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = "".join(ch for ch in name if ch.isprintable())[:200]
+    if not name or name in (".", ".."):
+        raise InvalidInput("filename", "the file needs a name")
+    return name
+
+
+def find(session: Session, key: int | str) -> MediaFile:
+    """A file by its id, or by its SHA-256 (or a unique prefix of at least 8 digits)."""
+    if isinstance(key, int) or str(key).isdigit():
+        row = session.get(MediaFile, int(key))
+    else:
+        text = str(key).lower()
+        if len(text) < 8:
+            raise NotFound("media file", key)
+        rows = session.exec(select(MediaFile).where(MediaFile.sha256.startswith(text))).all()  # type: ignore[attr-defined]
+        row = rows[0] if len(rows) == 1 else None
+    if row is None:
+        raise NotFound("media file", key)
+    return row
+
+
+def attach(session: Session, release_id: int, actor: User, media: MediaFile, role: MediaRole | str,
+           texts: dict[str, MediaText], *, filename: str | None = None,
+           expected_version: int | None = None) -> Step | None:
+    """Attach a file to a release (or change how it is attached): a new revision.
+
+    A new lead image moves the previous lead into the gallery.
+    """
+    role = MediaRole(role)
+    if (media.kind is MediaKind.IMAGE) != (role is not MediaRole.DOCUMENT):
+        raise WrongMediaRole(media.filename, role.value, media.kind.value)
+    release = get_release(session, release_id)
+    content = current_content(session, release)
+    item = MediaItem(sha256=media.sha256, role=role, filename=filename or media.filename, texts=texts)
+    items: list[MediaItem] = []
+    replaced = False
+    for existing in content.media:
+        if existing.sha256 == media.sha256:
+            items.append(item)
+            replaced = True
+        elif role is MediaRole.LEAD and existing.role is MediaRole.LEAD:
+            items.append(existing.model_copy(update={"role": MediaRole.GALLERY}))
+        else:
+            items.append(existing)
+    if not replaced:
+        items.append(item)
+    changed = _with_media(content, items)
+    verb = "changed" if replaced else "added"
+    return edit_release(session, release_id, actor, changed, expected_version,
+                        comment=f"media {verb}: {item.filename}")
+
+
+def detach(session: Session, release_id: int, actor: User, media: MediaFile,
+           expected_version: int | None = None) -> Step | None:
+    """Take a file off a release: a new revision without it."""
+    release = get_release(session, release_id)
+    content = current_content(session, release)
+    kept = [item for item in content.media if item.sha256 != media.sha256]
+    if len(kept) == len(content.media):
+        raise NotFound(f"media file on release {release_id}", media.id)
+    gone = next(item for item in content.media if item.sha256 == media.sha256)
+    return edit_release(session, release_id, actor, _with_media(content, kept), expected_version,
+                        comment=f"media removed: {gone.filename}")
+
+
+def _with_media(content: ReleaseContent, items: list[MediaItem]) -> ReleaseContent:
+    """The content with `items` as its media, validated again as a whole (one lead, alt texts);
+    raises InvalidInput naming what is wrong."""
+    data = content.model_dump(mode="json")
+    data["media"] = [item.model_dump(mode="json") for item in items]
+    return parse_content(data)
