@@ -17,6 +17,10 @@ not a serialiser: a distribution of 100,000 messages signs 200,000 tokens.
   of a mail sent under embargo, so the journalist who received the release can read its page
   before the lift (and after it, when the link is the same as anyone's).
 
+- proof: (release id, revision id); expires after 14 days. It is in the media links of a test
+  mail, so the staff who asked for it see its pictures before the release is public; it shows
+  the files of that revision only.
+
 The hash prefix binds a token to the address it was made for: once an address is erased (its
 hash cleared) or a row id is ever reused, old tokens match nothing.
 """
@@ -40,6 +44,8 @@ CONFIRM = "confirm"
 UNSUBSCRIBE = "unsubscribe"
 PREFERENCES = "preferences"
 ACCESS = "access"
+PROOF = "proof"
+PROOF_MAX_AGE = 14 * 24 * 3600
 HASH_PREFIX = 12
 _SIGNATURE_BYTES = 16
 # A field is an id, a hash prefix, a nonce or a time: URL-safe characters and no dot.
@@ -189,6 +195,17 @@ def read_access_token(token: str) -> AccessClaim:
     """What an access token claims; raises InvalidToken."""
     release_id, subscriber_id, prefix = _load(ACCESS, token, 3)
     return AccessClaim(_id(ACCESS, release_id), _id(ACCESS, subscriber_id), prefix)
+
+
+def proof_token(release_id: int, revision_id: int, now: datetime | None = None) -> str:
+    """The token that shows one revision's files to the readers of its test mail."""
+    return _dump(PROOF, [release_id, revision_id], now, timed=True)
+
+
+def read_proof_token(token: str, now: datetime | None = None) -> tuple[int, int]:
+    """(release id, revision id) of a proof token; raises InvalidToken or ExpiredToken."""
+    release_id, revision_id = _load(PROOF, token, 2, PROOF_MAX_AGE, now)
+    return _id(PROOF, release_id), _id(PROOF, revision_id)
 
 
 def _url(path: str, token: str) -> str:
