@@ -13,10 +13,16 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import threading
 import warnings
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 from core.settings import get_settings
 from media.errors import MediaRefused
@@ -56,12 +62,45 @@ _OFFICE_MAIN = {
 _MACRO_TYPES = ("macroEnabled", "vbaProject", "vbaData", "ms-office.activeX")
 # Markup a browser or an interpreter would act on, looked for where a sniffer looks (the start).
 _MARKUP = re.compile(rb"<\s*(svg|script|html|body|iframe|object|embed|\?php|\?xml)\b", re.IGNORECASE)
-# Keys of a PDF that make it act rather than show: scripts, launching programs, carried files.
-_PDF_ACTIVE = {"/JS": "JavaScript", "/JavaScript": "JavaScript", "/Launch": "a launch action",
-               "/EmbeddedFile": "an embedded file", "/EmbeddedFiles": "embedded files",
-               "/RichMedia": "embedded media", "/XFA": "an XFA form"}
+# Names in a PDF that make it act rather than show: scripts, launching programs or other files,
+# sending data away, carried files and media. Looked for in the raw bytes and in every object
+# stream, so that no parser's reading of a malformed file can hide one, and in pypdf's objects.
+_PDF_ACTIVE = {
+    "/JS": "JavaScript", "/JavaScript": "JavaScript", "/AA": "actions that run by themselves",
+    "/Launch": "a launch action", "/GoToR": "a link into another file", "/GoToE": "a link into another file",
+    "/SubmitForm": "a form that sends data away", "/ImportData": "a form that reads other files",
+    "/EmbeddedFile": "an embedded file", "/EmbeddedFiles": "embedded files",
+    "/RichMedia": "embedded media", "/Rendition": "embedded media", "/Movie": "embedded media",
+    "/Sound": "embedded media", "/XFA": "an XFA form",
+}
+_PDF_NAME = re.compile(rb"/[^\s/<>\[\]()%{}\x00]+")
+_PDF_STREAM = re.compile(rb"stream\r?\n")
 _PDF_WALK_LIMIT = 200_000  # objects looked at before a PDF is called unreadable
-_ZIP_RATIO = 100  # an Office document unpacking to more than this many times its size is refused
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+# A document unpacking to more than this many times its size, or more than the cap, is refused.
+_UNPACK_RATIO = 100
+_UNPACK_CAP = 1024 * 1024 * 1024
+_XML_PART_LIMIT = 20 * 1024 * 1024  # one XML part of an Office document, read to check it
+_JPEG_MAX_SCANS = 100  # libjpeg-turbo's own guard against scan bombs sets the same kind of cap
+_PNG_MAX_TEXT_CHUNKS = 1000
+# Pillow's bomb limit is one process-wide number: set and used under one lock.
+_PILLOW_LIMIT = threading.Lock()
+
+
+@contextmanager
+def pillow_limit(pixels: int | None) -> Iterator[None]:
+    """Pillow with its decompression-bomb limit at `pixels` (None: none), warnings as errors."""
+    from PIL import Image
+
+    with _PILLOW_LIMIT:
+        saved = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = pixels
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error" if pixels else "ignore", Image.DecompressionBombWarning)
+                yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
 
 
 @dataclass(frozen=True)
@@ -113,7 +152,8 @@ def sniff(data: bytes) -> str:
 
 
 def inspect(data: bytes, filename: str) -> Inspected:
-    """The type and facts of `data`, uploaded as `filename`; raises MediaRefused saying why not."""
+    """The type and facts of `data`, uploaded as `filename`; raises MediaRefused saying why not,
+    and nothing else: a file no library can read is refused as unreadable."""
     settings = get_settings()
     if not data:
         raise MediaRefused(filename, "empty")
@@ -128,13 +168,19 @@ def inspect(data: bytes, filename: str) -> Inspected:
     if extension not in file_type.extensions:
         raise MediaRefused(filename, "name_mismatch", extension=extension or "(none)",
                            found=f"{found} ({file_type.label})")
-    _refuse_polyglot(data, filename, file_type)
-    if file_type.kind is MediaKind.IMAGE:
-        width, height = _image_size(data, filename, file_type)
-        return Inspected(file_type, len(data), width=width, height=height)
-    if file_type is PDF:
-        return Inspected(file_type, len(data), pages=_pdf_pages(data, filename))
-    return Inspected(file_type, len(data))
+    try:
+        _refuse_polyglot(data, filename, file_type)
+        if file_type.kind is MediaKind.IMAGE:
+            width, height = _image_size(data, filename, file_type)
+            return Inspected(file_type, len(data), width=width, height=height)
+        if file_type is PDF:
+            return Inspected(file_type, len(data), pages=_pdf_pages(data, filename))
+        return Inspected(file_type, len(data))
+    except MediaRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - parsers raise many types for broken files
+        raise MediaRefused(filename, "unreadable", found=f"a {file_type.label} file",
+                           detail=str(exc)[:200] or type(exc).__name__) from None
 
 
 def _type_of(data: bytes, filename: str, found: str) -> FileType:
@@ -153,20 +199,45 @@ def _type_of(data: bytes, filename: str, found: str) -> FileType:
 
 def _refuse_polyglot(data: bytes, filename: str, file_type: FileType) -> None:
     """Refuse a file another program would read as something else: a PDF reader finds "%PDF-"
-    anywhere in the first kilobyte, an unzipper a ZIP directory at the end, a browser markup."""
+    anywhere in the first kilobyte, an unzipper a ZIP directory at the end, a browser markup.
+    (Images are only ever served re-encoded, so what hides inside one never reaches a reader;
+    this keeps such files out of the store as well.)"""
     def refuse(other: str) -> None:
         raise MediaRefused(filename, "polyglot", found=f"a {file_type.label} file", other=other)
 
     if file_type is not PDF and b"%PDF-" in data[:1024]:
         refuse("a PDF")
-    if (file_type.kind is MediaKind.IMAGE or file_type is PDF) and zipfile.is_zipfile(io.BytesIO(data)):
-        refuse("a ZIP archive")
-    if _MARKUP.search(data[:1024]):
-        refuse("HTML or SVG")
+    if file_type.kind is MediaKind.IMAGE or file_type is PDF:
+        if _holds_zip(data):
+            refuse("a ZIP archive")
+        if _MARKUP.search(data[:1024]):
+            refuse("HTML or SVG")
     if file_type is PNG:
         end = data.find(b"IEND\xaeB`\x82")
         if end != -1 and data[end + 8:].strip(b"\x00"):
             refuse("a PNG with other data after its end")
+    if file_type is WEBP:
+        declared = struct.unpack("<I", data[4:8])[0] + 8
+        if len(data) > declared + (declared % 2):
+            refuse("a WebP with other data after its end")
+
+
+def _holds_zip(data: bytes) -> bool:
+    """Whether a ZIP archive ends anywhere in `data`: an end-of-directory record whose central
+    directory sits right before it, wherever it is (unzippers search for it, and a comment can
+    hide it from `zipfile.is_zipfile`). Checking the structure keeps random bytes of compressed
+    image data from counting."""
+    position = data.find(b"PK\x05\x06")
+    while position != -1:
+        record = data[position:position + 22]
+        if len(record) == 22:
+            _, disk, cd_disk, here, total, cd_size, _offset, _ = struct.unpack("<4s4H2LH", record)
+            start = position - cd_size
+            if disk == cd_disk == 0 and here == total and 0 < cd_size <= position and \
+                    data[start:start + 4] == b"PK\x01\x02":
+                return True
+        position = data.find(b"PK\x05\x06", position + 1)
+    return b"PK\x06\x06" in data and b"PK\x06\x07" in data and b"PK\x01\x02" in data  # ZIP64
 
 
 def _image_size(data: bytes, filename: str, file_type: FileType) -> tuple[int, int]:
@@ -174,20 +245,20 @@ def _image_size(data: bytes, filename: str, file_type: FileType) -> tuple[int, i
     from PIL import Image
 
     limit = get_settings().media_max_pixels
-    Image.MAX_IMAGE_PIXELS = limit  # Pillow warns above this and refuses above twice this
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[file_type.extension]]) as image:
-                width, height = image.size
-                image.verify()
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            width, height = _header_size(data)
-            raise MediaRefused(filename, "bomb", width=width, height=height,
-                               megapixels=round(width * height / 1e6), limit=round(limit / 1e6)) from None
-        except Exception as exc:  # noqa: BLE001 - Pillow raises many types for broken files
-            raise MediaRefused(filename, "unreadable", found=f"a {file_type.label} image",
-                               detail=str(exc)[:200] or type(exc).__name__) from None
+    if file_type is JPEG:
+        scans = data.count(b"\xff\xda")  # 0xFF in scan data is stuffed, so this counts markers
+        if scans > _JPEG_MAX_SCANS:
+            raise MediaRefused(filename, "jpeg_scans", scans=scans)
+    if file_type is PNG:
+        chunks = sum(data.count(kind) for kind in (b"tEXt", b"zTXt", b"iTXt"))
+        if chunks > _PNG_MAX_TEXT_CHUNKS:
+            raise MediaRefused(filename, "png_chunks", chunks=chunks)
+    try:
+        with pillow_limit(limit), Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[file_type.extension]]) as image:
+            width, height = image.size
+            image.verify()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        width, height = _header_size(data)
     if width * height > limit:
         raise MediaRefused(filename, "bomb", width=width, height=height,
                            megapixels=round(width * height / 1e6), limit=round(limit / 1e6))
@@ -195,46 +266,82 @@ def _image_size(data: bytes, filename: str, file_type: FileType) -> tuple[int, i
 
 
 def _header_size(data: bytes) -> tuple[int, int]:
-    """The size an image claims, read without Pillow's limit (for the refusal's message)."""
+    """The size an image claims, read without a limit (for the refusal's message)."""
     from PIL import Image
 
-    saved = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as image:
-                return image.size
-    finally:
-        Image.MAX_IMAGE_PIXELS = saved
+    with pillow_limit(None), Image.open(io.BytesIO(data)) as image:
+        return image.size
 
 
 def _pdf_pages(data: bytes, filename: str) -> int:
-    """The page count of a PDF that is neither encrypted nor active (scripts, launch actions,
-    embedded files), found by walking every object reachable from its trailer: names are
-    compared decoded, so "/J#53" is "/JS", and objects inside object streams are seen too."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    """The page count of a PDF that is neither encrypted nor active.
 
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise MediaRefused(filename, "encrypted")
-        active = _pdf_active(reader.trailer)
-        if active:
-            raise MediaRefused(filename, "pdf_script", what=active)
-        pages = len(reader.pages)
-    except MediaRefused:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise MediaRefused(filename, "unreadable", found="a PDF", detail=str(exc)[:200] or type(exc).__name__) from None
+    First the raw bytes and every compressed stream (within an unpacking budget, so a small file
+    cannot make us inflate gigabytes) are searched for the names of active features, decoded as a
+    reader decodes them ("/J#53" is "/JS"): whatever object table a reader rebuilds from a
+    malformed file, the names are in the bytes. Then pypdf reads the document for its pages,
+    its encryption and its links.
+    """
+    from pypdf import PdfReader
+
+    if _trailer_mentions_encrypt(data):
+        raise MediaRefused(filename, "encrypted")
+    active = _active_names(data, filename)
+    if active:
+        raise MediaRefused(filename, "pdf_script", what=active)
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        raise MediaRefused(filename, "encrypted")
+    _check_pdf_objects(reader.trailer, filename)
+    pages = len(reader.pages)
     if pages < 1:
         raise MediaRefused(filename, "no_pages")
     return pages
 
 
-def _pdf_active(root: Any) -> str:
-    """The first active feature found under `root`, or ""."""
+def _trailer_mentions_encrypt(data: bytes) -> bool:
+    return any(_decoded_name(name) == "/Encrypt" for name in _PDF_NAME.findall(data[-4096:]))
+
+
+def _decoded_name(raw: bytes) -> str:
+    """A PDF name as readers see it: "#xx" escapes decoded."""
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
+
+
+def _active_names(data: bytes, filename: str) -> str:
+    """The first active feature named in the file's bytes or its inflated streams, or "".
+
+    Each stream is inflated to at most what is left of the budget plus one byte, so a stream
+    that would go over it shows without inflating more."""
+    budget = min(max(_UNPACK_RATIO * len(data), 100 * 1024 * 1024), _UNPACK_CAP)
+    found = _named_feature(data)
+    unpacked = 0
+    view = memoryview(data)
+    for match in _PDF_STREAM.finditer(data):
+        if found:
+            break
+        try:
+            chunk = zlib.decompressobj().decompress(view[match.end():], budget - unpacked + 1)
+        except zlib.error:
+            continue  # not deflated (an image, a font in another filter): nothing to read
+        unpacked += len(chunk)
+        if unpacked > budget:
+            raise MediaRefused(filename, "zip_bomb", unpacked=f"more than {human_size(budget)}")
+        found = _named_feature(chunk)
+    return found
+
+
+def _named_feature(chunk: bytes) -> str:
+    for raw in _PDF_NAME.findall(chunk):
+        name = _decoded_name(raw)
+        if name in _PDF_ACTIVE:
+            return _PDF_ACTIVE[name]
+    return ""
+
+
+def _check_pdf_objects(root: Any, filename: str) -> None:
+    """Walk every object reachable from the trailer: active features by pypdf's reading too,
+    and links that are not http(s) or mailto (javascript:, file:, network shares)."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
     seen: set[tuple[int, int]] = set()
@@ -254,39 +361,87 @@ def _pdf_active(root: Any) -> str:
         if isinstance(node, DictionaryObject):
             for name, value in node.items():
                 if str(name) in _PDF_ACTIVE:
-                    return _PDF_ACTIVE[str(name)]
+                    raise MediaRefused(filename, "pdf_script", what=_PDF_ACTIVE[str(name)])
                 if str(name) == "/S" and isinstance(value, NameObject) and str(value) in _PDF_ACTIVE:
-                    return _PDF_ACTIVE[str(value)]
+                    raise MediaRefused(filename, "pdf_script", what=_PDF_ACTIVE[str(value)])
+                if str(name) == "/URI":
+                    target = str(value.get_object() if isinstance(value, IndirectObject) else value).strip()
+                    if not target.lower().startswith(_LINK_SCHEMES):
+                        raise MediaRefused(filename, "pdf_link", target=repr(target[:60]))
+                if str(name) == "/FS" and str(value) == "/URL":
+                    raise MediaRefused(filename, "pdf_script", what="a link into another file")
                 stack.append(value)
         elif isinstance(node, ArrayObject):
             stack.extend(node)
-    return ""
+
+
+# Relationship types an Office document may point outside itself with: hyperlinks only.
+_OFFICE_REFUSED_PARTS = ("vbaproject", "vbadata", "activex", "oleobject", "/embeddings/", ".bin")
+_OFFICE_REFUSED_TYPES = ("macroenabled", "vbaproject", "vbadata", "activex", "oleobject",
+                         "ms-office.vba", "package")
+_DDE = re.compile(rb"(instrtext[^>]*>|instr=\")\s*dde(auto)?\b", re.IGNORECASE)
 
 
 def _office_type(data: bytes, filename: str) -> FileType:
-    """Which Office document a ZIP is, refusing macros, bombs and archives that are not one."""
+    """Which Office document a ZIP is, refusing macros, ActiveX, embedded objects, external
+    relationships (remote templates, OLE links), DDE fields, bombs and archives that are not one.
+    The package's XML is parsed, so character references cannot disguise a content type."""
     if not data.startswith(b"PK\x03\x04"):  # data before the archive: something else in front
         raise MediaRefused(filename, "polyglot", found="a ZIP archive", other="another file before it")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
         unpacked = sum(entry.file_size for entry in entries)
-        if len(entries) > 10_000 or unpacked > max(_ZIP_RATIO * len(data), 10 * 1024 * 1024):
+        budget = min(max(_UNPACK_RATIO * len(data), 10 * 1024 * 1024), _UNPACK_CAP)
+        if len(entries) > 10_000 or unpacked > budget:
             raise MediaRefused(filename, "zip_bomb", unpacked=human_size(unpacked))
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" not in names:
             raise MediaRefused(filename, "not_office")
-        content_types = archive.read("[Content_Types].xml")
+        lowered = [name.lower() for name in names]
+        if any(marker in name for name in lowered for marker in _OFFICE_REFUSED_PARTS):
+            raise MediaRefused(filename, "macros")
+        types = [element.get("ContentType", "").lower()
+                 for element in _xml(archive, "[Content_Types].xml").iter()]
+        if any(marker in content_type for content_type in types for marker in _OFFICE_REFUSED_TYPES):
+            raise MediaRefused(filename, "macros")
+        for entry in entries:
+            if entry.filename.lower().endswith(".rels"):
+                _check_relationships(_xml(archive, entry.filename), filename)
+            elif entry.filename.lower().endswith(".xml") and _DDE.search(_read(archive, entry.filename)):
+                raise MediaRefused(filename, "office_external", what="runs a DDE field (starts programs)")
     except MediaRefused:
         raise
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-        raise MediaRefused(filename, "unreadable", found="a ZIP archive", detail=str(exc)[:200]) from None
-    if any(marker.encode() in content_types for marker in _MACRO_TYPES) or any(
-        name.lower().endswith(("vbaproject.bin", "vbadata.xml")) or "/activex/" in name.lower()
-        for name in names
-    ):
-        raise MediaRefused(filename, "macros")
+    except Exception as exc:  # noqa: BLE001 - zipfile, zlib and expat raise many types
+        raise MediaRefused(filename, "unreadable", found="an Office document",
+                           detail=str(exc)[:200] or type(exc).__name__) from None
     for main, file_type in _OFFICE_MAIN.items():
-        if main.encode() in content_types:
+        if main.lower() in types:
             return file_type
     raise MediaRefused(filename, "not_office")
+
+
+def _read(archive: zipfile.ZipFile, name: str) -> bytes:
+    with archive.open(name) as part:
+        data = part.read(_XML_PART_LIMIT + 1)
+    if len(data) > _XML_PART_LIMIT:
+        raise ValueError(f"{name} is larger than {human_size(_XML_PART_LIMIT)}")
+    return data
+
+
+def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
+    data = _read(archive, name)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValueError(f"{name} declares entities")
+    return ElementTree.fromstring(data)
+
+
+def _check_relationships(root: ElementTree.Element, filename: str) -> None:
+    for relationship in root.iter():
+        kind = relationship.get("Type", "").lower()
+        if any(marker in kind for marker in ("oleobject", "package", "activex", "vbaproject")):
+            raise MediaRefused(filename, "macros")
+        if relationship.get("TargetMode", "").lower() == "external" and not kind.endswith("/hyperlink"):
+            what = "loads a template from elsewhere" if kind.endswith("/attachedtemplate") else \
+                f"links to {relationship.get('Target', '')[:60]!r} outside itself"
+            raise MediaRefused(filename, "office_external", what=what)

@@ -26,7 +26,13 @@ REASONS: dict[str, str] = {
     "no_pages": "is a PDF without pages",
     "macros": "is an Office document with macros: save it as .docx, .xlsx or .pptx without "
               "macros",
-    "zip_bomb": "unpacks to {unpacked}, more than an Office document of this size can hold",
+    "zip_bomb": "unpacks to {unpacked}, more than a document of this size can hold",
+    "jpeg_scans": "is a JPEG of {scans} scans, far more than a photo has: save it again as an "
+                  "ordinary JPEG",
+    "png_chunks": "is a PNG with {chunks} text chunks, far more than a picture has: save it again "
+                  "without them",
+    "office_external": "is an Office document that {what}: save a copy without it",
+    "pdf_link": "is a PDF with a link to {target}: only http(s) and mailto links are accepted",
     "not_office": "is a ZIP archive, not a Word, Excel or PowerPoint document",
 }
 

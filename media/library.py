@@ -10,6 +10,7 @@ the change is reviewed (editing approved text sends it back to review) and audit
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
 from sqlmodel import Session, select
 
@@ -52,11 +53,19 @@ def upload(session: Session, data: bytes, filename: str, actor: User | None,
 
 
 def _plain_name(filename: str) -> str:
-    """The last part of a path a browser or a shell handed over, without control characters."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    name = "".join(ch for ch in name if ch.isprintable())[:200]
-    if not name or name in (".", ".."):
-        raise InvalidInput("filename", "the file needs a name")
+    """The last part of a path a browser or a shell handed over, in compatibility form (so a
+    full-width or division slash is a slash), with letters, digits and plain punctuation only,
+    shortened to 200 characters with its extension kept."""
+    name = unicodedata.normalize("NFKC", filename).replace("\\", "/").replace("\u2215", "/")
+    name = name.rsplit("/", 1)[-1].strip()
+    name = "".join(ch if ch.isalnum() or ch in " ._-()[]&,+'" else "_" for ch in name).strip(" .")
+    stem, dot, extension = name.rpartition(".")
+    if not stem or not dot:
+        stem, extension = name, ""
+    if len(name) > 200:
+        name = stem[: 199 - len(extension)] + "." + extension if extension else name[:200]
+    if not stem.strip(" ._"):
+        raise InvalidInput("filename", f"{filename[:80]!r} is not a usable file name")
     return name
 
 

@@ -32,7 +32,8 @@ def check_ready(session: Session, files: Iterable[tuple[str, str]]) -> None:
 def check_known(session: Session, items: Iterable[tuple[str, str, str]]) -> None:
     """Every (sha256, file name, role) names an uploaded file of the right kind: a
     revision cannot name bytes that were never checked, nor show a PDF as a picture."""
-    from media.errors import WrongMediaRole
+    from media.checks import BY_EXTENSION
+    from media.errors import MediaRefused, WrongMediaRole
     from media.models import MediaKind
 
     wanted = list(items)
@@ -46,3 +47,9 @@ def check_known(session: Session, items: Iterable[tuple[str, str, str]]) -> None
             raise MediaNotReady(filename, "not uploaded")
         if (row.kind is MediaKind.IMAGE) != (role != "document"):
             raise WrongMediaRole(filename, role, row.kind.value)
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if extension not in BY_EXTENSION[row.extension].extensions:
+            # A name is what a downloader's system opens the file by: a .docx called .docm or
+            # a JPEG called .jar would be opened as what it is not.
+            raise MediaRefused(filename, "name_mismatch", extension=extension or "(none)",
+                               found=BY_EXTENSION[row.extension].label)

@@ -14,17 +14,18 @@ to sRGB, so the picture looks as it did without carrying either.
 from __future__ import annotations
 
 import io
-import warnings
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from core.settings import get_settings
-from media.checks import PDF, FileType
+from media.checks import PDF, FileType, pillow_limit
 
 MAIL_WIDTHS = (600, 1200)
 WEB_WIDTHS = (400, 800, 1600)
 COVER_WIDTHS = (300, 600)
+MAX_COVER_SIDE = 4000  # pixels of the longest side of a rendered first page
 JPEG_QUALITY = 85
 WEBP_QUALITY = 80
 
@@ -71,9 +72,7 @@ def _decoded(data: bytes) -> Any:
     """The picture of an image file: decoded once, turned upright, in sRGB, stripped of info."""
     from PIL import Image, ImageCms, ImageOps
 
-    Image.MAX_IMAGE_PIXELS = get_settings().media_max_pixels
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+    with pillow_limit(get_settings().media_max_pixels):
         opened = Image.open(io.BytesIO(data))
         opened.load()
     image: Image.Image = ImageOps.exif_transpose(opened)
@@ -98,8 +97,12 @@ def _first_page(data: bytes) -> Any:
     document = pypdfium2.PdfDocument(data)
     try:
         page = document[0]
-        width = page.get_width() or 1
-        picture = page.render(scale=max(COVER_WIDTHS) * 2 / width).to_pil().convert("RGB")
+        width, height = max(page.get_width(), 1.0), max(page.get_height(), 1.0)
+        # Wide enough for the largest cover, but never more pixels than an image may have: a
+        # page of 10 × 3000 points would otherwise ask for a bitmap of gigabytes.
+        scale = min(max(COVER_WIDTHS) * 2 / width, MAX_COVER_SIDE / max(width, height),
+                    math.sqrt(get_settings().media_max_pixels / (width * height)))
+        picture = page.render(scale=scale).to_pil().convert("RGB")
         page.close()
     finally:
         document.close()

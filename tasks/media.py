@@ -7,8 +7,13 @@ from sqlalchemy.exc import OperationalError
 from media.processing import process
 from tasks.app import app
 
+# A file that takes longer than this to process is failed (the soft limit) or its worker process
+# replaced (the hard one): no upload may hold a worker indefinitely.
+SOFT_LIMIT = 300
 
-@app.task(name="media.process", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+
+@app.task(name="media.process", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8,
+          soft_time_limit=SOFT_LIMIT, time_limit=SOFT_LIMIT + 60)
 def process_media(media_id: int) -> str:
     """Renditions of one uploaded file; safe to run twice (a ready file is left alone)."""
     return process(media_id).value

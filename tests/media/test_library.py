@@ -138,3 +138,24 @@ def test_a_revision_cannot_name_bytes_never_uploaded(db: str) -> None:
         with pytest.raises(MediaNotReady):
             factories.release(session, author, media=[{"sha256": "a" * 64, "role": "document",
                                                         "filename": "x.pdf", "texts": {}}])
+
+
+def test_a_file_is_only_attached_under_a_name_of_its_own_type(db: str) -> None:
+    with session_scope() as session:
+        author = factories.user(session)
+        release = factories.release(session, author)
+        report = library.upload(session, files.office("docx"), "speech.docx", author)
+        for disguise in ("speech.docm", "speech.html", "speech"):
+            with pytest.raises(MediaRefused) as refused:
+                library.attach(session, release.id or 0, author, report, MediaRole.DOCUMENT,
+                               {"nl": MediaText(title="Toespraak")}, filename=disguise)
+            assert refused.value.problem == "name_mismatch"
+
+
+def test_upload_names_keep_only_their_last_part(db: str) -> None:
+    with session_scope() as session:
+        author = factories.user(session)
+        media = library.upload(session, files.png(), "..／..／etc／map.png", author)
+        assert media.filename == "map.png"
+        with pytest.raises(MediaRefused):  # the name's extension still has to match the bytes
+            library.upload(session, files.png(), "C:\\fakepath\\map.png.exe", author)
