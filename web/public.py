@@ -117,9 +117,16 @@ def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Ac
         raise PageNotFound("release")
     status = {"ok": 200, "withdrawn": 410, "other-language": 404}[outcome]
     embargo = _embargo_notice(item)  # only a recipient gets here while the embargo holds
+    query = f"?access={quote(access or '', safe='')}" if embargo else ""
+    from web.media import PageMedia, open_graph  # web.media takes this page's access rule from here
+
+    shown = item if outcome == "ok" else None
     return render(request, "public/release.html",
                   {"item": item, "outcome": outcome, "page_language": language, "body_html": _body(item),
-                   "embargo": embargo, "access": f"?access={quote(access or '', safe='')}" if embargo else ""},
+                   "embargo": embargo, "access": query,
+                   "media": PageMedia(shown, query) if shown and shown.media else None,
+                   # Link previews are for public pages; one read under embargo is nobody's to share.
+                   "open_graph": open_graph(shown, organisation_in(language).name) if shown and not embargo else []},
                   language=language, status=status, headers=UNDER_EMBARGO if embargo else None)
 
 
