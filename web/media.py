@@ -40,7 +40,7 @@ from web.deps import reading
 from web.errors import PageNotFound
 from web.i18n import negotiate, translate, ui_language
 from web.pages import render
-from web.public import UNDER_EMBARGO, Access, Lang, ReleaseId, _language, _recipient
+from web.public import UNDER_EMBARGO, Access, Lang, ReleaseId, configured_language, is_recipient
 from web.queries import PublicRelease, public_release, release_files
 from workflow.content import MediaText
 
@@ -68,7 +68,7 @@ def _grant(session: Session, release_id: int, access: str | None) -> tuple[bool,
     other value grants nothing and so changes no answer."""
     if not access:
         return False, None
-    if _recipient(session, release_id, access):
+    if is_recipient(session, release_id, access):
         return True, None
     try:
         proof_release, revision = read_proof_token(access)
@@ -104,7 +104,9 @@ def media_file(request: Request, release_id: ReleaseId, sha256: Annotated[str, P
         if rendition is None:
             raise PageNotFound("file")
         key, mime = rendition_key(sha256, name), rendition.mime
-        disposition = (_disposition("inline", download_name(file.filename, name.rsplit(".", 1)[1]))
+        # The full resolution is what the gallery offers to download: saved under its name, not
+        # opened in a browser's picture viewer (whose own styling the file's policy refuses).
+        disposition = (_disposition("attachment", download_name(file.filename, name.rsplit(".", 1)[1]))
                        if name.startswith("full.") else None)
     headers = {"Content-Security-Policy": FILE_POLICY, "X-Content-Type-Options": "nosniff",
                "ETag": f'"{sha256[:32]}-{name}"'}
@@ -233,10 +235,10 @@ def _stream(spool: IO[bytes]) -> Iterator[bytes]:
 @router.get("/releases/{release_id}/{lang}/media-kit.zip")
 def media_kit(request: Request, release_id: ReleaseId, lang: Lang, access: Access = None) -> Response:
     """A zip of the release's full-resolution images and documents, by the page's rule."""
-    language = _language(lang)
+    language = configured_language(lang)
     with reading() as session:
         outcome, item = public_release(session, release_id, language,
-                                       early=_recipient(session, release_id, access))
+                                       early=is_recipient(session, release_id, access))
     if outcome == "withdrawn":
         return _gone(request, language)
     entries = kit_entries(item) if outcome == "ok" and item is not None else []

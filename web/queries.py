@@ -27,7 +27,7 @@ from subscribers.people import topics_of
 from workflow.content import ContactDetails, MediaRole, ReleaseContent
 from workflow.guards import revision_authors
 from workflow.models import Approval, Release, Revision, User
-from workflow.states import State
+from workflow.states import FINAL, State
 from workflow.users import printed_contacts
 
 T = TypeVar("T")
@@ -368,8 +368,7 @@ def release_files(session: Session, release_id: int, *, early: bool = False,
     release, revision, public = found
     if release.state == State.WITHDRAWN:
         return ReleaseFiles("withdrawn" if _was_public(release) else "missing")
-    proof = (proof_revision is not None and proof_revision == revision.id
-             and release.state not in (State.WITHDRAWN, State.ARCHIVED))
+    proof = proof_revision is not None and proof_revision == revision.id and release.state not in FINAL
     if not (public or (early and release.state == State.PUBLISHED) or proof):
         return ReleaseFiles("missing")
     content = ReleaseContent.model_validate(revision.content)

@@ -171,7 +171,9 @@ def test_the_page_shows_the_lead_picture_gallery_documents_and_media_kit(web: We
             response = client.get(url)
             assert_clean_picture(response)
             assert response.headers["cache-control"] == "public, max-age=86400"
-        assert assert_clean_picture(client.get(f"{base}full.jpg")).size == (2000, 1250)
+        full = client.get(f"{base}full.jpg")
+        assert assert_clean_picture(full).size == (2000, 1250)
+        assert full.headers["content-disposition"] == "attachment; filename=\"minister.jpg\"; filename*=UTF-8''minister.jpg"
 
 
 def test_the_media_kit_holds_the_full_pictures_and_documents_under_unique_names(web: Web, photo: str) -> None:
