@@ -345,7 +345,6 @@ class ReleaseFiles:
     content: ReleaseContent | None = None
     # Public to anyone: shared caches may keep the files. False for a recipient's or a proof's.
     public: bool = False
-    public_at: datetime | None = None
 
 
 def release_files(session: Session, release_id: int, *, early: bool = False,
@@ -372,8 +371,7 @@ def release_files(session: Session, release_id: int, *, early: bool = False,
     if not (public or (early and release.state == State.PUBLISHED) or proof):
         return ReleaseFiles("missing")
     content = ReleaseContent.model_validate(revision.content)
-    return ReleaseFiles("ok", content, public=bool(public),
-                        public_at=release.public_at or release.published_at or release.updated_at)
+    return ReleaseFiles("ok", content, public=bool(public))
 
 
 def public_default_language(session: Session, release_id: int) -> str | None:
