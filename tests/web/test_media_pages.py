@@ -171,6 +171,8 @@ def test_the_page_shows_the_lead_picture_gallery_documents_and_media_kit(web: We
             response = client.get(url)
             assert_clean_picture(response)
             assert response.headers["cache-control"] == "public, max-age=86400"
+        again = client.get(f"{base}w800.jpg", headers={"If-None-Match": client.get(f"{base}w800.jpg").headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
         full = client.get(f"{base}full.jpg")
         assert assert_clean_picture(full).size == (2000, 1250)
         assert full.headers["content-disposition"] == "attachment; filename=\"minister.jpg\"; filename*=UTF-8''minister.jpg"
