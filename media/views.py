@@ -68,14 +68,15 @@ class Attached:
         """The size as a reader of `language` writes it: "4,2 MB" in Dutch, "4.2 MB" in English."""
         return size_label(self.size, language)
 
-    def srcset(self, extension: str, prefix: str = "") -> str:
-        """The web renditions of one format as an HTML srcset ("…/w400.webp 400w, …")."""
+    def srcset(self, extension: str, prefix: str = "", suffix: str = "") -> str:
+        """The web renditions of one format as an HTML srcset ("…/w400.webp 400w, …"); `suffix`
+        follows each name (a page read under embargo adds its `?access=` query)."""
         found = sorted((r for name, r in self.renditions.items()
                         if name.startswith("w") and name.endswith("." + extension)), key=lambda r: r.width)
         unique: dict[int, Rendition] = {}
         for rendition in found:
             unique.setdefault(rendition.width, rendition)
-        return ", ".join(f"{prefix}{r.name} {r.width}w" for r in unique.values())
+        return ", ".join(f"{prefix}{r.name}{suffix} {r.width}w" for r in unique.values())
 
 
 def size_label(size: int, language: str) -> str:

@@ -34,6 +34,7 @@ def create_app() -> FastAPI:
     """The whole web app: /api, /press, the public pages, /healthz and /metrics."""
     from web import press
     from web.api import router as api_router
+    from web.media import router as media_router
     from web.ops import router as ops_router
     from web.public import one_click
     from web.public import router as public_router
@@ -59,6 +60,7 @@ def create_app() -> FastAPI:
     press.include(app)
     app.include_router(one_click)
     app.include_router(public_router)
+    app.include_router(media_router)
     app.include_router(ops_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -65,7 +65,7 @@ Access = Annotated[str | None, Query(max_length=500)]
 UNDER_EMBARGO = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 
-def _language(lang: str) -> str:
+def configured_language(lang: str) -> str:
     if lang not in get_settings().languages:
         raise NotFound("language", lang)
     return lang
@@ -89,7 +89,7 @@ def home(request: Request) -> Response:
 
 @router.get("/newsroom/{lang}")
 def newsroom_page(request: Request, lang: Lang, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    language = _language(lang)
+    language = configured_language(lang)
     with reading() as session:
         found = newsroom(session, language, page=page)
     return render(request, "public/newsroom.html", {"found": found, "page_language": language},
@@ -109,21 +109,28 @@ def release_default(request: Request, release_id: ReleaseId) -> Response:
 def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Access = None) -> Response:
     """A release's page. Before its public time it is a 404 like any unknown id, except to a
     recipient of its embargoed mail, whose link carries an access token (`?access=`)."""
-    language = _language(lang)
+    language = configured_language(lang)
     with reading() as session:
         outcome, item = public_release(session, release_id, language,
-                                       early=_recipient(session, release_id, access))
+                                       early=is_recipient(session, release_id, access))
     if outcome == "missing":
         raise PageNotFound("release")
     status = {"ok": 200, "withdrawn": 410, "other-language": 404}[outcome]
     embargo = _embargo_notice(item)  # only a recipient gets here while the embargo holds
+    query = f"?access={quote(access or '', safe='')}" if embargo else ""
+    from web.media import PageMedia, open_graph  # web.media takes this page's access rule from here
+
+    shown = item if outcome == "ok" else None
     return render(request, "public/release.html",
                   {"item": item, "outcome": outcome, "page_language": language, "body_html": _body(item),
-                   "embargo": embargo, "access": f"?access={quote(access or '', safe='')}" if embargo else ""},
+                   "embargo": embargo, "access": query,
+                   "media": PageMedia(shown, query) if shown and shown.media else None,
+                   # Link previews are for public pages; one read under embargo is nobody's to share.
+                   "open_graph": open_graph(shown, organisation_in(language).name) if shown and not embargo else []},
                   language=language, status=status, headers=UNDER_EMBARGO if embargo else None)
 
 
-def _recipient(session: Session, release_id: int, access: str | None) -> bool:
+def is_recipient(session: Session, release_id: int, access: str | None) -> bool:
     """Whether `access` is a genuine access token for this release, made for a subscriber who
     still holds that address (an erased one does not). Anything else counts as no token at
     all: the page must then answer exactly as it does to anyone."""
@@ -180,7 +187,7 @@ def _feed(language: str) -> FeedGenerator:
 
 @router.get("/feeds/{lang}.atom")
 def atom(lang: Lang) -> Response:
-    language = _language(lang)
+    language = configured_language(lang)
     feed = _feed(language)
     feed.link(href=f"{_base()}/feeds/{language}.atom", rel="self")
     return Response(feed.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")
@@ -188,7 +195,7 @@ def atom(lang: Lang) -> Response:
 
 @router.get("/feeds/{lang}.rss")
 def rss(lang: Lang) -> Response:
-    language = _language(lang)
+    language = configured_language(lang)
     feed = _feed(language)
     feed.link(href=f"{_base()}/feeds/{language}.rss", rel="self")
     return Response(feed.rss_str(pretty=True), media_type="application/rss+xml; charset=utf-8")

@@ -20,13 +20,14 @@ from core.db import utcnow
 from delivery import engine
 from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
 from delivery.progress import status_label
+from media.views import Attached, attached
 from subscribers.lists import get_list
 from subscribers.models import MailingList, Subscriber, Subscription, SubscriptionStatus
 from subscribers.people import topics_of
-from workflow.content import ContactDetails, ReleaseContent
+from workflow.content import ContactDetails, MediaRole, ReleaseContent
 from workflow.guards import revision_authors
 from workflow.models import Approval, Release, Revision, User
-from workflow.states import State
+from workflow.states import FINAL, State
 from workflow.users import printed_contacts
 
 T = TypeVar("T")
@@ -228,6 +229,23 @@ class PublicRelease:
     languages: list[str]
     links: list[dict[str, str]]
     contacts: list[ContactDetails]
+    # The release's main language: a file's texts missing in `language` are taken from it.
+    default_language: str = ""
+    # The revision's files that are ready to show, in print order (release pages only: the
+    # newsroom's lists do not read them).
+    media: tuple[Attached, ...] = ()
+
+    @property
+    def lead_image(self) -> Attached | None:
+        return next((a for a in self.media if a.role is MediaRole.LEAD), None)
+
+    @property
+    def gallery(self) -> list[Attached]:
+        return [a for a in self.media if a.role is MediaRole.GALLERY]
+
+    @property
+    def documents(self) -> list[Attached]:
+        return [a for a in self.media if a.role is MediaRole.DOCUMENT]
 
 
 def public_now(now: datetime) -> ColumnElement[bool]:
@@ -242,7 +260,7 @@ def public_now(now: datetime) -> ColumnElement[bool]:
 
 
 def _public(session: Session, release: Release, revision: Revision, language: str,
-            now: datetime) -> PublicRelease | None:
+            now: datetime, *, with_media: bool = False) -> PublicRelease | None:
     content = ReleaseContent.model_validate(revision.content)
     text = content.translations.get(language)
     if text is None or not text.title:
@@ -257,6 +275,8 @@ def _public(session: Session, release: Release, revision: Revision, language: st
         kind=str(content.kind.value),
         languages=[lang for lang, t in content.translations.items() if t.title],
         links=[{"label": link.label, "url": link.url} for link in text.links], contacts=contacts,
+        default_language=content.default_language,
+        media=tuple(a for a in attached(session, content.media) if a.ready) if with_media else (),
     )
 
 
@@ -311,10 +331,47 @@ def public_release(
         return ("withdrawn", None) if _was_public(release) else ("missing", None)
     if not (public or (early and release.state == State.PUBLISHED)):
         return "missing", None
-    item = _public(session, release, revision, language, now)
+    item = _public(session, release, revision, language, now, with_media=True)
     if item is not None:
         return "ok", item
     return "other-language", _public(session, release, revision, release.default_language, now)
+
+
+@dataclass(frozen=True)
+class ReleaseFiles:
+    """Whether a release's files may be served now, and which: those its current revision names."""
+
+    outcome: str  # "ok", "withdrawn" (it had been public) or "missing" (never heard of)
+    content: ReleaseContent | None = None
+    # Public to anyone: shared caches may keep the files. False for a recipient's or a proof's.
+    public: bool = False
+
+
+def release_files(session: Session, release_id: int, *, early: bool = False,
+                  proof_revision: int | None = None) -> ReleaseFiles:
+    """The files the public may fetch of a release, decided now, by the rule of its page.
+
+    `early` is for the recipient of its embargoed mail (the caller checked their access token);
+    `proof_revision` is the revision a test mail's proof token names (the caller checked the
+    token's release): it shows that revision's files in any state but the final ones, and only
+    while that revision is still the release's current one.
+    """
+    now = utcnow()
+    found = session.exec(
+        select(Release, Revision, public_now(now))
+        .join(Revision, col(Revision.id) == col(Release.current_revision_id))
+        .where(col(Release.id) == release_id)
+    ).first()
+    if found is None:
+        return ReleaseFiles("missing")
+    release, revision, public = found
+    if release.state == State.WITHDRAWN:
+        return ReleaseFiles("withdrawn" if _was_public(release) else "missing")
+    proof = proof_revision is not None and proof_revision == revision.id and release.state not in FINAL
+    if not (public or (early and release.state == State.PUBLISHED) or proof):
+        return ReleaseFiles("missing")
+    content = ReleaseContent.model_validate(revision.content)
+    return ReleaseFiles("ok", content, public=bool(public))
 
 
 def public_default_language(session: Session, release_id: int) -> str | None:

@@ -1,6 +1,7 @@
 """A press office with something in every corner, for the crawl: releases in every state (and
 published ones whose mailing is sending, paused, done, cancelled or failed; embargoed ones),
-lists with subscribers, a press contact, and the links a subscriber's mails carry.
+lists with subscribers, a press contact, a release with a photo, a gallery and a PDF (the
+embargoed one too), and the links a subscriber's mails carry.
 
 Everything goes through the domain functions the app itself calls, so the pages show what they
 would show in production; no worker runs, so nothing changes behind the crawl's back.
@@ -22,10 +23,14 @@ from core.settings import get_settings
 from delivery import engine
 from delivery.handlers import prepare_release_distribution
 from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
+from media import library
+from media.models import MediaStatus
+from media.processing import process
 from subscribers import add_subscriber, create_list, tokens
 from subscribers.models import MailingList, Subscriber, Subscription
 from subscribers.preferences import preferences_link
 from tests import factories
+from tests.media import files
 from tests.web.conftest import Web
 from workflow import service
 from workflow.models import User
@@ -93,6 +98,29 @@ def _release(web: Web, title: str, steps: list[str], **content: Any) -> int:
     return release_id
 
 
+def _media() -> list[dict[str, Any]]:
+    """A lead photo, a gallery picture and a PDF, uploaded and processed as the worker would."""
+    uploads = [(files.jpeg_with_gps(1600, 1000), "minister.jpg"), (files.png(900, 600), "plein.png"),
+               (files.pdf(3), "jaarverslag.pdf")]
+    hashes = []
+    for data, name in uploads:
+        with session_scope() as s:
+            media = library.upload(s, data, name, None)
+            media_id = media.id or 0
+            hashes.append(media.sha256)
+        assert process(media_id) is MediaStatus.READY
+    lead, square, report = hashes
+    return [
+        {"sha256": lead, "role": "lead", "filename": "minister.jpg",
+         "texts": {"nl": {"alt": "De minister op het bordes", "caption": "Aankomst in Kinshasa.", "credit": "Jan Peeters"},
+                   "fr": {"alt": "Le ministre sur le perron"}}},
+        {"sha256": square, "role": "gallery", "filename": "plein.png",
+         "texts": {"nl": {"alt": "Het plein vol mensen", "credit": "Belga"}, "fr": {"alt": "La place pleine de monde"}}},
+        {"sha256": report, "role": "document", "filename": "jaarverslag.pdf",
+         "texts": {"nl": {"title": "Jaarverslag 2026"}, "fr": {"title": "Rapport annuel 2026"}}},
+    ]
+
+
 def _distribution(release_id: int) -> int:
     """Prepare the release's mailing as the worker's event handler would; it is then sending."""
     with session_scope() as s:
@@ -135,8 +163,10 @@ def seed(web: Web) -> Seeded:
     r["web_only"] = _release(web, "Enkel op het web", ["submit", "approve", "publish"])
     for status in ("sending", "paused", "done", "cancelled"):
         r[f"mailing_{status}"] = _release(web, f"Verzending {status}", ["submit", "approve", "publish"], **mailed)
+    media = _media()
+    r["with_media"] = _release(web, "Met foto's en jaarverslag", ["submit", "approve", "publish"], media=media)
     r["embargoed"] = _release(web, "Onder embargo", ["submit", "approve", "publish"],
-                              embargo_until=utcnow() + timedelta(days=1), **mailed)
+                              embargo_until=utcnow() + timedelta(days=1), media=media, **mailed)
     r["withdrawn"] = _release(web, "Ingetrokken", ["submit", "approve", "publish", "withdraw"])
     r["failed"] = _release(web, "Lijst verdwenen", ["submit", "approve", "publish"], lists=["public"])
     distributions = {name: _distribution(r[name]) for name in
