@@ -184,7 +184,7 @@ def test_the_media_kit_holds_the_full_pictures_and_documents_under_unique_names(
     report = stored(pdf, "jaarverslag.pdf")
     content = with_lead(photo)
     content["media"] += [image(second, "gallery", "minister.jpg", "De minister spreekt"),
-                         document(report, ".verslag.html", "Verslag")]  # hidden, and claiming a web page
+                         document(report, ".verslag.pdf", "Verslag")]  # a hidden file's name
     release_id = publish(web, **content)
     with web.browser() as client:
         response = client.get(f"/releases/{release_id}/nl/media-kit.zip")
