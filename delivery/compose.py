@@ -72,10 +72,13 @@ def contact_card(contact: ContactDetails) -> ContactCard:
 MediaLink = Callable[[str, str], str]
 """(file's SHA-256, rendition name or `ORIGINAL`) → the absolute URL a mail links the file by."""
 
-# The renditions mail shows: the lead image (and its copy for high-density screens), thumbnails.
+# The renditions mail shows: the lead image (and its copy for high-density screens), and the
+# gallery's thumbnails. Thumbnails are the 600 px mail rendition too: a URL ending in a long hex
+# segment and a name like "w400.jpg" is SpamAssassin's LONG_IMG_URI ("web bug?", 1 point), which
+# "mail-600.jpg" (a hyphen in the name) is not.
 LEAD_RENDITION = "mail-600.jpg"
 LEAD_RENDITION_2X = "mail-1200.jpg"
-THUMBNAIL_RENDITION = "w400.jpg"
+THUMBNAIL_RENDITION = "mail-600.jpg"
 
 
 def public_media_link(release_id: int) -> MediaLink:

@@ -117,9 +117,9 @@ def media_release(*, alt: str = "De minister in Kinshasa", kind: str = "press_re
     for data, name, role, ready, texts in plan:
         with session_scope() as session:
             media = upload(session, data, name, ready)
-            author = session.get(User, service.get_release(session, release_id).author_id)
-            assert author is not None
-            library.attach(session, release_id, author, media, role, texts)
+            writer = session.get(User, service.get_release(session, release_id).author_id)
+            assert writer is not None
+            library.attach(session, release_id, writer, media, role, texts)
     return release_id
 
 
