@@ -1,20 +1,32 @@
 """From workflow rows to the plain inputs the templates render.
 
 The templates room knows no database; this is the one place that reads a Release, its current
-revision, its Contacts and the organisation's identity and turns them into `ReleaseInput` and
-`Sender`.
+revision, its Contacts, its files and the organisation's identity and turns them into
+`ReleaseInput` and `Sender`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlmodel import Session
 
 from core.db import utcnow
 from core.settings import Settings, get_settings
-from templates import ContactCard, LinkItem, ReleaseInput, ReleaseText, Sender
-from workflow.content import ContactDetails, ReleaseContent
+from media.urls import ORIGINAL, media_url
+from media.views import Attached, Rendition, attached, size_label
+from templates import (
+    ContactCard,
+    DocumentItem,
+    ImageItem,
+    LinkItem,
+    MediaWords,
+    ReleaseInput,
+    ReleaseText,
+    Sender,
+)
+from workflow.content import ContactDetails, MediaRole, ReleaseContent
 from workflow.models import Release, Revision
 from workflow.organisation import IdentityVersion, organisation_identity
 from workflow.service import current_revision
@@ -57,13 +69,87 @@ def contact_card(contact: ContactDetails) -> ContactCard:
     )
 
 
+MediaLink = Callable[[str, str], str]
+"""(file's SHA-256, rendition name or `ORIGINAL`) → the absolute URL a mail links the file by."""
+
+# The renditions mail shows: the lead image (and its copy for high-density screens), and the
+# gallery's thumbnails. Thumbnails are the 600 px mail rendition too: a URL ending in a long hex
+# segment and a name like "w400.jpg" is SpamAssassin's LONG_IMG_URI ("web bug?", 1 point), which
+# "mail-600.jpg" (a hyphen in the name) is not.
+LEAD_RENDITION = "mail-600.jpg"
+LEAD_RENDITION_2X = "mail-1200.jpg"
+THUMBNAIL_RENDITION = "mail-600.jpg"
+
+
+def public_media_link(release_id: int) -> MediaLink:
+    """Links to a release's files on the newsroom (the mail adds the recipient's access query)."""
+    return lambda sha256, name: media_url(release_id, sha256, name)
+
+
+def _words(item: Attached) -> tuple[MediaWords, ...]:
+    return tuple(
+        MediaWords(language, alt=text.alt, caption=text.caption, credit=text.credit, title=text.title)
+        for language, text in sorted(item.item.texts.items())
+    )
+
+
+def _image(item: Attached, rendition: Rendition, link: MediaLink, double: Rendition | None = None) -> ImageItem:
+    return ImageItem(
+        url=link(item.sha256, rendition.name),
+        width=rendition.width,
+        height=rendition.height,
+        words=_words(item),
+        url_2x=link(item.sha256, double.name) if double is not None else "",
+    )
+
+
+def media_inputs(
+    files: Iterable[Attached], languages: Iterable[str], link: MediaLink
+) -> tuple[ImageItem | None, tuple[ImageItem, ...], tuple[DocumentItem, ...]]:
+    """(lead image, gallery, documents) of a revision's files as mail shows them.
+
+    Only ready files are shown (a release cannot be submitted with others, but a preview can be
+    asked for at any time), and an image only with the rendition mail needs. Sizes are written
+    for each of `languages`.
+    """
+    lead: ImageItem | None = None
+    gallery: list[ImageItem] = []
+    documents: list[DocumentItem] = []
+    languages = tuple(languages)
+    for item in files:
+        if not item.ready:
+            continue
+        if item.role is MediaRole.DOCUMENT:
+            documents.append(DocumentItem(
+                url=link(item.sha256, ORIGINAL),
+                filename=item.filename,
+                type_label=item.type_label,
+                size_labels=tuple((language, size_label(item.size, language)) for language in languages),
+                pages=item.pages if item.extension == "pdf" else None,
+                words=_words(item),
+            ))
+        elif item.role is MediaRole.LEAD and lead is None and LEAD_RENDITION in item.renditions:
+            lead = _image(item, item.renditions[LEAD_RENDITION], link, item.renditions.get(LEAD_RENDITION_2X))
+        elif item.role is MediaRole.GALLERY and THUMBNAIL_RENDITION in item.renditions:
+            gallery.append(_image(item, item.renditions[THUMBNAIL_RENDITION], link))
+    return lead, tuple(gallery), tuple(documents)
+
+
 def content_input(
-    session: Session, content: ReleaseContent, *, key: str, dateline: datetime, release_id: int = 0
+    session: Session,
+    content: ReleaseContent,
+    *,
+    key: str,
+    dateline: datetime,
+    release_id: int = 0,
+    media_link: MediaLink | None = None,
 ) -> ReleaseInput:
     """Release content (stored or still being typed) as render input.
 
     Languages without a title are left out: there is nothing to mail in them. Links to the
-    other language versions need a release id; a draft never saved has none.
+    other language versions need a release id; a draft never saved has none. Files are linked
+    by `media_link` (default: their public URLs on the newsroom; the editor's preview passes
+    its own, which must give absolute http(s) URLs too).
     """
     texts = tuple(
         ReleaseText(
@@ -78,6 +164,11 @@ def content_input(
         if text.title
     )
     contacts = tuple(contact_card(contact) for contact in printed_contacts(session, content))
+    lead, gallery, documents = media_inputs(
+        attached(session, content.media),
+        (text.language for text in texts),
+        media_link or public_media_link(release_id),
+    )
     return ReleaseInput(
         key=key,
         kind=str(content.kind.value),
@@ -86,6 +177,9 @@ def content_input(
         dateline=dateline,
         embargo_until=content.embargo_until,
         contacts=contacts,
+        lead_image=lead,
+        gallery=gallery,
+        documents=documents,
     )
 
 

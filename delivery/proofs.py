@@ -3,7 +3,8 @@ asked for, rendered by the same code as a subscriber's copy (`delivery.preview`)
 test in its subject, to one member of staff.
 
 The copy carries the preview recipient's links, which lead to harmless pages: a test mail never
-unsubscribes anyone, counts nothing and creates no delivery rows.
+unsubscribes anyone, counts nothing and creates no delivery rows. Its access query is a proof
+token, so its pictures and documents show (that revision's files only) before publication.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlmodel import Session
 from core.outbox import OutboxEvent
 from delivery.notices import send_one
 from delivery.preview import preview_release
+from subscribers.tokens import proof_token
 from templates.i18n import translate
 from workflow.models import Release, Revision, User
 
@@ -39,5 +41,11 @@ def send_test_mail(session: Session, event: OutboxEvent) -> None:
     for language in payload.get("languages") or []:
         copy = preview_release(session, release.id or 0, str(language), revision=revision,
                                test_marker=translate("base", str(language), "test_marker"))
-        recipient = replace(copy.recipient, email=person.email, name=person.name)
+        recipient = replace(copy.recipient, email=person.email, name=person.name,
+                            access_query=proof_query(release.id or 0, revision.id or 0))
         send_one(copy.prepared.envelope_from, person.email, copy.prepared.build(recipient), "test mail")
+
+
+def proof_query(release_id: int, revision_id: int) -> str:
+    """The access query of a test mail's links: a proof token for the revision it shows."""
+    return "?access=" + proof_token(release_id, revision_id)

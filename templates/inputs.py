@@ -62,10 +62,71 @@ class ReleaseText:
 
 
 @dataclass(frozen=True)
+class MediaWords:
+    """What is printed with a file in one language: alt text, caption, credit, a document's title."""
+
+    language: str
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+    title: str = ""
+
+
+def _words(words: tuple[MediaWords, ...], language: str, fallback: str) -> MediaWords:
+    """The words in `language`, each empty one filled from `fallback`'s (as `MediaItem.text`)."""
+    by_language = {entry.language: entry for entry in words}
+    own = by_language.get(language, MediaWords(language))
+    other = by_language.get(fallback, MediaWords(fallback))
+    return MediaWords(
+        language,
+        alt=own.alt or other.alt,
+        caption=own.caption or other.caption,
+        credit=own.credit or other.credit,
+        title=own.title or other.title,
+    )
+
+
+@dataclass(frozen=True)
+class ImageItem:
+    """A picture of a release as mail shows it: a hosted rendition (never an attachment) at
+    `width` × `height` CSS pixels; `url_2x` is the same picture for high-density screens."""
+
+    url: str
+    width: int
+    height: int
+    words: tuple[MediaWords, ...] = ()
+    url_2x: str = ""
+
+    def text(self, language: str, fallback: str) -> MediaWords:
+        return _words(self.words, language, fallback)
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    """A downloadable file of a release. `size_labels` maps language to its size as a reader of
+    that language writes it ("4,2 MB"); `pages` is a PDF's page count."""
+
+    url: str
+    filename: str
+    type_label: str
+    size_labels: tuple[tuple[str, str], ...] = ()
+    pages: int | None = None
+    words: tuple[MediaWords, ...] = ()
+
+    def text(self, language: str, fallback: str) -> MediaWords:
+        return _words(self.words, language, fallback)
+
+    def size_label(self, language: str, fallback: str) -> str:
+        labels = dict(self.size_labels)
+        return labels.get(language) or labels.get(fallback) or ""
+
+
+@dataclass(frozen=True)
 class ReleaseInput:
     """A published (or previewed) release: everything its mail shows, in every language.
 
-    `key` names the revision (e.g. "r12.3"): Message-IDs and feedback ids derive from it.
+    `key` names the revision (e.g. "r12.3"): Message-IDs and feedback ids derive from it. The
+    media fields are that revision's files (ready ones only), with the facts of their bytes.
     """
 
     key: str
@@ -75,6 +136,9 @@ class ReleaseInput:
     dateline: datetime
     embargo_until: datetime | None = None
     contacts: tuple[ContactCard, ...] = ()
+    lead_image: ImageItem | None = None
+    gallery: tuple[ImageItem, ...] = ()
+    documents: tuple[DocumentItem, ...] = ()
 
     @property
     def languages(self) -> tuple[str, ...]:

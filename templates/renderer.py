@@ -48,6 +48,8 @@ from templates.inputs import (
     ChangesRequestedInput,
     ConfirmSubscriptionInput,
     DigestInput,
+    DocumentItem,
+    ImageItem,
     MailingProblemInput,
     PublishedReceiptInput,
     ReleaseInput,
@@ -66,6 +68,11 @@ PERSONAL_FIELDS: tuple[str, ...] = (
 _ACCESS_QUERY = re.compile(r"\?[A-Za-z0-9._~=&%-]+")
 # Release kinds without a template of their own are printed as press releases.
 RELEASE_TEMPLATES = {"annual_report": "annual_report"}
+# CSS pixels: the lead image fills the 640 px body less its padding; gallery thumbnails go three
+# to a row (their `w400` rendition is sharp on high-density screens at this size).
+LEAD_WIDTH = 600
+THUMBNAIL_WIDTH = 190
+GALLERY_ROW = 3
 
 
 def release_template(kind: str) -> str:
@@ -235,6 +242,9 @@ def _build_release(data: ReleaseInput, h: _Helpers) -> _Built:
         if other.language != h.language and other.url
     ]
     links = [{"label": link.label, "url": _url(link.url, "links.url")} for link in text.links]
+    lead_image = _image(data.lead_image, LEAD_WIDTH, "lead_image", data, h) if data.lead_image else None
+    thumbnails = [_image(image, THUMBNAIL_WIDTH, "gallery", data, h) for image in data.gallery]
+    documents = [_document(document, data, h) for document in data.documents]
     subject = (
         h.t("subject_embargo", when=embargo, title=text.title) if embargo else text.title
     )
@@ -249,9 +259,44 @@ def _build_release(data: ReleaseInput, h: _Helpers) -> _Built:
         "links": links,
         "other_versions": others,
         "contacts": contacts,
+        "lead_image": lead_image,
+        "gallery": [thumbnails[i:i + GALLERY_ROW] for i in range(0, len(thumbnails), GALLERY_ROW)],
+        "gallery_url": _url(text.url, "url", required=False),
+        "documents": documents,
     }
     view_online = _url(text.url, "url", required=False) or h.sender.website
     return _Built(context, subject, text.lead, (("view_online_url", view_online),))
+
+
+def _image(image: ImageItem, max_width: int, what: str, data: ReleaseInput, h: _Helpers) -> dict[str, Any]:
+    """A picture at most `max_width` CSS pixels wide, its height in proportion (so the mail
+    keeps its layout while the picture loads, or when pictures are blocked)."""
+    if image.width <= 0 or image.height <= 0:
+        raise WrongInput(what, "an image with a width and a height", f"{image.width}×{image.height}")
+    width = min(image.width, max_width)
+    words = image.text(h.language, data.default_language)
+    return {
+        "url": _url(image.url, f"{what}.url"),
+        "url_2x": _url(image.url_2x, f"{what}.url_2x", required=False),
+        "width": width,
+        "height": max(1, round(image.height * width / image.width)),
+        "alt": words.alt,
+        "caption": words.caption,
+        "credit": h.t("credit", credit=words.credit) if words.credit else "",
+    }
+
+
+def _document(document: DocumentItem, data: ReleaseInput, h: _Helpers) -> dict[str, Any]:
+    """A download: its title (else its file name) and "PDF, 4,2 MB, 48 pagina's"."""
+    words = document.text(h.language, data.default_language)
+    details = [document.type_label, document.size_label(h.language, data.default_language)]
+    if document.pages:
+        details.append(h.t("page_one") if document.pages == 1 else h.t("pages", count=document.pages))
+    return {
+        "url": _url(document.url, "documents.url"),
+        "title": words.title or document.filename,
+        "details": ", ".join(detail for detail in details if detail),
+    }
 
 
 def _build_digest(data: DigestInput, h: _Helpers) -> _Built:
