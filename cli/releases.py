@@ -10,6 +10,7 @@ from typing import Any
 import click
 from sqlmodel import Session
 
+from cli.media import process_with_progress
 from cli.output import json_option, print_json, print_mapping, print_table
 from cli.relay import relay_now
 from core.db import session_scope
@@ -62,11 +63,14 @@ web_only_option = click.option(
 )
 
 
-def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_only: bool) -> Any:
-    """The file's content; how its contacts differ from the directory goes to stderr."""
+def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_only: bool,
+          uploaded: list[int]) -> Any:
+    """The file's content; how its contacts differ from the directory goes to stderr, and the
+    media files it uploaded into `uploaded` (their renditions are made once it is stored)."""
     source = read_release_file(session, file, actor=actor, update_contacts=update_contacts, web_only=web_only)
     for note in source.contact_notes:
         click.echo(f"note: {note}", err=True)
+    uploaded.extend(source.uploaded)
     return source.content
 
 
@@ -78,11 +82,14 @@ def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_o
 @json_option
 def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, as_json: bool) -> None:
     """Create a draft from a Markdown FILE with YAML front matter (see README)."""
+    uploaded: list[int] = []
     with session_scope() as session:
         author = get_user(session, actor_email)
-        release = service.create_release(session, author, _read(session, file, author, update_contacts, web_only))
+        content = _read(session, file, author, update_contacts, web_only, uploaded)
+        release = service.create_release(session, author, content)
         view = views.release_view(session, release)
     relay_now()
+    process_with_progress(uploaded)
     if as_json:
         print_json(view)
     else:
@@ -100,8 +107,10 @@ def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, as_
 def edit(release_id: int, file: Path, actor_email: str, expected_version: int | None, update_contacts: bool,
          web_only: bool, comment: str) -> None:
     """Replace the content of a release with FILE, as a new revision."""
+    uploaded: list[int] = []
     _act(actor_email, lambda s, u: service.edit_release(
-        s, release_id, u, _read(s, file, u, update_contacts, web_only), expected_version, comment))
+        s, release_id, u, _read(s, file, u, update_contacts, web_only, uploaded), expected_version, comment))
+    process_with_progress(uploaded)
 
 
 @releases.command("submit")
