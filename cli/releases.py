@@ -17,6 +17,7 @@ from core.db import session_scope
 from core.errors import InvalidInput
 from delivery.audience import audience_lines, audience_view
 from workflow import service, views
+from workflow.content import parse_content
 from workflow.service import Step
 from workflow.sources import read_release_file
 from workflow.states import State
@@ -64,14 +65,25 @@ web_only_option = click.option(
 
 
 def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_only: bool,
-          uploaded: list[int]) -> Any:
+          uploaded: list[int], release_id: int | None = None) -> Any:
     """The file's content; how its contacts differ from the directory goes to stderr, and the
-    media files it uploaded into `uploaded` (their renditions are made once it is stored)."""
+    media files it uploaded into `uploaded` (their renditions are made once it is stored).
+    Editing with a file that has no `media:` key keeps the release's files as they are."""
     source = read_release_file(session, file, actor=actor, update_contacts=update_contacts, web_only=web_only)
     for note in source.contact_notes:
         click.echo(f"note: {note}", err=True)
     uploaded.extend(source.uploaded)
-    return source.content
+    if release_id is None or source.media_given:
+        return source.content
+    kept = service.current_content(session, service.get_release(session, release_id)).media
+    if not kept:
+        return source.content
+    data = source.content.model_dump(mode="json")
+    try:
+        return parse_content({**data, "media": [item.model_dump(mode="json") for item in kept]})
+    except InvalidInput as exc:
+        raise InvalidInput(f"{file}: {exc.field}", f"{exc.problem} (the release's files are kept when the file "
+                                                  "has no media: list)") from None
 
 
 @releases.command("new")
@@ -109,7 +121,8 @@ def edit(release_id: int, file: Path, actor_email: str, expected_version: int | 
     """Replace the content of a release with FILE, as a new revision."""
     uploaded: list[int] = []
     _act(actor_email, lambda s, u: service.edit_release(
-        s, release_id, u, _read(s, file, u, update_contacts, web_only, uploaded), expected_version, comment))
+        s, release_id, u, _read(s, file, u, update_contacts, web_only, uploaded, release_id), expected_version,
+        comment))
     process_with_progress(uploaded)
 
 

@@ -108,6 +108,8 @@ class SourceRead:
     contact_notes: list[str] = field(default_factory=list)
     # Ids of the media files this read uploaded that still need their renditions made.
     uploaded: list[int] = field(default_factory=list)
+    # Whether the file has a `media:` key; without one, an edit keeps the release's files.
+    media_given: bool = False
 
 
 def _read_text(path: Path) -> str:
@@ -166,7 +168,7 @@ def read_release_file(session: Session, path: Path, *, actor: User | None = None
     try:
         parse_content(data)  # everything but the files first: a bad title uploads nothing
         items, uploaded = _upload_media(session, entries, actor, where, stored)
-        return SourceRead(parse_content({**data, "media": items}), notes, uploaded)
+        return SourceRead(parse_content({**data, "media": items}), notes, uploaded, "media" in meta)
     except InvalidInput as exc:
         _forget(stored)
         if exc.field.startswith(where):

@@ -167,3 +167,17 @@ def test_a_release_file_may_not_reach_outside_its_directory(run, tmp_path: Path)
         assert session.exec(select(MediaFile)).all() == []
     assert _stored(tmp_path) == []  # ok.pdf, accepted before fake.pdf was refused, is gone too
     assert json.loads(ok(run("releases", "list", "--json")).stdout) == []
+
+
+def test_editing_with_a_file_keeps_or_replaces_the_media(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rid = _release(run, tmp_path)
+    ok(run("media", "add", rid, _write(tmp_path, "photo.jpg", files.jpeg_with_gps(400, 300)), "--alt", "Foto",
+           "--as", AUTHOR))
+    edited = tmp_path / "edited.md"
+    edited.write_text("---\ntitle: Jaarverslag 2025\nweb_only: true\n---\nNieuwe tekst.\n", encoding="utf-8")
+    ok(run("releases", "edit", rid, str(edited), "--as", AUTHOR))  # no media: key: the files stay
+    assert [r["filename"] for r in json.loads(ok(run("media", "list", rid, "--json")).stdout)] == ["photo.jpg"]
+    edited.write_text("---\ntitle: Jaarverslag 2025\nweb_only: true\nmedia: []\n---\nNieuwe tekst.\n",
+                      encoding="utf-8")
+    ok(run("releases", "edit", rid, str(edited), "--as", AUTHOR))  # an empty list: none
+    assert json.loads(ok(run("media", "list", rid, "--json")).stdout) == []
