@@ -14,7 +14,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 
 from cli.output import json_option, print_json, print_table
 from cli.relay import relay_now
@@ -87,7 +87,11 @@ def process_with_progress(ids: Iterable[int], console: Console | None = None) ->
         with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                       console=console, transient=not console.is_terminal) as bar:
             task = bar.add_task(f"renditions of {filename}", total=None)
-            status = process(media_id, progress=lambda done, total: bar.update(task, completed=done, total=total))
+
+            def advance(done: int, total: int, task: TaskID = task) -> None:
+                bar.update(task, completed=done, total=total)
+
+            status = process(media_id, progress=advance)
             bar.update(task, completed=1, total=1)
         if status is not MediaStatus.READY:
             with session_scope() as session:

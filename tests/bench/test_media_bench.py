@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_media_benchmark_quick_checks_the_renditions(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSROOM_")}
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "media.py"), "--quick"], cwd=tmp_path, env=env,
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "media_renditions.py"), "--quick"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout

@@ -5,8 +5,8 @@ store that cannot be used says so clearly, in the library, the command and `pres
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,8 +144,8 @@ def test_check_reports_the_media_store(s3: Any, s3_endpoint: str, sqlite_db: str
     assert f"ok       media store: s3://{BUCKET}/{s3.prefix} at {s3_endpoint}: reachable" in result.stdout
     assert _keys(s3) == []  # the probe object is gone again
     for url, expected in [
-        ("s3://bucket/p?endpoint=http://127.0.0.1:1", "PROBLEM  media store: media store s3://bucket/p at "
-                                                      "http://127.0.0.1:1 cannot be reached"),
+        ("s3://bucket/p?endpoint=http://127.0.0.1:1",
+         "PROBLEM  media store: media store s3://bucket/p at http://127.0.0.1:1 cannot be reached"),
         ("gopher://x", "PROBLEM  media store: PRESSROOM_MEDIA_URL: media URL 'gopher://x': use file:///path"),
         (f"file://{tmp_path / 'media'}", None),
     ]:

@@ -53,17 +53,16 @@ def test_a_symlink_out_of_the_directory_is_refused(db: str, tmp_path: Path) -> N
     inner.mkdir()
     os.symlink(outside / "passport.jpg", inner / "photo.jpg")
     path = _release(inner, "media:\n  - {file: photo.jpg, alt: Foto}\n")
-    with pytest.raises(InvalidInput, match=r"media.0.file: 'photo.jpg' lies outside the release file's directory"):
-        with session_scope() as session:
-            read_release_file(session, path)
+    outside_message = r"media.0.file: 'photo.jpg' lies outside the release file's directory"
+    with pytest.raises(InvalidInput, match=outside_message), session_scope() as session:
+        read_release_file(session, path)
 
 
 def test_a_missing_alt_text_names_the_file_and_stores_nothing(db: str, tmp_path: Path) -> None:
     (tmp_path / "a.png").write_bytes(files.png())
     path = _release(tmp_path, "media:\n  - {file: a.png, caption: Sans texte alternatif}\n")
-    with pytest.raises(InvalidInput, match=r"media 1 \(a.png\) needs an alt text in fr"):
-        with session_scope() as session:
-            read_release_file(session, path)
+    with pytest.raises(InvalidInput, match=r"media 1 \(a.png\) needs an alt text in fr"), session_scope() as session:
+        read_release_file(session, path)
     with session_scope() as session:
         assert session.exec(select(MediaFile)).all() == []
     assert not [p for p in (tmp_path / "data").rglob("*") if p.is_file() and "originals" in p.parts]
