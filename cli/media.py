@@ -84,15 +84,18 @@ def process_with_progress(ids: Iterable[int], console: Console | None = None) ->
         with session_scope() as session:
             row = session.get(MediaFile, media_id)
             filename = row.filename if row else str(media_id)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                      console=console, transient=not console.is_terminal) as bar:
-            task = bar.add_task(f"renditions of {filename}", total=None)
+        if console.is_terminal:
+            with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                          console=console) as bar:
+                task = bar.add_task(f"renditions of {filename}", total=None)
 
-            def advance(done: int, total: int, task: TaskID = task) -> None:
-                bar.update(task, completed=done, total=total)
+                def advance(done: int, total: int, task: TaskID = task) -> None:
+                    bar.update(task, completed=done, total=total)
 
-            status = process(media_id, progress=advance)
-            bar.update(task, completed=1, total=1)
+                status = process(media_id, progress=advance)
+                bar.update(task, completed=1, total=1)
+        else:  # a log or a pipe: no bar redrawn line by line
+            status = process(media_id)
         if status is not MediaStatus.READY:
             with session_scope() as session:
                 failed = session.get(MediaFile, media_id)

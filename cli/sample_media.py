@@ -82,7 +82,8 @@ def annual_report_pdf(pages: int = 3) -> bytes:
         draw = ImageDraw.Draw(page)
         draw.rectangle((0, 0, size[0], 260), fill=(38, 62, 120))
         draw.text((90, 90), "Jaarverslag 2025", font=title, fill="white")
-        draw.text((90, 180), "FOD Buitenlandse Zaken · SPF Affaires étrangères", font=body, fill=(220, 228, 240))
+        # The default font has no accented letters: the French name would show boxes.
+        draw.text((90, 180), "FOD Buitenlandse Zaken", font=body, fill=(220, 228, 240))
         lines = (["Diplomatie in een veranderende wereld", "", "41.200 consulaire dossiers (+12 %)",
                   "3 evacuatieoperaties, 1.340 landgenoten thuis", "18 economische missies"]
                  if number == 1 else [f"Hoofdstuk {number}", "", "Het diplomatieke netwerk van 122 posten",
