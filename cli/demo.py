@@ -157,7 +157,7 @@ def demo(directory: Path, subscriber_count: int, use_smtp: bool) -> None:
         console.print(f"✓ release {release_id} imported from releases/jaarverslag-2025.md (nl + fr), "
                       f"under embargo for {DEMO_EMBARGO_SECONDS} s")
         relay_now()
-        process_with_progress(source.uploaded, console)
+        process_with_progress(source.uploaded, console, release_id)
         _report_media(release_id)
         _step(release_id, SPOKESPERSON, "submit")
         _wait_for_events(worker)

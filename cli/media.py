@@ -21,7 +21,7 @@ from cli.relay import relay_now
 from core.db import session_scope
 from core.errors import InvalidInput
 from media.checks import human_size, inspect
-from media.errors import MediaNotReady, WrongMediaRole
+from media.errors import WrongMediaRole
 from media.models import MediaFile, MediaKind, MediaStatus
 from media.processing import process
 from workflow.content import MediaRole, MediaText
@@ -76,9 +76,10 @@ def gather_texts(values: dict[str, str | None], main_language: str) -> dict[str,
     return chosen
 
 
-def process_with_progress(ids: Iterable[int], console: Console | None = None) -> None:
-    """Make the renditions of each file here, with a progress bar on stderr; raises
-    MediaNotReady naming the file and why when one cannot be processed."""
+def process_with_progress(ids: Iterable[int], console: Console | None = None, release_id: int | None = None) -> None:
+    """Make the renditions of each file here, with a progress bar on a terminal; raises
+    InvalidInput naming the file and why when one cannot be processed (and, for a file already
+    on `release_id`, how to take it off)."""
     console = console or Console(stderr=True, highlight=False)
     for media_id in ids:
         with session_scope() as session:
@@ -99,8 +100,11 @@ def process_with_progress(ids: Iterable[int], console: Console | None = None) ->
         if status is not MediaStatus.READY:
             with session_scope() as session:
                 failed = session.get(MediaFile, media_id)
-                error = failed.error if failed else ""
-            raise MediaNotReady(filename, status.value, error)
+                error = (failed.error if failed else "") or f"file {filename!r} could not be processed"
+            advice = ("nothing was attached" if release_id is None else
+                      f"it stays on release {release_id} until `pressroom media remove {release_id} {media_id}`; "
+                      "the release cannot be submitted with it")
+            raise InvalidInput("", f"{error}; {advice}")
 
 
 def _role(kind: MediaKind, lead: bool, gallery: bool, document: bool, filename: str) -> MediaRole:

@@ -101,11 +101,11 @@ def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, as_
         release = service.create_release(session, author, content)
         view = views.release_view(session, release)
     relay_now()
-    process_with_progress(uploaded)
     if as_json:
         print_json(view)
     else:
         click.echo(f"release {view['id']} created as draft: {view['title']} ({', '.join(view['languages'])})")
+    process_with_progress(uploaded, release_id=view["id"])
 
 
 @releases.command("edit")
@@ -123,7 +123,7 @@ def edit(release_id: int, file: Path, actor_email: str, expected_version: int | 
     _act(actor_email, lambda s, u: service.edit_release(
         s, release_id, u, _read(s, file, u, update_contacts, web_only, uploaded, release_id), expected_version,
         comment))
-    process_with_progress(uploaded)
+    process_with_progress(uploaded, release_id=release_id)
 
 
 @releases.command("submit")

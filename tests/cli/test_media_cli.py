@@ -181,3 +181,38 @@ def test_editing_with_a_file_keeps_or_replaces_the_media(run, tmp_path: Path) ->
                       encoding="utf-8")
     ok(run("releases", "edit", rid, str(edited), "--as", AUTHOR))  # an empty list: none
     assert json.loads(ok(run("media", "list", rid, "--json")).stdout) == []
+
+
+def test_a_file_that_fails_processing_is_not_attached(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rid = _release(run, tmp_path)
+    good = files.jpeg_with_gps(800, 600)
+    broken = _write(tmp_path, "broken.jpg", good[:2000] + bytes(len(good) - 2000))  # passes the checks only
+    result = run("media", "add", rid, broken, "--alt", "Kapot", "--as", AUTHOR)
+    fails(result, 2, "error: file 'broken.jpg' cannot be read as JPEG")
+    assert result.stderr.strip().endswith("; nothing was attached")
+    assert json.loads(ok(run("media", "list", rid, "--json")).stdout) == []
+    assert _stored(tmp_path) == []
+    # from a release file, the release is stored with it: the command says how to take it off
+    (tmp_path / "kapot.jpg").write_bytes(good[:2000] + bytes(len(good) - 2000) + b"x")
+    source = tmp_path / "second.md"
+    source.write_text("---\ntitle: Twee\nweb_only: true\nmedia: [{file: kapot.jpg, alt: Kapot}]\n---\nTekst\n",
+                      encoding="utf-8")
+    result = run("releases", "new", str(source), "--as", AUTHOR)
+    fails(result, 2, "file 'kapot.jpg' cannot be read as JPEG")
+    assert "it stays on release 2 until `pressroom media remove 2 " in result.stderr
+    assert "release 2 created as draft" in result.stdout
+    assert [r["status"] for r in json.loads(ok(run("media", "list", "2", "--json")).stdout)] == ["failed"]
+    fails(run("releases", "submit", "2", "--as", AUTHOR), 5, "file 'kapot.jpg' is failed")
+
+
+def test_the_progress_bar_on_a_terminal(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    from cli.media import process_with_progress
+    from media import library
+
+    with session_scope() as session:
+        media_id = library.upload(session, files.png(), "grafiek.png", None).id or 0
+    screen = io.StringIO()
+    process_with_progress([media_id], Console(file=screen, force_terminal=True, width=100))
+    assert "renditions of grafiek.png" in screen.getvalue() and "100%" in screen.getvalue()
