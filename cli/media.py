@@ -24,7 +24,7 @@ from media.checks import human_size, inspect
 from media.errors import WrongMediaRole
 from media.models import MediaFile, MediaKind, MediaStatus
 from media.processing import process
-from workflow.content import MediaRole, MediaText
+from workflow.content import MediaItem, MediaRole, MediaText
 from workflow.service import current_content, get_release
 from workflow.users import get_user
 
@@ -45,8 +45,9 @@ def _text_options(command: Callable[..., Any]) -> Callable[..., Any]:
             command = click.option(f"--{name}-{language}", f"{name}_{language}", default=None, metavar="TEXT",
                                    help=f"{_HELP[name]}, in {language}.", hidden=True)(command)
         command = click.option(f"--{name}", name, default=None, metavar="TEXT",
-                               help=f"{_HELP[name]}, in the release's main language; --{name}-fr … "
-                                    "for other languages.")(command)
+                               help=f"{_HELP[name]}, in the release's main language; "
+                                    f"{', '.join(f'--{name}-{lang}' for lang in LANGUAGES)} in that "
+                                    "language.")(command)
     return command
 
 
@@ -153,6 +154,10 @@ def add(release_id: int, file: Path, lead: bool, gallery: bool, document: bool, 
     inspected = inspect(data, file.name)  # refused here: nothing stored
     role = _role(inspected.kind, lead, gallery, document, name)
     chosen = gather_texts(texts, main_language)
+    try:  # the name as the release will carry it, before anything is stored
+        MediaItem(sha256="0" * 64, role=role, filename=name, texts=chosen)
+    except ValidationError as exc:
+        raise InvalidInput("--name", str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
     if role is not MediaRole.DOCUMENT and not chosen.get(main_language, MediaText()).alt:
         raise InvalidInput("--alt", f"{name} is an image and needs an alt text in {main_language}, the "
                                     "release's main language: what a screen reader says in its place")

@@ -119,6 +119,8 @@ def test_wrong_uses_are_refused_in_one_line(run, tmp_path: Path) -> None:  # typ
     fails(run("media", "add", rid, photo, "--alt", "Een", "--alt-nl", "Twee", "--as", AUTHOR), 2,
           "--alt-nl: gives another text than --alt")
     fails(run("media", "add", rid, photo, "--alt", "Twee\nregels", "--as", AUTHOR), 2, "--alt: ")
+    fails(run("media", "add", rid, photo, "--alt", "Foto", "--name", "../foto.jpg", "--as", AUTHOR), 2,
+          "--name: '../foto.jpg' is a path, not a file name")
     fails(run("media", "add", "999", photo, "--alt", "Foto", "--as", AUTHOR), 3, "release 999 not found")
     fails(run("media", "add", rid, str(tmp_path / "missing.jpg"), "--alt", "Foto", "--as", AUTHOR), 2,
           "missing.jpg: cannot be read")
