@@ -15,6 +15,7 @@ import click
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
+from sqlmodel import Session
 
 from cli.output import json_option, print_json, print_table
 from cli.relay import relay_now
@@ -25,7 +26,11 @@ from media.errors import WrongMediaRole
 from media.models import MediaFile, MediaKind, MediaStatus
 from media.processing import process
 from workflow.content import MediaItem, MediaRole, MediaText
+from workflow.errors import IllegalTransition, StaleVersion
+from workflow.guards import Context, check
+from workflow.models import User
 from workflow.service import current_content, get_release
+from workflow.states import Action, State, allowed_actions, target
 from workflow.users import get_user
 
 LANGUAGES = ("nl", "fr", "en", "de")  # the catalogue's languages: one --alt-xx option each
@@ -120,6 +125,20 @@ def _role(kind: MediaKind, lead: bool, gallery: bool, document: bool, filename: 
     return role
 
 
+def _may_edit(session: Session, release_id: int, actor: User, expected_version: int | None) -> str:
+    """The release's main language, if `actor` may edit it now. Attaching checks this again; asking
+    first means a file is not stored and processed only to be refused (wrong person, wrong state,
+    stale version). Raises what the edit itself would."""
+    release = get_release(session, release_id)
+    if expected_version is not None and expected_version != release.version:
+        raise StaleVersion(release_id, expected_version, release.version)
+    state = State(release.state)
+    if target(state, Action.EDIT) is None:
+        raise IllegalTransition(release_id, state, Action.EDIT, allowed_actions(state))
+    check(Context(session, release, actor, Action.EDIT))
+    return current_content(session, release).default_language
+
+
 @click.group()
 def media() -> None:
     """Attach images and documents to releases."""
@@ -149,8 +168,7 @@ def add(release_id: int, file: Path, lead: bool, gallery: bool, document: bool, 
         raise InvalidInput(str(file), f"cannot be read ({exc.strerror or exc})") from None
     name = filename or file.name
     with session_scope() as session:
-        get_user(session, actor_email)
-        main_language = current_content(session, get_release(session, release_id)).default_language
+        main_language = _may_edit(session, release_id, get_user(session, actor_email), expected_version)
     inspected = inspect(data, file.name)  # refused here: nothing stored
     role = _role(inspected.kind, lead, gallery, document, name)
     chosen = gather_texts(texts, main_language)

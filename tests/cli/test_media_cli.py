@@ -124,9 +124,13 @@ def test_wrong_uses_are_refused_in_one_line(run, tmp_path: Path) -> None:  # typ
     fails(run("media", "add", "999", photo, "--alt", "Foto", "--as", AUTHOR), 3, "release 999 not found")
     fails(run("media", "add", rid, str(tmp_path / "missing.jpg"), "--alt", "Foto", "--as", AUTHOR), 2,
           "missing.jpg: cannot be read")
-    with session_scope() as session:
-        assert session.exec(select(MediaFile)).all() == []
     fails(run("media", "add", rid, photo, "--alt", "Foto", "--as", OTHER), 4, "only its author or an admin")
+    fails(run("media", "add", rid, photo, "--alt", "Foto", "--version", "7", "--as", AUTHOR), 5, "version")
+    ok(run("releases", "archive", rid, "--as", AUTHOR))
+    fails(run("media", "add", rid, photo, "--alt", "Foto", "--as", AUTHOR), 5, "allowed actions")
+    with session_scope() as session:  # refused before anything was stored
+        assert session.exec(select(MediaFile)).all() == []
+    assert _stored(tmp_path) == []
     fails(run("media", "remove", rid, "deadbeefdeadbeef", "--as", AUTHOR), 3, "media file deadbeefdeadbeef not found")
 
 
