@@ -1,5 +1,6 @@
 """`pressroom check`: are the settings valid, do the database, broker and mail server answer, does
-the rate limiter count, and does the single sign-on provider describe itself as configured?
+the rate limiter count, can the media store be written, and does the single sign-on provider
+describe itself as configured?
 
 Each check gives one line; a problem says what is wrong and what to do. Network checks use
 short timeouts, so a wrong host costs seconds, not minutes.
@@ -271,6 +272,36 @@ def check_mail(settings: Settings, timeout: float = TIMEOUT) -> Result:
     return _ok("mail", detail)
 
 
+# --- media store -------------------------------------------------------------------------------
+
+MEDIA_PROBE_KEY = "pressroom-check"  # written, read back and deleted; no file's key looks like it
+
+
+def check_media_store(settings: Settings, timeout: float = TIMEOUT) -> Result:
+    """A directory must be writable; a bucket must take, return and delete a small object."""
+    from media.errors import MediaMissing, UnusableMediaStore
+    from media.storage import FileStore, store_from_url
+
+    url = settings.media_url or f"file://{(Path(settings.data_dir) / 'media').resolve()}"
+    try:
+        store = store_from_url(url)
+    except UnusableMediaStore as exc:
+        return _problem("media store", f"PRESSROOM_MEDIA_URL: {exc.message}")
+    where = store.describe()
+    if isinstance(store, FileStore):
+        if not _writable_dir(store.root):
+            return _problem("media store", f"{where}: {store.root.resolve()} is not writable")
+        return _ok("media store", f"{where}: writable")
+    try:
+        store.put(MEDIA_PROBE_KEY, b"pressroom check\n", "text/plain")
+        if store.get(MEDIA_PROBE_KEY) != b"pressroom check\n":
+            return _problem("media store", f"{where}: an object read back differs from the one written")
+        store.delete(MEDIA_PROBE_KEY)
+    except (UnusableMediaStore, MediaMissing) as exc:
+        return _problem("media store", exc.message)
+    return _ok("media store", f"{where}: reachable, an object written, read back and deleted")
+
+
 # --- single sign-on ----------------------------------------------------------------------------
 
 
@@ -308,6 +339,7 @@ CHECKS: list[tuple[str, Callable[[Settings], Result]]] = [
     ("broker", check_broker),
     ("rate limiter", check_rate_limiter),
     ("mail", check_mail),
+    ("media store", check_media_store),
     ("single sign-on", check_single_sign_on),
 ]
 
@@ -323,7 +355,8 @@ def run_checks() -> list[Result]:
 @click.command()
 @json_option
 def check(as_json: bool) -> None:
-    """Check the settings, reach the database, broker and mail server, run the rate limiter; one line each."""
+    """Check the settings, reach the database, broker, mail server and media store, run the rate
+    limiter; one line each."""
     results = run_checks()
     if as_json:
         print_json([asdict(result) for result in results])

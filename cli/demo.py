@@ -16,7 +16,9 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from cli.media import process_with_progress
 from cli.relay import relay_now
+from cli.sample_media import with_media, write_samples
 from core import migrate
 from core.broker import broker_url, stop_embedded
 from core.db import dispose_engines, session_scope, utcnow
@@ -137,6 +139,10 @@ def demo(directory: Path, subscriber_count: int, use_smtp: bool) -> None:
     releases_dir.mkdir()
     for sample in SAMPLES.glob("*.md"):
         shutil.copy(sample, releases_dir / sample.name)
+    # The release's photo and report, drawn now and listed in its front matter as an author would.
+    write_samples(releases_dir)
+    main_file = releases_dir / "jaarverslag-2025.md"
+    main_file.write_text(with_media(main_file.read_text(encoding="utf-8")), encoding="utf-8")
     worker = start_worker_process(directory / "worker.log")
     try:
         with session_scope() as session:
@@ -150,6 +156,9 @@ def demo(directory: Path, subscriber_count: int, use_smtp: bool) -> None:
             release_id = release.id or 0
         console.print(f"✓ release {release_id} imported from releases/jaarverslag-2025.md (nl + fr), "
                       f"under embargo for {DEMO_EMBARGO_SECONDS} s")
+        relay_now()
+        process_with_progress(source.uploaded, console, release_id)
+        _report_media(release_id)
         _step(release_id, SPOKESPERSON, "submit")
         _wait_for_events(worker)
         _step(release_id, APPROVER, "approve")
@@ -166,6 +175,14 @@ def demo(directory: Path, subscriber_count: int, use_smtp: bool) -> None:
         if sink:
             sink.stop()
     console.print(f"\n[bold green]demo finished[/] in {time.monotonic() - started:.1f} s")
+
+
+def _report_media(release_id: int) -> None:
+    from cli.media import media_rows
+
+    for row in media_rows(release_id):
+        console.print(f"✓ {row['role']} {row['filename']} ({row['type']}, {row['size_label']}, "
+                      f"{row['dimensions']}): {row['status']}")
 
 
 def _user(email: str):  # type: ignore[no-untyped-def]

@@ -91,6 +91,7 @@ def _register() -> None:
         db,
         demo,
         distributions,
+        media,
         organisation,
         preview,
         processes,
@@ -105,6 +106,7 @@ def _register() -> None:
     cli.add_command(users.users)
     cli.add_command(organisation.organisation)
     cli.add_command(releases.releases)
+    cli.add_command(media.media)
     cli.add_command(subscribers.lists)
     cli.add_command(subscribers.subscribers)
     cli.add_command(processes.worker)

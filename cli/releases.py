@@ -10,12 +10,14 @@ from typing import Any
 import click
 from sqlmodel import Session
 
+from cli.media import process_with_progress
 from cli.output import json_option, print_json, print_mapping, print_table
 from cli.relay import relay_now
 from core.db import session_scope
 from core.errors import InvalidInput
 from delivery.audience import audience_lines, audience_view
 from workflow import service, views
+from workflow.content import parse_content
 from workflow.service import Step
 from workflow.sources import read_release_file
 from workflow.states import State
@@ -62,12 +64,26 @@ web_only_option = click.option(
 )
 
 
-def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_only: bool) -> Any:
-    """The file's content; how its contacts differ from the directory goes to stderr."""
+def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_only: bool,
+          uploaded: list[int], release_id: int | None = None) -> Any:
+    """The file's content; how its contacts differ from the directory goes to stderr, and the
+    media files it uploaded into `uploaded` (their renditions are made once it is stored).
+    Editing with a file that has no `media:` key keeps the release's files as they are."""
     source = read_release_file(session, file, actor=actor, update_contacts=update_contacts, web_only=web_only)
     for note in source.contact_notes:
         click.echo(f"note: {note}", err=True)
-    return source.content
+    uploaded.extend(source.uploaded)
+    if release_id is None or source.media_given:
+        return source.content
+    kept = service.current_content(session, service.get_release(session, release_id)).media
+    if not kept:
+        return source.content
+    data = source.content.model_dump(mode="json")
+    try:
+        return parse_content({**data, "media": [item.model_dump(mode="json") for item in kept]})
+    except InvalidInput as exc:
+        raise InvalidInput(f"{file}: {exc.field}", f"{exc.problem} (the release's files are kept when the file "
+                                                  "has no media: list)") from None
 
 
 @releases.command("new")
@@ -78,15 +94,18 @@ def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_o
 @json_option
 def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, as_json: bool) -> None:
     """Create a draft from a Markdown FILE with YAML front matter (see README)."""
+    uploaded: list[int] = []
     with session_scope() as session:
         author = get_user(session, actor_email)
-        release = service.create_release(session, author, _read(session, file, author, update_contacts, web_only))
+        content = _read(session, file, author, update_contacts, web_only, uploaded)
+        release = service.create_release(session, author, content)
         view = views.release_view(session, release)
     relay_now()
     if as_json:
         print_json(view)
     else:
         click.echo(f"release {view['id']} created as draft: {view['title']} ({', '.join(view['languages'])})")
+    process_with_progress(uploaded, release_id=view["id"])
 
 
 @releases.command("edit")
@@ -100,8 +119,11 @@ def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, as_
 def edit(release_id: int, file: Path, actor_email: str, expected_version: int | None, update_contacts: bool,
          web_only: bool, comment: str) -> None:
     """Replace the content of a release with FILE, as a new revision."""
+    uploaded: list[int] = []
     _act(actor_email, lambda s, u: service.edit_release(
-        s, release_id, u, _read(s, file, u, update_contacts, web_only), expected_version, comment))
+        s, release_id, u, _read(s, file, u, update_contacts, web_only, uploaded, release_id), expected_version,
+        comment))
+    process_with_progress(uploaded, release_id=release_id)
 
 
 @releases.command("submit")

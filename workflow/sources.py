@@ -12,6 +12,9 @@
     embargo_until: 2026-04-20T09:00:00+02:00
     web_only: false               # true: the newsroom only, mailed to nobody (then no lists)
     translations: {fr: {title: ..., lead: ..., body: ...}}
+    media:                        # files beside the release file, in print order
+      - {file: photos/minister.jpg, role: lead, alt: {nl: ..., fr: ...}, caption: ..., credit: ...}
+      - {file: jaarverslag.pdf, role: document, title: {nl: ..., fr: ...}}
     ---
     Markdown body in the main language.
 
@@ -22,10 +25,17 @@ A contact written out in the file goes into the revision exactly as written (fie
 come from the contact directory); the directory itself changes only when the author asks for
 it (`update_contacts`), and every difference is reported so that the CLI can say which entries
 differ.
+
+Media files are named by paths relative to the release file and must lie in its directory or
+below it (an absolute path or a `../` escape is refused). Each is checked and stored by
+`media.library.upload` in the reader's transaction; its renditions are made once that commits
+(`SourceRead.uploaded` lists the files still to process), by the worker or by the command.
+A text given as a plain string is in the release's main language.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -43,8 +53,10 @@ from workflow.users import contact_details, find_contact, get_contact, save_cont
 
 _TOP_KEYS = {
     "kind", "language", "title", "lead", "lists", "topics", "contacts", "links",
-    "embargo_until", "publish_at", "translations", "web_only",
+    "embargo_until", "publish_at", "translations", "web_only", "media",
 }
+_MEDIA_KEYS = {"file", "role", "alt", "caption", "credit", "title"}
+_MEDIA_TEXTS = ("alt", "caption", "credit", "title")
 _TRANSLATION_KEYS = {"title", "lead", "body", "links"}
 
 
@@ -94,6 +106,10 @@ class SourceRead:
 
     content: ReleaseContent
     contact_notes: list[str] = field(default_factory=list)
+    # Ids of the media files this read uploaded that still need their renditions made.
+    uploaded: list[int] = field(default_factory=list)
+    # Whether the file has a `media:` key; without one, an edit keeps the release's files.
+    media_given: bool = False
 
 
 def _read_text(path: Path) -> str:
@@ -135,6 +151,7 @@ def read_release_file(session: Session, path: Path, *, actor: User | None = None
         sib_meta, sib_body = split_front_matter(_read_text(sibling), str(sibling))
         translations[lang] = _translation(sib_meta, sib_body.strip(), str(sibling))
     ids, details, notes = _contacts(session, meta.get("contacts") or [], where, actor, update_contacts)
+    entries = _media_entries(meta.get("media") or [], path, where, language)
     data = {
         "kind": meta.get("kind", "press_release"),
         "default_language": language,
@@ -147,10 +164,122 @@ def read_release_file(session: Session, path: Path, *, actor: User | None = None
         "publish_at": _when(meta.get("publish_at")),
         "web_only": bool(meta.get("web_only", False)) or web_only,
     }
+    stored: list[str] = []
     try:
-        return SourceRead(parse_content(data), notes)
+        parse_content(data)  # everything but the files first: a bad title uploads nothing
+        items, uploaded = _upload_media(session, entries, actor, where, stored)
+        return SourceRead(parse_content({**data, "media": items}), notes, uploaded, "media" in meta)
     except InvalidInput as exc:
+        _forget(stored)
+        if exc.field.startswith(where):
+            raise
         raise InvalidInput(f"{where}: {exc.field}", exc.problem) from None
+    except BaseException:
+        _forget(stored)
+        raise
+
+
+def _forget(keys: list[str]) -> None:
+    """Take out of the store the files this read put there: its transaction will not name them."""
+    from media.storage import get_store
+
+    for key in keys:
+        get_store().delete(key)
+
+
+@dataclass
+class _MediaEntry:
+    """One `media:` entry of a release file, checked but not yet read."""
+
+    path: Path
+    label: str  # as the file names it, for messages
+    field: str  # e.g. "media.2"
+    role: str | None
+    texts: dict[str, dict[str, str]]
+
+
+def _media_entries(items: Any, path: Path, where: str, language: str) -> list[_MediaEntry]:
+    """The `media:` list, each entry's path resolved inside the release file's directory."""
+    if not isinstance(items, list):
+        raise InvalidInput(f"{where}: media", "must be a list of files ({file: ..., role: ..., alt: ...})")
+    root = path.parent.resolve()
+    entries: list[_MediaEntry] = []
+    for index, item in enumerate(items):
+        name = f"media.{index}"
+        if isinstance(item, str):
+            item = {"file": item}
+        if not isinstance(item, dict):
+            raise InvalidInput(f"{where}: {name}", "must be a mapping with at least `file`")
+        unknown = set(item) - _MEDIA_KEYS
+        if unknown:
+            raise InvalidInput(f"{where}: {name}", f"unknown media keys: {', '.join(sorted(map(str, unknown)))} "
+                                                   f"(known: {', '.join(sorted(_MEDIA_KEYS))})")
+        label = str(item.get("file") or "").strip()
+        if not label:
+            raise InvalidInput(f"{where}: {name}.file", "each media entry needs a file")
+        relative = Path(label)
+        if relative.is_absolute() or label.startswith("~"):
+            raise InvalidInput(f"{where}: {name}.file", f"{label!r} is an absolute path: name the file "
+                                                         "relative to the release file")
+        resolved = (root / relative).resolve()
+        if not resolved.is_relative_to(root):
+            raise InvalidInput(f"{where}: {name}.file", f"{label!r} lies outside the release file's directory "
+                                                         f"{root}: media must be in it or below it")
+        if not resolved.is_file():
+            raise InvalidInput(f"{where}: {name}.file", f"{label!r}: file not found in {root}")
+        role = item.get("role")
+        if role is not None and str(role) not in ("lead", "gallery", "document"):
+            raise InvalidInput(f"{where}: {name}.role", f"{role!r}: use lead, gallery or document")
+        texts: dict[str, dict[str, str]] = {}
+        for key in _MEDIA_TEXTS:
+            value = item.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                value = {language: value}
+            for lang, text in value.items():
+                if isinstance(text, (dict, list)):
+                    raise InvalidInput(f"{where}: {name}.{key}.{lang}", "must be a text")
+                texts.setdefault(str(lang), {})[key] = str(text)
+        entries.append(_MediaEntry(resolved, label, name, None if role is None else str(role), texts))
+    return entries
+
+
+def _upload_media(session: Session, entries: list[_MediaEntry], actor: User | None, where: str,
+                  stored: list[str]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Check and store each entry's file; its MediaItem as data, and the ids to process.
+    Images default to the gallery, documents to the documents block. The keys of objects it
+    put into the store go into `stored`."""
+    from media.errors import MediaRefused
+    from media.library import upload
+    from media.models import MediaKind, MediaStatus
+    from media.storage import get_store, original_key
+
+    items: list[dict[str, Any]] = []
+    uploaded: list[int] = []
+    for entry in entries:
+        try:
+            data = entry.path.read_bytes()
+            key = original_key(hashlib.sha256(data).hexdigest())
+            new = not get_store().exists(key)
+            media = upload(session, data, entry.path.name, actor)
+            if new:
+                stored.append(key)
+        except MediaRefused as exc:
+            reason = exc.message.split(": ", 1)[-1]
+            raise InvalidInput(f"{where}: {entry.field}.file", f"{entry.label} {reason}") from None
+        except OSError as exc:
+            raise InvalidInput(f"{where}: {entry.field}.file", f"{entry.label}: cannot be read "
+                                                               f"({exc.strerror or exc})") from None
+        role = entry.role or ("gallery" if media.kind is MediaKind.IMAGE else "document")
+        if (media.kind is MediaKind.IMAGE) != (role != "document"):
+            kind = "an image" if media.kind is MediaKind.IMAGE else "a document"
+            raise InvalidInput(f"{where}: {entry.field}.role", f"{entry.label} is {kind} and cannot be "
+                                                               f"attached as {role}")
+        items.append({"sha256": media.sha256, "role": role, "filename": entry.path.name, "texts": entry.texts})
+        if media.status is MediaStatus.PROCESSING and media.id not in uploaded:
+            uploaded.append(media.id or 0)
+    return items, uploaded
 
 
 def _contacts(session: Session, items: Any, where: str, actor: User | None,

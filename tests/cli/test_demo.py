@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -30,8 +32,25 @@ def test_demo_walks_a_release_to_published(tmp_path: Path) -> None:
         "Summary: distribution 1 done: 60 sent, 0 failed",
         "sent per language: fr ",
         "demo finished",
+        "✓ lead jaarverslag-2025.jpg (JPEG, ",
+        "1800×1200): ready",
+        "✓ document jaarverslag-2025.pdf (PDF, ",
+        "3 pages): ready",
     ):
         assert expected in out, expected
+    # the published revision carries the lead photo and the report, both processed
+    with sqlite3.connect(tmp_path / "demo" / "pressroom.db") as database:
+        files = dict(database.execute("SELECT sha256, status FROM media_file").fetchall())
+        (content,) = database.execute(
+            "SELECT r.content FROM revision r JOIN release x ON x.current_revision_id = r.id "
+            "WHERE x.state = 'published'").fetchone()
+    media = json.loads(content)["media"]
+    assert [(m["role"], m["filename"]) for m in media] == [("lead", "jaarverslag-2025.jpg"),
+                                                          ("document", "jaarverslag-2025.pdf")]
+    assert media[0]["texts"]["fr"]["alt"] and media[1]["texts"]["nl"]["title"]
+    assert {files[m["sha256"]] for m in media} == {"ready"}
+    renditions = tmp_path / "demo" / ".pressroom" / "media" / "renditions" / media[0]["sha256"][:2] / media[0]["sha256"]
+    assert {"mail-600.jpg", "w800.webp", "full.jpg"} <= {p.name for p in renditions.iterdir()}
     maildir = tmp_path / "demo" / "maildir" / "new"
     subscriber_copies = [p for p in maildir.iterdir() if b"@subscribers.example.org" in p.read_bytes()]
     assert len(subscriber_copies) == 60

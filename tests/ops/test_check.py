@@ -36,7 +36,7 @@ def test_a_good_configuration_passes(good: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == \
-        ["settings", "database", "broker", "rate limiter", "mail", "single sign-on"]
+        ["settings", "database", "broker", "rate limiter", "mail", "media store", "single sign-on"]
     assert all(line.startswith("ok ") for line in lines)
     assert "schema at 0" in lines[1] and "answers" in lines[2] and "counts" in lines[3] and "writable" in lines[4]
     assert result.stderr == ""
@@ -99,7 +99,7 @@ def test_invalid_settings_are_named_and_stop_the_service_checks(good: dict[str, 
     assert result.exit_code == 6
     problems = _problems(result)
     assert any("PRESSROOM_REQUIRED_APPROVALS" in line and "'many'" in line for line in problems)
-    assert sum("not checked: fix the settings first" in line for line in problems) == 5
+    assert sum("not checked: fix the settings first" in line for line in problems) == 6
 
 
 def test_embedded_broker_is_started_on_demand(good: dict[str, str], tmp_path: Path) -> None:
