@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import email
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+from email import policy
 from pathlib import Path
 
 
@@ -54,6 +56,12 @@ def test_demo_walks_a_release_to_published(tmp_path: Path) -> None:
     maildir = tmp_path / "demo" / "maildir" / "new"
     subscriber_copies = [p for p in maildir.iterdir() if b"@subscribers.example.org" in p.read_bytes()]
     assert len(subscriber_copies) == 60
+    # each copy shows the lead photo hosted on the newsroom (never attached) and links the report
+    message = email.message_from_bytes(subscriber_copies[0].read_bytes(), policy=policy.default)
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert f"/media/1/{media[0]['sha256']}/mail-600.jpg" in html
+    assert f"/media/1/{media[1]['sha256']}/original" in html
+    assert not [part for part in message.walk() if part.get_content_maintype() == "image"]
     audit_lines = [line for line in out.splitlines() if "→ " in line and "Z " in line and " r1 " in line]
     assert len(audit_lines) == 4
     assert not (tmp_path / "demo" / ".pressroom" / "redis.sock").exists()  # broker stopped
