@@ -6,6 +6,8 @@ stored revision: the same templates, the same sender and the same stand-in recip
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -33,12 +35,27 @@ def preview_content(session: Session, content: ReleaseContent, language: str, re
 
     Raises the templates' errors (MissingTranslation when the language has no title yet).
     """
-    data = content_input(session, content, key=f"preview{release_id}", dateline=utcnow(), release_id=release_id)
+    data = content_input(session, content, key=f"preview{release_id}", dateline=utcnow(), release_id=release_id,
+                         **_media_links())
     sender = organisation_sender(session, language)
     compiled = compile_message(release_template(data.kind), language, data, sender)
     recipient = preview_recipient(identity_for(sender).domain)
     rendered = compiled.personalise(recipient.personalisation())
     return LivePreview(language, rendered.subject, rendered.html, rendered.text)
+
+
+def press_media_link(sha256: str, name: str) -> str:
+    """Where the editor's preview finds a file's rendition: the staff-only route, since the
+    public one shows nothing of a release before it is published."""
+    return f"/press/media/{sha256}/{name}"
+
+
+def _media_links() -> dict[str, Callable[[str, str], str]]:
+    """`media_link=press_media_link` for `content_input` once it takes one (it names where a
+    mail's images are; by default their public URLs)."""
+    if "media_link" in inspect.signature(content_input).parameters:
+        return {"media_link": press_media_link}
+    return {}
 
 
 def safe_preview(session: Session, content: ReleaseContent, language: str, release_id: int = 0,
