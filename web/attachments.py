@@ -10,7 +10,7 @@ again, so a refusal leaves neither a row nor an object behind.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import BinaryIO
 
 from pydantic import ValidationError
@@ -201,7 +201,7 @@ def texts_from_json(data: object) -> dict[str, MediaText]:
     return texts
 
 
-def media_text(fields: dict[str, object], prefix: str = "", suffix: str = "") -> MediaText:
+def media_text(fields: Mapping[str, object], prefix: str = "", suffix: str = "") -> MediaText:
     """One language's texts, validated; InvalidInput names the refused field."""
     try:
         return MediaText.model_validate(fields)

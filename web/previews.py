@@ -6,7 +6,10 @@ stored revision: the same templates, the same sender and the same stand-in recip
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import inspect
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +17,7 @@ from sqlmodel import Session
 
 from core.db import utcnow
 from core.errors import PressroomError
+from core.settings import get_settings
 from delivery.compose import content_input, organisation_sender
 from delivery.message import identity_for
 from delivery.preview import preview_recipient
@@ -44,10 +48,34 @@ def preview_content(session: Session, content: ReleaseContent, language: str, re
     return LivePreview(language, rendered.subject, rendered.html, rendered.text)
 
 
+PREVIEW_KEY_SECONDS = 24 * 3600
+
+
 def press_media_link(sha256: str, name: str) -> str:
-    """Where the editor's preview finds a file's rendition: the staff-only route, since the
-    public one shows nothing of a release before it is published."""
-    return f"/press/media/{sha256}/{name}"
+    """Where the editor's preview finds a file's rendition: the staff-only route (the public
+    one shows nothing of a release before it is published), with a key for this one rendition,
+    since the preview's sandboxed frame sends no session cookie (its origin is opaque, so the
+    SameSite cookie stays home)."""
+    return f"/press/media/{sha256}/{name}?key={preview_key(sha256, name)}"
+
+
+def preview_key(sha256: str, name: str, now: float | None = None) -> str:
+    """A key that opens one rendition of one file for a day: its expiry and an HMAC of it."""
+    expires = int((time.time() if now is None else now) + PREVIEW_KEY_SECONDS)
+    return f"{expires}.{_mac(sha256, name, expires)}"
+
+
+def preview_key_opens(key: str, sha256: str, name: str) -> bool:
+    """Whether `key` was made by `preview_key` for this rendition and has not expired."""
+    expires, _, mac = key.partition(".")
+    if not expires.isdigit() or len(expires) > 12 or int(expires) < time.time():
+        return False
+    return hmac.compare_digest(mac, _mac(sha256, name, int(expires)))
+
+
+def _mac(sha256: str, name: str, expires: int) -> str:
+    secret = hashlib.sha256(f"pressroom.press.media-preview:{get_settings().secret_key}".encode()).digest()
+    return hmac.new(secret, f"{sha256}/{name}/{expires}".encode(), "sha256").hexdigest()[:32]
 
 
 def _media_links() -> dict[str, Callable[[str, str], str]]:

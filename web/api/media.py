@@ -131,7 +131,10 @@ def upload_media(
     with JavaScript or a password, over the size limit …) answers 422 naming the file and why,
     and nothing is stored. The answer's `status` is `processing`: renditions are made off the
     request; poll `GET /api/media/{id}`. A new lead image moves the old one into the gallery."""
-    data = attachments.read_upload(file.file)
+    try:
+        data = attachments.read_upload(file.file)
+    finally:
+        file.file.close()
     parsed = attachments.texts_from_json(_texts(texts))
     with acting() as session:
         media = attachments.add(session, release_id, attach(session, user), data, file.filename or "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 from starlette.datastructures import FormData, UploadFile
@@ -21,12 +21,12 @@ from media.storage import RENDITION_NAME, get_store, original_key, rendition_key
 from media.urls import ORIGINAL
 from media.views import Attached
 from web import attachments
-from web.auth import PressUser, SubmittedForm
+from web.auth import PressUser, SubmittedForm, press_user
 from web.deps import acting, attach, reading
 from web.error_text import describe
 from web.i18n import translate, ui_language
 from web.pages import flash, redirect
-from web.previews import press_media_link as press_media_path
+from web.previews import preview_key_opens
 from web.schemas import MAX_ID
 from workflow.content import MediaText
 
@@ -38,6 +38,11 @@ RenditionName = Annotated[str, Path(max_length=40)]
 
 # The smallest picture of a file that shows what it is, in order of preference.
 THUMBNAILS = ("w400.jpg", "cover-300.jpg", "w800.jpg", "mail-600.jpg", "full.jpg", "full.png", "full.webp")
+
+
+def press_media_path(sha256: str, name: str) -> str:
+    """Where signed-in staff see a rendition (or a document's original) before it is public."""
+    return f"/press/media/{sha256}/{name}"
 
 
 def thumbnail(item: Attached) -> str | None:
@@ -117,6 +122,9 @@ def upload(request: Request, user: PressUser, release_id: ReleaseId, form: Submi
                       "version": attachments.release_version(session, release_id)}
     except PressroomError as error:
         return _refused(request, user, release_id, error)
+    finally:
+        if isinstance(file, UploadFile):
+            file.file.close()
     if _wants_json(request):
         return JSONResponse(result, status_code=201)
     flash(request, translate("media_added", lang, filename=str(result["filename"])))
@@ -170,9 +178,13 @@ def status(user: PressUser, media_id: MediaId) -> JSONResponse:
 
 
 @router.get("/media/{sha256}/{name}")
-def rendition(user: PressUser, sha256: Sha256, name: RenditionName) -> Response:
+def rendition(request: Request, sha256: Sha256, name: RenditionName,
+              key: Annotated[str, Query(max_length=60)] = "") -> Response:
     """A rendition (or a document's original) for signed-in staff: thumbnails and previews of
-    files not public yet. Served with its own image or document type, never sniffed."""
+    files not public yet; or for a mail preview's frame, which sends no cookie, with the key its
+    link carries (web.previews). Served with its own image or document type, never sniffed."""
+    if not (key and preview_key_opens(key, sha256, name)):
+        press_user(request)  # sign-in first
     with reading() as session:
         media = session.exec(select(MediaFile).where(MediaFile.sha256 == sha256)).first()
         if media is None or media.status is not MediaStatus.READY:

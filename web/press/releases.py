@@ -65,7 +65,7 @@ from workflow.states import Action, State, allowed_actions
 
 router = APIRouter()
 ReleaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
-PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'"
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; frame-ancestors 'self'"
 
 
 def _summaries(session: Session, releases: list[Release]) -> list[dict[str, Any]]:
