@@ -264,3 +264,22 @@ def test_every_refusal_and_media_error_has_its_sentence_in_every_language() -> N
         assert "x.pdf" in describe(MediaNotReady("x.pdf", "processing"), language)
         assert "x.pdf" in describe(WrongMediaRole("x.pdf", "lead", "document"), language)
     assert "foto.jpg (Frans)" in describe(MissingAltText([("foto.jpg", "fr")]), "nl")
+
+
+def test_a_file_whose_processing_failed_is_named_with_why_on_the_editor(web: Web) -> None:
+    good = files.jpeg_with_gps(800, 600)
+    broken = good[:2000] + bytes(len(good) - 2000)  # passes the checks, does not decode
+    release_id = _release(web)
+    item = _upload(web, release_id, broken, "kapot.jpg").json()
+    process(item["id"])
+    with web.api(web.spokesperson) as api:
+        failed = api.get(f"/media/{item['id']}").json()
+    assert failed["status"] == "failed" and "kapot.jpg" in failed["error"]
+    with signed_in(web, web.spokesperson) as client:  # Dutch
+        page = client.get(f"/press/releases/{release_id}/edit").text
+        assert "kapot.jpg kon niet verwerkt worden" in page and "cannot be read as JPEG" in page
+        status = client.get(f"/press/media/{item['id']}/status").json()
+        assert status["status"] == "failed" and status["error"].startswith("kapot.jpg kon niet verwerkt worden")
+    with web.api(web.spokesperson) as api:
+        refused = api.post(f"/releases/{release_id}/submit")
+    assert refused.status_code == 409 and "kapot.jpg" in refused.json()["message"]

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 from starlette.datastructures import FormData, UploadFile
 
+from core.catalogue import WEB, lookup
 from core.errors import InvalidInput, NotFound, PressroomError
 from media.models import MediaFile, MediaKind, MediaRendition, MediaStatus
 from media.storage import RENDITION_NAME, get_store, original_key, rendition_key
@@ -52,7 +53,15 @@ def thumbnail(item: Attached) -> str | None:
 
 
 def failure(item: Attached | MediaFile, language: str) -> str:
-    """Why processing failed, naming the file, in the reader's language."""
+    """Why processing failed, naming the file, in the reader's language: the refusal's own
+    sentence when the file's name is all it needs, else that the file could not be processed
+    (the English detail, `item.error`, is shown beside it)."""
+    key = "media_" + item.error_code
+    if item.error_code and lookup(WEB, key, "en") is not None:
+        try:
+            return translate(key, language, filename=item.filename)
+        except (KeyError, IndexError):  # the sentence needs values only the refusal had
+            pass
     return translate("media_failed", language, filename=item.filename)
 
 
@@ -66,6 +75,7 @@ def media_rows(session: Session, release_id: int, language: str) -> list[dict[st
             "size": item.size_label(language), "width": item.width, "height": item.height, "pages": item.pages,
             "status": item.status.value, "progress": item.progress,
             "error": failure(item, language) if item.status is MediaStatus.FAILED else "",
+            "error_detail": item.error if item.status is MediaStatus.FAILED else "",
             "thumbnail": thumbnail(item), "texts": item.item.texts,
             "original": press_media_path(item.sha256, ORIGINAL) if item.kind == MediaKind.DOCUMENT.value else None,
         })
@@ -173,6 +183,7 @@ def status(user: PressUser, media_id: MediaId) -> JSONResponse:
     return JSONResponse({
         "id": media_id, "status": media.status.value, "progress": media.progress,
         "error": failure(media, ui_language(user.language)) if media.status is MediaStatus.FAILED else "",
+        "detail": media.error,
         "thumbnail": press_media_path(media.sha256, name) if name else None,
     }, headers={"Cache-Control": "no-store"})
 
