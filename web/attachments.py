@@ -66,9 +66,10 @@ def add(session: Session, release_id: int, actor: User, data: bytes, filename: s
     try:
         media = library.upload(session, data, filename, actor)
         parsed_role = parsed_role or _role_for(session, release_id, media)
-        _check_alt(session, release_id, media, media.filename, parsed_role, texts)
-        library.attach(session, release_id, actor, media, parsed_role, texts, filename=media.filename,
-                       expected_version=expected_version)
+        _check_alt(session, release_id, media, library._plain_name(filename), parsed_role, texts)
+        # The name this upload gave: the same bytes may have come earlier under another one.
+        library.attach(session, release_id, actor, media, parsed_role, texts,
+                       filename=library._plain_name(filename), expected_version=expected_version)
     except Exception:
         if not known:  # the transaction takes the row back; the store is ours to clean
             store = get_store()

@@ -127,8 +127,9 @@ def upload(request: Request, user: PressUser, release_id: ReleaseId, form: Submi
         with acting() as session:
             media = attachments.add(session, release_id, attach(session, user), data, file.filename or "",
                                     _value(form, "media_role"), texts, _version(form))
+            shown = attachments.one_attached(session, release_id, media.id or 0)
             result = {"id": media.id, "status": media.status.value, "progress": media.progress,
-                      "filename": media.filename, "status_url": f"/press/media/{media.id}/status",
+                      "filename": shown.filename, "status_url": f"/press/media/{media.id}/status",
                       "version": attachments.release_version(session, release_id)}
     except PressroomError as error:
         return _refused(request, user, release_id, error)
