@@ -82,6 +82,12 @@ def test_a_clean_jpeg_is_attached_as_a_new_revision_and_listed(web: Web) -> None
         audit = api.get(f"/releases/{release_id}/audit").json()
     assert any(entry["comment"] == "media added: minister.jpg" for entry in audit)
 
+    # The same bytes on another release, under another name: stored once, named as given there.
+    other = _release(web)
+    again = _upload(web, other, files.jpeg_with_gps(1200, 800), "C:\\Foto's\\kinshasa.jpg")
+    assert again.status_code == 201 and again.json()["id"] == item["id"]
+    assert again.json()["filename"] == "kinshasa.jpg" and len(_rows()) == 1
+
 
 @pytest.mark.parametrize(("data", "name", "reason"), [
     (files.png_bomb(), "bomb.png", "megapixels"),
