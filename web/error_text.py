@@ -78,7 +78,8 @@ def _missing_alt(error: Any, t: Translate, language: str) -> dict[str, object]:
 
 
 def _role(error: Any, t: Translate, language: str) -> dict[str, object]:
-    roles = {"lead": t("media_role_lead"), "gallery": t("media_role_gallery"), "document": t("media_role_document")}
+    roles = {"lead": t("press_media_role_lead"), "gallery": t("press_media_role_gallery"),
+             "document": t("press_media_role_document")}
     return {"filename": error.filename, "role": roles.get(error.role, error.role)}
 
 
@@ -92,9 +93,9 @@ TEXTS: list[tuple[type[Exception], Key, Values]] = [
     (UnusableRow, lambda e: f"import_{e.problem}", lambda e, t, lang: dict(e.values)),
     # A refused file: which one and why (the values of media.errors.REASONS, and its name).
     (MediaRefused, lambda e: f"media_{e.problem}", lambda e, t, lang: dict(e.values)),
-    (MediaNotReady, "media_not_ready", lambda e, t, lang: {"filename": e.filename}),
-    (MissingAltText, "media_missing_alt", _missing_alt),
-    (WrongMediaRole, "media_wrong_role", _role),
+    (MediaNotReady, "error_media_not_ready", lambda e, t, lang: {"filename": e.filename}),
+    (MissingAltText, "error_missing_alt_text", _missing_alt),
+    (WrongMediaRole, "error_wrong_media_role", _role),
     (RoleRequired, "error_role_required",
      lambda e, t, lang: {"roles": " / ".join(role_name(r, lang) for r in e.roles)}),
     (NotAuthor, "error_not_author", _none),

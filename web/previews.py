@@ -52,11 +52,13 @@ PREVIEW_KEY_SECONDS = 24 * 3600
 
 
 def press_media_link(sha256: str, name: str) -> str:
-    """Where the editor's preview finds a file's rendition: the staff-only route (the public
-    one shows nothing of a release before it is published), with a key for this one rendition,
-    since the preview's sandboxed frame sends no session cookie (its origin is opaque, so the
-    SameSite cookie stays home)."""
-    return f"/press/media/{sha256}/{name}?key={preview_key(sha256, name)}"
+    """Where the editor's preview finds a file's rendition (an absolute URL, as mail links): not
+    the public route, which shows nothing of a release before it is published, but the press
+    office's, with a key for this one rendition in the path, since the preview's sandboxed frame
+    sends no session cookie (its origin is opaque, so the SameSite cookie stays home) and a
+    mail may append its own query to a picture's URL."""
+    path = f"/press/preview-media/{preview_key(sha256, name)}/{sha256}/{name}"
+    return get_settings().base_url.rstrip("/") + path
 
 
 def preview_key(sha256: str, name: str, now: float | None = None) -> str:

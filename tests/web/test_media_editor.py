@@ -196,9 +196,13 @@ def test_the_mail_preview_frame_shows_a_file_through_its_keyed_link(web: Web, ch
     context.close()
 
     with web.browser() as anonymous:  # a key opens its one rendition only, and only until it expires
-        assert anonymous.get(press_media_link(sha, "w400.jpg")).status_code == 200
+        link = press_media_link(sha, "w400.jpg")
+        assert link.startswith(f"{web.url}/press/preview-media/")
+        opened = anonymous.get(link + "?access=appended-by-a-mail")
+        assert opened.status_code == 200 and opened.headers["content-type"] == "image/jpeg"
         key = preview_key(sha, "w400.jpg")
-        assert anonymous.get(f"/press/media/{sha}/w800.jpg?key={key}").status_code == 303
+        assert anonymous.get(f"/press/preview-media/{key}/{sha}/w800.jpg").status_code == 303
         expired = preview_key(sha, "w400.jpg", now=0)
-        assert anonymous.get(f"/press/media/{sha}/w400.jpg?key={expired}").status_code == 303
-        assert anonymous.get(f"/press/media/{sha}/w400.jpg?key={key[:-1]}0").status_code == 303
+        assert anonymous.get(f"/press/preview-media/{expired}/{sha}/w400.jpg").status_code == 303
+        forged = key[:-1] + ("1" if key.endswith("0") else "0")
+        assert anonymous.get(f"/press/preview-media/{forged}/{sha}/w400.jpg").status_code == 303

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 from starlette.datastructures import FormData, UploadFile
@@ -62,7 +62,7 @@ def failure(item: Attached | MediaFile, language: str) -> str:
             return translate(key, language, filename=item.filename)
         except (KeyError, IndexError):  # the sentence needs values only the refusal had
             pass
-    return translate("media_failed", language, filename=item.filename)
+    return translate("press_media_failed", language, filename=item.filename)
 
 
 def media_rows(session: Session, release_id: int, language: str) -> list[dict[str, Any]]:
@@ -138,7 +138,7 @@ def upload(request: Request, user: PressUser, release_id: ReleaseId, form: Submi
             file.file.close()
     if _wants_json(request):
         return JSONResponse(result, status_code=201)
-    flash(request, translate("media_added", lang, filename=str(result["filename"])))
+    flash(request, translate("press_media_added", lang, filename=str(result["filename"])))
     return redirect(f"/press/releases/{release_id}/edit#media")
 
 
@@ -154,7 +154,7 @@ def save(request: Request, user: PressUser, release_id: ReleaseId, media_id: Med
             filename = attachments.one_attached(session, release_id, media.id or 0).filename
     except PressroomError as error:
         return _refused(request, user, release_id, error)
-    flash(request, translate("media_saved", ui_language(user.language), filename=filename))
+    flash(request, translate("press_media_saved", ui_language(user.language), filename=filename))
     return redirect(f"/press/releases/{release_id}/edit#media")
 
 
@@ -168,7 +168,7 @@ def remove(request: Request, user: PressUser, release_id: ReleaseId, media_id: M
             attachments.remove(session, release_id, attach(session, user), media_id, _version(form))
     except PressroomError as error:
         return _refused(request, user, release_id, error)
-    flash(request, translate("media_removed", ui_language(user.language), filename=filename))
+    flash(request, translate("press_media_removed", ui_language(user.language), filename=filename))
     return redirect(f"/press/releases/{release_id}/edit#media")
 
 
@@ -190,13 +190,23 @@ def status(user: PressUser, media_id: MediaId) -> JSONResponse:
 
 
 @router.get("/media/{sha256}/{name}")
-def rendition(request: Request, sha256: Sha256, name: RenditionName,
-              key: Annotated[str, Query(max_length=60)] = "") -> Response:
+def rendition(user: PressUser, sha256: Sha256, name: RenditionName) -> Response:
     """A rendition (or a document's original) for signed-in staff: thumbnails and previews of
-    files not public yet; or for a mail preview's frame, which sends no cookie, with the key its
-    link carries (web.previews). Served with its own image or document type, never sniffed."""
-    if not (key and preview_key_opens(key, sha256, name)):
-        press_user(request)  # sign-in first
+    files not public yet. Served with its own image or document type, never sniffed."""
+    return _served(sha256, name)
+
+
+@router.get("/preview-media/{key}/{sha256}/{name}")
+def preview_rendition(request: Request, key: Annotated[str, Path(max_length=60)], sha256: Sha256,
+                      name: RenditionName) -> Response:
+    """The same, for a mail preview's frame, which sends no cookie: the key its link carries
+    (web.previews) opens this one rendition for a day; without a valid key, sign-in first."""
+    if not preview_key_opens(key, sha256, name):
+        press_user(request)
+    return _served(sha256, name)
+
+
+def _served(sha256: str, name: str) -> Response:
     with reading() as session:
         media = session.exec(select(MediaFile).where(MediaFile.sha256 == sha256)).first()
         if media is None or media.status is not MediaStatus.READY:
