@@ -7,6 +7,7 @@ staff-only renditions; and a refusal on a page said in the reader's language."""
 from __future__ import annotations
 
 import json
+import string
 from pathlib import Path
 from typing import Any
 
@@ -260,11 +261,9 @@ def test_a_refusal_reads_in_the_users_language_on_the_editor(web: Web, tmp_path:
 def test_every_refusal_and_media_error_has_its_sentence_in_every_language() -> None:
     from media.errors import MediaNotReady, MediaRefused, WrongMediaRole
 
-    values = {"size": "40 MB", "limit": "30 MB", "found": "PNG", "extension": "pdf", "other": "ZIP",
-              "width": 20000, "height": 20000, "megapixels": 400, "detail": "x", "what": "JavaScript",
-              "unpacked": "2 GB"}
     for language in get_settings().languages:
-        for problem in REASONS:
+        for problem, reason in REASONS.items():
+            values = {name: "7" for _, name, _, _ in string.Formatter().parse(reason) if name}
             said = describe(MediaRefused("kaart.png", problem, **values), language)
             assert said.startswith("kaart.png ") and "{" not in said, (language, problem)
         assert "x.pdf" in describe(MediaNotReady("x.pdf", "processing"), language)
