@@ -178,9 +178,11 @@ def test_the_mail_preview_frame_shows_a_file_through_its_keyed_link(web: Web, ch
     context = chromium.new_context()
     page = sign_in_page(context, web.url, web.spokesperson.email)
     page.goto(f"{web.url}/press/releases/{release_id}/edit")
-    frame = page.frame_locator("#preview").locator("body")
-    frame.wait_for()
-    preview = next(f for f in page.frames if "/preview/" in f.url)
+    # With files, the editor renders the preview from its form (posted into the frame) at once.
+    preview = page.frame(name="preview")
+    assert preview is not None
+    preview.wait_for_url("**/press/preview")
+    preview.wait_for_load_state()
     preview.evaluate("""(sources) => sources.forEach((src, n) => {
         const img = document.createElement("img"); img.id = "probe-" + n; img.src = src;
         document.body.appendChild(img); })""",

@@ -167,10 +167,8 @@
     });
     var language = document.getElementById("preview-language");
     if (language) { language.addEventListener("change", refresh); }
-    // A saved release's frame already shows its stored revision; a new one starts from the form,
-    // and so does one with files: the stored preview links them where they are public, which
-    // they are not before publication (the editor's preview links them through the press office).
-    if (!frame.getAttribute("src") || document.querySelector("#media-list .media-item")) { refresh(); }
+    // A saved release's frame already shows its stored revision; a new one starts from the form.
+    if (!frame.getAttribute("src")) { refresh(); }
   }
 
   // The editor's media section. Without JS its forms post and the page comes back; with it, a
