@@ -8,6 +8,7 @@ import click
 
 from core.db import session_scope
 from delivery.preview import preview_release
+from media.urls import preview_media_link
 
 
 @click.command("preview")
@@ -26,7 +27,7 @@ from delivery.preview import preview_release
 def preview(release_id: int, language: str | None, fmt: str, out: Path | None) -> None:
     """Render the current revision of RELEASE_ID as a subscriber's mail."""
     with session_scope() as session:
-        result = preview_release(session, release_id, language)
+        result = preview_release(session, release_id, language, media_link=preview_media_link)
     if result.fallback_note:
         click.echo(f"note: {result.fallback_note}", err=True)
     data = result.part(fmt)

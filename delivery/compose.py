@@ -184,7 +184,7 @@ def content_input(
 
 
 def release_input(session: Session, release: Release, *, now: datetime | None = None,
-                  revision: Revision | None = None) -> ReleaseInput:
+                  revision: Revision | None = None, media_link: MediaLink | None = None) -> ReleaseInput:
     """A revision of `release` (the current one unless given) as render input.
 
     The dateline is the publication time, or `now` for a release not yet published (a preview).
@@ -198,6 +198,7 @@ def release_input(session: Session, release: Release, *, now: datetime | None = 
         key=f"r{release_id}.{revision.number}",
         dateline=release.published_at or now or utcnow(),
         release_id=release_id,
+        media_link=media_link,
     )
 
 

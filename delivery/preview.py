@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from core.settings import get_settings
-from delivery.compose import organisation_sender, release_input, reply_to_for
+from delivery.compose import MediaLink, organisation_sender, release_input, reply_to_for
 from delivery.message import PreparedMessage, Recipient, identity_for, prepare
 from delivery.signing import signer_from_settings
 from templates import (
@@ -63,16 +63,19 @@ def preview_release(
     now: datetime | None = None,
     revision: Revision | None = None,
     test_marker: str = "",
+    media_link: MediaLink | None = None,
 ) -> Preview:
     """Render the current revision of a release (or `revision`) in `language` (default: its own).
 
     With `test_marker`, the copy is a test mail: its subject starts with the marker, its
     Message-ID differs from the real mail's, and it carries no list headers (no one-click
-    unsubscribe); its links are the preview recipient's harmless ones either way.
+    unsubscribe); its links are the preview recipient's harmless ones either way. `media_link`
+    says where its pictures and documents are linked (default: their public URLs, which show
+    nothing before publication; the press office's previews pass links of their own).
     Raises NotFound, MissingTranslation, UnsupportedLanguage, UnsafeHeader.
     """
     release = get_release(session, release_id)
-    data = release_input(session, release, now=now, revision=revision)
+    data = release_input(session, release, now=now, revision=revision, media_link=media_link)
     shown, note = copy_for(data, language)
     sender = organisation_sender(session, shown)
     compiled = compile_message(release_template(data.kind), shown, data, sender, now=now)

@@ -31,7 +31,7 @@ def upload(session: Session, data: bytes, filename: str, actor: User | None,
 
     Raises MediaRefused, naming the file and the reason, for anything not accepted.
     """
-    filename = _plain_name(filename)
+    filename = plain_name(filename)
     inspected = inspect(data, filename)
     sha256 = hashlib.sha256(data).hexdigest()
     existing = session.exec(select(MediaFile).where(MediaFile.sha256 == sha256)).first()
@@ -52,7 +52,7 @@ def upload(session: Session, data: bytes, filename: str, actor: User | None,
     return row
 
 
-def _plain_name(filename: str) -> str:
+def plain_name(filename: str) -> str:
     """The last part of a path a browser or a shell handed over, in compatibility form (so a
     full-width or division slash is a slash), with letters, digits and plain punctuation only,
     shortened to 200 characters with its extension kept."""

@@ -17,6 +17,11 @@ The HTTP API of Pressroom: releases and their workflow (submit, approve, request
 publish, withdraw), the audit log, mail previews, mailing lists and subscribers (with CSV
 import), and distributions.
 
+**Media**: `POST /api/releases/{id}/media` uploads an image or a document (multipart: `file`,
+`role`, `texts` as JSON per language) and attaches it as a new revision; a refused file answers
+422 naming it and why, with nothing stored. Processing runs off the request: poll
+`GET /api/media/{id}` until `status` is `ready`.
+
 **Authentication**: `Authorization: Bearer <token>` with a token from `pressroom users add` or
 `pressroom users token`. The press office's session cookie is not accepted here.
 

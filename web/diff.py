@@ -3,7 +3,8 @@
 Every text (title, lead, body, links) is compared word by word with its white space and line
 breaks kept (difflib over words and the spaces between them), so nine words added to a paragraph
 show as nine inserted words, not as a paragraph deleted and typed again; the other fields (lists,
-topics, the contacts' details, times) are shown as before → after when they differ.
+topics, the contacts' details, times) are shown as before → after when they differ, and so are
+the files: added, removed, or changed (role, texts), matched by their SHA-256.
 """
 
 from __future__ import annotations
@@ -119,6 +120,34 @@ def compare(old: ReleaseContent | None, new: ReleaseContent) -> tuple[list[Langu
         if a != b:
             others.append({"name": name, "before": _show(a), "after": _show(b)})
     return result, others
+
+
+@dataclass(frozen=True)
+class MediaDiff:
+    """A file added, removed or changed (role, texts, name) between two revisions: what the
+    reviewer signs off about it before and after (`MediaItem.label`), "" where it is not."""
+
+    change: str  # added, removed, changed
+    filename: str
+    before: str
+    after: str
+
+
+def compare_media(old: ReleaseContent | None, new: ReleaseContent) -> list[MediaDiff]:
+    """The files that differ, matched by their SHA-256 (the bytes approved), in the new order
+    and then the removed ones."""
+    before = {item.sha256: item for item in (old.media if old else [])}
+    after = {item.sha256: item for item in new.media}
+    result = []
+    for sha256, item in after.items():
+        was = before.get(sha256)
+        if was is None:
+            result.append(MediaDiff("added", item.filename, "", item.label()))
+        elif was != item:
+            result.append(MediaDiff("changed", item.filename, was.label(), item.label()))
+    result += [MediaDiff("removed", item.filename, item.label(), "")
+               for sha256, item in before.items() if sha256 not in after]
+    return result
 
 
 def _show(value: Any) -> str:

@@ -20,6 +20,7 @@ from core.addresses import InvalidAddress, UndeliverableAddress
 from core.catalogue import WEB, lookup
 from core.errors import ConfigurationError, Conflict, InvalidInput, NotAllowed, NotFound
 from delivery.engine import DistributionStateError
+from media.errors import MediaNotReady, MediaRefused, WrongMediaRole
 from subscribers.errors import (
     AddressSuppressed,
     DuplicateList,
@@ -39,6 +40,7 @@ from workflow.errors import (
     FourEyesViolation,
     IllegalTransition,
     InvalidIdentity,
+    MissingAltText,
     MissingLanguages,
     NoAudience,
     NotAuthor,
@@ -71,6 +73,16 @@ def _transition(error: Any, t: Translate, language: str) -> dict[str, object]:
             "allowed": allowed or t("none")}
 
 
+def _missing_alt(error: Any, t: Translate, language: str) -> dict[str, object]:
+    return {"files": ", ".join(f"{filename} ({t(f'language_{code}')})" for filename, code in error.missing)}
+
+
+def _role(error: Any, t: Translate, language: str) -> dict[str, object]:
+    roles = {"lead": t("press_media_role_lead"), "gallery": t("press_media_role_gallery"),
+             "document": t("press_media_role_document")}
+    return {"filename": error.filename, "role": roles.get(error.role, error.role)}
+
+
 def _languages(error: Any, t: Translate, language: str) -> dict[str, object]:
     return {"languages": ", ".join(t(f"language_{code}") for code in error.missing)}
 
@@ -79,6 +91,11 @@ def _languages(error: Any, t: Translate, language: str) -> dict[str, object]:
 TEXTS: list[tuple[type[Exception], Key, Values]] = [
     (CsrfRejected, "error_csrf", _none),
     (UnusableRow, lambda e: f"import_{e.problem}", lambda e, t, lang: dict(e.values)),
+    # A refused file: which one and why (the values of media.errors.REASONS, and its name).
+    (MediaRefused, lambda e: f"media_{e.problem}", lambda e, t, lang: dict(e.values)),
+    (MediaNotReady, "error_media_not_ready", lambda e, t, lang: {"filename": e.filename}),
+    (MissingAltText, "error_missing_alt_text", _missing_alt),
+    (WrongMediaRole, "error_wrong_media_role", _role),
     (RoleRequired, "error_role_required",
      lambda e, t, lang: {"roles": " / ".join(role_name(r, lang) for r in e.roles)}),
     (NotAuthor, "error_not_author", _none),

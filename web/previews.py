@@ -15,6 +15,7 @@ from core.errors import PressroomError
 from delivery.compose import content_input, organisation_sender
 from delivery.message import identity_for
 from delivery.preview import preview_recipient
+from media.urls import preview_media_link
 from templates import compile_message, release_template
 from web.error_text import describe
 from workflow.content import ReleaseContent
@@ -33,7 +34,8 @@ def preview_content(session: Session, content: ReleaseContent, language: str, re
 
     Raises the templates' errors (MissingTranslation when the language has no title yet).
     """
-    data = content_input(session, content, key=f"preview{release_id}", dateline=utcnow(), release_id=release_id)
+    data = content_input(session, content, key=f"preview{release_id}", dateline=utcnow(), release_id=release_id,
+                         media_link=preview_media_link)
     sender = organisation_sender(session, language)
     compiled = compile_message(release_template(data.kind), language, data, sender)
     recipient = preview_recipient(identity_for(sender).domain)

@@ -15,7 +15,9 @@ from sqlmodel import Session
 
 from delivery.audience import audience_view
 from delivery.preview import preview_release
+from media.urls import preview_media_link
 from web.api.common import Pagination, page_of
+from web.attachments import keep_media
 from web.auth import ApiUser
 from web.deps import acting, attach, reading
 from web.errors import api_responses
@@ -95,9 +97,12 @@ def get_release(user: ApiUser, release_id: ReleaseId) -> ReleasePublic:
 @router.put("/{release_id}", response_model=ReleasePublic, responses=api_responses(401, 403, 404, 409, 422))
 def update_release(user: ApiUser, release_id: ReleaseId, body: ReleaseUpdate) -> ReleasePublic:
     """Replace the content as a new revision (author or admin). Editing approved text voids
-    its approvals and sends it back to review; identical content changes nothing."""
+    its approvals and sends it back to review; identical content changes nothing. The release's
+    files stay as they are: they are changed under /api/releases/{id}/media."""
     content = parse_content(body.content_data())
     with acting() as session:
+        stored = service.current_content(session, service.get_release(session, release_id))
+        content = keep_media(content, stored.media)
         service.edit_release(session, release_id, attach(session, user), content,
                              body.expected_version, body.comment)
         result = release_out(session, release_id)
@@ -227,7 +232,7 @@ def preview(
 ) -> Response:
     """The current revision as a subscriber's mail: HTML part, text part or the whole message."""
     with reading() as session:
-        result = preview_release(session, release_id, language)
+        result = preview_release(session, release_id, language, media_link=preview_media_link)
     headers = {"X-Pressroom-Language": result.compiled.language}
     if result.fallback_note:  # the copy that language's subscribers really get
         headers["X-Pressroom-Fallback"] = result.fallback_note

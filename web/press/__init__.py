@@ -10,6 +10,7 @@ from web.press import (
     audience,
     contacts,
     distributions,
+    media,
     organisation,
     password_links,
     releases,
@@ -21,7 +22,7 @@ from web.press import (
 
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
-    for module in (session, sso, password_links, account, releases, distributions, audience, organisation,
+    for module in (session, sso, password_links, account, releases, media, distributions, audience, organisation,
                    users, contacts):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)

@@ -22,11 +22,13 @@ from core.settings import get_settings
 from delivery.audience import audience_view
 from delivery.preview import preview_release
 from delivery.progress import status_label
+from media.urls import preview_media_link
 from subscribers import all_lists
 from web import ratelimit
+from web.attachments import keep_media
 from web.auth import PressUser, SubmittedForm
 from web.deps import acting, attach, reading
-from web.diff import compare
+from web.diff import compare, compare_media
 from web.error_text import describe
 from web.forms import (
     EditorForm,
@@ -64,7 +66,7 @@ from workflow.states import Action, State, allowed_actions
 
 router = APIRouter()
 ReleaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
-PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'"
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; frame-ancestors 'self'"
 
 
 def _summaries(session: Session, releases: list[Release]) -> list[dict[str, Any]]:
@@ -128,14 +130,19 @@ def release_list(
 
 def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None,
             error: InvalidInput | None = None, status: int = 200,
-            conflict: dict[str, Any] | None = None) -> Response:
+            conflict: dict[str, Any] | None = None, media_error: str = "") -> Response:
     """The editor page; `conflict` (who saved meanwhile, and the fields that differ) shows a
-    colleague's newer text beside the user's, whose form is kept."""
+    colleague's newer text beside the user's, whose form is kept; `media_error` says why a file
+    was refused."""
+    from web.press.media import media_rows
+
+    lang = ui_language(getattr(request.scope.get("state", {}).get("pressroom_user"), "language", None))
     with reading() as session:
         contacts = list(session.exec(select(Contact).order_by(col(Contact.name))).all())
         lists = all_lists(session)
         notes = views.review_notes(session, release["id"]) if release else {"requested_changes": None}
         test_mail = _test_mail_form(session, request, release["id"]) if release else None
+        media = media_rows(session, release["id"], lang) if release else []
     where = error_place(error.field) if error is not None else ErrorPlace()
     if conflict and conflict["fields"]:
         where = ErrorPlace(language=next((f.language for f in conflict["fields"] if f.language), ""))
@@ -143,7 +150,7 @@ def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None
         "form": editor, "release": release, "error": error, "contacts": contacts, "lists": lists,
         "kinds": [k.value for k in ReleaseKind], "zone": get_settings().mail_timezone,
         "requested_changes": _timed(notes["requested_changes"]), "where": where, "conflict": conflict,
-        "test_mail": test_mail,
+        "test_mail": test_mail, "media": media, "media_error": media_error,
     }, status=status)
 
 
@@ -183,13 +190,18 @@ def _refuse_unless_permitted(session: Session, release: Release, user: User, act
 
 @router.get("/releases/{release_id}/edit")
 def edit_release(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
+    return editor_for(request, user, release_id)
+
+
+def editor_for(request: Request, user: User, release_id: int, media_error: str = "", status: int = 200) -> Response:
+    """The editor of a stored release, as stored; `media_error` says why a file was refused."""
     with reading() as session:
         release = service.get_release(session, release_id)
         # Not the editor for someone who could not save it: say so before any typing.
         _refuse_unless_permitted(session, release, user, Action.EDIT)
         view = views.release_view(session, release)
         editor = form_from_content(service.current_content(session, release), release.version)
-    return _editor(request, editor, view)
+    return _editor(request, editor, view, media_error=media_error, status=status)
 
 
 @router.post("/releases/{release_id}/edit")
@@ -200,7 +212,9 @@ def save_release(request: Request, user: PressUser, release_id: ReleaseId, form:
     try:
         with acting() as session:
             actor = attach(session, user)
-            content = to_content(session, editor, actor)
+            # The files are changed in the media section, not by this form: they stay.
+            stored = service.current_content(session, service.get_release(session, release_id))
+            content = keep_media(to_content(session, editor, actor), stored.media)
             step = service.edit_release(session, release_id, actor, content,
                                         editor.version, editor.comment.strip())
             revision = views.release_view(session, service.get_release(session, release_id))["revision"]
@@ -249,6 +263,9 @@ def live_preview(request: Request, user: PressUser, form: SubmittedForm) -> Resp
         language = content.default_language
     number = int(release_id) if isinstance(release_id, str) and release_id.isdigit() and len(release_id) < 10 else 0
     with reading() as session:
+        release = session.get(Release, number) if number else None
+        if release is not None:  # the text as typed, with the files the release carries
+            content = keep_media(content, service.current_content(session, release).media, strict=False)
         result = safe_preview(session, content, language, number, reader=ui_language(user.language))
     return HTMLResponse(result.html, headers={"Content-Security-Policy": PREVIEW_CSP})
 
@@ -261,7 +278,7 @@ def stored_preview(
 ) -> Response:
     """The stored revision's mail in one language (html, text or eml)."""
     with reading() as session:
-        result = preview_release(session, release_id, language)
+        result = preview_release(session, release_id, language, media_link=preview_media_link)
     if format == "text":
         return Response(result.rendered.text, media_type="text/plain; charset=utf-8")
     if format == "eml":
@@ -310,6 +327,7 @@ def review_page(request: Request, user: PressUser, release_id: ReleaseId) -> Res
         baseline, basis = review_baseline(session, release)
         old = ReleaseContent.model_validate(baseline.content) if baseline else None
         languages, others = compare(old, ReleaseContent.model_validate(current.content))
+        media_diff = compare_media(old, ReleaseContent.model_validate(current.content))
         authors = user_emails(session, {current.author_id})
         content = ReleaseContent.model_validate(current.content)
         audience = _audience(session, content)
@@ -319,7 +337,7 @@ def review_page(request: Request, user: PressUser, release_id: ReleaseId) -> Res
         "release": view, "languages_diff": languages, "others": others, "basis": basis,
         "baseline": baseline, "current": current, "current_author": authors.get(current.author_id),
         "audience": audience, "edit_comments": edit_comments, "test_mail": test_mail,
-        "mailed_languages": proofs.mailed_languages(content),
+        "mailed_languages": proofs.mailed_languages(content), "media_diff": media_diff,
     })
 
 

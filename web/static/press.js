@@ -6,6 +6,7 @@
   // Forms marked data-confirm ask first (removing someone from a list, cancelling a mailing,
   // publishing): one click must not do what cannot be undone.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.dataset.confirming = "true";
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
     });
@@ -168,6 +169,94 @@
     if (language) { language.addEventListener("change", refresh); }
     // A saved release's frame already shows its stored revision; a new one starts from the form.
     if (!frame.getAttribute("src")) { refresh(); }
+  }
+
+  // The editor's media section. Without JS its forms post and the page comes back; with it, a
+  // file dropped on the drop zone (or chosen) is uploaded at once by fetch, a progress bar
+  // follows its processing, and the section is then re-read from the server, which draws the
+  // thumbnail and the file's texts: one rendering, the server's.
+  var media = document.getElementById("media");
+  var upload = document.getElementById("media-upload");
+  if (media && upload) {
+    var mediaError = document.getElementById("media-error");
+    var fileInput = document.getElementById("media-file");
+    var drop = document.getElementById("media-drop");
+    var sayError = function (text) {
+      mediaError.textContent = text;
+      mediaError.hidden = !text;
+    };
+    // Every form of the page acts on the release's version: an upload made a new one.
+    var useVersion = function (version) {
+      document.querySelectorAll("input[name=expected_version]").forEach(function (field) { field.value = version; });
+    };
+    var reread = function () {
+      return fetch(window.location.pathname, { credentials: "same-origin" }).then(function (r) { return r.text(); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("media-list");
+          var list = document.getElementById("media-list");
+          if (fresh && list) { list.replaceWith(document.adoptNode(fresh)); }
+          watch();
+          if (typeof refresh === "function") { refresh(); }
+        });
+    };
+    var poll = function (bar) {
+      fetch(bar.dataset.mediaStatus, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+        .then(function (d) {
+          bar.value = d.progress;
+          bar.textContent = d.progress + "%";
+          if (d.status === "processing") { setTimeout(function () { poll(bar); }, 400); return; }
+          reread();
+        }).catch(function () { setTimeout(function () { poll(bar); }, 2000); });
+    };
+    var watch = function () {
+      media.querySelectorAll("progress[data-media-status]").forEach(function (bar) {
+        if (bar.dataset.watched) { return; }
+        bar.dataset.watched = "true";
+        setTimeout(function () { poll(bar); }, 300);
+      });
+      media.querySelectorAll("form[data-confirm]").forEach(function (form) {
+        if (form.dataset.confirming) { return; }
+        form.dataset.confirming = "true";
+        form.addEventListener("submit", function (event) {
+          if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+        });
+      });
+    };
+    var send = function () {
+      if (!fileInput.files.length) { return; }
+      var name = fileInput.files[0].name;
+      var note = document.createElement("p");
+      note.className = "media-uploading";
+      note.setAttribute("role", "status");
+      note.textContent = (media.dataset.uploading || "").replace("{filename}", name);
+      upload.appendChild(note);
+      sayError("");
+      fetch(upload.action, { method: "POST", body: new FormData(upload), credentials: "same-origin",
+                             headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, d: d }; }); })
+        .then(function (answer) {
+          note.remove();
+          if (!answer.ok) { sayError(answer.d.error || answer.d.message || ""); return; }
+          useVersion(answer.d.version);
+          upload.reset();
+          reread();
+        }).catch(function () { note.remove(); sayError(media.dataset.failed || ""); });
+    };
+    upload.addEventListener("submit", function (event) { event.preventDefault(); send(); });
+    fileInput.addEventListener("change", send);
+    ["dragenter", "dragover"].forEach(function (type) {
+      drop.addEventListener(type, function (event) { event.preventDefault(); drop.classList.add("dragging"); });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      drop.addEventListener(type, function () { drop.classList.remove("dragging"); });
+    });
+    drop.addEventListener("drop", function (event) {
+      event.preventDefault();
+      if (!event.dataTransfer || !event.dataTransfer.files.length) { return; }
+      fileInput.files = event.dataTransfer.files;
+      send();
+    });
+    watch();
   }
 
   // The distribution page: poll the figures until the mailing ends.
