@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
+from core.db import insert_ignoring, utcnow
 from core.errors import InvalidInput, NotFound
 from core.outbox import emit
 from media.checks import inspect
@@ -25,40 +28,74 @@ from workflow.models import User
 from workflow.service import Step, current_content, edit_release, get_release
 
 
+@dataclass(frozen=True)
+class Uploaded:
+    """What an upload did: the file's row, and whether this upload put its bytes in the store
+    (False for bytes uploaded before). Only an upload that stored the bytes may take them out
+    again when its transaction fails: another may have claimed them meanwhile."""
+
+    media: MediaFile
+    stored: bool
+
+
 def upload(session: Session, data: bytes, filename: str, actor: User | None,
            store: Store | None = None) -> MediaFile:
     """Check and store a file; returns its row (an existing one for bytes uploaded before).
 
     Raises MediaRefused, naming the file and the reason, for anything not accepted.
     """
+    return upload_file(session, data, filename, actor, store).media
+
+
+def upload_file(session: Session, data: bytes, filename: str, actor: User | None,
+                store: Store | None = None) -> Uploaded:
+    """`upload`, saying whether the bytes were stored by this call.
+
+    The row is claimed before the bytes are written, with an insert that yields to a concurrent
+    upload of the same bytes (which then owns them), so two people uploading the same photo at
+    once both succeed, and a failing one never removes the bytes the other's row names.
+    """
     filename = plain_name(filename)
     inspected = inspect(data, filename)
     sha256 = hashlib.sha256(data).hexdigest()
-    existing = session.exec(select(MediaFile).where(MediaFile.sha256 == sha256)).first()
-    if existing is not None and existing.status is not MediaStatus.FAILED:
-        return existing
-    (store or get_store()).put(original_key(sha256), data, inspected.type.mime)
-    if existing is not None:  # failed before: try again from the same bytes
-        existing.status, existing.progress, existing.error, existing.error_code = MediaStatus.PROCESSING, 0, "", ""
-        row = existing
-    else:
-        row = MediaFile(sha256=sha256, kind=inspected.kind, mime=inspected.type.mime,
-                        extension=inspected.type.extension, size=inspected.size, width=inspected.width,
-                        height=inspected.height, pages=inspected.pages, filename=filename,
-                        uploaded_by_id=actor.id if actor else None)
-    session.add(row)
-    session.flush()
-    emit(session, "media.uploaded", row.id, sha256=sha256, actor_id=actor.id if actor else None)
-    return row
+    claimed = session.execute(insert_ignoring(session, MediaFile).values(
+        sha256=sha256, kind=inspected.kind, mime=inspected.type.mime, extension=inspected.type.extension,
+        size=inspected.size, width=inspected.width, height=inspected.height, pages=inspected.pages,
+        filename=filename, status=MediaStatus.PROCESSING, progress=0, error_code="", error="",
+        uploaded_by_id=actor.id if actor else None, created_at=utcnow(),
+    ).returning(col(MediaFile.id))).first() is not None  # no row back: another upload had them
+    if not claimed:  # uploaded before; one whose processing failed is tried again from these bytes
+        claimed = session.execute(
+            update(MediaFile).where(col(MediaFile.sha256) == sha256, col(MediaFile.status) == MediaStatus.FAILED)
+            .values(status=MediaStatus.PROCESSING, progress=0, error="", error_code="")
+        ).rowcount == 1  # type: ignore[attr-defined]
+    row = session.exec(select(MediaFile).where(MediaFile.sha256 == sha256)
+                       .execution_options(populate_existing=True)).one()
+    if claimed:
+        (store or get_store()).put(original_key(sha256), data, inspected.type.mime)
+        emit(session, "media.uploaded", row.id, sha256=sha256, actor_id=actor.id if actor else None)
+    return Uploaded(row, claimed)
+
+
+def forget(uploads: list[Uploaded], store: Store | None = None) -> None:
+    """Take out of the store the bytes these uploads stored, when their transaction is failing:
+    the rows that named them go with it."""
+    for done in uploads:
+        if done.stored:
+            (store or get_store()).delete(original_key(done.media.sha256))
+
+
+_NOT_IN_NAMES = set('<>:"|?*\\/')  # what Windows refuses in a file name, and path separators
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
 
 
 def plain_name(filename: str) -> str:
     """The last part of a path a browser or a shell handed over, in compatibility form (so a
-    full-width or division slash is a slash), with letters, digits and plain punctuation only,
-    shortened to 200 characters with its extension kept."""
+    full-width or division slash is a slash), without what a file system or a shell takes for
+    something else (control and invisible characters, `<>:"|?*`, device names like CON), shortened to 200 characters with its extension kept."""
     name = unicodedata.normalize("NFKC", filename).replace("\\", "/").replace("\u2215", "/")
     name = name.rsplit("/", 1)[-1].strip()
-    name = "".join(ch if ch.isalnum() or ch in " ._-()[]&,+'" else "_" for ch in name).strip(" .")
+    name = "".join(ch if ch.isprintable() and ch not in _NOT_IN_NAMES else "_" for ch in name).strip(" .")
     stem, dot, extension = name.rpartition(".")
     if not stem or not dot:
         stem, extension = name, ""
@@ -66,6 +103,8 @@ def plain_name(filename: str) -> str:
         name = stem[: 199 - len(extension)] + "." + extension if extension else name[:200]
     if not stem.strip(" ._"):
         raise InvalidInput("filename", f"{filename[:80]!r} is not a usable file name")
+    if stem.split(".")[0].upper() in _RESERVED:  # names Windows keeps for devices
+        name = "_" + name
     return name
 
 
@@ -96,7 +135,7 @@ def attach(session: Session, release_id: int, actor: User, media: MediaFile, rol
         raise WrongMediaRole(media.filename, role.value, media.kind.value)
     release = get_release(session, release_id)
     content = current_content(session, release)
-    item = MediaItem(sha256=media.sha256, role=role, filename=filename or media.filename, texts=texts)
+    item = MediaItem(sha256=media.sha256, role=role, filename=plain_name(filename or media.filename), texts=texts)
     items: list[MediaItem] = []
     replaced = False
     for existing in content.media:

@@ -13,13 +13,14 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
 from core.db import insert_ignoring, session_scope, utcnow
 from core.errors import NotFound
 from media import renditions
 from media.checks import BY_EXTENSION
-from media.errors import MediaMissing, MediaRefused
+from media.errors import MediaMissing, MediaRefused, UnusableMediaStore
 from media.models import MediaFile, MediaRendition, MediaStatus
 from media.storage import Store, get_store, original_key, rendition_key
 
@@ -27,8 +28,14 @@ log = logging.getLogger(__name__)
 
 
 def process(media_id: int, store: Store | None = None,
-            progress: Callable[[int, int], None] | None = None) -> MediaStatus:
-    """Make and store every rendition of one file; returns its status afterwards."""
+            progress: Callable[[int, int], None] | None = None,
+            too_long: tuple[type[BaseException], ...] = ()) -> MediaStatus:
+    """Make and store every rendition of one file; returns its status afterwards.
+
+    A store or database that cannot be reached raises (UnusableMediaStore, OperationalError):
+    the file is not at fault, so it stays in processing for the task to try again. `too_long`
+    are the exceptions that mean the time allowed ran out: the file is failed as too costly.
+    """
     store = store or get_store()
     with session_scope() as session:
         media = session.get(MediaFile, media_id)
@@ -57,6 +64,12 @@ def process(media_id: int, store: Store | None = None,
         return MediaStatus.FAILED
     except MediaRefused as exc:
         _fail(media_id, store, sha256, exc.problem, exc.message)
+        return MediaStatus.FAILED
+    except (UnusableMediaStore, OperationalError):
+        raise
+    except too_long:
+        _fail(media_id, store, sha256, "unreadable",
+              f"file {filename!r}: making its renditions took longer than allowed")
         return MediaStatus.FAILED
     except Exception as exc:  # noqa: BLE001 - a decoder's error on bytes that passed the checks
         detail = f"file {filename!r} cannot be read as {file_type.label}: {str(exc)[:200] or type(exc).__name__}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 
 from core.settings import get_settings
@@ -30,6 +31,7 @@ def media_kit_path(release_id: int, language: str) -> str:
 # --- previews -----------------------------------------------------------------------------------
 
 PREVIEW_KEY_HOURS = 24
+_KEY = re.compile(r"[0-9]{1,12}\.[0-9a-f]{32}")
 
 
 def preview_media_link(sha256: str, name: str) -> str:
@@ -53,7 +55,7 @@ def preview_key(sha256: str, name: str, now: float | None = None) -> str:
 def preview_key_opens(key: str, sha256: str, name: str) -> bool:
     """Whether `key` was made by `preview_key` for this rendition and has not expired."""
     expires, _, mac = key.partition(".")
-    if not expires.isdigit() or len(expires) > 12 or int(expires) < time.time():
+    if not _KEY.fullmatch(key) or int(expires) < time.time():
         return False
     return hmac.compare_digest(mac, _mac(sha256, name, int(expires)))
 

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from web import errors, headers
 from web.auth import write_cookie
+from web.body_limit import BodyLimit
 from web.pages import HERE
 
 DESCRIPTION = """\
@@ -60,6 +61,8 @@ def create_app() -> FastAPI:
         write_cookie(request, response)
         headers.apply(request, response)
         return response
+
+    app.add_middleware(BodyLimit)  # outermost of ours: nothing reads a body over the limit
 
     app.include_router(api_router)
     press.include(app)

@@ -9,19 +9,17 @@ again, so a refusal leaves neither a row nor an object behind.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from typing import BinaryIO
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
 from media import library
 from media.errors import WrongMediaRole
-from media.models import MediaFile, MediaKind, MediaStatus
-from media.storage import get_store, original_key
+from media.models import MediaFile, MediaKind
 from media.views import Attached, attached
 from workflow import service
 from workflow.content import MediaItem, MediaRole, MediaText, ReleaseContent, parse_content
@@ -60,21 +58,17 @@ def add(session: Session, release_id: int, actor: User, data: bytes, filename: s
     """
     may_edit(session, release_id, actor, expected_version)
     parsed_role = parse_role(role) if role.strip() else None
-    sha256 = hashlib.sha256(data).hexdigest()
-    row = session.exec(select(MediaFile).where(MediaFile.sha256 == sha256)).first()
-    known = row is not None and row.status is not MediaStatus.FAILED  # a failed file's bytes are gone
+    uploaded: list[library.Uploaded] = []
     try:
-        media = library.upload(session, data, filename, actor)
+        uploaded.append(library.upload_file(session, data, filename, actor))
+        media = uploaded[0].media
         parsed_role = parsed_role or _role_for(session, release_id, media)
         _check_alt(session, release_id, media, library.plain_name(filename), parsed_role, texts)
         # The name this upload gave: the same bytes may have come earlier under another one.
         library.attach(session, release_id, actor, media, parsed_role, texts,
                        filename=library.plain_name(filename), expected_version=expected_version)
     except Exception:
-        if not known:  # the transaction takes the row back; the store is ours to clean
-            store = get_store()
-            if store.exists(original_key(sha256)):
-                store.delete(original_key(sha256))
+        library.forget(uploaded)  # the transaction takes the row back; the bytes are ours to take
         raise
     return media
 

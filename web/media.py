@@ -28,9 +28,11 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
+from core.errors import InvalidInput
 from core.settings import get_settings
 from media.checks import BY_EXTENSION
 from media.errors import MediaMissing
+from media.library import plain_name
 from media.storage import RENDITION_NAME, get_store, original_key, rendition_key
 from media.urls import ORIGINAL, media_kit_path, media_path, media_url
 from media.views import Attached, Rendition, attached, size_label
@@ -141,8 +143,10 @@ def _disposition(kind: str, filename: str) -> str:
 def download_name(filename: str, extension: str) -> str:
     """The revision's name for a file, ending in the extension of what is served (a name that
     claimed another type would have a reader's computer open it with the wrong program)."""
-    name = "".join(ch for ch in unicodedata.normalize("NFC", filename) if ch.isprintable())
-    name = name.replace("/", "_").replace("\\", "_").strip().lstrip(".") or "file"
+    try:
+        name = plain_name(filename.replace("/", "_").replace("\\", "_"))
+    except InvalidInput:
+        name = "file"
     stem, dot, own = name.rpartition(".")
     accepted = BY_EXTENSION[extension].extensions if extension in BY_EXTENSION else (extension,)
     if dot and own.lower() in accepted:

@@ -308,6 +308,23 @@ def _was_public(release: Release) -> bool:
     return release.public_at is not None and release.public_at <= release.updated_at
 
 
+def _as_public(session: Session, release_id: int, now: datetime) -> tuple[Release, Revision, bool] | str:
+    """A release with its current revision and whether the public may read it at `now`; or
+    "missing" for an unknown id, "withdrawn" for a withdrawn release that had been public, and
+    "missing" for one withdrawn before anyone could read it."""
+    found = session.exec(
+        select(Release, Revision, public_now(now))
+        .join(Revision, col(Revision.id) == col(Release.current_revision_id))
+        .where(col(Release.id) == release_id)
+    ).first()
+    if found is None:
+        return "missing"
+    release, revision, public = found
+    if release.state == State.WITHDRAWN:
+        return "withdrawn" if _was_public(release) else "missing"
+    return release, revision, bool(public)
+
+
 def public_release(
     session: Session, release_id: int, language: str, *, early: bool = False
 ) -> tuple[str, PublicRelease | None]:
@@ -319,16 +336,10 @@ def public_release(
     published release is theirs to read before its public time.
     """
     now = utcnow()
-    found = session.exec(
-        select(Release, Revision, public_now(now))
-        .join(Revision, col(Revision.id) == col(Release.current_revision_id))
-        .where(col(Release.id) == release_id)
-    ).first()
-    if found is None:
-        return "missing", None
+    found = _as_public(session, release_id, now)
+    if isinstance(found, str):
+        return found, None
     release, revision, public = found
-    if release.state == State.WITHDRAWN:
-        return ("withdrawn", None) if _was_public(release) else ("missing", None)
     if not (public or (early and release.state == State.PUBLISHED)):
         return "missing", None
     item = _public(session, release, revision, language, now, with_media=True)
@@ -357,16 +368,10 @@ def release_files(session: Session, release_id: int, *, early: bool = False,
     while that revision is still the release's current one.
     """
     now = utcnow()
-    found = session.exec(
-        select(Release, Revision, public_now(now))
-        .join(Revision, col(Revision.id) == col(Release.current_revision_id))
-        .where(col(Release.id) == release_id)
-    ).first()
-    if found is None:
-        return ReleaseFiles("missing")
+    found = _as_public(session, release_id, now)
+    if isinstance(found, str):
+        return ReleaseFiles(found)
     release, revision, public = found
-    if release.state == State.WITHDRAWN:
-        return ReleaseFiles("withdrawn" if _was_public(release) else "missing")
     proof = proof_revision is not None and proof_revision == revision.id and release.state not in FINAL
     if not (public or (early and release.state == State.PUBLISHED) or proof):
         return ReleaseFiles("missing")

@@ -59,6 +59,12 @@ def check_single_line(value: str, what: str) -> str:
     return value.strip()
 
 
+def printed_line(value: str, what: str) -> str:
+    """One line of text printed under a release (a contact's detail, a caption, a file name):
+    composed (NFC), without control characters, and without characters that hide or reorder text."""
+    return _visible(check_single_line(unicodedata.normalize("NFC", value), what), what)
+
+
 class Link(BaseModel):
     """A link printed with a release, such as "download the full report"."""
 
@@ -98,7 +104,7 @@ class Translation(BaseModel):
     def _title(cls, value: str) -> str:
         # The title becomes the e-mail subject: a line break there would inject headers, and a
         # direction override or an invisible character would make it read as something else.
-        return _visible(check_single_line(unicodedata.normalize("NFC", value), "title"), "title")
+        return printed_line(value, "title")
 
     @field_validator("lead", "body")
     @classmethod
@@ -131,8 +137,7 @@ class ContactDetails(BaseModel):
     @field_validator("email", "name", "phone", "mobile")
     @classmethod
     def _line(cls, value: str, info: ValidationInfo) -> str:
-        what = f"contact {info.field_name}"
-        return _visible(check_single_line(unicodedata.normalize("NFC", value), what), what)
+        return printed_line(value, f"contact {info.field_name}")
 
     @field_validator("function")
     @classmethod
@@ -171,8 +176,7 @@ class MediaText(BaseModel):
     @field_validator("alt", "caption", "credit", "title")
     @classmethod
     def _line(cls, value: str, info: ValidationInfo) -> str:
-        what = f"media {info.field_name}"
-        return _visible(check_single_line(unicodedata.normalize("NFC", value), what), what)
+        return printed_line(value, f"media {info.field_name}")
 
 
 class MediaItem(BaseModel):
@@ -196,7 +200,7 @@ class MediaItem(BaseModel):
     @field_validator("filename")
     @classmethod
     def _filename(cls, value: str) -> str:
-        value = _visible(check_single_line(unicodedata.normalize("NFC", value), "file name"), "file name")
+        value = printed_line(value, "file name")
         if "/" in value or "\\" in value or value in (".", ".."):
             raise ValueError(f"{value!r} is a path, not a file name")
         return value

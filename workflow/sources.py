@@ -35,7 +35,6 @@ A text given as a plain string is in the release's main language.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -47,6 +46,7 @@ from sqlmodel import Session
 from core.addresses import normalise_email
 from core.errors import InvalidInput
 from core.settings import get_settings
+from media.library import Uploaded, forget, upload_file
 from workflow.content import ReleaseContent, parse_content
 from workflow.models import User
 from workflow.users import contact_details, find_contact, get_contact, save_contact
@@ -164,27 +164,19 @@ def read_release_file(session: Session, path: Path, *, actor: User | None = None
         "publish_at": _when(meta.get("publish_at")),
         "web_only": bool(meta.get("web_only", False)) or web_only,
     }
-    stored: list[str] = []
+    stored: list[Uploaded] = []
     try:
         parse_content(data)  # everything but the files first: a bad title uploads nothing
         items, uploaded = _upload_media(session, entries, actor, where, stored)
         return SourceRead(parse_content({**data, "media": items}), notes, uploaded, "media" in meta)
     except InvalidInput as exc:
-        _forget(stored)
+        forget(stored)
         if exc.field.startswith(where):
             raise
         raise InvalidInput(f"{where}: {exc.field}", exc.problem) from None
     except BaseException:
-        _forget(stored)
+        forget(stored)
         raise
-
-
-def _forget(keys: list[str]) -> None:
-    """Take out of the store the files this read put there: its transaction will not name them."""
-    from media.storage import get_store
-
-    for key in keys:
-        get_store().delete(key)
 
 
 @dataclass
@@ -246,25 +238,20 @@ def _media_entries(items: Any, path: Path, where: str, language: str) -> list[_M
 
 
 def _upload_media(session: Session, entries: list[_MediaEntry], actor: User | None, where: str,
-                  stored: list[str]) -> tuple[list[dict[str, Any]], list[int]]:
+                  stored: list[Uploaded]) -> tuple[list[dict[str, Any]], list[int]]:
     """Check and store each entry's file; its MediaItem as data, and the ids to process.
     Images default to the gallery, documents to the documents block. The keys of objects it
     put into the store go into `stored`."""
     from media.errors import MediaRefused
-    from media.library import upload
     from media.models import MediaKind, MediaStatus
-    from media.storage import get_store, original_key
 
     items: list[dict[str, Any]] = []
     uploaded: list[int] = []
     for entry in entries:
         try:
-            data = entry.path.read_bytes()
-            key = original_key(hashlib.sha256(data).hexdigest())
-            new = not get_store().exists(key)
-            media = upload(session, data, entry.path.name, actor)
-            if new:
-                stored.append(key)
+            done = upload_file(session, data=entry.path.read_bytes(), filename=entry.path.name, actor=actor)
+            stored.append(done)
+            media = done.media
         except MediaRefused as exc:
             reason = exc.message.split(": ", 1)[-1]
             raise InvalidInput(f"{where}: {entry.field}.file", f"{entry.label} {reason}") from None

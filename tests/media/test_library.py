@@ -159,3 +159,73 @@ def test_upload_names_keep_only_their_last_part(db: str) -> None:
         assert media.filename == "map.png"
         with pytest.raises(MediaRefused):  # the name's extension still has to match the bytes
             library.upload(session, files.png(), "C:\\fakepath\\map.png.exe", author)
+
+
+def test_two_uploads_of_the_same_new_file_at_once_keep_its_bytes(db: str) -> None:
+    """One upload fails after claiming the file (and takes its bytes back); the other, waiting
+    on the claim, then stores them itself: the row that stays always has its bytes."""
+    import threading
+
+    data = files.pdf(2)
+    claimed, outcome = threading.Event(), {}
+
+    def failing() -> None:
+        try:
+            with session_scope() as session:
+                done = library.upload_file(session, data, "verslag.pdf", factories.user(session))
+                claimed.set()
+                threading.Event().wait(0.5)  # the other upload arrives meanwhile
+                library.forget([done])
+                raise RuntimeError("this upload's release refused it")
+        except RuntimeError:
+            outcome["failed"] = True
+
+    first = threading.Thread(target=failing)
+    first.start()
+    assert claimed.wait(10)
+    with session_scope() as session:
+        second = library.upload_file(session, data, "verslag.pdf", factories.user(session))
+    first.join(10)
+    assert outcome == {"failed": True} and second.stored
+    with session_scope() as session:
+        rows = session.exec(select(MediaFile)).all()
+    assert len(rows) == 1 and rows[0].status is MediaStatus.PROCESSING
+    assert get_store().exists(original_key(rows[0].sha256))
+    assert process(rows[0].id or 0) is MediaStatus.READY
+
+
+def test_a_store_out_of_reach_during_processing_keeps_the_file_for_a_retry(db: str) -> None:
+    from media.errors import UnusableMediaStore
+    from media.storage import Store
+
+    class Unreachable:
+        """The real store for reading, out of reach for writing (a store outage mid-task)."""
+
+        def __init__(self, inner: Store) -> None:
+            self.inner = inner
+
+        def get(self, key: str) -> bytes:
+            return self.inner.get(key)
+
+        def put(self, key: str, data: bytes, content_type: str) -> None:
+            raise UnusableMediaStore("media store cannot be reached: connection refused")
+
+        def exists(self, key: str) -> bool:
+            return self.inner.exists(key)
+
+        def delete(self, key: str) -> None:
+            raise AssertionError("nothing may be deleted because the store is out of reach")
+
+        def describe(self) -> str:
+            return "unreachable"
+
+    with session_scope() as session:
+        media = library.upload(session, files.png(), "kaart.png", factories.user(session))
+        media_id, sha = media.id or 0, media.sha256
+    with pytest.raises(UnusableMediaStore):
+        process(media_id, store=Unreachable(get_store()))
+    with session_scope() as session:
+        row = session.get(MediaFile, media_id)
+        assert row is not None and row.status is MediaStatus.PROCESSING and not row.error
+    assert get_store().exists(original_key(sha))
+    assert process(media_id) is MediaStatus.READY  # the retry, once the store is back

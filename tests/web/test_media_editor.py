@@ -67,7 +67,7 @@ def test_a_chosen_and_a_dropped_file_show_progress_then_their_thumbnail(web: Web
     thumbnail = row.locator("img.thumbnail")
     expect(thumbnail).to_be_visible(timeout=15_000)
     assert re.fullmatch(r"/press/media/[0-9a-f]{64}/w400\.jpg", thumbnail.get_attribute("src") or "")
-    page.wait_for_function(f"document.querySelector('#media-item-{photo} img.thumbnail').naturalWidth > 0")
+    page.wait_for_function(f"() => document.querySelector('#media-item-{photo} img.thumbnail')?.naturalWidth > 0")
     assert page.evaluate(f"document.querySelector('#media-item-{photo} img.thumbnail').naturalWidth") == 400
     expect(row.locator("select[name=media_role]")).to_have_value("lead")
     expect(row.locator("input[name=media_credit_nl]")).to_have_value("© BZ")

@@ -222,7 +222,7 @@ def _served(sha256: str, name: str) -> Response:
             key, mime, disposition = rendition_key(sha256, name), row.mime, "inline"
     return Response(get_store().get(key), media_type=mime, headers={
         "X-Content-Type-Options": "nosniff", "Content-Disposition": disposition,
-        "Cache-Control": "private, max-age=3600", "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cache-Control": "private, no-store", "Content-Security-Policy": "default-src 'none'; sandbox",
     })
 
 
