@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from core.settings import get_settings
@@ -38,6 +40,11 @@ def rendition_key(sha256: str, name: str) -> str:
     return f"renditions/{_checked(sha256)[:2]}/{sha256}/{name}"
 
 
+def kit_key(digest: str) -> str:
+    """The key of a built media kit, named by the digest of everything in it."""
+    return f"kits/{_checked(digest)[:2]}/{digest}.zip"
+
+
 def _checked(sha256: str) -> str:
     if not _SHA.match(sha256):
         raise ValueError(f"not a SHA-256: {sha256!r}")
@@ -49,7 +56,11 @@ class Store(Protocol):
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
+    def put_file(self, key: str, handle: IO[bytes], content_type: str) -> None: ...
+
     def get(self, key: str) -> bytes: ...
+
+    def stream(self, key: str) -> Iterator[bytes]: ...
 
     def exists(self, key: str) -> bool: ...
 
@@ -69,12 +80,18 @@ class FileStore:
         return self.root / key
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
+        self._write(key, lambda out: out.write(data))
+
+    def put_file(self, key: str, handle: IO[bytes], content_type: str) -> None:
+        self._write(key, lambda out: shutil.copyfileobj(handle, out, CHUNK))
+
+    def _write(self, key: str, fill: Any) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(data)
+                fill(out)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, path)
@@ -87,6 +104,13 @@ class FileStore:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             raise MediaMissing("media object", key) from None
+
+    def stream(self, key: str) -> Iterator[bytes]:
+        try:
+            handle = self._path(key).open("rb")
+        except FileNotFoundError:
+            raise MediaMissing("media object", key) from None
+        return _chunks(handle)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -133,8 +157,14 @@ class S3Store:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._call("put_object", key, Body=data, ContentType=content_type)
 
+    def put_file(self, key: str, handle: IO[bytes], content_type: str) -> None:
+        self._call("put_object", key, Body=handle, ContentType=content_type)
+
     def get(self, key: str) -> bytes:
         return bytes(self._call("get_object", key)["Body"].read())
+
+    def stream(self, key: str) -> Iterator[bytes]:
+        return _chunks(self._call("get_object", key)["Body"])
 
     def exists(self, key: str) -> bool:
         try:
@@ -149,6 +179,18 @@ class S3Store:
     def describe(self) -> str:
         where = f" at {self.endpoint}" if self.endpoint else ""
         return f"s3://{self.bucket}/{self.prefix}{where}"
+
+
+CHUNK = 256 * 1024
+
+
+def _chunks(handle: Any) -> Iterator[bytes]:
+    """An open object's bytes, a chunk at a time, closed at the end (or when dropped)."""
+    try:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+    finally:
+        handle.close()
 
 
 def default_media_url() -> str:

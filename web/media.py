@@ -14,6 +14,7 @@ carries a policy that runs nothing should a browser open it as a document anyway
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 import unicodedata
@@ -33,7 +34,7 @@ from core.settings import get_settings
 from media.checks import BY_EXTENSION
 from media.errors import MediaMissing
 from media.library import plain_name
-from media.storage import RENDITION_NAME, get_store, original_key, rendition_key
+from media.storage import RENDITION_NAME, get_store, kit_key, original_key, rendition_key
 from media.urls import ORIGINAL, media_kit_path, media_path, media_url
 from media.views import Attached, Rendition, attached, size_label
 from subscribers.errors import InvalidToken
@@ -57,7 +58,6 @@ FILE_POLICY = "default-src 'none'; sandbox"
 # Pictures are compressed already: stored in the zip as they are.
 _STORED = zipfile.ZIP_STORED
 _SPOOL_IN_MEMORY = 16 * 1024 * 1024
-_CHUNK = 64 * 1024
 KIT_TEXT = "captions.txt"
 
 
@@ -118,10 +118,10 @@ def media_file(request: Request, release_id: ReleaseId, sha256: Annotated[str, P
     if files.public and headers["ETag"] in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     try:
-        data = get_store().get(key)
+        chunks = get_store().stream(key)
     except MediaMissing:
         raise PageNotFound("file") from None
-    return Response(data, media_type=mime, headers=headers)
+    return StreamingResponse(chunks, media_type=mime, headers=headers)
 
 
 def _gone(request: Request, language: str | None = None) -> Response:
@@ -212,7 +212,7 @@ def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
     return (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 
-def _write_kit(out: IO[bytes], item: PublicRelease, entries: list[KitEntry]) -> None:
+def _write_kit(out: IO[bytes], item: PublicRelease, entries: list[KitEntry], text: str) -> None:
     store = get_store()
     when = _zip_time(item.public_at)
     with zipfile.ZipFile(out, "w") as kit:
@@ -224,16 +224,7 @@ def _write_kit(out: IO[bytes], item: PublicRelease, entries: list[KitEntry]) -> 
         info = zipfile.ZipInfo(KIT_TEXT, date_time=when)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
-        kit.writestr(info, kit_text(item, entries).encode("utf-8"))
-
-
-def _stream(spool: IO[bytes]) -> Iterator[bytes]:
-    try:
-        spool.seek(0)
-        while chunk := spool.read(_CHUNK):
-            yield chunk
-    finally:
-        spool.close()
+        kit.writestr(info, text.encode("utf-8"))
 
 
 @router.get("/releases/{release_id}/{lang}/media-kit.zip")
@@ -248,19 +239,29 @@ def media_kit(request: Request, release_id: ReleaseId, lang: Lang, access: Acces
     entries = kit_entries(item) if outcome == "ok" and item is not None else []
     if item is None or not entries:
         raise PageNotFound("media kit")
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by _stream
     try:
-        _write_kit(spool, item, entries)
+        chunks = _kit(item, entries)
     except MediaMissing:
-        spool.close()
         raise PageNotFound("media kit") from None
-    except BaseException:
-        spool.close()
-        raise
     headers = {"Content-Disposition": f'attachment; filename="media-kit-{item.id}-{item.language}.zip"',
-               "Content-Length": str(spool.tell()), "Content-Security-Policy": FILE_POLICY}
+               "Content-Security-Policy": FILE_POLICY}
     headers.update(UNDER_EMBARGO if item.embargo_until else {"Cache-Control": PUBLIC_CACHE})
-    return StreamingResponse(_stream(spool), media_type="application/zip", headers=headers)
+    return StreamingResponse(chunks, media_type="application/zip", headers=headers)
+
+
+def _kit(item: PublicRelease, entries: list[KitEntry]) -> Iterator[bytes]:
+    """The kit's bytes from the store, built and stored by the first request that asks for it:
+    named by the digest of everything in it, so a kit is built once per revision and language,
+    and a rush of downloads reads one file instead of zipping the release's files again each."""
+    text = kit_text(item, entries)
+    digest = hashlib.sha256("\n".join([text, *(f"{e.name}\t{e.key}" for e in entries)]).encode()).hexdigest()
+    store, key = get_store(), kit_key(digest)
+    if not store.exists(key):
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+            _write_kit(spool, item, entries, text)
+            spool.seek(0)
+            store.put_file(key, spool, "application/zip")
+    return store.stream(key)
 
 
 # --- how the release page shows them ------------------------------------------------------------

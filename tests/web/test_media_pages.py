@@ -318,3 +318,17 @@ def test_a_proof_token_shows_a_drafts_files_for_its_revision_only(web: Web, phot
         assert client.get(new, params={"access": proof_token(draft, first)}).status_code == 404
         assert client.get(new, params={"access": proof_token(draft, second)}).status_code == 200
         assert client.get(url, params={"access": proof_token(draft, second)}).status_code == 200
+
+
+def test_a_media_kit_is_built_once_and_then_read_from_the_store(web: Web, photo: str, tmp_path: Any) -> None:
+    from media.storage import get_store, rendition_key
+
+    release_id = publish(web, **with_lead(photo))
+    with web.browser() as client:
+        first = client.get(f"/releases/{release_id}/nl/media-kit.zip")
+        assert first.status_code == 200
+        kits = [path for path in (tmp_path / "data" / "media" / "kits").rglob("*.zip")]
+        assert len(kits) == 1 and kits[0].read_bytes() == first.content
+        get_store().delete(rendition_key(photo, "full.jpg"))  # a rebuild could not find the photo
+        again = client.get(f"/releases/{release_id}/nl/media-kit.zip")
+    assert again.status_code == 200 and again.content == first.content

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlmodel import Session, select
 from starlette.datastructures import FormData, UploadFile
 
@@ -199,7 +199,7 @@ def rendition(user: PressUser, sha256: Sha256, name: RenditionName) -> Response:
 def preview_rendition(request: Request, key: Annotated[str, Path(max_length=60)], sha256: Sha256,
                       name: RenditionName) -> Response:
     """The same, for a mail preview's frame, which sends no cookie: the key its link carries
-    (web.previews) opens this one rendition for a day; without a valid key, sign-in first."""
+    (media.urls.preview_media_link) opens this one rendition for a day; without a valid key, sign-in first."""
     if not preview_key_opens(key, sha256, name):
         press_user(request)
     return _served(sha256, name)
@@ -220,7 +220,7 @@ def _served(sha256: str, name: str) -> Response:
             if row is None:
                 raise NotFound("rendition", name)
             key, mime, disposition = rendition_key(sha256, name), row.mime, "inline"
-    return Response(get_store().get(key), media_type=mime, headers={
+    return StreamingResponse(get_store().stream(key), media_type=mime, headers={
         "X-Content-Type-Options": "nosniff", "Content-Disposition": disposition,
         "Cache-Control": "private, no-store", "Content-Security-Policy": "default-src 'none'; sandbox",
     })
