@@ -74,7 +74,7 @@ _PDF_ACTIVE = {
     "/Sound": "embedded media", "/XFA": "an XFA form",
 }
 _PDF_NAME = re.compile(rb"/[^\s/<>\[\]()%{}\x00]+")
-_PDF_STREAM = re.compile(rb"stream\r?\n")
+_PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")  # the keyword that starts a stream's data
 _PDF_WALK_LIMIT = 200_000  # objects looked at before a PDF is called unreadable
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 # A document unpacking to more than this many times its size, or more than the cap, is refused.
@@ -309,26 +309,57 @@ def _decoded_name(raw: bytes) -> str:
 
 
 def _active_names(data: bytes, filename: str) -> str:
-    """The first active feature named in the file's bytes or its inflated streams, or "".
+    """The first active feature named in the file's objects, or "".
 
-    Each stream is inflated to at most what is left of the budget plus one byte, so a stream
-    that would go over it shows without inflating more."""
+    Objects live outside streams, or inside object streams (`/Type /ObjStm`); both are searched,
+    each object stream inflated within what is left of the budget. Other streams (pictures,
+    fonts, page content) are raw data where any three bytes may spell "/JS" by chance: they are
+    only inflated to count towards the budget, so a small file that unpacks to gigabytes of page
+    content is refused too."""
     budget = min(max(_UNPACK_RATIO * len(data), 100 * 1024 * 1024), _UNPACK_CAP)
-    found = _named_feature(data)
-    unpacked = 0
     view = memoryview(data)
+    outside: list[bytes] = []
+    unpacked = position = 0
     for match in _PDF_STREAM.finditer(data):
-        if found:
-            break
-        try:
-            chunk = zlib.decompressobj().decompress(view[match.end():], budget - unpacked + 1)
-        except zlib.error:
-            continue  # not deflated (an image, a font in another filter): nothing to read
-        unpacked += len(chunk)
+        if match.start() < position:
+            continue  # the "stream" of an "endstream" already passed
+        outside.append(data[position:match.start()])
+        end = data.find(b"endstream", match.end())
+        end = len(data) if end == -1 else end
+        head = data[max(position, data.rfind(b"obj", position, match.start())):match.start()]
+        is_object_stream = any(_decoded_name(raw) == "/ObjStm" for raw in _PDF_NAME.findall(head))
+        inflated, size = _inflate(view[match.end():end], budget - unpacked + 1, keep=is_object_stream)
+        unpacked += size
         if unpacked > budget:
             raise MediaRefused(filename, "zip_bomb", unpacked=f"more than {human_size(budget)}")
-        found = _named_feature(chunk)
-    return found
+        found = _named_feature(inflated)
+        if found:
+            return found
+        position = end + len(b"endstream")
+    outside.append(data[position:])
+    return _named_feature(b"".join(outside))
+
+
+def _inflate(raw: memoryview, limit: int, keep: bool) -> tuple[bytes, int]:
+    """A deflated stream's bytes (when `keep`) and its inflated size, never inflating more than
+    `limit` bytes; (b"", 0) for a stream that is not deflated."""
+    inflater = zlib.decompressobj()
+    kept: list[bytes] = []
+    size = 0
+    pending: bytes | memoryview = raw
+    try:
+        while pending and size < limit:
+            chunk = inflater.decompress(pending, min(1024 * 1024, limit - size))
+            size += len(chunk)
+            if keep:
+                kept.append(chunk)
+            pending = inflater.unconsumed_tail
+            if not chunk:
+                break
+    except zlib.error:
+        if not size:
+            return b"", 0  # not deflated (an image, a font in another filter)
+    return b"".join(kept), size
 
 
 def _named_feature(chunk: bytes) -> str:

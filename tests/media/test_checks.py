@@ -195,3 +195,40 @@ def test_images_built_to_exhaust_a_decoder_are_refused() -> None:
     image = files.png(10, 10)
     chatty = image[:33] + chunk * 2000 + image[33:]
     assert refusal(chatty, "chart.png").problem == "png_chunks"
+
+
+def test_picture_data_inside_a_pdf_that_happens_to_spell_an_active_name_is_not_mistaken_for_it() -> None:
+    """Compressed pictures are random bytes, where "/JS " turns up by chance in one PDF in a few
+    dozen: only objects are searched, not the data of streams (a real report has megabytes)."""
+    noise = bytes(range(256)) * 64 + b" /JS /AA /Launch " + bytes(range(255, -1, -1)) * 64
+    pdf = files._pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                      b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+                      b"<< /Length %d /Subtype /Image >>\nstream\n" % len(noise) + noise + b"\nendstream"])
+    assert inspect(pdf, "report.pdf").pages == 1
+    out = io.BytesIO()
+    Image.frombytes("RGB", (300, 200), bytes(range(256)) * 703 + bytes(32)).save(out, "PDF")
+    assert inspect(out.getvalue(), "scan.pdf").pages == 1
+
+
+def test_a_script_inside_an_object_stream_is_found() -> None:
+    import zlib
+
+    objects = b"4 0 << /S /JavaScript /JS (app.alert(1)) >>"
+    packed = zlib.compress(objects)
+    pdf = files._pdf([b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+                      b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                      b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+                      b"<< /Type /Obj#53tm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(packed)
+                      + packed + b"\nendstream"])
+    assert refusal(pdf, "invitation.pdf").problem == "pdf_script"
+
+
+def test_objects_between_streams_are_all_searched() -> None:
+    content = b"BT /F1 12 Tf (x) Tj ET"
+    pdf = files._pdf([b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>",
+                      b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                      b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+                      b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+                      b"<< /S /JavaScript /JS (app.alert(1)) >>",
+                      b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"])
+    assert refusal(pdf, "invitation.pdf").problem == "pdf_script"
