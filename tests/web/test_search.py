@@ -154,8 +154,12 @@ def test_reindex_all_backfills_published_releases(db: str) -> None:
 def test_search_page_filters_and_pages_without_javascript(web: Web) -> None:
     for n in range(12):
         publish_through_api(web, translations={"nl": {"title": f"Jaarverslag {n}", "lead": "", "body": "x"}})
+    publish_through_api(web, default_language="fr", translations={
+        "fr": {"title": "Rapport annuel des douanes", "lead": "", "body": "x"}})
     _apply_events()
     with web.browser() as client:
+        other = client.get("/newsroom/nl/search", params={"q": "douane"}).text
+        assert "In het Frans" in other and 'hreflang="fr" lang="fr"' in other
         first = client.get("/newsroom/nl/search", params={"q": "jaarverslagen"})
         assert first.status_code == 200
         assert first.text.count('class="news-item"') == 10 and "Gevonden berichten: 12" in first.text
