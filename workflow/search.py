@@ -38,6 +38,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    column,
     delete,
     func,
     insert,
@@ -46,12 +47,13 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    table,
     text,
     union_all,
 )
 from sqlmodel import Session, col
 
-from core.db import utcnow
+from core.db import UTCDateTime, utcnow
 from core.errors import InvalidInput
 from core.outbox import OutboxEvent
 from core.settings import get_settings
@@ -273,38 +275,60 @@ def visible(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def _visible_unindexed(now: datetime) -> ColumnElement[bool]:
+    """`visible` with SQLite's unary `+` on the indexed columns: without it SQLite walks every
+    public release by the (state, public_at) index and runs the FTS match once per release,
+    instead of letting the match pick the few rows it holds."""
+    state = literal_column("+release.state", String())
+    public_at = literal_column("+release.public_at", UTCDateTime())
+    return and_(
+        state == State.PUBLISHED.value,
+        public_at <= now,
+        or_(col(Release.embargo_until).is_(None), col(Release.embargo_until) <= now),
+    )
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=ZoneInfo(get_settings().mail_timezone))
 
 
-def _matches_postgres(query: str, languages: list[str]) -> tuple[ColumnElement[bool], Any]:
+def _ranked_postgres(query: str, languages: list[str], conditions: list[ColumnElement[bool]]) -> Any:
+    """Entries matching `query` in their own language's dictionary, with a score (lower is
+    better) and what the order needs. One `@@` per language, so the GIN index serves each."""
     document: ColumnElement[Any] = literal_column("search_entry.document")
     tests, ranks = [], []
     for language in languages:
         tsquery = func.plainto_tsquery(literal_column(f"'{REGCONFIG[language]}'::regconfig"),
                                        bindparam("q", query))
-        matched = and_(search_entry.c.language == language, document.op("@@")(tsquery))
-        tests.append(matched)
+        tests.append(and_(search_entry.c.language == language, document.op("@@")(tsquery)))
         ranks.append((search_entry.c.language == language,
                       func.ts_rank(literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]"), document, tsquery)))
-    return or_(*tests), case(*ranks, else_=literal(0.0)).desc()
+    return (select(search_entry.c.id.label("entry_id"), (-case(*ranks, else_=literal(0.0))).label("score"),
+                   col(Release.public_at).label("public_at"), search_entry.c.release_id)
+            .join(Release, col(Release.id) == search_entry.c.release_id)
+            .where(or_(*tests), *conditions))
 
 
-def _matches_sqlite(query: str, languages: list[str]) -> tuple[Any, Any]:
-    """A union of one FTS5 match per language (FTS5 allows one MATCH per table reference), each
-    with the query stemmed in that language; bm25 is lower for better matches."""
-    parts: list[Any] = []
+def _ranked_sqlite(query: str, languages: list[str], conditions: list[ColumnElement[bool]]) -> Any:
+    """A union of one FTS5 match per language (FTS5 takes one MATCH per table reference), each
+    with the query stemmed in that language and the FTS table driving the join; bm25 is lower
+    for better matches."""
+    fts = table("search_fts", column("rowid"))
     weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+    parts: list[Any] = []
     for number, language in enumerate(languages):
         expression = " ".join(f'"{s}"' for s in dict.fromkeys(stem(w, language) for w in query_words(query)))
         parts.append(
-            select(literal_column("rowid").label("entry_id"), literal(language).label("lang"),
-                   literal_column(f"bm25(search_fts, {weights})").label("score"))
-            .select_from(text("search_fts"))
-            .where(text(f"search_fts MATCH :m{number}").bindparams(bindparam(f"m{number}", expression)))
+            select(search_entry.c.id.label("entry_id"),
+                   literal_column(f"bm25(search_fts, {weights})").label("score"),
+                   col(Release.public_at).label("public_at"), search_entry.c.release_id)
+            .select_from(fts)
+            .join(search_entry, search_entry.c.id == fts.c.rowid)
+            .join(Release, col(Release.id) == search_entry.c.release_id)
+            .where(text(f"search_fts MATCH :m{number}").bindparams(bindparam(f"m{number}", expression)),
+                   search_entry.c.language == language, *conditions)
         )
-    matched = union_all(*parts).subquery("matched")
-    return matched, matched.c.score.asc()
+    return union_all(*parts)
 
 
 def search(session: Session, query: str, language: str, filters: Filters = Filters(),
@@ -321,7 +345,8 @@ def search(session: Session, query: str, language: str, filters: Filters = Filte
         and_(search_entry.c.language == col(Release.default_language),
              not_(col(Release.languages).contains(f",{language},", autoescape=True))),
     )
-    conditions: list[ColumnElement[bool]] = [visible(now), in_language]
+    postgres = _dialect(session) == "postgresql"
+    conditions: list[ColumnElement[bool]] = [visible(now) if postgres else _visible_unindexed(now), in_language]
     if filters.kind:
         conditions.append(col(Release.kind) == filters.kind)
     if filters.topic:
@@ -330,23 +355,23 @@ def search(session: Session, query: str, language: str, filters: Filters = Filte
         conditions.append(col(Release.public_at) >= _day_start(filters.date_from))
     if filters.date_to:
         conditions.append(col(Release.public_at) < _day_start(filters.date_to + timedelta(days=1)))
-    columns = (search_entry.c.release_id, search_entry.c.language, search_entry.c.title, search_entry.c.lead,
-               search_entry.c.body, Release.kind, Release.public_at)
-    base = select(*columns).join(Release, col(Release.id) == search_entry.c.release_id)  # type: ignore[call-overload]
-    if _dialect(session) == "postgresql":
-        matched, order = _matches_postgres(query, languages)
-        found = base.where(matched, *conditions)
-    else:
-        subquery, order = _matches_sqlite(query, languages)
-        found = base.join(subquery, and_(subquery.c.entry_id == search_entry.c.id,
-                                         subquery.c.lang == search_entry.c.language)).where(*conditions)
-    total = int(session.execute(select(func.count()).select_from(found.subquery())).scalar_one())
-    rows = session.execute(
-        found.order_by(order, col(Release.public_at).desc(), search_entry.c.release_id.desc())
+    build = _ranked_postgres if postgres else _ranked_sqlite
+    ranked = build(query, languages, conditions).subquery("ranked")
+    total = int(session.execute(select(func.count()).select_from(ranked)).scalar_one())
+    ids = list(session.execute(
+        select(ranked.c.entry_id)
+        .order_by(ranked.c.score, ranked.c.public_at.desc(), ranked.c.release_id.desc())
         .offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    ).scalars())
+    rows = {row[0]: row[1:] for row in session.execute(
+        select(search_entry.c.id, search_entry.c.release_id, search_entry.c.language, search_entry.c.title,
+               search_entry.c.lead, search_entry.c.body, col(Release.kind), col(Release.public_at))
+        .join(Release, col(Release.id) == search_entry.c.release_id)
+        .where(search_entry.c.id.in_(ids))
+    ).all()} if ids else {}
     items = []
-    for release_id, entry_language, title, lead, body, kind, public_at in rows:
+    for entry_id in ids:
+        release_id, entry_language, title, lead, body, kind, public_at = rows[entry_id]
         wanted = {stem(w, entry_language) for w in query_words(query)}
         marker = _marker(wanted, entry_language)
         items.append(Hit(id=release_id, language=entry_language, other_language=entry_language != language,
