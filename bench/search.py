@@ -102,13 +102,14 @@ def like_scan(word: str, language: str = "nl") -> tuple[int, list[int]]:
     from sqlmodel import col
 
     from core.db import session_scope, utcnow
+    from web.queries import public_now
     from workflow.models import Release
-    from workflow.search import search_entry, visible
+    from workflow.search import search_entry
 
     pattern = f"%{word}%"
     found = (select(search_entry.c.release_id)
              .join(Release, col(Release.id) == search_entry.c.release_id)
-             .where(visible(utcnow()), search_entry.c.language == language,
+             .where(public_now(utcnow()), search_entry.c.language == language,
                     or_(search_entry.c.title.ilike(pattern), search_entry.c.lead.ilike(pattern),
                         search_entry.c.body.ilike(pattern))))
     with session_scope() as s:
@@ -118,11 +119,12 @@ def like_scan(word: str, language: str = "nl") -> tuple[int, list[int]]:
 
 
 def full_text(query: str, language: str = "nl") -> tuple[int, list[int]]:
-    from core.db import session_scope
+    from core.db import session_scope, utcnow
+    from web.queries import public_now
     from workflow.search import search
 
     with session_scope() as s:
-        found = search(s, query, language, per_page=10)
+        found = search(s, query, language, public_now(utcnow()), per_page=10)
     return found.total, [hit.id for hit in found.items]
 
 
@@ -136,11 +138,12 @@ def _best_ms(run: Callable[[], Any], repeat: int) -> float:
 
 
 def _all_ids(query: str) -> set[int]:
-    from core.db import session_scope
+    from core.db import session_scope, utcnow
+    from web.queries import public_now
     from workflow.search import search
 
     with session_scope() as s:
-        return {hit.id for hit in search(s, query, "nl", per_page=100_000).items}
+        return {hit.id for hit in search(s, query, "nl", public_now(utcnow()), per_page=100_000).items}
 
 
 def check(holders: dict[str, set[int]]) -> bool:

@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from core.db import utcnow
 from web.deps import reading
 from web.pages import render
 from web.public import Lang, configured_language, known_topics
+from web.queries import public_now
 from workflow.models import ReleaseKind
 from workflow.search import Filters, InvalidSearch, parse_day, search
 
@@ -43,7 +45,7 @@ def search_page(request: Request, lang: Lang, q: Text = "", topic: Short = "", k
         try:
             filters = Filters(topic=topic if topic in topics else "", kind=kind if kind in kinds else "",
                               date_from=parse_day(date_from, "from"), date_to=parse_day(date_to, "to"))
-            found = search(session, q, language, filters, page=page, per_page=PER_PAGE)
+            found = search(session, q, language, public_now(utcnow()), filters, page=page, per_page=PER_PAGE)
         except InvalidSearch as exc:
             error = exc
     values = {"q": q, "topic": topic, "kind": kind, "from": date_from, "to": date_to}

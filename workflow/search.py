@@ -7,9 +7,9 @@ stemmer for Dutch, French or German, so on SQLite the text and the query are ste
 the same Snowball algorithms PostgreSQL uses, and FTS5 indexes the stems (`search_fts`). On both,
 highlights are cut from the original text here, so they read the same and are escaped the same.
 
-The index holds only published releases; a search still applies the newsroom's rule
-(`visible`, the same test as `web.queries.public_now`) at the moment it runs, so a release
-under embargo or scheduled never shows, whatever the index holds.
+The index holds only published releases; a search is still given the newsroom's rule
+(`web.queries.public_now`) and applies it at the moment it runs, so a release under embargo or
+scheduled never shows, whatever the index holds.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
-from core.db import UTCDateTime, utcnow
+from core.db import utcnow
 from core.errors import InvalidInput
 from core.outbox import OutboxEvent
 from core.settings import get_settings
@@ -266,28 +266,6 @@ def parse_day(value: str, what: str) -> date | None:
         raise InvalidSearch(what, f"{value[:40]!r} is not a date (YYYY-MM-DD)") from None
 
 
-def visible(now: datetime) -> ColumnElement[bool]:
-    """The newsroom's rule (`web.queries.public_now`): published, public time come, embargo lifted."""
-    return and_(
-        col(Release.state) == State.PUBLISHED,
-        col(Release.public_at) <= now,
-        or_(col(Release.embargo_until).is_(None), col(Release.embargo_until) <= now),
-    )
-
-
-def _visible_unindexed(now: datetime) -> ColumnElement[bool]:
-    """`visible` with SQLite's unary `+` on the indexed columns: without it SQLite walks every
-    public release by the (state, public_at) index and runs the FTS match once per release,
-    instead of letting the match pick the few rows it holds."""
-    state = literal_column("+release.state", String())
-    public_at = literal_column("+release.public_at", UTCDateTime())
-    return and_(
-        state == State.PUBLISHED.value,
-        public_at <= now,
-        or_(col(Release.embargo_until).is_(None), col(Release.embargo_until) <= now),
-    )
-
-
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=ZoneInfo(get_settings().mail_timezone))
 
@@ -331,14 +309,14 @@ def _ranked_sqlite(query: str, languages: list[str], conditions: list[ColumnElem
     return union_all(*parts)
 
 
-def search(session: Session, query: str, language: str, filters: Filters = Filters(),
-           page: int = 1, per_page: int = 10) -> Results:
-    """Public releases whose title, lead or body hold every word of `query` (stemmed), best
-    first. A release is found in `language`, or, when it has no text in `language`, in its own
-    default language. Decided now: only what `visible` lets the public read shows."""
+def search(session: Session, query: str, language: str, public: ColumnElement[bool],
+           filters: Filters = Filters(), page: int = 1, per_page: int = 10) -> Results:
+    """Releases whose title, lead or body hold every word of `query` (stemmed), best first,
+    among those `public` admits (the newsroom's rule, `web.queries.public_now`, at this moment:
+    the index holds published releases, not the rule's verdict). A release is found in
+    `language`, or, when it has no text in `language`, in its own default language."""
     if not query_words(query):
         return Results([], 0, page, per_page)
-    now = utcnow()
     languages = [lang for lang in get_settings().languages if lang in SNOWBALL]
     in_language = or_(
         search_entry.c.language == language,
@@ -346,7 +324,11 @@ def search(session: Session, query: str, language: str, filters: Filters = Filte
              not_(col(Release.languages).contains(f",{language},", autoescape=True))),
     )
     postgres = _dialect(session) == "postgresql"
-    conditions: list[ColumnElement[bool]] = [visible(now) if postgres else _visible_unindexed(now), in_language]
+    # On SQLite the rule goes in as one opaque test: given the release's (state, public_at) index,
+    # SQLite would walk every public release and run the FTS match once for each, instead of
+    # letting the match pick the few rows it holds.
+    rule = public if postgres else case((public, 1), else_=0) == 1
+    conditions: list[ColumnElement[bool]] = [rule, in_language]
     if filters.kind:
         conditions.append(col(Release.kind) == filters.kind)
     if filters.topic:

@@ -16,6 +16,7 @@ from tasks.events import HANDLERS
 from tests import factories
 from tests.delivery.smtp_sink import Sink
 from tests.web.conftest import Web, publish_through_api
+from web.queries import public_now
 from workflow import search as index
 from workflow import service
 from workflow.models import Release
@@ -49,7 +50,7 @@ def _published(texts: dict[str, dict[str, str]], **content: Any) -> int:
 
 def _ids(query: str, language: str, filters: Filters | None = None, page: int = 1, per_page: int = 10) -> list[int]:
     with session_scope() as s:
-        return [hit.id for hit in search(s, query, language, filters or Filters(), page=page, per_page=per_page).items]
+        return [hit.id for hit in search(s, query, language, public_now(utcnow()), filters or Filters(), page=page, per_page=per_page).items]
 
 
 def test_the_index_follows_publish_and_withdraw_events() -> None:
@@ -70,7 +71,7 @@ def test_words_are_found_by_their_stems_in_each_language(db: str) -> None:
     assert _ids("jaarverslag onbestaand", "nl") == []  # every word must be there
     assert _ids("", "nl") == []
     with session_scope() as s:  # the title weighs more than the body
-        ranked = search(s, "minister", "en").items
+        ranked = search(s, "minister", "en", public_now(utcnow())).items
         assert [h.id for h in ranked] == [english]
         assert "<mark>minister</mark>" in ranked[0].snippet
 
@@ -93,17 +94,17 @@ def test_filters_paging_and_other_languages(db: str) -> None:
     assert len(pages[0]) == 2 and len(pages[1]) == 2 and pages[2] == []
     assert sorted(pages[0] + pages[1]) == sorted([old, *newer])
     with session_scope() as s:
-        found = search(s, "budget", "nl")  # the French-only release, marked, in its own language
+        found = search(s, "budget", "nl", public_now(utcnow()))  # the French-only release, marked, in its own language
         assert [(h.id, h.language, h.other_language) for h in found.items] == [(french_only, "fr", True)]
         assert found.total == 1
-        assert search(s, "budget", "fr").total == 4
+        assert search(s, "budget", "fr", public_now(utcnow())).total == 4
 
 
 def test_highlighting_escapes_hostile_text(db: str) -> None:
     hostile = '<script>alert("x")</script> jaarverslag & <b>vet</b>'
     _published({"nl": {"title": "Jaarverslag <img src=x onerror=alert(1)>", "lead": hostile, "body": "tekst"}})
     with session_scope() as s:
-        hit = search(s, "jaarverslagen", "nl").items[0]
+        hit = search(s, "jaarverslagen", "nl", public_now(utcnow())).items[0]
     assert str(hit.title) == "<mark>Jaarverslag</mark> &lt;img src=x onerror=alert(1)&gt;"
     assert "<script>" not in hit.snippet and "<b>" not in hit.snippet
     assert "&lt;script&gt;" in hit.snippet and "<mark>jaarverslag</mark> &amp; &lt;b&gt;vet" in hit.snippet
