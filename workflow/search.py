@@ -168,12 +168,15 @@ def index_release(session: Session, release_id: int) -> int:
     """Make the index hold what the release is now: its current revision's texts while it is
     published, nothing otherwise. Safe to run any number of times, in any order of events;
     returns how many languages it holds."""
-    remove_release(session, release_id)
+    # The release row stays locked until this commits: a withdrawal (which updates it) cannot
+    # slip in between reading "published" here and writing the entries.
     found = session.execute(
         select(col(Release.state), col(Revision.content))
         .join(Revision, col(Revision.id) == col(Release.current_revision_id))
         .where(col(Release.id) == release_id)
+        .with_for_update(of=Release)
     ).first()
+    remove_release(session, release_id)
     if found is None or State(found[0]) is not State.PUBLISHED:
         return 0
     content = found[1] or {}
