@@ -20,7 +20,7 @@ from delivery.handlers import (
 from tasks.app import app
 from tasks.distribution import fan_out
 from tasks.media import process_media
-from workflow import notifications
+from workflow import notifications, search
 from workflow.publishing import publish_due
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,10 @@ HANDLERS: dict[str, list[Handler]] = {
     "release.changes_requested": [notifications.changes_requested, notices.changes_requested],
     "release.approved": [notifications.approved],
     "release.published": [notifications.published_receipt, prepare_release_distribution,
-                          notices.published_receipt],
-    "release.withdrawn": [stop_withdrawn_release, notifications.withdrawn, notify_withdrawal],
+                          notices.published_receipt, search.follow_release],
+    "release.withdrawn": [stop_withdrawn_release, notifications.withdrawn, notify_withdrawal,
+                          search.follow_release],
+    "release.archived": [search.follow_release],
     "subscription.requested": [notices.subscription_confirmation],
     "subscriber.erased": [erase_deliveries],
     "distribution.finished": [notices.mailing_problem],
