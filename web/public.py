@@ -91,7 +91,7 @@ def home(request: Request) -> Response:
 def newsroom_page(request: Request, lang: Lang, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     language = configured_language(lang)
     with reading() as session:
-        found = newsroom(session, language, page=page)
+        found = newsroom(session, language, page=page, fallback=True)
     return render(request, "public/newsroom.html", {"found": found, "page_language": language},
                   language=language)
 
