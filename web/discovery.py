@@ -16,7 +16,9 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from core.db import as_utc
 from core.settings import get_settings
+from templates.i18n import LOCALES
 from web.deps import reading
+from web.i18n import translate, ui_language
 from web.queries import sitemap_releases
 
 router = APIRouter(include_in_schema=False)
@@ -59,6 +61,23 @@ def sitemap_xml() -> str:
         urls.extend(_url(href, pages if len(pages) > 1 else {}, release.updated_at) for href in pages.values())
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}">\n'
             + "\n".join(urls) + "\n</urlset>\n")
+
+
+def newsroom_open_graph(language: str, organisation: str, logo_url: str) -> list[tuple[str, str, str]]:
+    """The link-preview tags of the newsroom in `language`: (attribute, name, content), as
+    `web.media.open_graph` gives a release's. The logo is the picture when it is an https URL."""
+    title = f"{translate('newsroom', ui_language(language))} · {organisation}"
+    description = translate("newsroom_description", ui_language(language), organisation=organisation)
+    tags = [("property", "og:type", "website"), ("property", "og:site_name", organisation),
+            ("property", "og:title", title), ("property", "og:description", description),
+            ("property", "og:url", f"{_base()}/newsroom/{language}"),
+            ("property", "og:locale", LOCALES.get(language, language)),
+            *(("property", "og:locale:alternate", LOCALES.get(code, code))
+              for code in get_settings().languages if code != language)]
+    if logo_url.startswith("https://"):
+        tags += [("property", "og:image", logo_url), ("property", "og:image:alt", organisation)]
+    return [*tags, ("name", "twitter:card", "summary"), ("name", "twitter:title", title),
+            ("name", "twitter:description", description)]
 
 
 @router.get("/sitemap.xml")
