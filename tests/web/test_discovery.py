@@ -166,6 +166,8 @@ def test_sitemap_validates_and_lists_only_public_pages_robots_and_favicon(web: W
         favicon = client.get("/static/favicon.svg")
         redirect = client.get("/favicon.ico")
         newsroom = client.get("/newsroom/nl").text
+        english_feed = client.get("/feeds/en.atom").text
+    assert "New ambassador" in english_feed and "Jaarverslag" not in english_feed  # feeds keep to their language
     assert sitemap.status_code == 200 and sitemap.headers["content-type"].startswith("application/xml")
     document = etree.fromstring(sitemap.content)
     schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "xhtml-link.xsd")))
