@@ -40,6 +40,7 @@ def create_app() -> FastAPI:
     """The whole web app: /api, /press, the public pages, /healthz and /metrics."""
     from web import press
     from web.api import router as api_router
+    from web.discovery import router as discovery_router
     from web.media import router as media_router
     from web.ops import router as ops_router
     from web.public import one_click
@@ -71,6 +72,7 @@ def create_app() -> FastAPI:
     app.include_router(public_router)
     app.include_router(search_router)
     app.include_router(media_router)
+    app.include_router(discovery_router)
     app.include_router(ops_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -39,6 +39,7 @@ from media.urls import ORIGINAL, media_kit_path, media_path, media_url
 from media.views import Attached, Rendition, attached, size_label
 from subscribers.errors import InvalidToken
 from subscribers.tokens import read_proof_token
+from templates.i18n import LOCALES
 from web.deps import reading
 from web.errors import PageNotFound
 from web.i18n import negotiate, translate, ui_language
@@ -314,7 +315,11 @@ def open_graph(item: PublicRelease, site: str) -> list[tuple[str, str, str]]:
     description = item.lead or item.title
     tags = [("property", "og:type", "article"), ("property", "og:site_name", site),
             ("property", "og:title", item.title), ("property", "og:description", description[:300]),
-            ("property", "og:url", page)]
+            ("property", "og:url", page), ("property", "og:locale", LOCALES.get(item.language, item.language)),
+            *(("property", "og:locale:alternate", LOCALES.get(code, code))
+              for code in item.languages if code != item.language),
+            ("property", "article:published_time", item.public_at.isoformat()),
+            ("property", "article:modified_time", item.updated_at.isoformat())]
     lead = item.lead_image
     image = (lead.renditions.get("w1600.jpg") or lead.renditions.get("mail-1200.jpg")) if lead else None
     if lead is None or image is None:

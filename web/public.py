@@ -43,6 +43,7 @@ from templates.markup import markdown_to_html
 from web import ratelimit
 from web.auth import SubmittedForm, check_csrf, csrf_protect, submitted_token
 from web.deps import acting, reading
+from web.discovery import newsroom_open_graph
 from web.errors import PageNotFound
 from web.forms import NoListChosen
 from web.i18n import format_time, negotiate, translate, ui_language
@@ -91,8 +92,11 @@ def home(request: Request) -> Response:
 def newsroom_page(request: Request, lang: Lang, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     language = configured_language(lang)
     with reading() as session:
-        found = newsroom(session, language, page=page)
-    return render(request, "public/newsroom.html", {"found": found, "page_language": language},
+        found = newsroom(session, language, page=page, fallback=True)
+    organisation = organisation_in(language)
+    return render(request, "public/newsroom.html",
+                  {"found": found, "page_language": language,
+                   "open_graph": newsroom_open_graph(language, organisation.name, organisation.logo_url)},
                   language=language)
 
 

@@ -280,9 +280,14 @@ def _public(session: Session, release: Release, revision: Revision, language: st
     )
 
 
-def newsroom(session: Session, language: str, page: int = 1, per_page: int = 20) -> Paged[PublicRelease]:
+def newsroom(session: Session, language: str, page: int = 1, per_page: int = 20, *,
+             fallback: bool = False) -> Paged[PublicRelease]:
     """Public releases (see `public_now`) with a text in `language`, the most recently public
     first: a release published under embargo takes its place when the embargo lifts.
+
+    With `fallback` (the newsroom page), every public release is listed: in `language` when it
+    has a text in it, else in its own main language (the item's `language` says which), so a
+    visitor whose language a release lacks still finds it. The feeds keep to `language`.
 
     The language test (`Release.languages`, mirrored from the current revision), the count and
     the page are the database's work, walking the (state, public_at) index.
@@ -291,15 +296,49 @@ def newsroom(session: Session, language: str, page: int = 1, per_page: int = 20)
     visible = (
         select(Release, Revision)
         .join(Revision, col(Revision.id) == col(Release.current_revision_id))
-        .where(public_now(now), col(Release.languages).contains(f",{language},", autoescape=True))
+        .where(public_now(now))
     )
+    if not fallback:
+        visible = visible.where(col(Release.languages).contains(f",{language},", autoescape=True))
     total = session.exec(select(func.count()).select_from(visible.subquery())).one()
     rows = session.exec(
         visible.order_by(col(Release.public_at).desc(), col(Release.id).desc())
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
-    items = [item for item in (_public(session, r, v, language, now) for r, v in rows) if item is not None]
-    return Paged(items, int(total), page, per_page)
+    found = (_public_in(session, r, v, language, now) if fallback else _public(session, r, v, language, now)
+             for r, v in rows)
+    return Paged([item for item in found if item is not None], int(total), page, per_page)
+
+
+def _public_in(session: Session, release: Release, revision: Revision, language: str,
+               now: datetime) -> PublicRelease | None:
+    """The release in `language`, else in its main language, else in any language it has."""
+    content = ReleaseContent.model_validate(revision.content)
+    order = [language, content.default_language, *content.translations]
+    return next((item for item in (_public(session, release, revision, code, now) for code in order)
+                 if item is not None), None)
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    """A public release for the sitemap: its languages and when it last changed."""
+
+    id: int
+    languages: list[str]
+    updated_at: datetime
+
+
+def sitemap_releases(session: Session, limit: int) -> list[SitemapEntry]:
+    """The releases the public may read now (see `public_now`), newest first, at most `limit`."""
+    rows = session.exec(
+        select(Release.id, Release.languages, Release.public_at, Release.updated_at)
+        .where(public_now(utcnow()))
+        .order_by(col(Release.public_at).desc(), col(Release.id).desc())
+        .limit(limit)
+    ).all()
+    return [SitemapEntry(id=release_id or 0, languages=[code for code in languages.split(",") if code],
+                         updated_at=max(updated, public_at or updated))
+            for release_id, languages, public_at, updated in rows]
 
 
 def _was_public(release: Release) -> bool:

@@ -282,7 +282,7 @@ def test_releases_are_dated_and_sorted_by_when_they_became_public(web: Web) -> N
         page = client.get(f"/releases/{embargoed}/nl").text
         entries = feed_entries(client, "nl")
         rss = ET.fromstring(client.get("/feeds/fr.rss").content).find("channel")
-    titles = re.findall(r'<h2><a href="/releases/\d+/nl">([^<]+)</a></h2>', newsroom)
+    titles = re.findall(r'<h2 lang="nl"><a href="/releases/\d+/nl" hreflang="nl">([^<]+)</a></h2>', newsroom)
     dates = re.findall(r'<p class="meta">([^<]+)</p>', newsroom)
     assert titles == ["Onder embargo", "Tussendoor", "Ouder"]
     for hours, line in zip((1, 2, 4), dates, strict=True):
