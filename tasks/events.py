@@ -34,6 +34,7 @@ HANDLERS: dict[str, list[Handler]] = {
                           notices.published_receipt],
     "release.withdrawn": [stop_withdrawn_release, notifications.withdrawn, notify_withdrawal],
     "subscription.requested": [notices.subscription_confirmation],
+    "subscription.confirmed": [notices.welcome],
     "subscriber.erased": [erase_deliveries],
     "distribution.finished": [notices.mailing_problem],
     "release.test_requested": [proofs.send_test_mail],
