@@ -113,10 +113,12 @@ def welcome(session: Session, event: OutboxEvent) -> None:
     request = welcome_request(session, event.subject_id or 0)
     if request is None:
         return
+    settings = get_settings()
+    # The newsroom's pages exist in its languages only; the mail itself speaks the subscriber's.
+    page = request.language if request.language in settings.languages else settings.default_language
     data = WelcomeInput(key=f"welcome.s{request.subscription_id}", lists=(request.list_name,),
                         preferences_url=request.preferences_url,
-                        newsroom_url=_press_url(f"/newsroom/{request.language}"),
-                        privacy_url=_press_url(f"/privacy/{request.language}"))
+                        newsroom_url=_press_url(f"/newsroom/{page}"), privacy_url=_press_url(f"/privacy/{page}"))
     send_notice(session, "welcome", request.language, data, request.email, request.name,
                 request.preferences_url)
 

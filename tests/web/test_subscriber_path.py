@@ -211,3 +211,19 @@ def test_a_withdrawn_release_says_when_why_and_where_the_correction_is(web: Web)
     with web.browser() as client:
         page = client.get(f"/releases/{shown}/en")
         assert page.status_code == 410 and 'id="corrected-link"' not in page.text
+
+
+def test_the_command_line_withdraws_with_a_published_reason_and_a_correction(web: Web) -> None:
+    from tests.cli.helpers import fails, invoker, ok
+
+    run = invoker()
+    correction = english_release(web, title="The right figures")
+    wrong = english_release(web, title="The wrong figures")
+    fails(run("releases", "withdraw", str(wrong), "--as", web.approver.email, "--reason", "Wrong.",
+              "--corrected-by", str(wrong)), 2, "corrected_by")
+    ok(run("releases", "withdraw", str(wrong), "--as", web.approver.email, "--reason", "Wrong figures.",
+           "--publish-reason", "--corrected-by", str(correction)))
+    relay_events()
+    page = httpx.get(f"{web.url}/releases/{wrong}/en")
+    assert page.status_code == 410 and "Wrong figures." in page.text
+    assert f'href="/releases/{correction}/en" id="corrected-link"' in page.text
