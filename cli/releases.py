@@ -194,10 +194,15 @@ def unschedule(release_id: int, actor_email: str, expected_version: int | None) 
 @click.option("--reason", required=True, help="Why it is withdrawn (kept in the audit log).")
 @click.option("--notify", is_flag=True,
               help="Mail a short withdrawal notice, with the reason, to everyone who already received it.")
-def withdraw(release_id: int, actor_email: str, expected_version: int | None, reason: str, notify: bool) -> None:
-    """Withdraw a published release: its page answers 410 and every unsent message of its
-    mailing is cancelled, embargo-held ones included."""
-    _act(actor_email, lambda s, u: service.withdraw(s, release_id, u, reason, expected_version, notify))
+@click.option("--publish-reason", is_flag=True, help="Show the reason on the release's public page.")
+@click.option("--corrected-by", type=click.IntRange(1, 2**31 - 1), default=None,
+              help="Id of the release that corrects this one; its page links there once it is public.")
+def withdraw(release_id: int, actor_email: str, expected_version: int | None, reason: str, notify: bool,
+             publish_reason: bool, corrected_by: int | None) -> None:
+    """Withdraw a published release: its page answers 410 (saying so, with the reason if
+    published) and every unsent message of its mailing is cancelled, embargo-held ones included."""
+    _act(actor_email, lambda s, u: service.withdraw(s, release_id, u, reason, expected_version, notify,
+                                                    publish_reason=publish_reason, corrected_by=corrected_by))
 
 
 @releases.command("archive")

@@ -22,7 +22,12 @@ from delivery.errors import TransportUnavailable
 from delivery.message import Recipient, identity_for, prepare
 from delivery.signing import signer_from_settings
 from delivery.transports import Outcome, get_transport
-from subscribers.subscriptions import ALREADY_SUBSCRIBED_MAIL, CONFIRM_MAIL, confirmation_request
+from subscribers.subscriptions import (
+    ALREADY_SUBSCRIBED_MAIL,
+    CONFIRM_MAIL,
+    confirmation_request,
+    welcome_request,
+)
 from subscribers.validation import address_hash
 from templates import (
     AccountLinkInput,
@@ -32,6 +37,7 @@ from templates import (
     MailingProblemInput,
     PublishedReceiptInput,
     ReviewRequestInput,
+    WelcomeInput,
     compile_message,
 )
 from workflow.accounts import INVITATION, PASSWORD_RESET, link_url, reset_requester
@@ -97,6 +103,23 @@ def subscription_confirmation(session: Session, event: OutboxEvent) -> None:
     else:
         return
     send_notice(session, template, request.language, data, request.email, request.name,
+                request.preferences_url)
+
+
+def welcome(session: Session, event: OutboxEvent) -> None:
+    """subscription.confirmed: welcome the new subscriber in their language, with their
+    preferences link and the newsroom's; nothing when they left, were erased or suppressed since.
+    Once per confirmation: the outbox keeps the receipt of this handler for the event."""
+    request = welcome_request(session, event.subject_id or 0)
+    if request is None:
+        return
+    settings = get_settings()
+    # The newsroom's pages exist in its languages only; the mail itself speaks the subscriber's.
+    page = request.language if request.language in settings.languages else settings.default_language
+    data = WelcomeInput(key=f"welcome.s{request.subscription_id}", lists=(request.list_name,),
+                        preferences_url=request.preferences_url,
+                        newsroom_url=_press_url(f"/newsroom/{page}"), privacy_url=_press_url(f"/privacy/{page}"))
+    send_notice(session, "welcome", request.language, data, request.email, request.name,
                 request.preferences_url)
 
 

@@ -167,3 +167,15 @@ def id_of(row: MailingList | Subscriber | Subscription) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
     return row.id
+
+
+class PrivacyNoticeText(SQLModel, table=True):
+    """The privacy notice in one language, as an admin wrote it (plain text, paragraphs split by
+    blank lines); a language without a row shows the default text of the catalogue."""
+
+    __tablename__ = "privacy_notice"
+
+    language: str = Field(primary_key=True, max_length=5)
+    text: str = Field(max_length=20000)
+    updated_by: str = Field(default="", max_length=254)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -57,6 +57,7 @@ from subscribers.validation import (
 )
 
 REQUESTED_EVENT = "subscription.requested"
+CONFIRMED_EVENT = "subscription.confirmed"  # its handler sends the welcome mail
 CONFIRM_MAIL = "confirm"
 ALREADY_SUBSCRIBED_MAIL = "already_subscribed"
 
@@ -91,6 +92,8 @@ class ConfirmResult:
     subscription_id: int
     list_slug: str
     list_name: str
+    language: str = ""  # the subscriber's: the page that answers speaks it
+    preferences_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class UnsubscribeResult:
 
     subscriber_id: int
     lists: list[str]
+    language: str = ""  # the subscriber's: the page that answers speaks it
+    preferences_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,8 @@ class UnsubscribePage:
     list_slug: str
     list_name: str
     subscribed: bool
+    language: str = ""  # the subscriber's: the page speaks it
+    preferences_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -437,8 +444,27 @@ def confirm_by_token(
         outcome = ConfirmOutcome.ALREADY_CONFIRMED
     else:
         _confirm(session, subscription, "link", ip, text_version, moment)
+        emit(session, CONFIRMED_EVENT, subject_id=subscription.id, subscription_id=subscription.id,
+             subscriber_id=subscription.subscriber_id, list=mailing_list.slug)
         outcome = ConfirmOutcome.CONFIRMED
-    return ConfirmResult(outcome, id_of(subscription), mailing_list.slug, mailing_list.name)
+    subscriber = session.get(Subscriber, subscription.subscriber_id)
+    language, preferences = "", ""
+    if subscriber is not None and is_active(subscriber):
+        language = subscriber.language
+        preferences = tokens.preferences_url(tokens.preferences_token(id_of(subscriber), subscriber.email_hash))
+    return ConfirmResult(outcome, id_of(subscription), mailing_list.slug, mailing_list.name, language, preferences)
+
+
+def confirm_language(session: Session, token: str) -> str | None:
+    """The language of the subscriber a confirmation link was made for, so its page speaks it;
+    None for a link that is not (or no longer) genuine. Changes nothing."""
+    try:
+        claim = tokens.read_confirm_token(token)
+    except InvalidToken:  # ExpiredToken included: the confirming POST explains it
+        return None
+    subscription = session.get(Subscription, claim.subscription_id)
+    subscriber = session.get(Subscriber, subscription.subscriber_id) if subscription else None
+    return subscriber.language if subscriber is not None and is_active(subscriber) else None
 
 
 def confirmation_request(session: Session, subscription_id: int) -> ConfirmationRequest | None:
@@ -472,6 +498,40 @@ def confirmation_request(session: Session, subscription_id: int) -> Confirmation
         preferences_url=tokens.preferences_url(
             tokens.preferences_token(id_of(subscriber), subscriber.email_hash)
         ),
+    )
+
+
+@dataclass(frozen=True)
+class WelcomeRequest:
+    """Everything the welcome mail after a confirmation needs."""
+
+    subscription_id: int
+    email: str
+    name: str
+    language: str
+    list_name: str
+    preferences_url: str
+
+
+def welcome_request(session: Session, subscription_id: int) -> WelcomeRequest | None:
+    """What the welcome mail of a confirmed subscription should say, or None when it is no longer
+    confirmed (left since), its subscriber was erased, or the address is suppressed."""
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None or subscription.status is not SubscriptionStatus.CONFIRMED:
+        return None
+    subscriber = session.get(Subscriber, subscription.subscriber_id)
+    mailing_list = session.get(MailingList, subscription.list_id)
+    if subscriber is None or mailing_list is None or not is_active(subscriber):
+        return None
+    if session.get(Suppression, subscriber.email_hash) is not None:
+        return None
+    return WelcomeRequest(
+        subscription_id=id_of(subscription),
+        email=subscriber.email or "",
+        name=subscriber.name,
+        language=subscriber.language,
+        list_name=mailing_list.name,
+        preferences_url=tokens.preferences_url(tokens.preferences_token(id_of(subscriber), subscriber.email_hash)),
     )
 
 
@@ -540,7 +600,8 @@ def unsubscribe_by_token(
     subscriber, claim = _subscriber_for(session, token)
     lists = None if everywhere else [claim.list_id]
     left = unsubscribe(session, subscriber, lists, source=source, ip=ip, now=now)
-    return UnsubscribeResult(id_of(subscriber), left)
+    return UnsubscribeResult(id_of(subscriber), left, subscriber.language,
+                             tokens.preferences_url(tokens.preferences_token(id_of(subscriber), subscriber.email_hash)))
 
 
 def one_click_unsubscribe(
@@ -580,7 +641,17 @@ def unsubscribe_page(session: Session, token: str) -> UnsubscribePage:
         list_slug=mailing_list.slug,
         list_name=mailing_list.name,
         subscribed=status in (SubscriptionStatus.PENDING, SubscriptionStatus.CONFIRMED),
+        language=subscriber.language,
+        preferences_url=page_preferences_url(subscriber),
     )
+
+
+def page_preferences_url(subscriber: Subscriber, now: datetime | None = None) -> str:
+    """The preferences link a subscriber's page shows, issued as of midnight UTC: a page fetched
+    twice the same day is the same page, byte for byte (its validity is less than a day shorter)."""
+    moment = now or utcnow()
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return tokens.preferences_url(tokens.preferences_token(id_of(subscriber), subscriber.email_hash, now=midnight))
 
 
 def mask_email(address: str) -> str:

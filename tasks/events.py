@@ -36,6 +36,7 @@ HANDLERS: dict[str, list[Handler]] = {
                           search.follow_release],
     "release.archived": [search.follow_release],
     "subscription.requested": [notices.subscription_confirmation],
+    "subscription.confirmed": [notices.welcome],
     "subscriber.erased": [erase_deliveries],
     "distribution.finished": [notices.mailing_problem],
     "release.test_requested": [proofs.send_test_mail],

@@ -32,6 +32,7 @@ from templates.inputs import (
     RenderData,
     ReviewRequestInput,
     Sender,
+    WelcomeInput,
     WithdrawalInput,
 )
 from templates.markup import is_safe_url, markdown_to_html, markdown_to_text, sanitise_html
@@ -78,6 +79,7 @@ __all__ = [
     "UnknownTemplate",
     "UnsafeURL",
     "UnsupportedLanguage",
+    "WelcomeInput",
     "WithdrawalInput",
     "WrongInput",
     "compile_message",

@@ -191,6 +191,17 @@ class AlreadySubscribedInput:
 
 
 @dataclass(frozen=True)
+class WelcomeInput:
+    """After a confirmed sign-up: what the person now receives, where to change it, where to read."""
+
+    key: str
+    lists: tuple[str, ...]
+    preferences_url: str
+    newsroom_url: str
+    privacy_url: str = ""
+
+
+@dataclass(frozen=True)
 class ReviewRequestInput:
     """To an approver: a release waits for review, and whom it will reach (so the audience is
     reviewed with the text: lists with their recipients, recipients per language, how many wait
@@ -290,6 +301,7 @@ RenderData = (
     | DigestInput
     | ConfirmSubscriptionInput
     | AlreadySubscribedInput
+    | WelcomeInput
     | ReviewRequestInput
     | ChangesRequestedInput
     | PublishedReceiptInput

@@ -55,6 +55,7 @@ from templates.inputs import (
     ReleaseInput,
     ReviewRequestInput,
     Sender,
+    WelcomeInput,
     WithdrawalInput,
 )
 from templates.markup import is_safe_url, markdown_to_html, markdown_to_text
@@ -336,6 +337,17 @@ def _build_already(data: AlreadySubscribedInput, h: _Helpers) -> _Built:
     return _subscription_notice(data.lists, data.preferences_url, "preferences_url", h)
 
 
+def _build_welcome(data: WelcomeInput, h: _Helpers) -> _Built:
+    built = _subscription_notice(data.lists, data.preferences_url, "preferences_url", h)
+    built.context.update({
+        "newsroom_url": _url(data.newsroom_url, "newsroom_url"),
+        "newsroom": h.t("newsroom"),
+        "privacy_url": _url(data.privacy_url, "privacy_url", required=False),
+        "privacy": h.t("privacy"),
+    })
+    return built
+
+
 def _build_review(data: ReviewRequestInput, h: _Helpers) -> _Built:
     if data.web_only and not data.lists:
         audience = [h.t("web_only")]
@@ -431,6 +443,7 @@ KINDS: dict[str, _Kind] = {
         _Kind("digest", DigestInput, True, _build_digest),
         _Kind("confirm_subscription", ConfirmSubscriptionInput, False, _build_confirm),
         _Kind("already_subscribed", AlreadySubscribedInput, False, _build_already),
+        _Kind("welcome", WelcomeInput, False, _build_welcome),
         _Kind("review_request", ReviewRequestInput, False, _build_review),
         _Kind("changes_requested", ChangesRequestedInput, False, _build_changes),
         _Kind("published_receipt", PublishedReceiptInput, False, _build_receipt),

@@ -14,6 +14,8 @@ same "check your inbox" page whatever happened, so it reveals nothing about who 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -36,7 +38,9 @@ from subscribers import (
     update_preferences_by_token,
 )
 from subscribers.errors import InvalidToken
-from subscribers.models import Subscriber, Visibility
+from subscribers.models import MailingList, Subscriber, Visibility
+from subscribers.privacy_notice import privacy_notice
+from subscribers.subscriptions import ConfirmOutcome, UnsubscribeResult, confirm_language
 from subscribers.tokens import read_access_token
 from subscribers.validation import normalise_email
 from templates.markup import markdown_to_html
@@ -51,6 +55,7 @@ from web.pages import organisation_in, redirect, render
 from web.queries import PublicRelease, newsroom, public_default_language, public_now, public_release
 from web.schemas import MAX_ID
 from workflow.models import Release, Revision
+from workflow.withdrawals import public_withdrawal
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 # RFC 8058: a mail client's one-click POST carries no cookie and so no CSRF token.
@@ -125,13 +130,63 @@ def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Ac
     from web.media import PageMedia, open_graph  # web.media takes this page's access rule from here
 
     shown = item if outcome == "ok" else None
+    with reading() as session:
+        box = subscribe_box(session, release_id) if shown and not embargo else None
+        withdrawal = withdrawn_notice(session, release_id, language) if outcome == "withdrawn" else None
     return render(request, "public/release.html",
                   {"item": item, "outcome": outcome, "page_language": language, "body_html": _body(item),
-                   "embargo": embargo, "access": query,
+                   "embargo": embargo, "access": query, "box": box, "withdrawal": withdrawal,
                    "media": PageMedia(shown, query) if shown and shown.media else None,
                    # Link previews are for public pages; one read under embargo is nobody's to share.
                    "open_graph": open_graph(shown, organisation_in(language).name) if shown and not embargo else []},
                   language=language, status=status, headers=UNDER_EMBARGO if embargo else None)
+
+
+@dataclass(frozen=True)
+class SubscribeBox:
+    """The sign-up form under a release: every public list, those the release went to ticked."""
+
+    lists: list[MailingList]
+    chosen: set[str]
+
+
+def subscribe_box(session: Session, release_id: int) -> SubscribeBox | None:
+    """The box under a public release; None when there is no public list to join. Only public
+    lists are named: a private or embargo list stays unknown to the page's readers."""
+    lists = [m for m in all_lists(session) if m.visibility is Visibility.PUBLIC]
+    if not lists:
+        return None
+    content = session.exec(
+        select(Revision.content).join(Release, col(Release.current_revision_id) == col(Revision.id))
+        .where(col(Release.id) == release_id)
+    ).first() or {}
+    targets = {str(slug) for slug in content.get("lists", [])}
+    return SubscribeBox(lists, {m.slug for m in lists if m.slug in targets})
+
+
+@dataclass(frozen=True)
+class WithdrawnNotice:
+    """What the 410 page of a withdrawn release says: when, why (if published), where to go."""
+
+    withdrawn_at: datetime
+    reason: str
+    corrected_url: str
+
+
+def withdrawn_notice(session: Session, release_id: int, language: str) -> WithdrawnNotice | None:
+    """The notice of a withdrawn release; the correction is linked only once it is public, in the
+    page's language when it has that translation."""
+    found = public_withdrawal(session, release_id)
+    if found is None:
+        return None
+    corrected = ""
+    if found.corrected_by is not None:
+        outcome, _ = public_release(session, found.corrected_by, language)
+        if outcome == "ok":
+            corrected = f"/releases/{found.corrected_by}/{language}"
+        elif public_default_language(session, found.corrected_by) is not None:
+            corrected = f"/releases/{found.corrected_by}"
+    return WithdrawnNotice(found.withdrawn_at, found.reason, corrected)
 
 
 def is_recipient(session: Session, release_id: int, access: str | None) -> bool:
@@ -203,6 +258,19 @@ def rss(lang: Lang) -> Response:
     feed = _feed(language)
     feed.link(href=f"{_base()}/feeds/{language}.rss", rel="self")
     return Response(feed.rss_str(pretty=True), media_type="application/rss+xml; charset=utf-8")
+
+
+# --- the privacy notice -------------------------------------------------------------------------
+
+
+@router.get("/privacy/{lang}")
+def privacy_page(request: Request, lang: Lang) -> Response:
+    """What is kept on a subscriber, for how long, and how to have it erased, in `lang`."""
+    language = configured_language(lang)
+    with reading() as session:
+        notice = privacy_notice(session, language, organisation_in(language).name)
+    return render(request, "public/privacy.html", {"notice": notice, "page_language": language},
+                  language=language)
 
 
 # --- subscribing --------------------------------------------------------------------------------
@@ -281,14 +349,34 @@ def subscribe_submit(request: Request, form: SubmittedForm) -> Response:
         return _subscribe_form(request, language, values, error, status=422)
     return render(request, "public/message.html",
                   {"heading": translate("subscribe", ui_language(language)),
-                   "message": translate("check_inbox", ui_language(language)), "page_language": language},
+                   "message": translate("check_inbox", ui_language(language)), "page_language": language,
+                   "links": _onward(language)},
                   language=language)
+
+
+def _subscriber_page_language(request: Request, language: str | None) -> str:
+    """A subscriber's pages speak the subscriber's language when the link tells it (a configured
+    one), else the browser's."""
+    if language and language in get_settings().languages:
+        return language
+    return negotiate(request.headers.get("accept-language"))
+
+
+def _onward(language: str, preferences_url: str = "") -> list[tuple[str, str, str]]:
+    """The links that keep a subscriber's page from being a dead end: (id, href, label)."""
+    lang = ui_language(language)
+    links = [("preferences-link", preferences_url, translate("manage_preferences", lang))] if preferences_url else []
+    return [*links, ("newsroom-link", f"/newsroom/{language}", translate("to_newsroom", lang)),
+            ("privacy-link", f"/privacy/{language}", translate("privacy_notice", lang))]
 
 
 @router.get("/subscriptions/confirm/{token}")
 def confirm_page(request: Request, token: Token) -> Response:
     """Asks to confirm with a button: a link scanner fetching the URL confirms nothing."""
-    return render(request, "public/confirm.html", {"token": token, "page_language": None})
+    with reading() as session:
+        language = _subscriber_page_language(request, confirm_language(session, token))
+    return render(request, "public/confirm.html", {"token": token, "page_language": language,
+                                                   "links": _onward(language)}, language=language)
 
 
 @router.post("/subscriptions/confirm/{token}")
@@ -296,10 +384,14 @@ def confirm_submit(request: Request, token: Token) -> Response:
     with acting() as session:
         result = confirm_by_token(session, token, ip=_client_ip(request),
                                   text_version=get_settings().consent_text_version)
-    lang = ui_language(negotiate(request.headers.get("accept-language")))
+    language = _subscriber_page_language(request, result.language)
+    lang = ui_language(language)
+    message = translate("confirmed", lang, list=result.list_name)
+    if result.outcome is ConfirmOutcome.CONFIRMED:
+        message = f"{message} {translate('welcome_coming', lang)}"
     return render(request, "public/message.html",
-                  {"heading": translate("confirm_title", lang),
-                   "message": translate("confirmed", lang, list=result.list_name), "page_language": None})
+                  {"heading": translate("confirm_title", lang), "message": message, "page_language": language,
+                   "links": _onward(language, result.preferences_url)}, language=language)
 
 
 @router.get("/subscriptions/preview")
@@ -317,7 +409,10 @@ def unsubscribe_question(request: Request, token: Token) -> Response:
     """Shows whom the link unsubscribes and asks; a GET never unsubscribes anyone."""
     with reading() as session:
         page = unsubscribe_page(session, token)
-    return render(request, "public/unsubscribe.html", {"page": page, "token": token, "page_language": None})
+    language = _subscriber_page_language(request, page.language)
+    return render(request, "public/unsubscribe.html",
+                  {"page": page, "token": token, "page_language": language,
+                   "links": _onward(language, page.preferences_url)}, language=language)
 
 
 @one_click.post("/subscriptions/unsubscribe/{token}")
@@ -335,11 +430,13 @@ async def unsubscribe_submit(request: Request, token: Token) -> Response:
     everywhere = form.get("everywhere") == "1"
     from starlette.concurrency import run_in_threadpool
 
-    await run_in_threadpool(_unsubscribe, token, everywhere, ip)
-    lang = ui_language(negotiate(request.headers.get("accept-language")))
+    result = await run_in_threadpool(_unsubscribe, token, everywhere, ip)
+    language = _subscriber_page_language(request, result.language)
+    lang = ui_language(language)
     return render(request, "public/message.html",
                   {"heading": translate("unsubscribe", lang), "message": translate("unsubscribed", lang),
-                   "page_language": None})
+                   "page_language": language, "links": _onward(language, result.preferences_url)},
+                  language=language)
 
 
 def _one_click(token: str, form: dict[str, str], ip: str) -> None:
@@ -347,9 +444,9 @@ def _one_click(token: str, form: dict[str, str], ip: str) -> None:
         one_click_unsubscribe(session, token, form, ip=ip)
 
 
-def _unsubscribe(token: str, everywhere: bool, ip: str) -> None:
+def _unsubscribe(token: str, everywhere: bool, ip: str) -> UnsubscribeResult:
     with acting() as session:
-        unsubscribe_by_token(session, token, everywhere=everywhere, ip=ip)
+        return unsubscribe_by_token(session, token, everywhere=everywhere, ip=ip)
 
 
 @router.get("/subscriptions/preferences/{token}")
@@ -358,7 +455,9 @@ def preferences_page(request: Request, token: Token) -> Response:
         prefs = preferences_by_token(session, token)
         topics = sorted(set(known_topics(session)) | set(prefs.topics))
     return render(request, "public/preferences.html",
-                  {"prefs": prefs, "token": token, "topics": topics, "saved": False, "page_language": None},
+                  {"prefs": prefs, "token": token, "topics": topics, "saved": False,
+                   "page_language": _subscriber_page_language(request, prefs.language),
+                   "links": _onward(_subscriber_page_language(request, prefs.language))},
                   language=prefs.language)
 
 
@@ -372,5 +471,7 @@ def preferences_submit(request: Request, token: Token, form: SubmittedForm) -> R
         )
         topics = sorted(set(known_topics(session)) | set(prefs.topics))
     return render(request, "public/preferences.html",
-                  {"prefs": prefs, "token": token, "topics": topics, "saved": True, "page_language": None},
+                  {"prefs": prefs, "token": token, "topics": topics, "saved": True,
+                   "page_language": _subscriber_page_language(request, prefs.language),
+                   "links": _onward(_subscriber_page_language(request, prefs.language))},
                   language=prefs.language)

@@ -205,6 +205,9 @@ class PublishIn(ActionIn):
 class WithdrawIn(ActionIn):
     reason: Annotated[Required4000, Field(description="why (kept in the audit log)")]
     notify: bool = Field(False, description="mail a withdrawal notice to everyone who already received it")
+    publish_reason: bool = Field(False, description="show the reason on the release's public page")
+    corrected_by: int | None = Field(None, ge=1, le=MAX_ID,
+                                     description="id of the release that corrects this one, linked from its page")
 
 
 class TransitionOut(BaseModel):

@@ -37,6 +37,7 @@ from workflow.organisation import current_organisation_version
 from workflow.states import Action, State, allowed_actions, target
 from workflow.targets import check_audience, check_lists
 from workflow.users import snapshot_contacts
+from workflow.withdrawals import WithdrawalNotice
 
 EVENT_NAMES: dict[Action, str] = {
     Action.EDIT: "release.edited",
@@ -260,19 +261,29 @@ def unschedule(session: Session, release_id: int, actor: User, expected_version:
 
 def withdraw(
     session: Session, release_id: int, actor: User, reason: str, expected_version: int | None = None,
-    notify: bool = False,
+    notify: bool = False, publish_reason: bool = False, corrected_by: int | None = None,
 ) -> Step:
     """Take a published release down; a reason is required and kept in the audit log.
 
     Its mailing stops (the delivery room reacts to the event, and every batch checks that the
     release still stands before it sends). With `notify`, everyone who already received it gets
-    a short withdrawal notice.
+    a short withdrawal notice. Its public page then says it was withdrawn, with the reason when
+    `publish_reason`, and links to `corrected_by` (another release's id; InvalidInput otherwise)
+    once that release is public.
     """
     if not reason.strip():
         raise InvalidInput("reason", "say why the release is withdrawn: a reason is required")
+    if corrected_by is not None and (corrected_by == release_id or session.get(Release, corrected_by) is None):
+        raise InvalidInput("corrected_by", f"release {corrected_by} cannot correct release {release_id}: "
+                                           "name another release that exists")
     release = get_release(session, release_id)
-    return _transition(session, release, actor, Action.WITHDRAW, expected_version, reason.strip(),
-                       notify=notify)
+    step = _transition(session, release, actor, Action.WITHDRAW, expected_version, reason.strip(),
+                       notify=notify, publish_reason=publish_reason, corrected_by=corrected_by)
+    notice = session.get(WithdrawalNotice, release_id) or WithdrawalNotice(release_id=release_id)
+    notice.publish_reason, notice.corrected_by_id, notice.at = publish_reason, corrected_by, utcnow()
+    session.add(notice)
+    session.flush()
+    return step
 
 
 def archive(session: Session, release_id: int, actor: User, expected_version: int | None = None) -> Step:

@@ -13,7 +13,8 @@ from core.outbox import handle_event, relay_pending
 from core.settings import get_settings, override_settings
 from delivery.transports import memory_outbox
 from subscribers import SubscribeOutcome, confirm_by_token, create_list, subscribe, tokens
-from subscribers.models import Subscription
+from subscribers.models import Subscriber, Subscription
+from subscribers.subscriptions import unsubscribe
 from tasks.events import HANDLERS
 
 
@@ -53,6 +54,7 @@ def test_signing_up_again_mails_an_already_subscribed_notice(db: str) -> None:
         before = s.get(Subscription, first.subscription_id)
         assert before is not None
         confirmed_at = before.confirmed_at
+    _handle_all()  # the welcome mail
     outbox.clear()
 
     later = utcnow() + timedelta(seconds=get_settings().resubscribe_cooldown + 60)  # past the cool-down
@@ -84,4 +86,50 @@ def test_a_confirmation_that_is_no_longer_needed_is_not_sent(db: str) -> None:
     with session_scope() as s:  # confirmed before the worker got to the event
         confirm_by_token(s, request_token)
     _handle_all()
-    assert outbox.messages == []  # neither the confirmation nor an "already subscribed" notice
+    # Neither the confirmation nor an "already subscribed" notice: only the welcome.
+    [welcome] = outbox.messages
+    assert "/subscriptions/confirm/" not in _text(welcome.message)
+    assert "Welkom" in str(message_from_bytes(welcome.message, policy=default)["Subject"])
+
+
+def test_a_confirmation_is_welcomed_once_in_the_subscribers_language(db: str) -> None:
+    outbox = _outbox("welcome")
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalisten", default_language="nl")
+        result = subscribe(s, "claire@example.org", "journalists", language="fr")
+        pending = s.get(Subscription, result.subscription_id)
+        assert pending is not None and pending.confirm_nonce is not None
+        token = tokens.confirm_token(result.subscription_id or 0, pending.confirm_nonce)
+    with session_scope() as s:
+        confirm_by_token(s, token)
+    with session_scope() as s:
+        confirm_by_token(s, token)  # the same link again: already confirmed, no new event
+    ids: list[str] = []
+    relay_pending(lambda event: ids.append(event.id))
+    for event_id in ids + ids:  # every event delivered twice
+        handle_event(event_id, HANDLERS)
+    welcomes = [m for m in outbox.messages if "Bienvenue" in str(message_from_bytes(m.message, policy=default)["Subject"])]
+    assert len(welcomes) == 1 and welcomes[0].recipients == ("claire@example.org",)
+    text = _text(welcomes[0].message)
+    link = re.search(r"/subscriptions/preferences/(\S+)", text)
+    assert link is not None and tokens.read_preferences_token(link.group(1)).subscriber_id == result.subscriber_id
+    assert "/newsroom/fr" in text and "/privacy/fr" in text
+
+
+def test_no_welcome_once_the_subscriber_left(db: str) -> None:
+    outbox = _outbox("left")
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalisten", default_language="nl")
+        result = subscribe(s, "jan@example.org", "journalists")
+        pending = s.get(Subscription, result.subscription_id)
+        assert pending is not None and pending.confirm_nonce is not None
+        token = tokens.confirm_token(result.subscription_id or 0, pending.confirm_nonce)
+    _handle_all()
+    outbox.clear()
+    with session_scope() as s:
+        confirm_by_token(s, token)
+        subscriber = s.get(Subscriber, result.subscriber_id)
+        assert subscriber is not None
+        unsubscribe(s, subscriber, source="link")  # left before the worker got to the event
+    _handle_all()
+    assert outbox.messages == []

@@ -21,6 +21,7 @@ from templates import (
     ReleaseText,
     ReviewRequestInput,
     Sender,
+    WelcomeInput,
     WithdrawalInput,
 )
 
@@ -134,6 +135,12 @@ def already() -> AlreadySubscribedInput:
     return AlreadySubscribedInput(key="s42", lists=("Journalisten",), preferences_url=f"{SITE}/subscriptions/preferences/tok-42")
 
 
+def welcome() -> WelcomeInput:
+    return WelcomeInput(key="welcome.s42", lists=("Journalisten",),
+                        preferences_url=f"{SITE}/subscriptions/preferences/tok-42",
+                        newsroom_url=f"{SITE}/newsroom/nl", privacy_url=f"{SITE}/privacy/nl")
+
+
 def review() -> ReviewRequestInput:
     return ReviewRequestInput(key="r7.3", title=TITLES["nl"], author="Anouk Peeters", review_url=f"{SITE}/releases/7/review")
 
@@ -183,6 +190,7 @@ def input_for(template: str) -> Any:
         "digest": digest,
         "confirm_subscription": confirm,
         "already_subscribed": already,
+        "welcome": welcome,
         "review_request": review,
         "changes_requested": changes,
         "published_receipt": receipt,

@@ -75,6 +75,7 @@ def _release(web: Web, title: str, steps: list[str], **content: Any) -> int:
         "fr": {"title": f"{title} (fr)", "lead": "Une visite.", "body": "Le ministre se rend."},
     }
     content.setdefault("translations", translations)
+    corrected_by = content.pop("corrected_by", None)  # the release a withdrawn one links to
     with session_scope() as s:
         author, approver = _user(s, web.spokesperson.id), _user(s, web.approver.id)
         release_id = factories.release(s, author, **content).id or 0
@@ -90,7 +91,8 @@ def _release(web: Web, title: str, steps: list[str], **content: Any) -> int:
             elif step == "schedule":
                 service.publish(s, release_id, approver, at=utcnow() + timedelta(days=2))
             elif step == "withdraw":
-                service.withdraw(s, release_id, approver, "Fout in de datum", notify=False)
+                service.withdraw(s, release_id, approver, "Fout in de datum", notify=False, publish_reason=True,
+                                 corrected_by=corrected_by)
             elif step == "archive":
                 service.archive(s, release_id, author)
             else:
@@ -167,7 +169,8 @@ def seed(web: Web) -> Seeded:
     r["with_media"] = _release(web, "Met foto's en jaarverslag", ["submit", "approve", "publish"], media=media)
     r["embargoed"] = _release(web, "Onder embargo", ["submit", "approve", "publish"],
                               embargo_until=utcnow() + timedelta(days=1), media=media, **mailed)
-    r["withdrawn"] = _release(web, "Ingetrokken", ["submit", "approve", "publish", "withdraw"])
+    r["withdrawn"] = _release(web, "Ingetrokken", ["submit", "approve", "publish", "withdraw"],
+                              corrected_by=r["web_only"])
     r["failed"] = _release(web, "Lijst verdwenen", ["submit", "approve", "publish"], lists=["public"])
     distributions = {name: _distribution(r[name]) for name in
                      ("mailing_sending", "mailing_paused", "mailing_done", "mailing_cancelled", "embargoed")}

@@ -163,9 +163,11 @@ def unschedule(user: ApiUser, release_id: ReleaseId,
 
 @router.post("/{release_id}/withdraw", response_model=TransitionOut, responses=ACTION_ERRORS)
 def withdraw(user: ApiUser, release_id: ReleaseId, body: WithdrawIn) -> TransitionOut:
-    """Take a published release down; the reason is kept in the audit log."""
-    return _act(user, release_id, lambda s, u: service.withdraw(s, release_id, u, body.reason, body.expected_version,
-                                                                        body.notify))
+    """Take a published release down; the reason is kept in the audit log (and shown on its page
+    with `publish_reason`); `corrected_by` names the release its page links to."""
+    return _act(user, release_id, lambda s, u: service.withdraw(
+        s, release_id, u, body.reason, body.expected_version, body.notify,
+        publish_reason=body.publish_reason, corrected_by=body.corrected_by))
 
 
 @router.post("/{release_id}/archive", response_model=TransitionOut, responses=ACTION_ERRORS)

@@ -482,9 +482,22 @@ def unschedule(request: Request, user: PressUser, release_id: ReleaseId, expecte
 @router.post("/releases/{release_id}/withdraw")
 def withdraw(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "",
              reason: Annotated[str, Form(max_length=4000)] = "",
-             notify: Annotated[bool, Form()] = False) -> Response:
+             notify: Annotated[bool, Form()] = False, publish_reason: Annotated[bool, Form()] = False,
+             corrected_by: Annotated[str, Form(max_length=20)] = "") -> Response:
     version = _version(expected_version)
-    return _act(request, user, release_id, lambda s, u: service.withdraw(s, release_id, u, reason, version, notify))
+    correction = _corrected_by(corrected_by)
+    return _act(request, user, release_id, lambda s, u: service.withdraw(
+        s, release_id, u, reason, version, notify, publish_reason=publish_reason, corrected_by=correction))
+
+
+def _corrected_by(value: str) -> int | None:
+    """The optional id of the release that corrects a withdrawn one, as typed (e.g. "42" or "#42")."""
+    text = value.strip().lstrip("#")
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 12:
+        raise InvalidInput("corrected_by", f"{value!r} is not a release number")
+    return int(text)
 
 
 @router.post("/releases/{release_id}/archive")
