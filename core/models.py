@@ -9,4 +9,5 @@ def load_all_models() -> None:
     import delivery.models  # noqa: F401
     import media.models  # noqa: F401
     import subscribers.models  # noqa: F401
-    import workflow.models  # noqa: F401
+    import workflow.models
+    import workflow.topics  # noqa: F401

@@ -44,6 +44,7 @@ def create_app() -> FastAPI:
     from web.ops import router as ops_router
     from web.public import one_click
     from web.public import router as public_router
+    from web.topic_pages import router as topic_router
 
     app = FastAPI(
         title="Pressroom API",
@@ -68,6 +69,7 @@ def create_app() -> FastAPI:
     press.include(app)
     app.include_router(one_click)
     app.include_router(public_router)
+    app.include_router(topic_router)
     app.include_router(media_router)
     app.include_router(ops_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -16,6 +16,7 @@ from web.press import (
     releases,
     session,
     sso,
+    topics,
     users,
 )
 
@@ -23,7 +24,7 @@ from web.press import (
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
     for module in (session, sso, password_links, account, releases, media, distributions, audience, organisation,
-                   users, contacts):
+                   users, contacts, topics):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)
 
