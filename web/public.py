@@ -50,6 +50,7 @@ from web.pages import organisation_in, redirect, render
 from web.queries import PublicRelease, newsroom, public_default_language, public_now, public_release
 from web.schemas import MAX_ID
 from workflow.models import Release, Revision
+from workflow.topics import names_of
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 # RFC 8058: a mail client's one-click POST carries no cookie and so no CSRF token.
@@ -113,6 +114,8 @@ def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Ac
     with reading() as session:
         outcome, item = public_release(session, release_id, language,
                                        early=is_recipient(session, release_id, access))
+        # Under embargo a topic link could lead to a topic the public may not know yet.
+        topics = names_of(session, item.topics, language) if item and outcome == "ok" and not item.embargo_until else []
     if outcome == "missing":
         raise PageNotFound("release")
     status = {"ok": 200, "withdrawn": 410, "other-language": 404}[outcome]
@@ -123,7 +126,7 @@ def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Ac
     shown = item if outcome == "ok" else None
     return render(request, "public/release.html",
                   {"item": item, "outcome": outcome, "page_language": language, "body_html": _body(item),
-                   "embargo": embargo, "access": query,
+                   "embargo": embargo, "access": query, "topics": topics,
                    "media": PageMedia(shown, query) if shown and shown.media else None,
                    # Link previews are for public pages; one read under embargo is nobody's to share.
                    "open_graph": open_graph(shown, organisation_in(language).name) if shown and not embargo else []},

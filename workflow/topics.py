@@ -126,3 +126,10 @@ def names_for(session: Session, slugs: Iterable[str], language: str) -> dict[str
     wanted = set(slugs) | set(stored)
     names = {slug: topic_name(stored.get(slug), slug, language) for slug in wanted}
     return dict(sorted(names.items(), key=lambda pair: (pair[1].casefold(), pair[0])))
+
+
+def names_of(session: Session, slugs: Iterable[str], language: str) -> list[tuple[str, str]]:
+    """(slug, display name) of `slugs` in `language`, in their order: a release's topic links."""
+    wanted = list(dict.fromkeys(slugs))
+    stored = {t.slug: t for t in session.exec(select(Topic).where(col(Topic.slug).in_(wanted))).all()} if wanted else {}
+    return [(slug, topic_name(stored.get(slug), slug, language)) for slug in wanted]

@@ -288,3 +288,13 @@ def test_a_journalist_follows_a_topic_feed_and_takes_a_vcard(web: Web, chromium:
         properties = _parse_vcard(card.read())
     assert ("FN", {}, "Anouk Peeters-Dubois") in properties
     context.close()
+
+
+def test_a_release_page_links_its_topics_by_name(web: Web) -> None:
+    seeded = _seed(web)
+    with web.browser() as client:
+        fr = client.get(f"/releases/{seeded['report']}/fr").text
+        embargoed = client.get(f"/releases/{seeded['secret']}/nl")
+    assert ('<a href="/newsroom/fr/topics/annual-report">Rapport annuel</a>, '
+            '<a href="/newsroom/fr/topics/africa">Africa</a>') in fr
+    assert embargoed.status_code == 404
