@@ -170,10 +170,12 @@ def _feed(language: str) -> FeedGenerator:
                     translate("subscribe_intro", ui_language(language)))
 
 
-def _feed_of(language: str, items: list[PublicRelease], page: str, title: str, description: str) -> FeedGenerator:
-    """A feed of `items` whose id and alternate link is the page at `page` (a path)."""
+def _feed_of(language: str, items: list[PublicRelease], page: str, title: str, description: str,
+             feed_id: str | None = None) -> FeedGenerator:
+    """A feed of `items` whose alternate link is the page at `page` (a path), and whose id is
+    that page's URL unless `feed_id` (a path) says otherwise."""
     feed = FeedGenerator()
-    feed.id(f"{_base()}{page}")
+    feed.id(f"{_base()}{feed_id or page}")
     feed.title(title)
     feed.author({"name": organisation_in(language).name})
     feed.link(href=f"{_base()}{page}", rel="alternate")
@@ -250,8 +252,10 @@ def kind_feed(lang: Lang, kind: Annotated[str, Path(max_length=40)], form: FeedF
     organisation = organisation_in(language).name
     ui = ui_language(language)
     kind_name = translate(f"kind_{kind}", ui)
+    # No page lists one kind: the feed links the newsroom, and is named by its own address.
     feed = _feed_of(language, items, f"/newsroom/{language}", f"{organisation} — {kind_name}",
-                    translate("kind_feed_description", ui, kind=kind_name, organisation=organisation))
+                    translate("kind_feed_description", ui, kind=kind_name, organisation=organisation),
+                    feed_id=f"/feeds/{language}/kinds/{kind}")
     return _feed_response(feed, f"/feeds/{language}/kinds/{kind}.{form}", form)
 
 

@@ -165,8 +165,7 @@ def seed(web: Web) -> Seeded:
     r["archived"] = _release(web, "Gearchiveerd", ["archive"])
     r["embargoed_scheduled"] = _release(web, "Gepland onder embargo", ["submit", "approve", "schedule"],
                                         embargo_until=utcnow() + timedelta(days=3), **mailed)
-    r["web_only"] = _release(web, "Enkel op het web", ["submit", "approve", "publish"], contacts=[contact_id],
-                             topics=["africa", "annual-report"])
+    r["web_only"] = _release(web, "Enkel op het web", ["submit", "approve", "publish"], contacts=[contact_id])
     for status in ("sending", "paused", "done", "cancelled"):
         r[f"mailing_{status}"] = _release(web, f"Verzending {status}", ["submit", "approve", "publish"], **mailed)
     media = _media()

@@ -146,6 +146,7 @@ def test_topic_pages_in_every_language_with_their_feeds(web: Web) -> None:
             _check_rss(kind, f"{organisation_in(language).name} — {translate('kind_press_release', language)}",
                        expected)
             assert translate("kind_press_release", language) in ET.fromstring(kind).findtext("channel/description", "")
+        assert ET.fromstring(statements.content).findtext(f"{ATOM}id") == f"{web.url}/feeds/nl/kinds/statement"
         assert client.get("/feeds/nl/kinds/gossip.atom").status_code == 404
         assert client.get("/feeds/nl/kinds/statement.json").status_code == 422
     assert seeded["secret"]
