@@ -98,6 +98,7 @@ def _register() -> None:
         releases,
         serve,
         subscribers,
+        topics,
         users,
         web,
     )
@@ -105,6 +106,7 @@ def _register() -> None:
     cli.add_command(db.db)
     cli.add_command(users.users)
     cli.add_command(organisation.organisation)
+    cli.add_command(topics.topics)
     cli.add_command(releases.releases)
     cli.add_command(media.media)
     cli.add_command(subscribers.lists)

@@ -10,4 +10,5 @@ def load_all_models() -> None:
     import media.models  # noqa: F401
     import subscribers.models  # noqa: F401
     import workflow.models
+    import workflow.topics
     import workflow.withdrawals  # noqa: F401

@@ -46,6 +46,7 @@ def create_app() -> FastAPI:
     from web.public import one_click
     from web.public import router as public_router
     from web.search import router as search_router
+    from web.topic_pages import router as topic_router
 
     app = FastAPI(
         title="Pressroom API",
@@ -71,6 +72,8 @@ def create_app() -> FastAPI:
     app.include_router(one_click)
     app.include_router(public_router)
     app.include_router(search_router)
+
+    app.include_router(topic_router)
     app.include_router(media_router)
     app.include_router(discovery_router)
     app.include_router(ops_router)

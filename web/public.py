@@ -55,6 +55,7 @@ from web.pages import organisation_in, redirect, render
 from web.queries import PublicRelease, newsroom, public_default_language, public_now, public_release
 from web.schemas import MAX_ID
 from workflow.models import Release, Revision
+from workflow.topics import names_of
 from workflow.withdrawals import public_withdrawal
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -122,6 +123,8 @@ def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Ac
     with reading() as session:
         outcome, item = public_release(session, release_id, language,
                                        early=is_recipient(session, release_id, access))
+        # Under embargo a topic link could lead to a topic the public may not know yet.
+        topics = names_of(session, item.topics, language) if item and outcome == "ok" and not item.embargo_until else []
     if outcome == "missing":
         raise PageNotFound("release")
     status = {"ok": 200, "withdrawn": 410, "other-language": 404}[outcome]
@@ -135,7 +138,7 @@ def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Ac
         withdrawal = withdrawn_notice(session, release_id, language) if outcome == "withdrawn" else None
     return render(request, "public/release.html",
                   {"item": item, "outcome": outcome, "page_language": language, "body_html": _body(item),
-                   "embargo": embargo, "access": query, "box": box, "withdrawal": withdrawal,
+                   "embargo": embargo, "access": query, "box": box, "withdrawal": withdrawal, "topics": topics,
                    "media": PageMedia(shown, query) if shown and shown.media else None,
                    # Link previews are for public pages; one read under embargo is nobody's to share.
                    "open_graph": open_graph(shown, organisation_in(language).name) if shown and not embargo else []},
@@ -220,17 +223,26 @@ def _body(item: PublicRelease | None) -> str:
 def _feed(language: str) -> FeedGenerator:
     with reading() as session:
         found = newsroom(session, language, per_page=50)
-    feed = FeedGenerator()
-    feed.id(f"{_base()}/newsroom/{language}")
     name = organisation_in(language).name
-    feed.title(f"{name} — {translate('newsroom', ui_language(language))}")
-    feed.author({"name": name})
-    feed.link(href=f"{_base()}/newsroom/{language}", rel="alternate")
+    return _feed_of(language, found.items, f"/newsroom/{language}",
+                    f"{name} — {translate('newsroom', ui_language(language))}",
+                    translate("subscribe_intro", ui_language(language)))
+
+
+def _feed_of(language: str, items: list[PublicRelease], page: str, title: str, description: str,
+             feed_id: str | None = None) -> FeedGenerator:
+    """A feed of `items` whose alternate link is the page at `page` (a path), and whose id is
+    that page's URL unless `feed_id` (a path) says otherwise."""
+    feed = FeedGenerator()
+    feed.id(f"{_base()}{feed_id or page}")
+    feed.title(title)
+    feed.author({"name": organisation_in(language).name})
+    feed.link(href=f"{_base()}{page}", rel="alternate")
     feed.language(language)
-    feed.description(translate("subscribe_intro", ui_language(language)))
-    if found.items:
-        feed.updated(max(item.updated_at for item in found.items))
-    for item in found.items:
+    feed.description(description)
+    # An empty feed still says when it was made: Atom requires <updated>.
+    feed.updated(max((item.updated_at for item in items), default=utcnow()))
+    for item in items:
         url = f"{_base()}/releases/{item.id}/{language}"
         entry = feed.add_entry(order="append")
         entry.id(url)
@@ -244,20 +256,66 @@ def _feed(language: str) -> FeedGenerator:
     return feed
 
 
+def _feed_response(feed: FeedGenerator, path: str, form: str) -> Response:
+    """The feed as Atom or RSS, with its own address as the "self" link."""
+    feed.link(href=f"{_base()}{path}", rel="self")
+    if form == "atom":
+        return Response(feed.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")
+    return Response(feed.rss_str(pretty=True), media_type="application/rss+xml; charset=utf-8")
+
+
 @router.get("/feeds/{lang}.atom")
 def atom(lang: Lang) -> Response:
     language = configured_language(lang)
-    feed = _feed(language)
-    feed.link(href=f"{_base()}/feeds/{language}.atom", rel="self")
-    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")
+    return _feed_response(_feed(language), f"/feeds/{language}.atom", "atom")
 
 
 @router.get("/feeds/{lang}.rss")
 def rss(lang: Lang) -> Response:
     language = configured_language(lang)
-    feed = _feed(language)
-    feed.link(href=f"{_base()}/feeds/{language}.rss", rel="self")
-    return Response(feed.rss_str(pretty=True), media_type="application/rss+xml; charset=utf-8")
+    return _feed_response(_feed(language), f"/feeds/{language}.rss", "rss")
+
+
+FeedForm = Annotated[str, Path(pattern=r"^(atom|rss)$")]
+TopicSlug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")]
+
+
+@router.get("/feeds/{lang}/topics/{slug}.{form}")
+def topic_feed(lang: Lang, slug: TopicSlug, form: FeedForm) -> Response:
+    """Atom or RSS of a topic's public releases in one language, titled with the topic's name."""
+    from web.topic_pages import topic_view
+
+    language = configured_language(lang)
+    with reading() as session:
+        view = topic_view(session, language, slug, per_page=50)
+    organisation = organisation_in(language).name
+    ui = ui_language(language)
+    description = view.description or translate("topic_feed_description", ui, topic=view.name,
+                                                organisation=organisation)
+    feed = _feed_of(language, view.found.items, f"/newsroom/{language}/topics/{slug}",
+                    f"{organisation} — {view.name}", description)
+    return _feed_response(feed, f"/feeds/{language}/topics/{slug}.{form}", form)
+
+
+@router.get("/feeds/{lang}/kinds/{kind}.{form}")
+def kind_feed(lang: Lang, kind: Annotated[str, Path(max_length=40)], form: FeedForm) -> Response:
+    """Atom or RSS of the public releases of one kind (press releases, statements, …)."""
+    from web.newsroom_lists import kind_releases
+    from workflow.models import ReleaseKind
+
+    language = configured_language(lang)
+    if kind not in {k.value for k in ReleaseKind}:
+        raise PageNotFound("kind")
+    with reading() as session:
+        items = kind_releases(session, language, ReleaseKind(kind))
+    organisation = organisation_in(language).name
+    ui = ui_language(language)
+    kind_name = translate(f"kind_{kind}", ui)
+    # No page lists one kind: the feed links the newsroom, and is named by its own address.
+    feed = _feed_of(language, items, f"/newsroom/{language}", f"{organisation} — {kind_name}",
+                    translate("kind_feed_description", ui, kind=kind_name, organisation=organisation),
+                    feed_id=f"/feeds/{language}/kinds/{kind}")
+    return _feed_response(feed, f"/feeds/{language}/kinds/{kind}.{form}", form)
 
 
 # --- the privacy notice -------------------------------------------------------------------------

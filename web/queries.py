@@ -234,6 +234,8 @@ class PublicRelease:
     # The revision's files that are ready to show, in print order (release pages only: the
     # newsroom's lists do not read them).
     media: tuple[Attached, ...] = ()
+    # Topic slugs, in the order the release gives them.
+    topics: tuple[str, ...] = ()
 
     @property
     def lead_image(self) -> Attached | None:
@@ -277,6 +279,7 @@ def _public(session: Session, release: Release, revision: Revision, language: st
         links=[{"label": link.label, "url": link.url} for link in text.links], contacts=contacts,
         default_language=content.default_language,
         media=tuple(a for a in attached(session, content.media) if a.ready) if with_media else (),
+        topics=tuple(content.topics),
     )
 
 

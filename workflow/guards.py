@@ -173,6 +173,8 @@ OFFICE_ACTIONS: dict[str, tuple[Role, ...]] = {
     "erase subscribers": (Role.ADMIN,),
     # The name, address and phone every mail says it comes from.
     "change the organisation": (Role.ADMIN,),
+    # The names and descriptions topics go by on the public pages and feeds.
+    "change topics": (Role.ADMIN,),
     # Who may sign in, and with which powers.
     "manage users": (Role.ADMIN,),
 }

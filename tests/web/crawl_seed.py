@@ -34,6 +34,7 @@ from tests.media import files
 from tests.web.conftest import Web
 from workflow import service
 from workflow.models import User
+from workflow.topics import set_topic
 from workflow.users import save_contact
 
 
@@ -150,8 +151,12 @@ def seed(web: Web) -> Seeded:
     seeded = Seeded()
     _lists()
     with session_scope() as s:
-        save_contact(s, None, {"email": "woordvoerder@diplomatie.example.be", "name": "Wim Woordvoerder",
-                               "function": {"nl": "Woordvoerder", "fr": "Porte-parole"}, "phone": "+32 2 501 81 11"})
+        spokesperson = save_contact(s, None, {"email": "woordvoerder@diplomatie.example.be", "name": "Wim Woordvoerder",
+                                              "function": {"nl": "Woordvoerder", "fr": "Porte-parole"},
+                                              "phone": "+32 2 501 81 11"})
+        contact_id = spokesperson.id or 0
+        set_topic(s, None, "africa", {"nl": "Afrika", "fr": "Afrique", "en": "Africa", "de": "Afrika"},
+                  {"nl": "Betrekkingen met Afrikaanse landen.", "fr": "Relations avec les pays africains."})
     mailed = {"lists": ["journalists", "diplomats"]}
     r = seeded.releases
     r["draft"] = _release(web, "Klad", [])
@@ -162,7 +167,7 @@ def seed(web: Web) -> Seeded:
     r["archived"] = _release(web, "Gearchiveerd", ["archive"])
     r["embargoed_scheduled"] = _release(web, "Gepland onder embargo", ["submit", "approve", "schedule"],
                                         embargo_until=utcnow() + timedelta(days=3), **mailed)
-    r["web_only"] = _release(web, "Enkel op het web", ["submit", "approve", "publish"])
+    r["web_only"] = _release(web, "Enkel op het web", ["submit", "approve", "publish"], contacts=[contact_id])
     for status in ("sending", "paused", "done", "cancelled"):
         r[f"mailing_{status}"] = _release(web, f"Verzending {status}", ["submit", "approve", "publish"], **mailed)
     media = _media()

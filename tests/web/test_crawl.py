@@ -40,7 +40,8 @@ MUST_VISIT = {"/press", "/press/releases", "/press/releases/{n}",
               "/press/releases/{n}/preview/nl"}
 MUST_VISIT_VISITOR = {"/press/sign-in?next", "/newsroom/nl", "/releases/{n}/nl", "/releases/{n}/nl?access",
                       "/subscriptions/confirm/{token}", "/subscriptions/preferences/{token}",
-                      "/subscriptions/unsubscribe/{token}", "/subscribe?lang"}
+                      "/subscriptions/unsubscribe/{token}", "/subscribe?lang", "/newsroom/nl/contacts",
+                      "/newsroom/fr/topics/africa", "/feeds/fr/topics/africa.atom"}
 MUST_SUBMIT = {"/press/releases/{n}/submit", "/press/releases/{n}/approve", "/press/releases/{n}/request-changes",
                "/press/releases/{n}/publish", "/press/releases/{n}/unschedule", "/press/releases/{n}/withdraw",
                "/press/releases/{n}/archive", "/press/releases/new", "/press/releases/{n}/edit", "/press/preview",
@@ -48,7 +49,7 @@ MUST_SUBMIT = {"/press/releases/{n}/submit", "/press/releases/{n}/approve", "/pr
                "/press/distributions/{n}/cancel", "/press/lists/*/subscribers", "/press/lists/*/subscribers/{n}/remove",
                "/press/lists/*/import", "/press/lists", "/press/organisation/nl", "/press/sign-out",
                "/press/language", "/press/sign-in", "/subscribe", "/subscriptions/confirm/{token}",
-               "/subscriptions/preferences/{token}", "/subscriptions/unsubscribe/{token}"}
+               "/subscriptions/preferences/{token}", "/subscriptions/unsubscribe/{token}", "/press/topics"}
 
 
 def _restorer(url: str) -> Callable[[], None]:
@@ -137,7 +138,7 @@ def test_every_reachable_page_and_form(web: Web, chromium: Any, sqlite_db: str,
 
     # What the crawl must have reached, reported with the rest (a 5xx often explains a gap).
     musts = {"visitor": MUST_VISIT_VISITOR, "spokesperson": MUST_VISIT | {"/press/releases/{n}/edit"},
-             "approver": MUST_VISIT | {"/press/releases/{n}/review"}, "admin": MUST_VISIT | {"/press/organisation"}}
+             "approver": MUST_VISIT | {"/press/releases/{n}/review"}, "admin": MUST_VISIT | {"/press/organisation", "/press/topics"}}
     for crawler in crawlers.values():
         visited = {pattern(url) for url in crawler.visited}
         problems.extend(Problem(f"{crawler.role}: not reached", wanted, "(coverage)", "no page of this pattern")

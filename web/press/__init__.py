@@ -17,6 +17,7 @@ from web.press import (
     releases,
     session,
     sso,
+    topics,
     users,
 )
 
@@ -24,7 +25,7 @@ from web.press import (
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
     for module in (session, sso, password_links, account, releases, media, distributions, audience, organisation,
-                   users, contacts, privacy):
+                   users, contacts, privacy, topics):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)
 
