@@ -51,11 +51,12 @@ from web.discovery import newsroom_open_graph
 from web.errors import PageNotFound
 from web.forms import NoListChosen
 from web.i18n import format_time, negotiate, translate, ui_language
+from web.newsroom_lists import topic_names
 from web.pages import organisation_in, redirect, render
-from web.queries import PublicRelease, newsroom, public_default_language, public_now, public_release
+from web.queries import PublicRelease, newsroom, public_default_language, public_release
 from web.schemas import MAX_ID
 from workflow.models import Release, Revision
-from workflow.topics import names_of
+from workflow.topics import names_for, names_of
 from workflow.withdrawals import public_withdrawal
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -334,26 +335,11 @@ def privacy_page(request: Request, lang: Lang) -> Response:
 # --- subscribing --------------------------------------------------------------------------------
 
 
-def known_topics(session: Session) -> list[str]:
-    """Topics of public releases, for the sign-up and preferences forms (a topic only an
-    embargoed release has would tell what is coming)."""
-    topics: set[str] = set()
-    for content in session.exec(
-        select(Revision.content)
-        .join(Release, col(Release.current_revision_id) == col(Revision.id))
-        .where(public_now(utcnow()))
-        .order_by(col(Release.id).desc())
-        .limit(500)
-    ).all():
-        topics.update(str(t) for t in (content or {}).get("topics", []))
-    return sorted(topics)
-
-
 def _subscribe_form(request: Request, language: str, values: dict[str, object],
                     error: InvalidInput | None = None, status: int = 200) -> Response:
     with reading() as session:
         lists = [m for m in all_lists(session) if m.visibility is Visibility.PUBLIC]
-        topics = known_topics(session)
+        topics = topic_names(session, language)
     return render(request, "public/subscribe.html",
                   {"lists": lists, "topics": topics, "values": values, "error": error,
                    "page_language": language}, language=language, status=status)
@@ -511,7 +497,7 @@ def _unsubscribe(token: str, everywhere: bool, ip: str) -> UnsubscribeResult:
 def preferences_page(request: Request, token: Token) -> Response:
     with reading() as session:
         prefs = preferences_by_token(session, token)
-        topics = sorted(set(known_topics(session)) | set(prefs.topics))
+        topics = {**names_for(session, prefs.topics, prefs.language), **topic_names(session, prefs.language)}
     return render(request, "public/preferences.html",
                   {"prefs": prefs, "token": token, "topics": topics, "saved": False,
                    "page_language": _subscriber_page_language(request, prefs.language),
@@ -527,7 +513,7 @@ def preferences_submit(request: Request, token: Token, form: SubmittedForm) -> R
             frequency=_field(form, "frequency", 20) or None, topics=_strings(form, "topics"),
             lists=_strings(form, "lists"), ip=_client_ip(request),
         )
-        topics = sorted(set(known_topics(session)) | set(prefs.topics))
+        topics = {**names_for(session, prefs.topics, prefs.language), **topic_names(session, prefs.language)}
     return render(request, "public/preferences.html",
                   {"prefs": prefs, "token": token, "topics": topics, "saved": True,
                    "page_language": _subscriber_page_language(request, prefs.language),

@@ -16,8 +16,9 @@ from fastapi.responses import Response
 
 from core.db import utcnow
 from web.deps import reading
+from web.newsroom_lists import topic_names
 from web.pages import render
-from web.public import Lang, configured_language, known_topics
+from web.public import Lang, configured_language
 from web.queries import public_now
 from workflow.models import ReleaseKind
 from workflow.search import Filters, InvalidSearch, parse_day, search
@@ -41,7 +42,7 @@ def search_page(request: Request, lang: Lang, q: Text = "", topic: Short = "", k
     error: InvalidSearch | None = None
     found = None
     with reading() as session:
-        topics = known_topics(session)
+        topics = topic_names(session, language)
         try:
             filters = Filters(topic=topic if topic in topics else "", kind=kind if kind in kinds else "",
                               date_from=parse_day(date_from, "from"), date_to=parse_day(date_to, "to"))

@@ -299,3 +299,13 @@ def test_a_release_page_links_its_topics_by_name(web: Web) -> None:
     assert ('<a href="/newsroom/fr/topics/annual-report">Rapport annuel</a>, '
             '<a href="/newsroom/fr/topics/africa">Africa</a>') in fr
     assert embargoed.status_code == 404
+
+
+def test_the_subscribe_and_search_forms_offer_topics_by_name_not_slug(web: Web) -> None:
+    _seed(web)
+    with web.browser() as client:
+        subscribe = client.get("/subscribe?lang=fr").text
+        search = client.get("/newsroom/fr/search").text
+    assert '<input type="checkbox" name="topics" value="annual-report" > Rapport annuel</label>' in subscribe
+    assert "> Climate</label>" in subscribe and "secret-plan" not in subscribe  # only an embargoed release has it
+    assert '<option value="annual-report" >Rapport annuel</option>' in search
