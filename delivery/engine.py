@@ -33,8 +33,9 @@ from delivery.models import (
 from subscribers.audience import SUPPRESSED
 from subscribers.models import Subscriber, SubscriberStatus, Suppression
 from workflow.models import Release
-from workflow.service import record_note, withdrawal_of
+from workflow.service import record_note
 from workflow.states import State
+from workflow.withdrawals import withdrawal_of
 
 log = logging.getLogger(__name__)
 

@@ -48,7 +48,8 @@ from templates import WithdrawalInput, compile_message, release_template
 from workflow.content import ReleaseContent
 from workflow.models import Release, Revision
 from workflow.organisation import organisation_identity
-from workflow.service import current_revision, withdrawal_of
+from workflow.service import current_revision
+from workflow.withdrawals import withdrawal_of
 
 log = logging.getLogger(__name__)
 

@@ -363,18 +363,6 @@ def _transition(
     return Step(release, action, source, to_state, event_name)
 
 
-def withdrawal_of(session: Session, release_id: int) -> AuditEntry:
-    """The audit entry of a release's (last) withdrawal: who, when and why; raises NotFound."""
-    entry = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.release_id == release_id, AuditEntry.action == Action.WITHDRAW.value)
-        .order_by(col(AuditEntry.id).desc())
-    ).first()
-    if entry is None:
-        raise NotFound("withdrawal of release", release_id)
-    return entry
-
-
 def record_note(session: Session, release_id: int, action: str, comment: str, actor: User | None = None) -> None:
     """An audit entry for something that happened to a release without changing its state (its
     mailing stopped, a test mail was asked for), by `actor` or else the system; the release's

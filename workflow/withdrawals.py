@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.db import UTCDateTime, utcnow
+from core.errors import NotFound
 from workflow.models import AuditEntry
 from workflow.states import Action
 
@@ -37,14 +38,23 @@ class PublicWithdrawal:
     corrected_by: int | None  # the correcting release's id; the caller checks it is public
 
 
-def public_withdrawal(session: Session, release_id: int) -> PublicWithdrawal | None:
-    """The withdrawal notice of a withdrawn release, or None when it has no withdrawal entry."""
+def withdrawal_of(session: Session, release_id: int) -> AuditEntry:
+    """The audit entry of a release's (last) withdrawal: who, when and why; raises NotFound."""
     entry = session.exec(
         select(AuditEntry)
         .where(AuditEntry.release_id == release_id, AuditEntry.action == Action.WITHDRAW.value)
         .order_by(col(AuditEntry.id).desc())
     ).first()
     if entry is None:
+        raise NotFound("withdrawal of release", release_id)
+    return entry
+
+
+def public_withdrawal(session: Session, release_id: int) -> PublicWithdrawal | None:
+    """The withdrawal notice of a withdrawn release, or None when it has no withdrawal entry."""
+    try:
+        entry = withdrawal_of(session, release_id)
+    except NotFound:
         return None
     notice = session.get(WithdrawalNotice, release_id)
     shown = notice is not None and notice.publish_reason
