@@ -467,18 +467,28 @@ def confirm_language(session: Session, token: str) -> str | None:
     return subscriber.language if subscriber is not None and is_active(subscriber) else None
 
 
-def confirmation_request(session: Session, subscription_id: int) -> ConfirmationRequest | None:
-    """What the mail for a `subscription.requested` event should say, or None when no mail
-    may be sent any more (unsubscribed since, erased, or suppressed)."""
-    subscription = session.get(Subscription, subscription_id)
-    if subscription is None or subscription.status is SubscriptionStatus.UNSUBSCRIBED:
-        return None
+def _mailable(session: Session, subscription: Subscription) -> tuple[Subscriber, MailingList] | None:
+    """The subscriber and list of a subscription whose person may still be mailed: not erased,
+    not suppressed, the list still there; decided when the mail is made, not when it was asked."""
     subscriber = session.get(Subscriber, subscription.subscriber_id)
     mailing_list = session.get(MailingList, subscription.list_id)
     if subscriber is None or mailing_list is None or not is_active(subscriber):
         return None
     if session.get(Suppression, subscriber.email_hash) is not None:
         return None
+    return subscriber, mailing_list
+
+
+def confirmation_request(session: Session, subscription_id: int) -> ConfirmationRequest | None:
+    """What the mail for a `subscription.requested` event should say, or None when no mail
+    may be sent any more (unsubscribed since, erased, or suppressed)."""
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None or subscription.status is SubscriptionStatus.UNSUBSCRIBED:
+        return None
+    found = _mailable(session, subscription)
+    if found is None:
+        return None
+    subscriber, mailing_list = found
     pending = subscription.status is SubscriptionStatus.PENDING
     confirm_url = None
     if pending and subscription.confirm_nonce:
@@ -519,12 +529,10 @@ def welcome_request(session: Session, subscription_id: int) -> WelcomeRequest | 
     subscription = session.get(Subscription, subscription_id)
     if subscription is None or subscription.status is not SubscriptionStatus.CONFIRMED:
         return None
-    subscriber = session.get(Subscriber, subscription.subscriber_id)
-    mailing_list = session.get(MailingList, subscription.list_id)
-    if subscriber is None or mailing_list is None or not is_active(subscriber):
+    found = _mailable(session, subscription)
+    if found is None:
         return None
-    if session.get(Suppression, subscriber.email_hash) is not None:
-        return None
+    subscriber, mailing_list = found
     return WelcomeRequest(
         subscription_id=id_of(subscription),
         email=subscriber.email or "",
