@@ -1,4 +1,4 @@
-"""The security headers every response carries (issue 14), set in one place for the middleware in
+"""The security headers every response carries, set in one place for the middleware in
 `web.app` and for the 500 answer, which Starlette makes outside every middleware."""
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ def _directives(policy: str) -> dict[str, list[str]]:
 
 
 def response_problems(headers: list[dict[str, str]], https: bool = False) -> list[str]:
-    """What is wrong with one response's security headers (issue 14).
+    """What is wrong with one response's security headers.
 
     Every response: nosniff, a Referrer-Policy, a Content-Security-Policy that allows no inline
     script, and inline styles only where the policy lets no script run at all (the sandboxed

@@ -1,4 +1,4 @@
-"""The security headers of issue 14 behind https: HSTS, Secure cookies, and the rest the crawl
+"""The security headers behind https: HSTS, Secure cookies, and the rest the crawl
 checks on every response (`tests/web/test_crawl.py` covers plain http in a real browser).
 
 The served app (uvicorn) is asked over loopback http, as a reverse proxy that ends TLS would ask
