@@ -21,7 +21,7 @@ from web.pages import render
 from web.public import Lang, configured_language
 from web.queries import public_now
 from workflow.models import ReleaseKind
-from workflow.search import Filters, InvalidSearch, parse_day, search
+from workflow.search import Filters, InvalidSearch, only_common_words, parse_day, search
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,7 +53,7 @@ def search_page(request: Request, lang: Lang, q: Text = "", topic: Short = "", k
     kept = {name: value for name, value in values.items() if value}
     return render(request, "public/search.html",
                   {"found": found, "values": values, "error": error, "topics": topics, "kinds": kinds,
-                   "page_language": language,
+                   "page_language": language, "common_only": only_common_words(q, language),
                    "previous_url": "?" + urlencode({**kept, "page": page - 1}),
                    "next_url": "?" + urlencode({**kept, "page": page + 1})},
                   language=language, status=422 if error else 200,

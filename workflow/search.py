@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -59,6 +60,8 @@ from core.outbox import OutboxEvent
 from core.settings import get_settings
 from workflow.models import Release, Revision
 from workflow.states import State
+
+STOP_WORDS = Path(__file__).parent / "stopwords"
 
 # The Snowball algorithm per language. Dutch is "dutch_porter": the stemmer PostgreSQL's `dutch`
 # dictionary runs; snowballstemmer's newer "dutch" lengthens vowels ("jaarverslagen" becomes
@@ -136,6 +139,27 @@ def plain_text(markdown: str) -> str:
 def query_words(query: str) -> list[str]:
     """The words of a visitor's query, at most MAX_QUERY_WORDS (more narrows nothing)."""
     return words(query)[:MAX_QUERY_WORDS]
+
+
+@lru_cache(maxsize=8)
+def stop_words(language: str) -> frozenset[str]:
+    """The words PostgreSQL's dictionary for `language` leaves out of a query (Snowball's lists,
+    as PostgreSQL ships them, in `workflow/stopwords/`). SQLite leaves out the same ones, so a
+    query finds the same releases on both databases: "het jaarverslag" finds a text without "het"."""
+    path = STOP_WORDS / f"{language}.txt"
+    return frozenset(path.read_text(encoding="utf-8").split()) if path.exists() else frozenset()
+
+
+def meaningful_words(query: str, language: str) -> list[str]:
+    """The query's words a search in `language` looks for: its words without the stop words."""
+    common = stop_words(language)
+    return [word for word in query_words(query) if word.lower() not in common]
+
+
+def only_common_words(query: str, language: str) -> bool:
+    """True when every word of `query` is a stop word in `language` ("de het", "le la"): such a
+    search finds nothing in that language on either database, and the page says why."""
+    return bool(query_words(query)) and not meaningful_words(query, language)
 
 
 # --- the index ----------------------------------------------------------------------------------
@@ -298,7 +322,10 @@ def _ranked_sqlite(query: str, languages: list[str], conditions: list[ColumnElem
     weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
     parts: list[Any] = []
     for number, language in enumerate(languages):
-        expression = " ".join(f'"{s}"' for s in dict.fromkeys(stem(w, language) for w in query_words(query)))
+        meaningful = meaningful_words(query, language)
+        if not meaningful:  # PostgreSQL's empty tsquery matches nothing in this language either
+            continue
+        expression = " ".join(f'"{s}"' for s in dict.fromkeys(stem(w, language) for w in meaningful))
         parts.append(
             select(search_entry.c.id.label("entry_id"),
                    literal_column(f"bm25(search_fts, {weights})").label("score"),
@@ -318,9 +345,9 @@ def search(session: Session, query: str, language: str, public: ColumnElement[bo
     among those `public` admits (the newsroom's rule, `web.queries.public_now`, at this moment:
     the index holds published releases, not the rule's verdict). A release is found in
     `language`, or, when it has no text in `language`, in its own default language."""
-    if not query_words(query):
-        return Results([], 0, page, per_page)
     languages = [lang for lang in get_settings().languages if lang in SNOWBALL]
+    if not any(meaningful_words(query, lang) for lang in languages):
+        return Results([], 0, page, per_page)
     in_language = or_(
         search_entry.c.language == language,
         and_(search_entry.c.language == col(Release.default_language),
@@ -357,7 +384,7 @@ def search(session: Session, query: str, language: str, public: ColumnElement[bo
     items = []
     for entry_id in ids:
         release_id, entry_language, title, lead, body, kind, public_at = rows[entry_id]
-        wanted = {stem(w, entry_language) for w in query_words(query)}
+        wanted = {stem(w, entry_language) for w in meaningful_words(query, entry_language)}
         marker = _marker(wanted, entry_language)
         items.append(Hit(id=release_id, language=entry_language, other_language=entry_language != language,
                          title=highlight(title, marker), snippet=snippet(f"{lead} {body}".strip(), marker),

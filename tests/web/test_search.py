@@ -20,7 +20,7 @@ from web.queries import public_now
 from workflow import search as index
 from workflow import service
 from workflow.models import Release
-from workflow.search import Filters, search
+from workflow.search import Filters, only_common_words, search
 
 pytestmark = pytest.mark.postgres
 
@@ -74,6 +74,21 @@ def test_words_are_found_by_their_stems_in_each_language(db: str) -> None:
         ranked = search(s, "minister", "en", public_now(utcnow())).items
         assert [h.id for h in ranked] == [english]
         assert "<mark>minister</mark>" in ranked[0].snippet
+
+
+def test_stop_words_are_left_out_alike_on_both_databases(db: str) -> None:
+    """PostgreSQL's dictionaries drop "het", "le", "the" from a query; SQLite drops the same words,
+    so a query finds the same releases on both, and one of only such words finds nothing."""
+    report = _published({"nl": {"title": "Jaarverslag 2025", "lead": "", "body": "Cijfers van dit jaar."},
+                         "fr": {"title": "Rapport annuel", "lead": "", "body": "Chiffres."}})
+    assert _ids("het jaarverslag", "nl") == [report]  # the text has no "het"
+    assert _ids("le rapport", "fr") == [report]
+    assert _ids("het de van", "nl") == []
+    assert only_common_words("het de", "nl") and only_common_words("The of", "en")
+    assert not only_common_words("het jaarverslag", "nl") and not only_common_words("het de", "en")
+    with session_scope() as s:  # a stop word is not highlighted either
+        hit = search(s, "van jaarverslag", "nl", public_now(utcnow())).items[0]
+        assert "<mark>Jaarverslag</mark>" in hit.title and "<mark>van</mark>" not in hit.snippet
 
 
 def test_filters_paging_and_other_languages(db: str) -> None:
@@ -172,6 +187,8 @@ def test_search_page_filters_and_pages_without_javascript(web: Web) -> None:
         bad = client.get("/newsroom/nl/search", params={"q": "jaarverslag", "from": "gisteren"})
         assert bad.status_code == 422 and "gisteren" in bad.text
         assert client.get("/newsroom/xx/search").status_code == 404
+        common = client.get("/newsroom/fr/search", params={"q": "le de la"}).text
+        assert "ne contient que des mots courants" in common and "Aucun communiqué" not in common
         home = client.get("/newsroom/fr").text
         assert 'action="/newsroom/fr/search"' in home and 'role="search"' in home
 
