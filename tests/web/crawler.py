@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+import html5lib
 from axe_playwright_python.sync_playwright import Axe
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -120,8 +121,21 @@ class Tally:
     pages: int = 0
     forms: int = 0
     axe_runs: int = 0
+    markup_checks: int = 0
     capped: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+
+
+def markup_problems(source: str) -> list[str]:
+    """What is wrong with a page's HTML as written (not as the browser repaired it): every parse
+    error the HTML standard's parsing algorithm reports (html5lib's), and ids used twice."""
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
+    tree = parser.parse(source)
+    problems = [f"line {line}, column {column}: {code} {values or ''}".rstrip()
+                for (line, column), code, values in parser.errors]
+    ids = Counter(element.get("id") for element in tree.iter() if element.get("id"))
+    problems += [f"id {name!r} is used {count} times" for name, count in ids.items() if count > 1]
+    return problems
 
 
 def pattern(url: str) -> str:
@@ -303,7 +317,7 @@ class Crawler:
         """Open `url`; check it; return what it offers (None when it is not an HTML page)."""
         self.tally.pages += 1
         try:
-            self.page.goto(url, wait_until="load")
+            response = self.page.goto(url, wait_until="load")
         except Exception as error:  # noqa: BLE001 - a download or a crash is reported, not raised
             if "Download is starting" not in str(error):
                 self._problem("navigation", url, source, str(error).splitlines()[0])
@@ -312,7 +326,12 @@ class Crawler:
             self.check_responses()
             return None
         self.check_responses()
-        return self.inspect(url, source)
+        found = self.inspect(url, source)
+        if found is not None and found["new"] and response is not None and response.ok:
+            self.tally.markup_checks += 1
+            for problem in markup_problems(response.text()):
+                self._problem("markup", url, source, problem)
+        return found
 
     def _fetch(self, url: str, source: str) -> None:
         """A URL the browser downloads instead of showing (text, eml): its status and headers."""
