@@ -27,7 +27,7 @@ import pytest
 
 from tests.web.conftest import PASSWORD, Web, clear_rate_limits
 from tests.web.crawl_seed import seed
-from tests.web.crawler import Crawler, FormSeen, Problem, pattern
+from tests.web.crawler import Crawler, FormSeen, Problem, markup_problems, pattern
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -152,3 +152,16 @@ def test_every_reachable_page_and_form(web: Web, chromium: Any, sqlite_db: str,
     problems.extend(Problem("form not submitted", wanted, "(coverage)", "no form with this action")
                     for wanted in sorted(MUST_SUBMIT) if not fnmatch.filter(submitted, wanted))
     assert not problems, _report(problems)
+
+
+def test_the_strict_parse_flags_what_a_browser_would_silently_repair() -> None:
+    """The markup check is not a formality: misnesting, a stray end tag, a duplicate attribute, a
+    missing doctype and a repeated id are each reported; a clean page reports nothing."""
+    clean = '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><p id="a">x</p></body></html>'
+    assert markup_problems(clean) == []
+    broken = ('<html><head><title>t</title></head><body><p id="a" id="b"><b>x</p></b></div>'
+              '<span id="c"></span><span id="c"></span></body></html>')
+    found = "\n".join(markup_problems(broken))
+    for expected in ("expected-doctype-but-got-start-tag", "duplicate-attribute", "unexpected-end-tag",
+                     "id 'c' is used 2 times"):
+        assert expected in found, found
