@@ -253,6 +253,40 @@ def test_the_browsers_language_preferences_are_weighed(web: Web, header: str, ex
     assert home.headers["location"] == f"/newsroom/{expected}"
 
 
+def test_a_refused_name_on_the_preferences_page_shows_the_form_again_in_the_subscribers_language(web: Web) -> None:
+    """WRONG: on /subscriptions/preferences/{token}, a name pasted with an invisible character
+    (a zero-width space copied from a web page or a signature) is refused, rightly, but the
+    answer is the generic error page: in the browser's language instead of the subscriber's
+    (a French subscriber reads Dutch), saying "enter a name on one line" although the name is on
+    one line, and without the form: every other choice made on the page (frequency, lists,
+    topics) is lost (web/public.py `preferences_submit` does not catch InvalidInput, unlike
+    `subscribe_submit`).
+
+    RIGHT: like the sign-up form: 422 with the preferences form again, in the subscriber's
+    language, the refused field named with the reason, what was typed and chosen kept; nothing
+    changed."""
+    from subscribers import add_subscriber, get_subscriber
+    from subscribers.tokens import preferences_token
+
+    with session_scope() as s:
+        create_list(s, "nieuws", "Nieuws")
+        add_subscriber(s, "claire@example.org", "nieuws", language="fr", confirmed=True, name="Claire")
+        person = get_subscriber(s, "claire@example.org")
+        token = preferences_token(person.id or 0, person.email_hash)
+    with web.browser() as client:
+        page = client.get(f"/subscriptions/preferences/{token}", headers={"Accept-Language": "nl-BE"})
+        assert '<html lang="fr">' in page.text
+        answer = client.post(f"/subscriptions/preferences/{token}", headers={"Accept-Language": "nl-BE"},
+                             data={"csrf_token": csrf_of(page.text), "name": "Claire\u200bDupont",
+                                   "language": "fr", "frequency": "weekly", "lists": ["nieuws"]})
+    assert answer.status_code == 422
+    assert '<html lang="fr">' in answer.text, "the answer is not in the subscriber's language"
+    assert 'name="frequency"' in answer.text, "the form is gone"
+    assert '<option value="weekly" selected>' in answer.text, "the choices made are lost"
+    with session_scope() as s:
+        assert get_subscriber(s, "claire@example.org").frequency.value != "weekly"  # nothing changed
+
+
 # --- 5. admins' input ------------------------------------------------------------------------------
 
 
