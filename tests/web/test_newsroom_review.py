@@ -350,3 +350,26 @@ def test_the_review_tests_speak_to_the_real_server(web: Web) -> None:
     found = _get(web, "/newsroom/nl/search", q="jaarverslagen")
     assert found.status_code == 200 and f"/releases/{release_id}/nl" in found.text
     assert re.search(r'id="search-count"[^>]*>[^<]*1', found.text)
+
+
+def test_the_short_address_of_a_withdrawn_release_leads_to_its_notice(web: Web) -> None:
+    """WRONG: /releases/{id} (the language-less address the README lists among the public pages,
+    and the one the withdrawn notice itself links when the correction lacks the page's language)
+    answers "there is no release at this address" (404) once the release is withdrawn, although
+    /releases/{id}/{lang} keeps its 410 notice (web/public.py `release_default` asks
+    `public_default_language`, which only knows releases readable now).
+
+    RIGHT: a withdrawn release that had been public keeps every address: /releases/{id} leads to
+    the notice (a redirect to /releases/{id}/{main language}, which answers 410), while one
+    withdrawn under embargo stays the 404 of an unknown id."""
+    from workflow import service
+    from workflow.users import get_user
+
+    release_id = publish(web)
+    with session_scope() as s:
+        service.withdraw(s, release_id, get_user(s, web.approver.email), "Een fout in de cijfers")
+    assert _get(web, f"/releases/{release_id}/nl").status_code == 410
+    short = _get(web, f"/releases/{release_id}")
+    assert short.status_code in (303, 307, 410), short.status_code
+    if short.status_code != 410:
+        assert short.headers["location"] == f"/releases/{release_id}/nl"
