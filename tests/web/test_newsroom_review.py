@@ -287,6 +287,37 @@ def test_a_refused_name_on_the_preferences_page_shows_the_form_again_in_the_subs
         assert get_subscriber(s, "claire@example.org").frequency.value != "weekly"  # nothing changed
 
 
+def test_the_subscribe_box_under_a_fallback_release_keeps_the_visitors_language(web: Web) -> None:
+    """WRONG: an English citizen follows the English newsroom's fallback to a Dutch-only release
+    (/releases/{id}/nl) and subscribes in the box under it: the box posts its page's language as
+    a hidden field (templates public/_subscribe_box.html `language` = page_language), so the
+    citizen is stored as a Dutch reader: the confirmation, the welcome mail and every release
+    that exists in English reach them in Dutch, with no language choice in the box to see or
+    change it.
+
+    RIGHT: the box signs up in the visitor's language when the office has it (the browser's
+    negotiated language, as /subscribe does), or shows the language as a choice, preset so."""
+    from subscribers import get_subscriber
+
+    with session_scope() as s:
+        create_list(s, "nieuws", "Nieuws")
+    release_id = publish(web, lists=["nieuws"], translations={"nl": {"title": "Alleen in het Nederlands",
+                                                                     "lead": "x", "body": "y"}})
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    with web.browser() as client:
+        assert f"/releases/{release_id}/nl" in client.get("/newsroom/en", headers=english).text
+        page = client.get(f"/releases/{release_id}/nl", headers=english)
+        box = page.text[page.text.index('id="subscribe-box"'):]
+        language = re.search(r'name="language"[^>]*value="([a-z]{2})"|<option value="([a-z]{2})" selected', box)
+        assert language is not None
+        answer = client.post("/subscribe", headers=english, data={
+            "csrf_token": csrf_of(page.text), "email": "citizen@example.org", "lists": ["nieuws"],
+            "language": language.group(1) or language.group(2)})
+    assert answer.status_code == 200
+    with session_scope() as s:
+        assert get_subscriber(s, "citizen@example.org").language == "en"
+
+
 # --- 5. admins' input ------------------------------------------------------------------------------
 
 
@@ -344,14 +375,6 @@ def test_a_page_past_the_last_does_not_say_there_is_nothing(web: Web) -> None:
     assert not wrong, wrong
 
 
-def test_the_review_tests_speak_to_the_real_server(web: Web) -> None:
-    """Sanity of this file's helpers: a searchable release is found through the page."""
-    release_id = _searchable(web)
-    found = _get(web, "/newsroom/nl/search", q="jaarverslagen")
-    assert found.status_code == 200 and f"/releases/{release_id}/nl" in found.text
-    assert re.search(r'id="search-count"[^>]*>[^<]*1', found.text)
-
-
 def test_the_short_address_of_a_withdrawn_release_leads_to_its_notice(web: Web) -> None:
     """WRONG: /releases/{id} (the language-less address the README lists among the public pages,
     and the one the withdrawn notice itself links when the correction lacks the page's language)
@@ -375,32 +398,9 @@ def test_the_short_address_of_a_withdrawn_release_leads_to_its_notice(web: Web) 
         assert short.headers["location"] == f"/releases/{release_id}/nl"
 
 
-def test_the_subscribe_box_under_a_fallback_release_keeps_the_visitors_language(web: Web) -> None:
-    """WRONG: an English citizen follows the English newsroom's fallback to a Dutch-only release
-    (/releases/{id}/nl) and subscribes in the box under it: the box posts its page's language as
-    a hidden field (templates public/_subscribe_box.html `language` = page_language), so the
-    citizen is stored as a Dutch reader: the confirmation, the welcome mail and every release
-    that exists in English reach them in Dutch, with no language choice in the box to see or
-    change it.
-
-    RIGHT: the box signs up in the visitor's language when the office has it (the browser's
-    negotiated language, as /subscribe does), or shows the language as a choice, preset so."""
-    from subscribers import get_subscriber
-
-    with session_scope() as s:
-        create_list(s, "nieuws", "Nieuws")
-    release_id = publish(web, lists=["nieuws"], translations={"nl": {"title": "Alleen in het Nederlands",
-                                                                     "lead": "x", "body": "y"}})
-    english = {"Accept-Language": "en-GB,en;q=0.9"}
-    with web.browser() as client:
-        assert f"/releases/{release_id}/nl" in client.get("/newsroom/en", headers=english).text
-        page = client.get(f"/releases/{release_id}/nl", headers=english)
-        box = page.text[page.text.index('id="subscribe-box"'):]
-        language = re.search(r'name="language"[^>]*value="([a-z]{2})"|<option value="([a-z]{2})" selected', box)
-        assert language is not None
-        answer = client.post("/subscribe", headers=english, data={
-            "csrf_token": csrf_of(page.text), "email": "citizen@example.org", "lists": ["nieuws"],
-            "language": language.group(1) or language.group(2)})
-    assert answer.status_code == 200
-    with session_scope() as s:
-        assert get_subscriber(s, "citizen@example.org").language == "en"
+def test_the_review_tests_speak_to_the_real_server(web: Web) -> None:
+    """Sanity of this file's helpers: a searchable release is found through the page."""
+    release_id = _searchable(web)
+    found = _get(web, "/newsroom/nl/search", q="jaarverslagen")
+    assert found.status_code == 200 and f"/releases/{release_id}/nl" in found.text
+    assert re.search(r'id="search-count"[^>]*>[^<]*1', found.text)
