@@ -115,6 +115,33 @@ def test_one_release_with_a_character_xml_cannot_hold_does_not_break_every_feed(
         assert len(parsed.entries) == 1
 
 
+def test_a_control_character_in_a_lead_does_not_break_the_releases_mail(web: Web) -> None:
+    """WRONG (same root cause as the feeds, outside the newsroom): a lead holding a vertical tab
+    (Word's Shift+Enter) is accepted by the API and the editor, and then the release's mail cannot
+    be made: GET /api/releases/{id}/preview answers 500 for html, text and eml ("MJML of template
+    'press_release' does not compile: unable to parse next template in root template"), so the
+    editor's preview, test mails and, presumably, the mailing itself fail on text that the
+    reviewers saw and approved (workflow/content.py `Translation._text` refuses only NUL in lead
+    and body).
+
+    RIGHT: C0 control characters other than tab and line feed (and U+FFFE/U+FFFF) are refused in
+    lead and body where they come in, 422 naming the field (as NUL is); or every renderer copes.
+    This is why the feeds test above should not be satisfied by cleaning the feeds alone."""
+    from tests.web.conftest import release_body
+
+    texts = {"nl": {"title": "Jaarverslag 2026", "lead": "Eerste regel\x0btweede regel", "body": "De begroting."}}
+    with web.api(web.spokesperson) as api:
+        created = api.post("/releases", json=release_body(translations=texts))
+    if created.status_code == 422:  # refused where it comes in, naming where
+        assert "lead" in (created.json().get("field") or ""), created.text
+        return
+    assert created.status_code == 201, created.text
+    for form in ("html", "text", "eml"):
+        with web.api(web.spokesperson) as api:  # a new connection: after a 500 the server drops it
+            preview = api.get(f"/releases/{created.json()['id']}/preview", params={"language": "nl", "format": form})
+        assert preview.status_code == 200, f"{form}: {preview.status_code}"
+
+
 # --- 2. search: server errors on input anyone can type --------------------------------------------
 
 
