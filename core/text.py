@@ -47,7 +47,7 @@ import unicodedata
 
 from core.errors import InvalidInput
 
-__all__ = ["HiddenCharacter", "refuse_hidden_characters"]
+__all__ = ["HiddenCharacter", "refuse_hidden_characters", "refuse_unprintable", "xml_safe"]
 
 _DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _JOINERS = frozenset("\u200c\u200d")
@@ -119,11 +119,53 @@ def _objection(value: str, index: int) -> str:
         after_visible = index > 0 and unicodedata.category(value[index - 1])[0] in "LNPS"
         return "" if after_visible else _INVISIBLE
     category = unicodedata.category(char)
+    if _noncharacter(char):
+        return _NONCHARACTER
     if category == "Cs":
         return "is half of a UTF-16 surrogate pair and cannot be stored"
     if char in _BLANKS or category == "Cf":
         return _INVISIBLE
     return ""
+
+
+def _noncharacter(char: str) -> bool:
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+# What a text of paragraphs may not hold besides hidden characters: control characters other
+# than tab and line feed (a vertical tab is Word's Shift+Enter, a form feed a converted page
+# break), and non-characters. XML 1.0 cannot carry them, so a feed holding one is not a feed,
+# and MJML does not compile around them: refused where text comes in, with where and what.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+_XML_UNSAFE = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CONTROL = "is a control character, which pages, feeds and mail cannot show"
+_NONCHARACTER = "is a Unicode non-character, which feeds and mail cannot carry"
+
+
+def refuse_unprintable(value: str, field: str) -> str:
+    """`value` unchanged unless it holds a control character other than tab, line feed and
+    carriage return, or a non-character (U+FFFE, U+FFFF, U+FDD0…U+FDEF and their kin in every
+    plane); then raise HiddenCharacter naming `field`, the character and its position."""
+    match = _UNPRINTABLE.search(value)
+    if match is None and value.isascii():
+        return value
+    if match is None:
+        noncharacters = (i for i, c in enumerate(value) if ord(c) > 0xFFFF and _noncharacter(c))
+        index = next(noncharacters, -1)
+        if index < 0:
+            return value
+    else:
+        index = match.start()
+    char = value[index]
+    reason = _NONCHARACTER if _noncharacter(char) else _CONTROL
+    raise HiddenCharacter(field, char, index + 1, reason)
+
+
+def xml_safe(value: str) -> str:
+    """`value` without the characters XML 1.0 cannot hold: for text stored before they were
+    refused at the door, so that one old release cannot make a feed unreadable."""
+    return _XML_UNSAFE.sub("", value)
 
 
 def _joins(value: str, index: int) -> bool:

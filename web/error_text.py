@@ -32,7 +32,7 @@ from subscribers.errors import (
 from templates.errors import MissingTranslation
 from templates.i18n import LOCALES
 from web.errors import CsrfRejected, LimiterUnavailable, PageNotFound, RateLimited
-from web.forms import MissingText, NoListChosen, NotADateTime, UnreadableLink
+from web.forms import ListNotOffered, MissingText, NoListChosen, NotADateTime, UnreadableLink
 from web.i18n import action_name, field_name, role_name, translate
 from workflow.errors import (
     AlreadyApproved,
@@ -130,6 +130,7 @@ TEXTS: list[tuple[type[Exception], Key, Values]] = [
     (UnreadableLink, "error_unreadable_link", _none),
     (MissingText, "error_missing_text", _none),
     (NoListChosen, "error_no_list_chosen", _none),
+    (ListNotOffered, "error_list_not_offered", lambda e, t, lang: {"list": e.slug}),
     (RateLimited, "error_rate_limited", _wait),
     (LimiterUnavailable, "limiter_down", _none),
     (ConfigurationError, "error_unavailable", _none),

@@ -45,6 +45,15 @@ class MissingText(InvalidInput):
         super().__init__("translations", "write the release in at least one language")
 
 
+class ListNotOffered(InvalidInput):
+    """A list the public form does not offer (unknown, private, or a forged value) was sent:
+    refused before any lookup, with the form shown again."""
+
+    def __init__(self, slug: str) -> None:
+        self.slug = ascii(slug)[1:-1][:60]  # printable whatever was sent
+        super().__init__("lists", f"list {self.slug!r} is not offered here")
+
+
 class NoListChosen(InvalidInput):
     """The public sign-up form was sent without a list ticked."""
 

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
+from core.text import xml_safe
 from subscribers import (
     all_lists,
     confirm_by_token,
@@ -49,7 +50,7 @@ from web.auth import SubmittedForm, check_csrf, csrf_protect, submitted_token
 from web.deps import acting, reading
 from web.discovery import newsroom_open_graph
 from web.errors import PageNotFound
-from web.forms import NoListChosen
+from web.forms import ListNotOffered, NoListChosen
 from web.i18n import format_time, negotiate, translate, ui_language
 from web.newsroom_lists import topic_names
 from web.pages import organisation_in, redirect, render
@@ -248,12 +249,12 @@ def _feed_of(language: str, items: list[PublicRelease], page: str, title: str, d
         entry = feed.add_entry(order="append")
         entry.id(url)
         entry.guid(url, permalink=True)
-        entry.title(item.title)
+        entry.title(xml_safe(item.title))
         entry.link(href=url)
         entry.published(item.public_at)
         entry.updated(item.updated_at)
-        entry.summary(item.lead or item.title)
-        entry.content(markdown_to_html(item.body), type="html")
+        entry.summary(xml_safe(item.lead or item.title))
+        entry.content(xml_safe(markdown_to_html(item.body)), type="html")
     return feed
 
 
@@ -379,6 +380,11 @@ def subscribe_submit(request: Request, form: SubmittedForm) -> Response:
         address = normalise_email(str(values["email"]))
         if not values["lists"]:
             raise NoListChosen()
+        with reading() as session:
+            offered = {m.slug for m in all_lists(session) if m.visibility is Visibility.PUBLIC}
+        for slug in values["lists"]:  # type: ignore[attr-defined]
+            if slug not in offered:
+                raise ListNotOffered(str(slug))
         ratelimit.hit(
             ratelimit.Limit("subscribe-address", settings.subscribe_limit_per_address, settings.subscribe_limit_window,
                             fail_closed=False),

@@ -21,7 +21,7 @@ from web.pages import render
 from web.public import Lang, configured_language
 from web.queries import public_now
 from workflow.models import ReleaseKind
-from workflow.search import Filters, InvalidSearch, only_common_words, parse_day, search
+from workflow.search import Filters, InvalidSearch, date_filters, only_common_words, search
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,8 +44,9 @@ def search_page(request: Request, lang: Lang, q: Text = "", topic: Short = "", k
     with reading() as session:
         topics = topic_names(session, language)
         try:
+            start, end = date_filters(date_from, date_to)
             filters = Filters(topic=topic if topic in topics else "", kind=kind if kind in kinds else "",
-                              date_from=parse_day(date_from, "from"), date_to=parse_day(date_to, "to"))
+                              date_from=start, date_to=end)
             found = search(session, q, language, public_now(utcnow()), filters, page=page, per_page=PER_PAGE)
         except InvalidSearch as exc:
             error = exc

@@ -28,7 +28,7 @@ from pydantic import (
 from core.db import as_utc
 from core.errors import InvalidInput
 from core.settings import get_settings
-from core.text import HiddenCharacter, refuse_hidden_characters
+from core.text import HiddenCharacter, refuse_hidden_characters, refuse_unprintable
 from workflow.models import ReleaseKind
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -110,8 +110,10 @@ class Translation(BaseModel):
     @classmethod
     def _text(cls, value: str, info: ValidationInfo) -> str:
         value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-        if "\x00" in value:
-            raise ValueError("text must not contain NUL characters")
+        try:
+            refuse_unprintable(value, info.field_name or "text")
+        except HiddenCharacter as exc:
+            raise ValueError(exc.problem) from None
         if info.field_name == "lead":  # the lead is the preview line of every mail client
             _visible(value, "lead")
         return value.strip()

@@ -100,7 +100,19 @@ search_entry = Table(
 
 
 class InvalidSearch(InvalidInput):
-    """A search filter that cannot be read (a date that is not a date, a range the wrong way)."""
+    """A search filter that cannot be read (a date that is not a date, or outside the years the
+    newsroom compares, a range the wrong way). `reason` names the catalogue's message for the
+    page ("search_bad_date", "search_date_range", "search_dates_swapped") and `value` what was typed."""
+
+    def __init__(self, field: str, problem: str, reason: str = "search_bad_date", value: str = "") -> None:
+        super().__init__(field, problem)
+        self.reason = reason
+        self.value = value
+
+
+# The years a date filter may name: any day in them shifts to UTC and on by a day without
+# overflowing Python's dates (years 1 and 9999 do not).
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 
 # --- text ---------------------------------------------------------------------------------------
@@ -288,9 +300,23 @@ def parse_day(value: str, what: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise InvalidSearch(what, f"{value[:40]!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidSearch(what, f"{value[:40]!r} is not a date (YYYY-MM-DD)", value=value[:40]) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidSearch(what, f"{value} is outside the years {FIRST_YEAR}–{LAST_YEAR}",
+                            "search_date_range", value)
+    return day
+
+
+def date_filters(date_from: str, date_to: str) -> tuple[date | None, date | None]:
+    """The two days of a date range as typed; InvalidSearch when either cannot be read or the
+    start comes after the end (a journalist who swapped them must not read "nothing found")."""
+    start, end = parse_day(date_from, "from"), parse_day(date_to, "to")
+    if start and end and start > end:
+        raise InvalidSearch("from", f"the start date {start} comes after the end date {end}",
+                            "search_dates_swapped", f"{start} > {end}")
+    return start, end
 
 
 def _day_start(day: date) -> datetime:
@@ -304,7 +330,7 @@ def _ranked_postgres(query: str, languages: list[str], conditions: list[ColumnEl
     tests, ranks = [], []
     for language in languages:
         tsquery = func.plainto_tsquery(literal_column(f"'{REGCONFIG[language]}'::regconfig"),
-                                       bindparam("q", query))
+                                       bindparam("q", " ".join(query_words(query))))
         tests.append(and_(search_entry.c.language == language, document.op("@@")(tsquery)))
         ranks.append((search_entry.c.language == language,
                       func.ts_rank(literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]"), document, tsquery)))
