@@ -8,12 +8,13 @@ Private lists appear only while the person is on them, and can be left but not j
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from core.db import utcnow
+from core.settings import get_settings
 from subscribers import tokens
 from subscribers.errors import InvalidToken, ListNotFound
 from subscribers.lists import all_lists
@@ -145,6 +146,20 @@ def update_preferences(
         unsubscribe(session, subscriber, leave, source="preferences", ip=ip, now=moment)
     session.flush()
     return preferences(session, subscriber)
+
+
+def as_chosen(current: Preferences, *, name: str, language: str | None, frequency: str | None,
+              topics: Iterable[str], lists: Iterable[str]) -> Preferences:
+    """The preferences form as the subscriber filled it in, over what is stored: shown again
+    when a choice was refused, so nothing typed or ticked is lost (nothing of it was saved)."""
+    chosen = set(lists)
+    return replace(
+        current, name=name, language=language if language in get_settings().languages else current.language,
+        frequency=frequency or current.frequency,
+        topics=list(topics),
+        lists=[replace(c, status=SubscriptionStatus.CONFIRMED.value if c.slug in chosen else None)
+               for c in current.lists],
+    )
 
 
 def preferences_by_token(session: Session, token: str, now: datetime | None = None) -> Preferences:

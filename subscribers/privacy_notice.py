@@ -15,6 +15,7 @@ from core.catalogue import WEB, lookup
 from core.db import utcnow
 from core.errors import InvalidInput
 from core.settings import get_settings
+from core.text import refuse_hidden_characters, refuse_unprintable
 from subscribers.models import PrivacyNoticeText
 
 MAX_LENGTH = 20000
@@ -57,9 +58,10 @@ def privacy_notice(session: Session, language: str, organisation: str) -> Privac
 
 def set_privacy_notice(session: Session, language: str, text: str, actor: str) -> bool:
     """Store the notice in `language` (empty text: back to the default); True if anything changed.
-    Raises InvalidInput for an unknown language or a text over MAX_LENGTH characters."""
+    Raises InvalidInput for an unknown language, a text over MAX_LENGTH characters, or one holding
+    a control, non- or invisible character (HiddenCharacter names which and where)."""
     row = session.get(PrivacyNoticeText, _check_language(language))
-    cleaned = text.replace("\r\n", "\n").strip()
+    cleaned = refuse_hidden_characters(refuse_unprintable(text.replace("\r\n", "\n").strip(), "text"), "text")
     if len(cleaned) > MAX_LENGTH:
         raise InvalidInput("text", f"the privacy notice is {len(cleaned)} characters; at most {MAX_LENGTH} fit")
     if not cleaned:

@@ -82,11 +82,29 @@ def shown_value(field: str, value: str, language: str) -> str:
     return value
 
 
+def _weighted(accept_language: str) -> list[str]:
+    """The two-letter codes of an Accept-Language header, most wanted first (RFC 9110 §12.5.4:
+    by q-value (§12.4.2), ties in the order written; q=0 means "not this one", so it is left out)."""
+    wanted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")[:40]):
+        code, *parameters = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = min(float(value), 1.0)
+                except ValueError:
+                    weight = 0.0
+        if weight > 0 and code and code != "*":
+            wanted.append((-weight, index, code.lower()[:2]))
+    return [code for _, _, code in sorted(wanted)]
+
+
 def negotiate(accept_language: str | None, choices: list[str] | None = None) -> str:
-    """The first of `choices` (default: configured languages) the browser asks for."""
+    """The one of `choices` (default: configured languages) the browser wants most."""
     options = choices or get_settings().languages
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
+    for code in _weighted(accept_language or ""):
         if code in options:
             return code
     return get_settings().default_language if get_settings().default_language in options else options[0]

@@ -94,6 +94,9 @@ def render(
         "shown": lambda field, value: shown_value(field, value, lang),
         "flash": take_flash(request),
         "page_language": None,
+        # The language a form for a mailing presets: the browser's, not the page's (an English
+        # reader may be on a Dutch release the English newsroom led them to).
+        "visitor_language": negotiate(request.headers.get("accept-language")),
         "organisation_in": organisation_in,
     }
     values.update(context or {})

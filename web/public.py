@@ -40,6 +40,7 @@ from subscribers import (
 )
 from subscribers.errors import InvalidToken
 from subscribers.models import MailingList, Subscriber, Visibility
+from subscribers.preferences import as_chosen
 from subscribers.privacy_notice import privacy_notice
 from subscribers.subscriptions import ConfirmOutcome, UnsubscribeResult, confirm_language
 from subscribers.tokens import read_access_token
@@ -505,7 +506,7 @@ def preferences_page(request: Request, token: Token) -> Response:
         prefs = preferences_by_token(session, token)
         topics = {**names_for(session, prefs.topics, prefs.language), **topic_names(session, prefs.language)}
     return render(request, "public/preferences.html",
-                  {"prefs": prefs, "token": token, "topics": topics, "saved": False,
+                  {"prefs": prefs, "token": token, "topics": topics, "saved": False, "error": None,
                    "page_language": _subscriber_page_language(request, prefs.language),
                    "links": _onward(_subscriber_page_language(request, prefs.language))},
                   language=prefs.language)
@@ -513,15 +514,28 @@ def preferences_page(request: Request, token: Token) -> Response:
 
 @router.post("/subscriptions/preferences/{token}")
 def preferences_submit(request: Request, token: Token, form: SubmittedForm) -> Response:
-    with acting() as session:
-        prefs = update_preferences_by_token(
-            session, token, name=_field(form, "name", 200), language=_field(form, "language", 5) or None,
-            frequency=_field(form, "frequency", 20) or None, topics=_strings(form, "topics"),
-            lists=_strings(form, "lists"), ip=_client_ip(request),
-        )
-        topics = {**names_for(session, prefs.topics, prefs.language), **topic_names(session, prefs.language)}
+    """Saves the choices; a refused one (a name with an invisible character, an unknown topic)
+    shows the form again as filled in, in the subscriber's language, with nothing saved."""
+    name, language, frequency = _field(form, "name", 200), _field(form, "language", 5), _field(form, "frequency", 20)
+    topics_chosen, lists = _strings(form, "topics"), _strings(form, "lists")
+    error: InvalidInput | None = None
+    try:
+        with acting() as session:
+            prefs = update_preferences_by_token(session, token, name=name, language=language or None,
+                                                frequency=frequency or None, topics=topics_chosen, lists=lists,
+                                                ip=_client_ip(request))
+            topics = {**names_for(session, prefs.topics, prefs.language), **topic_names(session, prefs.language)}
+    except InvalidToken:
+        raise
+    except InvalidInput as refused:
+        error = refused
+        with reading() as session:
+            stored = preferences_by_token(session, token)
+            topics = {**names_for(session, stored.topics, stored.language), **topic_names(session, stored.language)}
+        prefs = as_chosen(stored, name=name, language=language, frequency=frequency, topics=topics_chosen,
+                          lists=lists)
+    page_language = _subscriber_page_language(request, prefs.language)
     return render(request, "public/preferences.html",
-                  {"prefs": prefs, "token": token, "topics": topics, "saved": True,
-                   "page_language": _subscriber_page_language(request, prefs.language),
-                   "links": _onward(_subscriber_page_language(request, prefs.language))},
-                  language=prefs.language)
+                  {"prefs": prefs, "token": token, "topics": topics, "saved": error is None, "error": error,
+                   "page_language": page_language, "links": _onward(page_language)},
+                  language=prefs.language, status=422 if error else 200)

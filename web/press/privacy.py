@@ -13,6 +13,7 @@ from core.settings import get_settings
 from subscribers.privacy_notice import MAX_LENGTH, privacy_notice, set_privacy_notice
 from web.auth import PressUser
 from web.deps import acting, reading
+from web.errors import PageNotFound
 from web.i18n import translate, ui_language
 from web.pages import flash, organisation_in, redirect, render
 from workflow.guards import require_role
@@ -47,8 +48,11 @@ def privacy_page(request: Request, user: PressUser,
 @router.post("/privacy/{language}")
 def save_privacy(request: Request, user: PressUser, language: LanguageCode,
                  text: Annotated[str, Form(max_length=MAX_LENGTH + 2000)] = "") -> Response:
-    """Save the notice in one language; a refused text shows the form again, as typed."""
+    """Save the notice in one language; a refused text shows the form again, as typed. A language
+    the newsroom does not have is no page (its form would post to another language's notice)."""
     require_role(user, EDIT_ACTION)
+    if language not in get_settings().languages:
+        raise PageNotFound("language")
     try:
         with acting() as session:
             changed = set_privacy_notice(session, language, text, user.email)
