@@ -70,6 +70,13 @@ class PageNotFound(NotFound):
         self.args = (self.message,)
 
 
+def page_must_exist(page: int, pages: int) -> None:
+    """A page number past the last (an old bookmark, a hand-edited URL) is no page: 404, rather
+    than "nothing found" over a list that has releases."""
+    if page > pages:
+        raise PageNotFound("page")
+
+
 class RateLimited(PressroomError):
     """Too many attempts from one address or for one e-mail address; `retry_after` seconds."""
 

@@ -50,12 +50,18 @@ from web import ratelimit
 from web.auth import SubmittedForm, check_csrf, csrf_protect, submitted_token
 from web.deps import acting, reading
 from web.discovery import newsroom_open_graph
-from web.errors import PageNotFound
+from web.errors import PageNotFound, page_must_exist
 from web.forms import ListNotOffered, NoListChosen
 from web.i18n import format_time, negotiate, translate, ui_language
 from web.newsroom_lists import topic_names
 from web.pages import organisation_in, redirect, render
-from web.queries import PublicRelease, newsroom, public_default_language, public_release
+from web.queries import (
+    PublicRelease,
+    address_language,
+    newsroom,
+    public_default_language,
+    public_release,
+)
 from web.schemas import MAX_ID
 from workflow.models import Release, Revision
 from workflow.topics import names_for, names_of
@@ -102,6 +108,7 @@ def newsroom_page(request: Request, lang: Lang, page: Annotated[int, Query(ge=1,
     language = configured_language(lang)
     with reading() as session:
         found = newsroom(session, language, page=page, fallback=True)
+    page_must_exist(page, found.pages)
     organisation = organisation_in(language)
     return render(request, "public/newsroom.html",
                   {"found": found, "page_language": language,
@@ -112,7 +119,7 @@ def newsroom_page(request: Request, lang: Lang, page: Annotated[int, Query(ge=1,
 @router.get("/releases/{release_id}")
 def release_default(request: Request, release_id: ReleaseId) -> Response:
     with reading() as session:
-        language = public_default_language(session, release_id)
+        language = address_language(session, release_id)
     if language is None:
         raise PageNotFound("release")
     return redirect(f"/releases/{release_id}/{language}")

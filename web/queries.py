@@ -428,6 +428,19 @@ def public_default_language(session: Session, release_id: int) -> str | None:
     ).first()
 
 
+def address_language(session: Session, release_id: int) -> str | None:
+    """Where a release's short address (/releases/{id}) leads: its main language when the public
+    may read it now, or when it was withdrawn after being public (every address of it leads on
+    to the notice); None for any other id, a release withdrawn under embargo included."""
+    found = _as_public(session, release_id, utcnow())
+    if found == "withdrawn":
+        return session.exec(select(Release.default_language).where(col(Release.id) == release_id)).first()
+    if isinstance(found, str):
+        return None
+    release, _, public = found
+    return release.default_language if public else None
+
+
 # --- lists and subscribers ----------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from core.db import utcnow
 from web.deps import reading
+from web.errors import page_must_exist
 from web.newsroom_lists import topic_names
 from web.pages import render
 from web.public import Lang, configured_language
@@ -48,6 +49,7 @@ def search_page(request: Request, lang: Lang, q: Text = "", topic: Short = "", k
             filters = Filters(topic=topic if topic in topics else "", kind=kind if kind in kinds else "",
                               date_from=start, date_to=end)
             found = search(session, q, language, public_now(utcnow()), filters, page=page, per_page=PER_PAGE)
+            page_must_exist(page, found.pages)
         except InvalidSearch as exc:
             error = exc
     values = {"q": q, "topic": topic, "kind": kind, "from": date_from, "to": date_to}

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from core.settings import get_settings
 from web.auth import csrf_protect
 from web.deps import reading
-from web.errors import PageNotFound
+from web.errors import PageNotFound, page_must_exist
 from web.newsroom_lists import public_contacts, topic_releases
 from web.pages import organisation_in, render
 from web.public import Lang, TopicSlug, configured_language
@@ -42,11 +42,13 @@ class TopicView:
     found: Paged[PublicRelease]
 
 
-def topic_view(session: Session, language: str, slug: str, page: int = 1, per_page: int = 20) -> TopicView:
-    """A topic's name, description and page of public releases in `language`; raises
-    PageNotFound for a slug that is neither stored nor on any public release."""
+def topic_view(session: Session, language: str, slug: str, page: int = 1, per_page: int = 20, *,
+               fallback: bool = False) -> TopicView:
+    """A topic's name, description and page of public releases (in `language`; with `fallback`,
+    in the office's languages too, as the newsroom shows them); raises PageNotFound for a slug
+    that is neither stored nor on any public release."""
     topic = session.get(Topic, slug)
-    found = topic_releases(session, language, slug, page=page, per_page=per_page)
+    found = topic_releases(session, language, slug, page=page, per_page=per_page, fallback=fallback)
     if topic is None and found.total == 0:
         raise PageNotFound("topic")
     return TopicView(slug, topic_name(topic, slug, language), topic_description(topic, language), found)
@@ -56,7 +58,8 @@ def topic_view(session: Session, language: str, slug: str, page: int = 1, per_pa
 def topic_page(request: Request, lang: Lang, slug: TopicSlug, page: Page = 1) -> Response:
     language = configured_language(lang)
     with reading() as session:
-        view = topic_view(session, language, slug, page=page)
+        view = topic_view(session, language, slug, page=page, fallback=True)
+    page_must_exist(page, view.found.pages)
     return render(request, "public/topic.html", {"topic": view, "found": view.found, "page_language": language},
                   language=language)
 
@@ -66,10 +69,11 @@ def contacts_page(request: Request, lang: Lang) -> Response:
     language = configured_language(lang)
     default = get_settings().default_language
     with reading() as session:
-        people = [{"id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "mobile": c.mobile,
-                   "function": (c.function or {}).get(language) or (c.function or {}).get(default)
-                   or next(iter((c.function or {}).values()), "")}
-                  for c in public_contacts(session)]
+        people = [{"id": p.id, "name": p.details.name, "email": p.details.email, "phone": p.details.phone,
+                   "mobile": p.details.mobile,
+                   "function": p.details.function.get(language) or p.details.function.get(default)
+                   or next(iter(p.details.function.values()), "")}
+                  for p in public_contacts(session)]
     return render(request, "public/contacts.html", {"people": people, "page_language": language},
                   language=language)
 
@@ -82,10 +86,10 @@ def contact_card(contact_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     language = lang if lang in settings.languages else settings.default_language
     organisation = organisation_in(language).name  # its own session: the first read may store it
     with reading() as session:
-        contact = next((c for c in public_contacts(session) if c.id == contact_id), None)
-        if contact is None:
+        person = next((p for p in public_contacts(session) if p.id == contact_id), None)
+        if person is None:
             raise PageNotFound("contact")
-        card = vcard(contact, organisation, language, settings.default_language)
-        name = filename(contact)
+        card = vcard(person.details, organisation, language, settings.default_language)
+        name = filename(person.details)
     return Response(card.encode("utf-8"), media_type=MEDIA_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
-from workflow.models import Contact
+from workflow.content import ContactDetails
 
 MEDIA_TYPE = "text/vcard; charset=utf-8"
 LINE_OCTETS = 75
@@ -50,14 +50,14 @@ def _tel(number: str, types: str) -> str:
     return f"TEL;VALUE=text;TYPE=\"{types}\":{escape(number)}"
 
 
-def vcard(contact: Contact, organisation: str, language: str, default_language: str,
+def vcard(contact: ContactDetails, organisation: str, language: str, default_language: str,
           updated: datetime | None = None) -> str:
     """The contact as one vCard: its function in every language it has (the page's language
     preferred, RFC 6350 ALTID/PREF), phone, mobile and e-mail, and the organisation."""
     lines = ["BEGIN:VCARD", "VERSION:4.0", "PRODID:-//Pressroom//Press contacts//EN",
              f"UID:urn:uuid:{uuid.uuid5(_NAMESPACE, contact.email)}",
              "KIND:individual", f"FN:{escape(contact.name)}"]
-    functions: Mapping[str, str] = contact.function or {}
+    functions: Mapping[str, str] = contact.function
     preferred = language if language in functions else default_language
     for code, title in sorted(functions.items(), key=lambda pair: pair[0] != preferred):
         if title:
@@ -76,7 +76,7 @@ def vcard(contact: Contact, organisation: str, language: str, default_language: 
     return "".join(fold(line) + "\r\n" for line in lines)
 
 
-def filename(contact: Contact) -> str:
+def filename(contact: ContactDetails) -> str:
     """An ASCII file name for the download, from the contact's name."""
     stem = re.sub(r"[^A-Za-z0-9]+", "-", contact.name).strip("-").lower()
     return f"{stem or 'contact'}.vcf"

@@ -170,7 +170,7 @@ def test_an_admin_edits_the_privacy_notice(web: Web, chromium: Any) -> None:
         assert post(client, "/press/privacy/fr", {"text": "Rien."}).status_code == 403
     with signed_in(web, web.admin) as client:
         assert client.post("/press/privacy/fr", data={"text": "Sans jeton."}).status_code == 403  # no CSRF token
-        assert post(client, "/press/privacy/xx", {"text": "?"}).status_code == 422
+        assert post(client, "/press/privacy/xx", {"text": "?"}).status_code == 404
     assert "Rien." not in httpx.get(f"{web.url}/privacy/fr").text
 
 

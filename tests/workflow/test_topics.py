@@ -54,5 +54,5 @@ def test_topic_releases_and_contacts_read_public_revisions_only(db: str) -> None
         found = topic_releases(s, "nl", "climate")
         assert [i.title for i in found.items] == ["Beide", "Klimaat"] and found.total == 2
         assert topic_releases(s, "fr", "climate").total == 0
-        assert [c.email for c in public_contacts(s)] == ["woord@example.be"]
+        assert [c.details.email for c in public_contacts(s)] == ["woord@example.be"]
     assert draft.id not in ids
