@@ -405,8 +405,13 @@ def join_confirmed(
     now: datetime | None = None,
 ) -> bool:
     """Confirm the subscriber on a list without a confirmation mail, for callers that already
-    proved the person controls the address (the preferences page). True if anything changed."""
+    proved the person controls the address (the preferences page). True if anything changed.
+    Raises AddressSuppressed for an address on the suppression list (a hard bounce, a complaint):
+    lifting that is an admin's decision, not a tick on a form."""
     moment = now or utcnow()
+    suppressed = _suppression(session, subscriber.email) if subscriber.email else None
+    if suppressed is not None:
+        raise AddressSuppressed(subscriber.email or "", str(suppressed.reason.value))
     subscription = _subscription(session, subscriber, mailing_list, source, moment)
     if subscription.status is SubscriptionStatus.CONFIRMED:
         return False

@@ -16,13 +16,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
        "base-uri 'none'; object-src 'none'")
 # Behind https, browsers are told to never try plain http for a year (RFC 6797).
 HSTS = "max-age=31536000"
+# Pages whose address holds a subscriber's token.
+TOKEN_PAGES = ("/subscriptions/",)
 
 
 def apply(request: Request, response: Response) -> None:
     """Add the security headers a handler did not set itself."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
+    # A subscriber's pages carry their token in the address: no request from them (a stylesheet,
+    # the link to the newsroom) may repeat it in a Referer, not even to the office's own logs.
+    headers.setdefault("Referrer-Policy", "no-referrer" if request.url.path.startswith(TOKEN_PAGES) else "same-origin")
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     headers.setdefault("Content-Security-Policy", CSP)
     if get_settings().base_url.lower().startswith("https://"):

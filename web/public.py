@@ -38,12 +38,12 @@ from subscribers import (
     unsubscribe_page,
     update_preferences_by_token,
 )
-from subscribers.errors import InvalidToken
+from subscribers.errors import AddressSuppressed, InvalidToken
 from subscribers.models import MailingList, Subscriber, Visibility
 from subscribers.preferences import as_chosen
 from subscribers.privacy_notice import privacy_notice
 from subscribers.subscriptions import ConfirmOutcome, UnsubscribeResult, confirm_language
-from subscribers.tokens import read_access_token
+from subscribers.tokens import read_access_token, read_confirm_token
 from subscribers.validation import normalise_email
 from templates.markup import markdown_to_html
 from web import ratelimit
@@ -430,7 +430,9 @@ def _onward(language: str, preferences_url: str = "") -> list[tuple[str, str, st
 
 @router.get("/subscriptions/confirm/{token}")
 def confirm_page(request: Request, token: Token) -> Response:
-    """Asks to confirm with a button: a link scanner fetching the URL confirms nothing."""
+    """Asks to confirm with a button: a link scanner fetching the URL confirms nothing. A link
+    that is not genuine, or too old, says so at once rather than after the click."""
+    read_confirm_token(token)
     with reading() as session:
         language = _subscriber_page_language(request, confirm_language(session, token))
     return render(request, "public/confirm.html", {"token": token, "page_language": language,
@@ -525,7 +527,7 @@ def preferences_submit(request: Request, token: Token, form: SubmittedForm) -> R
     shows the form again as filled in, in the subscriber's language, with nothing saved."""
     name, language, frequency = _field(form, "name", 200), _field(form, "language", 5), _field(form, "frequency", 20)
     topics_chosen, lists = _strings(form, "topics"), _strings(form, "lists")
-    error: InvalidInput | None = None
+    error: InvalidInput | AddressSuppressed | None = None
     try:
         with acting() as session:
             prefs = update_preferences_by_token(session, token, name=name, language=language or None,
@@ -534,7 +536,7 @@ def preferences_submit(request: Request, token: Token, form: SubmittedForm) -> R
             topics = {**names_for(session, prefs.topics, prefs.language), **topic_names(session, prefs.language)}
     except InvalidToken:
         raise
-    except InvalidInput as refused:
+    except (InvalidInput, AddressSuppressed) as refused:
         error = refused
         with reading() as session:
             stored = preferences_by_token(session, token)

@@ -112,6 +112,8 @@ def test_subscribe_confirm_preferences_and_unsubscribe(web: Web) -> None:
         confirmed = client.post(path, data={"csrf_token": csrf_of(question.text)})
         assert confirmed.status_code == 200 and "Journalisten" in confirmed.text
         assert client.post("/subscriptions/confirm/forged", data={"csrf_token": csrf_of(question.text)}).status_code == 422
+        forged = client.get("/subscriptions/confirm/forged")  # says so at once, with no button to press
+        assert forged.status_code == 422 and 'id="confirm"' not in forged.text
 
         prefs_path = request.preferences_url.removeprefix(web.url)
         prefs = client.get(prefs_path)

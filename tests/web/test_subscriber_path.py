@@ -114,8 +114,13 @@ def test_a_french_subscriber_unsubscribes_in_french_from_a_dutch_browser(web: We
         token = unsubscribe_token(person.id or 0, mailing_list.id or 0, person.email_hash)
     context = chromium.new_context(locale="nl-BE")
     page = context.new_page()
+    referers: list[str] = []
+    page.on("request", lambda request: referers.append(request.headers.get("referer", "")))
     page.goto(f"{web.url}/subscriptions/unsubscribe/{token}")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
+    # The token in the address goes nowhere else: the page's own stylesheet and script are
+    # fetched without a Referer.
+    assert len(referers) > 1 and not any(token in referer for referer in referers), referers
     expect(page.get_by_role("heading", level=1)).to_have_text(web_text("unsubscribe", "fr"))
     expect(page.locator("#preferences-link")).to_have_text(web_text("manage_preferences", "fr"))
     expect(page.locator("#newsroom-link")).to_have_attribute("href", "/newsroom/fr")
@@ -227,3 +232,31 @@ def test_the_command_line_withdraws_with_a_published_reason_and_a_correction(web
     page = httpx.get(f"{web.url}/releases/{wrong}/en")
     assert page.status_code == 410 and "Wrong figures." in page.text
     assert f'href="/releases/{correction}/en" id="corrected-link"' in page.text
+
+
+def test_a_suppressed_address_cannot_rejoin_a_list_from_its_preferences(web: Web) -> None:
+    """An address that complained (or hard-bounced) is on the suppression list; ticking a list on
+    the preferences page does not put it back: the form says so, and nothing changes."""
+    from sqlmodel import select
+
+    from subscribers.models import Subscription, SubscriptionStatus, SuppressionReason
+    from subscribers.suppression import suppress
+    from subscribers.tokens import preferences_token
+
+    with session_scope() as s:
+        create_list(s, "nieuws", "Nieuws")
+        create_list(s, "cultuur", "Cultuur")
+        add_subscriber(s, "klacht@example.org", "nieuws", language="nl", confirmed=True)
+        suppress(s, "klacht@example.org", SuppressionReason.COMPLAINT, "spam report")
+        person = get_subscriber(s, "klacht@example.org")
+        token = preferences_token(person.id or 0, person.email_hash)
+    with web.browser() as client:
+        page = client.get(f"/subscriptions/preferences/{token}")
+        answer = post(client, f"/subscriptions/preferences/{token}",
+                      {"name": "", "language": "nl", "frequency": "immediate", "lists": ["nieuws", "cultuur"]},
+                      page=f"/subscriptions/preferences/{token}")
+    assert page.status_code == 200 and answer.status_code == 422
+    assert "staat op de blokkeerlijst" in answer.text, answer.text[:2000]
+    with session_scope() as s:
+        rows = s.exec(select(Subscription).where(Subscription.subscriber_id == person.id)).all()
+    assert [(r.list_id, r.status) for r in rows] == [(rows[0].list_id, SubscriptionStatus.CONFIRMED)]
