@@ -99,10 +99,12 @@ def test_a_citizen_in_english_finds_dutch_and_french_releases_marked_and_switche
     assert page.locator('h2[lang="de"]').count() == 0
     assert page.locator(".in-language").all_inner_texts().count("Sprache: Niederländisch") == 2
 
-    # A release page offers its own languages only; the Dutch one switches to French.
+    # A release page offers its own languages, and the newsroom in the languages it lacks; the
+    # Dutch one switches to French.
     page.goto(f"{web.url}/releases/{ids['nl-fr']}/nl")
     switch = page.locator("#language-switch a")
-    assert switch.all_inner_texts() == ["Nederlands", "Français"]
+    assert switch.all_inner_texts() == ["Nederlands", "Français", "English", "Deutsch"]
+    assert [switch.nth(i).get_attribute("href") for i in (2, 3)] == ["/newsroom/en", "/newsroom/de"]
     assert page.locator('#language-switch a[aria-current="page"]').get_attribute("hreflang") == "nl"
     switch.nth(1).click()
     page.wait_for_url(f"{web.url}/releases/{ids['nl-fr']}/fr")

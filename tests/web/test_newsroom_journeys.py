@@ -120,6 +120,12 @@ def test_a_citizen_reading_english_subscribes_is_welcomed_and_unsubscribes_in_fr
     expect(item.locator(".in-language")).to_have_text(web_text("written_in", "en", name="Dutch"))
     expect(page.locator("#language-switch a[lang=fr]")).to_have_text("Français")
     _targets_at_least_24px(page, "#language-switch a")
+    # The release itself is in Dutch; its switcher still leads back to the English newsroom.
+    item.locator("a").click()
+    page.wait_for_url(f"**/releases/{first}/nl")
+    expect(page.locator("#language-switch a[lang=en]")).to_have_attribute("href", "/newsroom/en")
+    expect(page.locator("#language-switch a[lang=fr]")).to_have_attribute("href", f"/releases/{first}/fr")
+    page.go_back()
 
     # Subscribe from the header's link, in English.
     page.get_by_role("navigation", name=web_text("main_menu", "en")).get_by_role(
