@@ -23,9 +23,13 @@ from reports.models import PageView, PageViewDay
 HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
 
 
+IPV4 = re.compile(r"^[0-9.]+$")
+
+
 def referrer_host(referer: str | None, own_hosts: set[str]) -> str:
     """The host of an external http(s) Referer, lower-cased, without port, user, path or query;
-    "" for none, our own pages (`own_hosts`), or anything that is not a plain host name."""
+    "" for none, our own pages (`own_hosts`), an IP address, or anything else that is not a host
+    name."""
     if not referer:
         return ""
     try:
@@ -35,7 +39,9 @@ def referrer_host(referer: str | None, own_hosts: set[str]) -> str:
         return ""
     if parts.scheme not in ("http", "https") or not host or host in own_hosts:
         return ""
-    return host if len(host) <= 253 and HOST.match(host) else ""
+    if len(host) > 253 or not HOST.match(host) or IPV4.match(host):
+        return ""  # an address is no site's name, and no address is stored
+    return host
 
 
 def record_view(session: Session, release_id: int, language: str, day: date, *,
