@@ -97,7 +97,9 @@ def test_the_beat_task_folds_through_a_worker(sqlite_db: str, worker: object) ->
 
     app.loader.import_default_modules()
     app.conf.beat_schedule  # noqa: B018 - resolving the configuration builds the schedule
-    assert app.conf.beat_schedule["reports-fold"]["task"] == "reports.fold"
+    schedule = app.conf.beat_schedule["reports-fold"]
+    assert schedule["task"] == "reports.fold"
+    assert (schedule["schedule"].hour, schedule["schedule"].minute) == ({3}, {30})  # daily, 03:30 UTC
     with session_scope() as session:
         release = factories.release(session, factories.user(session, "spokesperson", "an@example.be")).id or 0
         for days in (0, 400, 400):

@@ -18,7 +18,7 @@ from sqlalchemy import inspect, select, text
 
 from core.broker import redis_client
 from core.db import get_engine, session_scope, utcnow
-from core.settings import KNOWN_LANGUAGES
+from core.settings import KNOWN_LANGUAGES, override_settings
 from delivery.models import DeliveryStatus
 from reports.models import PageView
 from reports.readership import readership_of
@@ -26,6 +26,7 @@ from reports.retention import fold_old_events
 from reports.visitors import PREFIX, forget_salts
 from subscribers import add_subscriber, get_subscriber
 from subscribers.tokens import access_token
+from tests.delivery.smtp_sink import free_port
 from tests.reports.seed import seed_two_windows
 from tests.web.conftest import Web, signed_in
 from tests.web.test_public_pages import publish
@@ -43,11 +44,11 @@ TRANSLATED = {"translations": {
 
 
 @pytest.fixture(autouse=True)
-def _new_day_of_readers() -> Iterator[None]:
+def _new_day_of_readers(broker: str) -> Iterator[None]:
     """Each test starts a day nobody has read anything yet: no salt, no set of readers (they live
     in Redis, which the tests' databases do not reset)."""
     def clear() -> None:
-        client = redis_client()
+        client = redis_client(broker)
         keys = list(client.scan_iter(f"{PREFIX}:*"))
         if keys:
             client.delete(*keys)
@@ -197,6 +198,16 @@ def test_a_failure_to_count_never_fails_the_page(web: Web, caplog: pytest.LogCap
         response = _read(client, f"/releases/{release}/nl")
     assert response.status_code == 200 and "Minister bezoekt Kinshasa" in response.text
     assert any(f"read of release {release} not counted" in r.getMessage() for r in caplog.records)
+
+
+def test_without_redis_a_read_still_counts_but_as_no_new_reader(web: Web, caplog: pytest.LogCaptureFixture) -> None:
+    release = publish(web, **TRANSLATED)
+    override_settings(broker_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    with caplog.at_level(logging.WARNING, logger="web.readership"), web.browser() as client:
+        response = _read(client, f"/releases/{release}/nl")
+    assert response.status_code == 200 and "Minister bezoekt Kinshasa" in response.text
+    assert _reads(release) == [("nl", False, False, "")]
+    assert any("unique readers not counted" in r.getMessage() for r in caplog.records)
 
 
 def test_the_press_page_of_a_release_shows_its_readership(web: Web) -> None:
