@@ -125,3 +125,4 @@ def test_the_beat_task_folds_through_a_worker(sqlite_db: str, worker: object) ->
     assert remaining() == 1
     with session_scope() as session:
         assert [(r.views, r.visitors) for r in session.exec(select(PageViewDay)).all()] == [(2, 2)]
+    assert fold() == {"fold_page_views": 0}  # by hand, as docs/operations.md shows: nothing left

@@ -161,6 +161,7 @@ def test_the_page_view_tables_hold_no_address_agent_hash_or_subscriber(web: Web)
                                  Referer="https://mail.example.org/inbox?user=els@example.org&ip=192.0.2.7")
                 assert response.status_code == 200
                 assert "set-cookie" not in response.headers  # a page without the subscribe box sets none
+        assert _read(client, f"/releases/{release}/nl", Referer="http://192.0.2.7/intranet").status_code == 200
         assert not client.cookies
     with session_scope() as s:  # yesterday's reads, folded: the daily counts are scanned too
         s.execute(text("UPDATE page_view SET day = :day WHERE id <= 2"), {"day": utcnow().date() - timedelta(days=400)})
@@ -188,6 +189,7 @@ def test_the_page_view_tables_hold_no_address_agent_hash_or_subscriber(web: Web)
     salts = list(client.scan_iter(f"{PREFIX}:*:salt"))
     assert [key.decode() for key in salts] == [f"{PREFIX}:{utcnow().date().isoformat()}:salt"]
     assert 0 < client.ttl(salts[0]) <= 86_400
+    assert 0 < client.ttl(f"{PREFIX}:{utcnow().date().isoformat()}:seen") <= 86_400  # the day's readers too
 
 
 def test_a_failure_to_count_never_fails_the_page(web: Web, caplog: pytest.LogCaptureFixture) -> None:
