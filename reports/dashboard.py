@@ -31,6 +31,8 @@ from subscribers.models import ConsentAction, ConsentRecord, MailingList, Subscr
 from workflow.models import Release
 
 WINDOW = timedelta(days=30)
+# The figures, in the order the dashboard shows them (each has a catalogue entry figure_<name>).
+FIGURES = ("releases_published", "recipients_reached", "bounce_rate", "unsubscribe_rate")
 
 
 class Trend(StrEnum):

@@ -4,7 +4,7 @@ tests/web/test_reports_pages.py)."""
 from __future__ import annotations
 
 from core.db import session_scope, utcnow
-from reports.dashboard import Trend, last_30_days
+from reports.dashboard import FIGURES, Trend, last_30_days
 from tests.reports.seed import seed_two_windows
 
 
@@ -14,6 +14,7 @@ def test_figures_and_trends_over_two_windows(db: str) -> None:
         seed_two_windows(session, now)
     with session_scope() as session:
         found = last_30_days(session, now)
+    assert tuple(f.name for f in found.figures) == FIGURES
     figures = {f.name: (f.current, f.previous, f.trend) for f in found.figures}
     assert figures == {
         "releases_published": (1, 3, Trend.DOWN),
