@@ -124,15 +124,20 @@ def insert_ignoring(session: Session, table: Any) -> Any:
     Bulk loads use it so that re-running an import or a materialisation changes nothing, and a
     concurrent insert of the same key is no error.
     """
+    return dialect_insert(session, table).on_conflict_do_nothing()
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """The INSERT of the session's database (SQLite or PostgreSQL), which knows ON CONFLICT."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        return postgresql.insert(table).on_conflict_do_nothing()
+        return postgresql.insert(table)
     if dialect == "sqlite":
         from sqlalchemy.dialects import sqlite
 
-        return sqlite.insert(table).on_conflict_do_nothing()
+        return sqlite.insert(table)
     from core.errors import ConfigurationError
 
     raise ConfigurationError(f"bulk inserts support SQLite and PostgreSQL, not {dialect}")

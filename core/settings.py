@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     bounce_maildir: Path | None = Field(None, description="Maildir the bounce poller reads")
     soft_bounce_threshold: int = Field(3, ge=1, description="soft bounces before an address is suppressed")
     sweep_interval: float = Field(15.0, gt=0, description="seconds between sweeps for stale leases")
+    # Reports (README "Reports").
+    report_retention_days: int = Field(
+        90, description="days raw report events (page views) are kept before the daily "
+        "reports.fold task folds them into daily counts and deletes them"
+    )
 
     # Media attached to releases (see media/).
     media_url: str = Field(
@@ -199,6 +204,14 @@ class Settings(BaseSettings):
         "", description="ID token claim that sets the user's role when it names one; empty: roles "
         "stay as the admins set them"
     )
+
+    @field_validator("report_retention_days")
+    @classmethod
+    def _positive_retention(cls, value: int) -> int:
+        """Zero days would fold (and so drop the detail of) today's reads as they come in."""
+        if value <= 0:
+            raise ValueError(f"PRESSROOM_REPORT_RETENTION_DAYS must be a number of days above 0, not {value}")
+        return value
 
     @field_validator("require_2fa", mode="before")
     @classmethod

@@ -106,11 +106,13 @@ class FileStore:
             raise MediaMissing("media object", key) from None
 
     def stream(self, key: str) -> Iterator[bytes]:
-        try:
-            handle = self._path(key).open("rb")
-        except FileNotFoundError:
-            raise MediaMissing("media object", key) from None
-        return _chunks(handle)
+        """The object's bytes, a chunk at a time. The file is opened only when the first chunk is
+        asked for: a response dropped before it starts (the reader went away) leaves no open file
+        behind, which a generator that never ran could not close."""
+        path = self._path(key)
+        if not path.is_file():
+            raise MediaMissing("media object", key)
+        return _file_chunks(path)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -182,6 +184,11 @@ class S3Store:
 
 
 CHUNK = 256 * 1024
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        yield from _chunks(handle)
 
 
 def _chunks(handle: Any) -> Iterator[bytes]:

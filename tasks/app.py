@@ -18,7 +18,7 @@ from core.db import dispose_engines
 from core.logging import bind_task, call_ids, clear_task, configure_logging
 from core.settings import get_settings
 
-app = Celery("pressroom", include=["tasks.events", "tasks.distribution", "tasks.media"])
+app = Celery("pressroom", include=["tasks.events", "tasks.distribution", "tasks.media", "tasks.reports"])
 app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -51,6 +51,8 @@ def _configure(sender: Celery, **_: Any) -> None:
         "digest-daily": {"task": "digests.send", "schedule": crontab(minute=0, hour=6), "args": ["daily"]},
         "digest-weekly": {"task": "digests.send", "schedule": crontab(minute=0, hour=6, day_of_week=1),
                           "args": ["weekly"]},
+        # Raw report events past PRESSROOM_REPORT_RETENTION_DAYS become daily counts; whole days only.
+        "reports-fold": {"task": "reports.fold", "schedule": crontab(minute=30, hour=3)},
     }
     if settings.bounce_maildir is not None:
         sender.conf.beat_schedule["bounces-poll"] = {"task": "bounces.poll", "schedule": 60.0}

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from core.db import session_scope, utcnow
 from core.outbox import pending_count
 from core.settings import get_settings
+from reports.metrics import report_lines
 from web.queries import deliveries_by_status, releases_by_state, sent_since
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,8 @@ def _may_read_metrics(request: Request) -> bool:
 
 @router.get("/metrics", response_model=None)
 def metrics(request: Request) -> PlainTextResponse | JSONResponse:
-    """Releases by state, deliveries by status, the send rate, the outbox backlog and whether the
-    rate limiter works."""
+    """Releases by state, deliveries by status, the send rate, the outbox backlog, whether the
+    rate limiter works, and the reports' counters (`reports.metrics.PROVIDERS`)."""
     from web.ratelimit import probe, unenforced
 
     if not _may_read_metrics(request):
@@ -100,6 +101,7 @@ def metrics(request: Request) -> PlainTextResponse | JSONResponse:
         statuses = deliveries_by_status(session)
         recent = sent_since(session, now - timedelta(seconds=RATE_WINDOW))
         backlog = pending_count(session)
+        reports = report_lines(session)
     limiter_up = probe() is None
     lines = [
         "# HELP pressroom_releases Releases in each workflow state.",
@@ -122,5 +124,6 @@ def metrics(request: Request) -> PlainTextResponse | JSONResponse:
         "rate limiter did not work."),
         "# TYPE pressroom_rate_limit_unenforced_total counter",
         _line("pressroom_rate_limit_unenforced_total", unenforced()),
+        *reports,
     ]
     return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4; charset=utf-8")

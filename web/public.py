@@ -62,6 +62,7 @@ from web.queries import (
     public_default_language,
     public_release,
 )
+from web.readership import count_read
 from web.schemas import MAX_ID
 from workflow.models import Release, Revision
 from workflow.topics import names_for, names_of
@@ -125,10 +126,13 @@ def release_default(request: Request, release_id: ReleaseId) -> Response:
     return redirect(f"/releases/{release_id}/{language}")
 
 
-@router.get("/releases/{release_id}/{lang}")
+@router.api_route("/releases/{release_id}/{lang}", methods=["GET", "HEAD"])
 def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Access = None) -> Response:
     """A release's page. Before its public time it is a 404 like any unknown id, except to a
-    recipient of its embargoed mail, whose link carries an access token (`?access=`)."""
+    recipient of its embargoed mail, whose link carries an access token (`?access=`).
+
+    Each public read (200, embargo lifted) is counted for the readership report; a HEAD (a link
+    checker's) answers like a GET and counts as a bot's read."""
     language = configured_language(lang)
     with reading() as session:
         outcome, item = public_release(session, release_id, language,
@@ -146,13 +150,16 @@ def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Ac
     with reading() as session:
         box = subscribe_box(session, release_id) if shown and not embargo else None
         withdrawal = withdrawn_notice(session, release_id, language) if outcome == "withdrawn" else None
-    return render(request, "public/release.html",
+    page = render(request, "public/release.html",
                   {"item": item, "outcome": outcome, "page_language": language, "body_html": _body(item),
                    "embargo": embargo, "access": query, "box": box, "withdrawal": withdrawal, "topics": topics,
                    "media": PageMedia(shown, query) if shown and shown.media else None,
                    # Link previews are for public pages; one read under embargo is nobody's to share.
                    "open_graph": open_graph(shown, organisation_in(language).name) if shown and not embargo else []},
                   language=language, status=status, headers=UNDER_EMBARGO if embargo else None)
+    if shown and not embargo:  # a public read; never the 404/410, nor one recipient's embargoed copy
+        count_read(request, release_id, language)
+    return page
 
 
 @dataclass(frozen=True)

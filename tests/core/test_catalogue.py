@@ -16,6 +16,7 @@ from core.catalogue import WEB, entries, lookup, mail_context, po_path
 from core.settings import KNOWN_LANGUAGES
 from delivery import engine
 from delivery.models import DeliveryStatus, DistributionStatus
+from reports.dashboard import FIGURES, Trend
 from subscribers.models import Frequency, SubscriptionStatus, Visibility
 from subscribers.subscriptions import SubscribeOutcome
 from templates.strings import CHAINS
@@ -104,6 +105,8 @@ FAMILIES: dict[str, list[str]] = {
     "notification_": ["review_request", "changes_requested", "approved", "published_receipt", "withdrawn"],
     "user_status_": ["active", "invited", "deactivated"],  # workflow.accounts.status
     "account_": [action.value for action in CHANGES],  # what the users page lists
+    "figure_": list(FIGURES),  # the dashboard's last 30 days
+    "trend_": [trend.value for trend in Trend],
 }
 
 TEMPLATE_KEY = re.compile(r"""\bt\(\s*(['"])([^'"]+)\1\s*(~)?""")

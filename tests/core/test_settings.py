@@ -94,3 +94,13 @@ def test_single_sign_on_is_configured_whole_or_not_at_all(monkeypatch: pytest.Mo
     monkeypatch.setenv("PRESSROOM_SECRET_KEY", "a real secret")
     with pytest.raises(ValidationError, match="must be an https:// URL in production"):
         Settings()
+
+
+def test_report_retention_is_a_positive_number_of_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().report_retention_days == 90
+    monkeypatch.setenv("PRESSROOM_REPORT_RETENTION_DAYS", "30")
+    assert Settings().report_retention_days == 30
+    for refused in ("0", "-5"):
+        monkeypatch.setenv("PRESSROOM_REPORT_RETENTION_DAYS", refused)
+        with pytest.raises(ValidationError, match=f"PRESSROOM_REPORT_RETENTION_DAYS must be a number of days above 0, not {refused}"):
+            Settings()

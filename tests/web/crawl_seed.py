@@ -190,6 +190,11 @@ def seed(web: Web) -> Seeded:
         s.execute(update(MailingList).where(col(MailingList.slug) == "public").values(slug="public-old"))
     _distribution(r["failed"])
     seeded.mail_links = _mail_links(r["embargoed"])
+    with session_scope() as s:  # newsroom readers of the web-only release: its readership tables
+        from reports.readership import record_view
+
+        for language, bot, host in (("nl", False, "www.standaard.be"), ("fr", False, ""), ("nl", True, "")):
+            record_view(s, r["web_only"], language, utcnow().date(), bot=bot, first_visit=True, referrer=host)
     assert engine.distribution_status(distributions["mailing_done"]) == DistributionStatus.DONE
     return seeded
 

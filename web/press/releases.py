@@ -23,6 +23,8 @@ from delivery.audience import audience_view
 from delivery.preview import preview_release
 from delivery.progress import status_label
 from media.urls import preview_media_link
+from reports.dashboard import last_30_days
+from reports.readership import readership_of
 from subscribers import all_lists
 from web import ratelimit
 from web.attachments import keep_media
@@ -91,6 +93,7 @@ def dashboard(request: Request, user: PressUser) -> Response:
             "scheduled": _summaries(session, in_state(session, State.SCHEDULED, newest="publish_at")),
             "published": _summaries(session, in_state(session, State.PUBLISHED, limit=10, newest="published_at")),
             "problems": mailing_problems(session),
+            "last_30_days": last_30_days(session, utcnow()),
             "notifications": [_notification(session, note, ui_language(user.language)) for note in session.exec(
                 select(Notification).where(Notification.user_id == user.id)
                 .order_by(col(Notification.id).desc()).limit(8)
@@ -312,8 +315,10 @@ def release_page(request: Request, user: PressUser, release_id: ReleaseId) -> Re
                for e in service.audit_log(session, release_id)]
         distribution = distribution_for_release(session, release_id)
         label = status_label(distribution) if distribution is not None else ""
+        # Only a release that was public can have been read on the newsroom.
+        readership = readership_of(session, release_id) if release.published_at is not None else None
     return render(request, "press/release.html", {"release": view, "log": log, "distribution": distribution,
-                                                  "distribution_label": label})
+                                                  "distribution_label": label, "readership": readership})
 
 
 @router.get("/releases/{release_id}/review")
