@@ -92,4 +92,8 @@ class Delivery(SQLModel, table=True):
     smtp_response: str = Field(default="", max_length=500)
     last_error: str = Field(default="", max_length=500)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A bounce that came back after the relay accepted the message: "hard" or "soft" ("" none),
+    # and when. Kept when the person is erased (it names no one), so a mailing's counts still add up.
+    bounce: str = Field(default="", max_length=4)
+    bounced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
