@@ -322,7 +322,7 @@ def _list_slugs(session: Session, lists: dict[int, Counts]) -> dict[int, str]:
 
 def _rank(percent: int, total: Any) -> Any:
     """The nearest-rank position of a percentile, ceil(percent × n / 100), in integer SQL."""
-    return (percent * total + 99) / 100
+    return (percent * total + 99) // 100
 
 
 def _timing(session: Session, distribution_id: int, origin: datetime, lift: datetime | None) -> list[Timing]:
@@ -357,7 +357,7 @@ def _timing(session: Session, distribution_id: int, origin: datetime, lift: date
             return round(max((at[rank] - since).total_seconds(), 0.0), 3)
 
         out.append(Timing(name, since, total, delay(1), delay(total),
-                          *(delay((p * total + 99) // 100) for p in PERCENTILES)))
+                          *(delay(_rank(p, total)) for p in PERCENTILES)))
     return out
 
 
