@@ -24,11 +24,11 @@ BAR = "#1d4e89"
 # Fill of each series by pattern: (pattern id suffix, drawing inside an 8×8 tile, or "" for solid).
 PATTERNS: tuple[tuple[str, str], ...] = (
     ("solid", ""),
-    ("stripes", f'<rect width="8" height="8" fill="#ffffff"/><path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" '
-                f'stroke="{BAR}" stroke-width="2.5"/>'),
+    ("stripes", (f'<rect width="8" height="8" fill="#ffffff"/><path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" '
+                f'stroke="{BAR}" stroke-width="2.5"/>')),
     ("dots", f'<rect width="8" height="8" fill="#ffffff"/><circle cx="4" cy="4" r="2" fill="{BAR}"/>'),
-    ("cross", f'<rect width="8" height="8" fill="#ffffff"/><path d="M0,0 l8,8 M8,0 l-8,8" stroke="{BAR}" '
-              f'stroke-width="1.5"/>'),
+    ("cross", (f'<rect width="8" height="8" fill="#ffffff"/><path d="M0,0 l8,8 M8,0 l-8,8" stroke="{BAR}" '
+              f'stroke-width="1.5"/>')),
     ("empty", '<rect width="8" height="8" fill="#ffffff"/>'),
 )
 
