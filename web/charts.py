@@ -85,9 +85,9 @@ def stacked_chart(chart_id: str, title: str, description: str, series: Sequence[
         return f"url(#{escape(chart_id)}-{name})" if drawing else BAR
 
     for index, name in enumerate(series):
-        x, y = (index % 3) * 210, (index // 3) * 24
-        parts.append(f'<rect x="{x}" y="{y + 4}" width="16" height="16" fill="{fill(index)}" stroke="{INK}"/>')
-        parts.append(f'<text x="{x + 22}" y="{y + 17}" fill="{INK}">{escape(name)}</text>')
+        left, y = (index % 3) * 210, (index // 3) * 24
+        parts.append(f'<rect x="{left}" y="{y + 4}" width="16" height="16" fill="{fill(index)}" stroke="{INK}"/>')
+        parts.append(f'<text x="{left + 22}" y="{y + 17}" fill="{INK}">{escape(name)}</text>')
     for row, (label, values) in enumerate(rows):
         y = head + row * ROW
         parts.append(f'<text x="0" y="{y + 15}" fill="{INK}">{escape(label)}</text>')
