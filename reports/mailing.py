@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, String, case, cast, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -248,52 +248,58 @@ def _merge(into: dict[str, Part], parts: Iterable[Part]) -> None:
 
 def _counts(session: Session, distribution_id: int, lift: datetime | None,
             now: datetime) -> tuple[dict[int, Counts], dict[str, Counts]]:
-    """Counts per list and per language, from one GROUP BY over the mailing's deliveries."""
-    status = col(Delivery.status)
-    waiting = status.in_((DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED))
-    held = (case((and_(waiting, col(Delivery.next_attempt_at) >= lift), 1), else_=0) if lift is not None and lift > now
-            else literal(0, Integer))
-    reason = case((status == DeliveryStatus.FAILED, failure_class(col(Delivery.smtp_code), col(Delivery.last_error))),
-                  else_=literal(""))
-    accepted = case((col(Delivery.sent_at).is_not(None), 1), else_=0)
-    # The row's classes are worked out in a subquery and grouped by its columns: grouping by the
-    # expressions themselves would repeat their parameters, which PostgreSQL does not match up.
-    rows_of = select(
-        func.coalesce(col(Delivery.list_id), 0).label("list_id"), col(Delivery.language).label("language"),
-        status.label("status"), col(Delivery.bounce).label("bounce"), reason.label("reason"),
-        accepted.label("accepted"), held.label("held"),
-    ).where(col(Delivery.distribution_id) == distribution_id).subquery()
-    keys = [rows_of.c[name] for name in ("list_id", "language", "status", "bounce", "reason", "accepted", "held")]
-    rows = session.execute(select(*keys, func.count()).group_by(*keys)).all()
+    """Counts per list and per language, each a GROUP BY of the database: the mailing's rows by
+    status and bounce kind (plain columns, so the database only counts); then only its failed
+    rows by reason class, and only the rows an embargo still holds (both found by the
+    (distribution, status) index)."""
     lists: dict[int, Counts] = {}
     languages: dict[str, Counts] = {}
-    for list_id, language, state, bounce, why, was_accepted, is_held, number in rows:
-        for counts in (lists.setdefault(int(list_id), Counts()), languages.setdefault(str(language), Counts())):
-            _count_row(counts, DeliveryStatus(state), str(bounce or ""), str(why or ""), bool(was_accepted),
-                       bool(is_held), int(number))
+
+    def add(list_id: int | None, language: str, **figures: int) -> None:
+        for counts in (lists.setdefault(int(list_id or 0), Counts()), languages.setdefault(str(language), Counts())):
+            for name, number in figures.items():
+                if name.startswith("failed_"):
+                    counts.failed_by_reason[name.removeprefix("failed_")] += number
+                else:
+                    setattr(counts, name, getattr(counts, name) + number)
+
+    mailing = col(Delivery.distribution_id) == distribution_id
+    status = col(Delivery.status)
+    by = (col(Delivery.list_id), col(Delivery.language))
+    for list_id, language, state, bounce, number, accepted in session.execute(
+        select(*by, status, col(Delivery.bounce), func.count(), func.count(col(Delivery.sent_at)))
+        .where(mailing).group_by(*by, status, col(Delivery.bounce))
+    ).all():
+        state = DeliveryStatus(state)
+        figures = {"recipients": int(number), "accepted": int(accepted)}
+        if state is DeliveryStatus.BOUNCED:
+            # A bounce recorded before kinds were kept apart has none on record: counted as hard.
+            figures["bounced_soft" if bounce == "soft" else "bounced_hard"] = int(number)
+        elif state in _FIGURE_OF:  # sent: counted as accepted already
+            figures[_FIGURE_OF[state]] = int(number)
+        add(list_id, language, **figures)
+    # Failures by reason: classified in a subquery and grouped by its columns (grouping by the
+    # expression itself would repeat its parameters, which PostgreSQL does not match up).
+    failed = select(*by, failure_class(col(Delivery.smtp_code), col(Delivery.last_error)).label("reason")).where(
+        mailing, status == DeliveryStatus.FAILED).subquery()
+    keys = (failed.c.list_id, failed.c.language, failed.c.reason)
+    for list_id, language, reason, number in session.execute(select(*keys, func.count()).group_by(*keys)).all():
+        add(list_id, language, **{f"failed_{reason}": int(number)})
+    if lift is not None and lift > now:  # held for the embargo: neither pending nor late
+        for list_id, language, state, number in session.execute(
+            select(*by, status, func.count()).where(
+                mailing, status.in_((DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED)),
+                col(Delivery.next_attempt_at) >= lift,
+            ).group_by(*by, status)
+        ).all():
+            add(list_id, language, held=int(number), **{_FIGURE_OF[DeliveryStatus(state)]: -int(number)})
     return lists, languages
 
 
-def _count_row(counts: Counts, state: DeliveryStatus, bounce: str, reason: str, accepted: bool, held: bool,
-               number: int) -> None:
-    counts.recipients += number
-    counts.accepted += number if accepted else 0
-    if held:
-        counts.held += number
-    elif state in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING):
-        counts.pending += number
-    elif state is DeliveryStatus.DEFERRED:
-        counts.deferred += number
-    elif state is DeliveryStatus.FAILED:
-        counts.failed += number
-        counts.failed_by_reason[reason or "other"] += number
-    elif state is DeliveryStatus.SKIPPED:
-        counts.skipped += number
-    if state is DeliveryStatus.BOUNCED:
-        if bounce == "soft":
-            counts.bounced_soft += number
-        else:  # bounced before kinds were kept apart, with no kind on record: counted as hard
-            counts.bounced_hard += number
+_FIGURE_OF = {
+    DeliveryStatus.QUEUED: "pending", DeliveryStatus.SENDING: "pending",
+    DeliveryStatus.DEFERRED: "deferred", DeliveryStatus.FAILED: "failed", DeliveryStatus.SKIPPED: "skipped",
+}
 
 
 def _add_tallies(session: Session, distribution_id: int, lists: dict[int, Counts],
@@ -326,38 +332,35 @@ def _rank(percent: int, total: Any) -> Any:
 
 
 def _timing(session: Session, distribution_id: int, origin: datetime, lift: datetime | None) -> list[Timing]:
-    """First, last and percentiles of the accepted messages' delay, per phase, in one query: the
-    database numbers the messages in time order and returns only the ranks asked for."""
+    """First, last and percentiles of the accepted messages' delay, per phase. The database
+    counts the messages of each phase and hands over only the message at each rank asked for,
+    walking the (distribution, sent_at) index: messages accepted after the lift come after all
+    the others in time, so a phase is a range of ranks."""
     sent_at = col(Delivery.sent_at)
-    phase = case((sent_at >= lift, literal(PHASES[1])), else_=literal(PHASES[0])) if lift else literal(PHASES[0])
-    ranked = (
-        select(phase.label("phase"), sent_at.label("sent_at"),
-               func.row_number().over(partition_by=phase, order_by=sent_at).label("rn"),
-               func.count().over(partition_by=phase).label("n"))
-        .where(col(Delivery.distribution_id) == distribution_id, sent_at.is_not(None))
-        .subquery()
-    )
-    wanted = or_(ranked.c.rn == 1, ranked.c.rn == ranked.c.n,
-                 *[ranked.c.rn == _rank(p, ranked.c.n) for p in PERCENTILES])
-    rows = session.execute(
-        select(ranked.c.phase, ranked.c.rn, ranked.c.n, ranked.c.sent_at).where(wanted)
-    ).all()
-    by_phase: dict[str, tuple[int, dict[int, datetime]]] = {}
-    for name, rank, total, moment in rows:
-        entry = by_phase.setdefault(str(name), (int(total), {}))
-        entry[1][int(rank)] = as_utc(moment)
+    mailing = [col(Delivery.distribution_id) == distribution_id, sent_at.is_not(None)]
+    total, before = session.execute(
+        select(func.count(), func.sum(case((sent_at < lift, 1), else_=0)) if lift else func.count())
+        .where(*mailing)
+    ).one()
+    total, before = int(total or 0), int(before or 0)
+    phases = [(PHASES[0], origin, 0, before), (PHASES[1], lift or origin, before, total - before)]
+
+    def at(rank: int) -> datetime:
+        """The acceptance time of the message at `rank` (1: the earliest), walked to in the index
+        from the nearer end."""
+        order, offset = (sent_at, rank - 1) if rank <= total / 2 else (sent_at.desc(), total - rank)
+        moment = session.execute(select(sent_at).where(*mailing).order_by(order).offset(offset).limit(1)).scalar_one()
+        return as_utc(moment)
+
     out = []
-    for name in PHASES:
-        if name not in by_phase:
+    for name, since, skip, count in phases:
+        if count == 0:
             continue
-        total, at = by_phase[name]
-        since = origin if name == PHASES[0] else (lift or origin)
 
-        def delay(rank: int, since: datetime = since, at: dict[int, datetime] = at) -> float:
-            return round(max((at[rank] - since).total_seconds(), 0.0), 3)
+        def delay(rank: int, since: datetime = since, skip: int = skip) -> float:
+            return round(max((at(skip + rank) - since).total_seconds(), 0.0), 3)
 
-        out.append(Timing(name, since, total, delay(1), delay(total),
-                          *(delay(_rank(p, total)) for p in PERCENTILES)))
+        out.append(Timing(name, since, count, delay(1), delay(count), *(delay(_rank(p, count)) for p in PERCENTILES)))
     return out
 
 

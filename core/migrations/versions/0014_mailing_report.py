@@ -5,7 +5,8 @@ Revises: 0013
 Create Date: 2026-12-05 13:00:00.000000
 
 `delivery.bounce` ("hard", "soft" or "") and `delivery.bounced_at` record a bounce that came back
-after the relay accepted the message, apart from the error text (which an erasure empties).
+after the relay accepted the message, apart from the error text (which an erasure empties);
+`ix_delivery_sent` (partial: accepted messages only) serves the report's delay percentiles.
 `mailing_tally` counts, per mailing, list, language and day, the unsubscribes through the
 mailing's own link and the complaints: numbers only, no subscriber. Deliveries bounced before
 this migration get their kind from the error text the bounce processor wrote.
@@ -30,6 +31,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column('bounce', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False,
                                    server_default=''))
         batch.add_column(sa.Column('bounced_at', core.db.UTCDateTime(), nullable=True))
+    op.create_index('ix_delivery_sent', 'delivery', ['distribution_id', 'sent_at'], unique=False,
+                    sqlite_where=sa.text('sent_at IS NOT NULL'), postgresql_where=sa.text('sent_at IS NOT NULL'))
     op.execute("UPDATE delivery SET bounce = 'hard' WHERE status = 'bounced' AND last_error LIKE 'hard bounce%'")
     op.execute("UPDATE delivery SET bounce = 'soft' WHERE status = 'bounced' AND last_error LIKE 'soft bounce%'")
     op.create_table(
@@ -47,6 +50,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('mailing_tally')
+    op.drop_index('ix_delivery_sent', table_name='delivery')
     with op.batch_alter_table('delivery') as batch:
         batch.drop_column('bounced_at')
         batch.drop_column('bounce')
