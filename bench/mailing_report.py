@@ -63,7 +63,7 @@ def _store(count: int, seed: int = 17) -> dict[str, Any]:
             mailing_list = MailingList(slug=slug, name=slug.title(), default_language="nl")
             s.add(mailing_list)
             s.flush()
-            lists.append(mailing_list.id)
+            lists.append(mailing_list.id or 0)
         distribution = Distribution(key="bench:1", kind="release", status=DistributionStatus.SENDING, total=count,
                                     started_at=start, created_at=start)
         s.add(distribution)
