@@ -29,11 +29,19 @@ from core.settings import override_settings
 from delivery.bounces import process_maildir
 from delivery.models import Distribution, DistributionStatus
 from reports.mailing import FAILURE_CLASSES, mailing_report, release_report
+from reports.models import MailingTally
 from subscribers import add_subscriber, create_list, tokens
 from subscribers.models import MailingList, Subscriber
 from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
-from tests.web.conftest import Web, clear_rate_limits, make_person, publish_through_api, signed_in
+from tests.web.conftest import (
+    Web,
+    clear_rate_limits,
+    csrf_of,
+    make_person,
+    publish_through_api,
+    signed_in,
+)
 from web.deps import relay_events
 
 JOURNALISTS = {"j0": "nl", "j1": "fr", "j2": "nl", "j3": "fr"}
@@ -215,17 +223,25 @@ def test_the_report_counts_what_happened_to_each_mailing(web_both: Web, worker: 
         citizens = s.execute(select(MailingList.id).where(MailingList.slug == "citizens")).scalar_one()
         old_link = tokens.unsubscribe_url(tokens.unsubscribe_token(c6.id or 0, citizens, c6.email_hash))
     assert httpx.post(old_link, data={"List-Unsubscribe": "One-Click"}, timeout=10).status_code == 200
+    # And one through the page the link opens, with its button (a browser's form post).
+    page_url = next(part.strip("<> ") for part in str(_mails(sink, "c0")[0]["List-Unsubscribe"]).split(",")
+                    if "http" in part)
+    with httpx.Client(timeout=10) as browser:
+        asked = browser.get(page_url)
+        assert asked.status_code == 200
+        left = browser.post(page_url, data={"csrf_token": csrf_of(asked.text)})
+        assert left.status_code == 200, left.text
 
-    expected_totals = _counts(recipients=11, accepted=8, failed=3, bounced_hard=1, bounced_soft=1, unsubscribed=2,
+    expected_totals = _counts(recipients=11, accepted=8, failed=3, bounced_hard=1, bounced_soft=1, unsubscribed=3,
                               complaints=1, reasons={"recipient_refused": 1, "policy": 1, "mailbox_full": 1})
     expected_lists = {
         "journalists": _counts(recipients=4, accepted=3, failed=1, bounced_hard=1, unsubscribed=1,
                                reasons={"recipient_refused": 1}),
-        "citizens": _counts(recipients=7, accepted=5, failed=2, bounced_soft=1, unsubscribed=1, complaints=1,
+        "citizens": _counts(recipients=7, accepted=5, failed=2, bounced_soft=1, unsubscribed=2, complaints=1,
                             reasons={"policy": 1, "mailbox_full": 1}),
     }
     expected_languages = {
-        "nl": _counts(recipients=5, accepted=5, bounced_hard=1, bounced_soft=1),
+        "nl": _counts(recipients=5, accepted=5, bounced_hard=1, bounced_soft=1, unsubscribed=1),
         "fr": _counts(recipients=4, accepted=2, failed=2, unsubscribed=1, complaints=1,
                       reasons={"recipient_refused": 1, "policy": 1}),
         "en": _counts(recipients=2, accepted=1, failed=1, unsubscribed=1, reasons={"mailbox_full": 1}),
@@ -238,6 +254,11 @@ def test_the_report_counts_what_happened_to_each_mailing(web_both: Web, worker: 
     assert _parts(report, "by_list") == expected_lists
     assert _parts(report, "by_language") == expected_languages
     assert report["held_until"] is None and report["embargo_until"] is None
+    with session_scope() as s:  # the counts stored name no one: numbers per mailing, list, language, day
+        tally_columns = set(MailingTally.__table__.columns.keys())  # type: ignore[attr-defined]
+        tallies = s.execute(select(MailingTally.kind, MailingTally.count)).all()
+    assert tally_columns == {"distribution_id", "list_id", "language", "day", "kind", "count"}
+    assert sorted(tallies) == [("complaint", 1), ("unsubscribe", 1), ("unsubscribe", 1), ("unsubscribe", 1)]
     [timing] = report["timing"]
     assert timing["phase"] == "from_publication" and timing["messages"] == 8
     assert 0 <= timing["first"] <= timing["p50"] <= timing["p90"] <= timing["p99"] <= timing["last"] < 120
@@ -272,6 +293,12 @@ def test_the_report_counts_what_happened_to_each_mailing(web_both: Web, worker: 
         page = client.get(f"/press/distributions/{distribution_id}/report")
         assert page.status_code == 200
         assert '<svg class="chart" id="chart-outcomes" role="img"' in page.text
+        assert 'aria-labelledby="chart-outcomes-title chart-outcomes-desc"' in page.text
+        assert '<title id="chart-lists-title">Per lijst</title>' in page.text  # in the user's language
+        assert 'fill="url(#chart-lists-stripes)"' in page.text  # bounced: striped, not only coloured
+        assert '<td data-field="recipient_refused">1</td>' in page.text
+        assert f'href="/press/distributions/{distribution_id}/report"' in client.get(
+            f"/press/distributions/{distribution_id}").text
         assert '<td data-field="accepted">8</td>' in page.text and '<td data-field="complaints">1</td>' in page.text
         assert f'href="/press/distributions/{distribution_id}/report"' in client.get(
             f"/press/releases/{release_id}").text
@@ -288,12 +315,13 @@ def test_the_report_counts_what_happened_to_each_mailing(web_both: Web, worker: 
         return found if found["totals"]["accepted"] == 1 else None
 
     held = wait_until(sent_now, 60, "the journalists' embargoed copy")
-    # j1, j2 and c4 are suppressed (refused as unknown, bounced hard, complained), j3, c5 and c6 left.
-    assert held["totals"] == _counts(recipients=5, accepted=1, held=4)
+    # j1, j2 and c4 are suppressed (refused as unknown, bounced hard, complained); j3, c0, c5, c6 left.
+    assert held["totals"] == _counts(recipients=4, accepted=1, held=3)
     assert held["held_until"] == held["embargo_until"] == lift.isoformat()
-    assert "4 held for the embargo until" in _cli("distributions", "report", str(held_mailing))
+    assert "3 held for the embargo until" in _cli("distributions", "report", str(held_mailing))
     with signed_in(web, web.spokesperson) as client:
-        assert 'id="report-held"' in client.get(f"/press/distributions/{held_mailing}/report").text
+        shown = client.get(f"/press/distributions/{held_mailing}/report").text
+        assert 'id="report-held"' in shown and "3 berichten wachten op het embargo tot" in shown
 
     # Withdrawn with a notice: the held copies are skipped, the notice reaches the journalist.
     with web.api(web.approver) as api:
@@ -304,14 +332,15 @@ def test_the_report_counts_what_happened_to_each_mailing(web_both: Web, worker: 
     with session_scope() as s:
         whole = release_report(s, embargoed).as_dict()
     assert [m["kind"] for m in whole["mailings"]] == ["release", "withdrawal"]
-    assert whole["mailings"][0]["totals"] == _counts(recipients=5, accepted=1, skipped=4)
+    assert whole["mailings"][0]["totals"] == _counts(recipients=4, accepted=1, skipped=3)
     assert whole["mailings"][1]["totals"] == _counts(recipients=1, accepted=1)
-    assert whole["totals"] == _counts(recipients=6, accepted=2, skipped=4)
+    assert whole["totals"] == _counts(recipients=5, accepted=2, skipped=3)
     assert _parts(whole, "by_list") == {"journalists": _counts(recipients=2, accepted=2),
-                                        "citizens": _counts(recipients=4, skipped=4)}
+                                        "citizens": _counts(recipients=3, skipped=3)}
     assert json.loads(_cli("releases", "report", str(embargoed), "--json"))["totals"] == whole["totals"]
     with web.api(web.spokesperson) as api:
         assert api.get(f"/releases/{embargoed}/report").json()["totals"] == whole["totals"]
+        assert api.get("/releases/999999/report").status_code == 404
 
     missing = CliRunner().invoke(cli, ["distributions", "report", "999999"])
     assert missing.exit_code == 3 and "distribution 999999" in missing.stderr

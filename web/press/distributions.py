@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from core.db import utcnow
 from delivery import engine
 from delivery.progress import distribution_view
 from reports.mailing import FAILURE_CLASSES, mailing_report
@@ -51,7 +52,9 @@ def report_page(request: Request, user: PressUser, distribution_id: Distribution
     with reading() as session:
         report = mailing_report(session, distribution_id)
     language = ui_language(user.language)
+    lifted = report.embargo_until is not None and report.embargo_until <= utcnow()
     return render(request, "press/report.html", {"r": report, "charts": report_charts(report, language),
+                                                 "embargo_lifted": lifted,
                                                  "figures": FIGURES, "reasons": FAILURE_CLASSES,
                                                  "duration": lambda s: duration(s, language),
                                                  "part_label": lambda p, is_language: part_label(p, language,
