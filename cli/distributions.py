@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from cli.output import json_option, print_json, print_mapping, print_table
-from cli.report_output import print_report, report_format
+from cli.report_output import one_format, print_report, report_format
 from core.db import session_scope
 from delivery import engine
 from delivery.bounces import process_maildir
@@ -63,6 +63,7 @@ def show(distribution_id: int, as_json: bool) -> None:
 def report(distribution_id: int, as_json: bool, as_csv: bool) -> None:
     """What happened to a mailing: accepted, deferred, failed by reason, bounced (hard, soft),
     unsubscribed, complaints, skipped, held for the embargo; per list and language; delays."""
+    one_format(as_json, as_csv)
     with session_scope() as session:
         found = mailing_report(session, distribution_id)
     print_report(found, as_json, as_csv)

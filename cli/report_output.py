@@ -18,10 +18,15 @@ COLUMNS = ["scope", "key", "label", "recipients", "accepted", "pending", "held",
            "bounced_hard", "bounced_soft", "skipped", "unsubscribed", "complaints"]
 
 
-def print_report(report: MailingReport | ReleaseReport, as_json: bool, as_csv: bool) -> None:
-    """The report in the chosen format; only one of JSON and CSV at a time."""
+def one_format(as_json: bool, as_csv: bool) -> None:
+    """Refuse asking for JSON and CSV at once, before any work is done."""
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
+
+
+def print_report(report: MailingReport | ReleaseReport, as_json: bool, as_csv: bool) -> None:
+    """The report in the chosen format (see `one_format`)."""
+    one_format(as_json, as_csv)
     if as_json:
         print_json(report.as_dict())
     elif as_csv:
@@ -29,6 +34,9 @@ def print_report(report: MailingReport | ReleaseReport, as_json: bool, as_csv: b
     elif isinstance(report, ReleaseReport):
         click.echo(f"release {report.release_id}: {report.title}")
         click.echo(f"published  {_time(report.published_at)}")
+        if not report.mailings:
+            click.echo("no mailing: the release was not mailed (yet)")
+            return
         for mailing in report.mailings:
             click.echo("")
             _print_mailing(mailing)

@@ -27,7 +27,7 @@ from sqlmodel import Session, col
 
 from core.db import as_utc, utcnow
 from core.errors import NotFound
-from delivery.models import Delivery, DeliveryStatus, Distribution
+from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
 from delivery.progress import status_label, title_of
 from reports.models import MailingTally
 from reports.tallies import COMPLAINT, UNSUBSCRIBE
@@ -199,7 +199,7 @@ def mailing_report(session: Session, distribution_id: int, now: datetime | None 
         kind=distribution.kind,
         release_id=distribution.release_id,
         title=title_of(session, distribution),
-        status=str(distribution.status.value if hasattr(distribution.status, "value") else distribution.status),
+        status=DistributionStatus(distribution.status).value,
         status_label=status_label(distribution),
         published_at=origin,
         embargo_until=lift,
