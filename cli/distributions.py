@@ -12,11 +12,13 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from cli.output import json_option, print_json, print_mapping, print_table
+from cli.report_output import one_format, print_report, report_format
 from core.db import session_scope
 from delivery import engine
 from delivery.bounces import process_maildir
 from delivery.models import DeliveryStatus, Distribution, DistributionStatus
 from delivery.progress import distribution_view
+from reports.mailing import mailing_report
 
 DONE_STATES = {DistributionStatus.DONE, DistributionStatus.CANCELLED, DistributionStatus.FAILED}
 
@@ -52,6 +54,19 @@ def show(distribution_id: int, as_json: bool) -> None:
     print_mapping(view)
     for error in errors:
         click.echo(f"  {error['email']}: {error['status']}: {error['error']}")
+
+
+@distributions.command("report")
+@click.argument("distribution_id", type=int)
+@json_option
+@report_format
+def report(distribution_id: int, as_json: bool, as_csv: bool) -> None:
+    """What happened to a mailing: accepted, deferred, failed by reason, bounced (hard, soft),
+    unsubscribed, complaints, skipped, held for the embargo; per list and language; delays."""
+    one_format(as_json, as_csv)
+    with session_scope() as session:
+        found = mailing_report(session, distribution_id)
+    print_report(found, as_json, as_csv)
 
 
 @distributions.command("watch")

@@ -13,9 +13,11 @@ from sqlmodel import Session
 from cli.media import process_with_progress
 from cli.output import json_option, print_json, print_mapping, print_table
 from cli.relay import relay_now
+from cli.report_output import one_format, print_report, report_format
 from core.db import session_scope
 from core.errors import InvalidInput
 from delivery.audience import audience_lines, audience_view
+from reports.mailing import release_report
 from workflow import service, views
 from workflow.content import parse_content
 from workflow.service import Step
@@ -267,3 +269,15 @@ def log(release_id: int, as_json: bool) -> None:
         row["revision"] = f"r{numbers.get(row['revision_hash'], '?')} {str(row['revision_hash'])[:10]}"
         row["move"] = f"{row['from'] or '·'} → {row['to']}"
     print_table(rows, ["at", "actor", "action", "move", "revision", "comment"])
+
+
+@releases.command("report")
+@click.argument("release_id", type=int)
+@json_option
+@report_format
+def report(release_id: int, as_json: bool, as_csv: bool) -> None:
+    """The report of every mailing of a release (its mailing, a withdrawal notice) and their sums."""
+    one_format(as_json, as_csv)
+    with session_scope() as session:
+        found = release_report(session, release_id)
+    print_report(found, as_json, as_csv)

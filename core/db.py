@@ -149,3 +149,27 @@ def insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str
         return 0
     result = session.execute(insert_ignoring(session, table), rows)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def add_to_count(session: Session, table: Any, key: dict[str, Any], amount: int = 1, column: str = "count") -> None:
+    """Add `amount` to the counter row `key` (its primary key's columns) of the Core `table`,
+    creating the row at `amount`: one
+    INSERT … ON CONFLICT DO UPDATE, so two requests counting at once both count (a read and a
+    write would lose one of them)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        statement: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(table)
+    else:
+        from core.errors import ConfigurationError
+
+        raise ConfigurationError(f"counters support SQLite and PostgreSQL, not {dialect}")
+    statement = statement.values({**key, column: amount})
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(key), set_={column: table.c[column] + statement.excluded[column]},
+    ))

@@ -4,6 +4,15 @@ Each message goes out with the envelope sender `bounces+<token>@<domain>`, where
 delivery id and a short HMAC of it, so a bounce maps back to its delivery without trusting
 anything else in it. Delivery status notifications (RFC 3464, multipart/report) are read field
 by field; plain bounces by the first enhanced status code (RFC 3463) or SMTP reply in the text.
+
+A bounce usually comes back after the relay accepted the message (the delivery is `sent`): the
+delivery becomes `bounced` with its kind (`bounce`: hard or soft) and time, and keeps its
+`sent_at`, so a mailing's report counts it both as accepted and as bounced later.
+
+Complaints come as ARF feedback reports (RFC 5965: `multipart/report;
+report-type=feedback-report`) from mailbox providers' feedback loops: the address is suppressed
+with the reason `complaint` and the mailing that drew it counts one complaint (a number per
+list and language, see `reports.tallies`).
 """
 
 from __future__ import annotations
@@ -17,13 +26,14 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
-from sqlalchemy import func, select, update
-from sqlmodel import col
+from sqlalchemy import case, func, select, update
+from sqlmodel import Session, col
 
 from core.db import session_scope, utcnow
 from core.errors import InvalidInput
 from core.settings import get_settings
 from delivery.models import Delivery, DeliveryStatus
+from reports import tallies
 from subscribers.models import SuppressionReason
 from subscribers.suppression import suppress
 
@@ -108,6 +118,66 @@ def _text_of(message: Message) -> str:
     return "\n".join(chunks)
 
 
+@dataclass(frozen=True)
+class Complaint:
+    """A recipient's "this is spam" as a feedback loop reports it (RFC 5965)."""
+
+    delivery_id: int | None
+    feedback_type: str
+    message_id: str = ""
+
+
+# Feedback types that are a recipient's complaint about the message (not "not-spam", "virus").
+COMPLAINT_TYPES = ("abuse", "fraud")
+
+
+def _feedback_fields(message: Message) -> Message | None:
+    """The machine-readable part of an ARF report, as headers."""
+    for part in message.walk():
+        if part.get_content_type() == "message/feedback-report":
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                return next((p for p in payload if isinstance(p, Message)), None)
+            if isinstance(payload, str):
+                from email.parser import HeaderParser
+
+                return HeaderParser().parsestr(payload.lstrip("\r\n"))
+    return None
+
+
+def parse_complaint(message: Message) -> Complaint | None:
+    """What an ARF feedback report says, or None when the message is none (or not a complaint).
+
+    The delivery is found from the VERP envelope sender the report quotes (`Original-Mail-From`,
+    or the original's `Return-Path`), else from the original's Message-ID.
+    """
+    if message.get_content_type() != "multipart/report" or \
+            str(message.get_param("report-type", "")).lower() != "feedback-report":
+        return None
+    fields = _feedback_fields(message)
+    if fields is None:
+        return None
+    feedback_type = str(fields.get("Feedback-Type", "")).strip().lower()
+    if feedback_type not in COMPLAINT_TYPES:
+        return None
+    quoted = " ".join(str(v) for v in fields.get_all("Original-Mail-From", []))
+    delivery_id = delivery_id_from_address(quoted) or delivery_id_from_address(_original_headers(message))
+    return Complaint(delivery_id, feedback_type, _original_message_id(message))
+
+
+def _original_headers(message: Message) -> str:
+    """The Return-Path of the message a report quotes (our VERP address when it is ours)."""
+    for part in message.walk():
+        if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                return str(payload[0].get("Return-Path", ""))
+            if isinstance(payload, str):
+                match = re.search(r"^Return-Path:\s*(.+)$", payload, re.IGNORECASE | re.MULTILINE)
+                return match.group(1) if match else ""
+    return ""
+
+
 def parse_bounce(message: Message) -> Bounce | None:
     """What a bounce says, or None when the message is no bounce we can read."""
     addresses = " ".join(str(message.get(h, "")) for h in _ADDRESS_HEADERS)
@@ -149,19 +219,27 @@ class BounceReport:
     hard: int = 0
     soft: int = 0
     suppressed: int = 0
+    complaints: int = 0
     unmatched: int = 0
     not_bounces: int = 0
     problems: list[str] = field(default_factory=list)
 
 
+def _delivery_for(session: Session, delivery_id: int | None, message_id: str) -> Delivery | None:
+    """The delivery a bounce or complaint is about: by its VERP id, else by the Message-ID."""
+    delivery = session.get(Delivery, delivery_id) if delivery_id else None
+    if delivery is None and message_id:
+        delivery = session.execute(
+            select(Delivery).where(col(Delivery.message_id) == message_id)
+        ).scalars().first()
+    return delivery
+
+
 def apply_bounce(bounce: Bounce, report: BounceReport) -> None:
-    """Mark the delivery bounced; suppress on a hard bounce or too many soft ones."""
+    """Mark the delivery bounced, hard or soft (a hard bounce is never made soft by a later
+    soft one); suppress on a hard bounce or too many soft ones."""
     with session_scope() as session:
-        delivery = session.get(Delivery, bounce.delivery_id) if bounce.delivery_id else None
-        if delivery is None and bounce.message_id:
-            delivery = session.execute(
-                select(Delivery).where(col(Delivery.message_id) == bounce.message_id)
-            ).scalars().first()
+        delivery = _delivery_for(session, bounce.delivery_id, bounce.message_id)
         if delivery is None:
             report.unmatched += 1
             return
@@ -169,9 +247,11 @@ def apply_bounce(bounce: Bounce, report: BounceReport) -> None:
         # An erased person's row keeps no address, and a diagnostic quotes it: only the code stays.
         erased = not delivery.email
         detail = f"{kind} bounce {bounce.status}" + ("" if erased else f": {bounce.diagnostic}")
+        now = utcnow()
         session.execute(
             update(Delivery).where(col(Delivery.id) == delivery.id).values(
-                status=DeliveryStatus.BOUNCED, last_error=detail[:500], updated_at=utcnow(),
+                status=DeliveryStatus.BOUNCED, last_error=detail[:500], updated_at=now, bounced_at=now,
+                bounce=case((col(Delivery.bounce) == "hard", "hard"), else_=kind),
             )
         )
         if erased:  # already suppressed, by the hash of an address no longer known
@@ -188,7 +268,7 @@ def apply_bounce(bounce: Bounce, report: BounceReport) -> None:
             select(func.count()).select_from(Delivery).where(
                 col(Delivery.subscriber_id) == delivery.subscriber_id,
                 col(Delivery.status) == DeliveryStatus.BOUNCED,
-                col(Delivery.last_error).startswith("soft bounce"),
+                col(Delivery.bounce) == "soft",
             )
         ).scalar_one()
         if softs >= get_settings().soft_bounce_threshold:
@@ -197,8 +277,24 @@ def apply_bounce(bounce: Bounce, report: BounceReport) -> None:
             report.suppressed += 1
 
 
+def apply_complaint(complaint: Complaint, report: BounceReport) -> None:
+    """Suppress the address that complained (reason `complaint`) and count one complaint for
+    the mailing, list and language of the message complained about."""
+    with session_scope() as session:
+        delivery = _delivery_for(session, complaint.delivery_id, complaint.message_id)
+        if delivery is None:
+            report.unmatched += 1
+            return
+        report.complaints += 1
+        tallies.count(session, tallies.COMPLAINT, delivery.distribution_id, delivery.list_id or 0, delivery.language)
+        if delivery.email:  # an erased person is suppressed already, by a hash
+            suppress(session, delivery.email, SuppressionReason.COMPLAINT,
+                     f"{complaint.feedback_type} report on delivery {delivery.id}")
+            report.suppressed += 1
+
+
 def process_maildir(path: Path) -> BounceReport:
-    """Read every unread message of a Maildir, apply the bounces, and mark them read.
+    """Read every unread message of a Maildir, apply the bounces and complaints, and mark them read.
 
     Running it again reads nothing twice; a message we cannot parse is kept, marked read, and
     counted as not a bounce.
@@ -213,11 +309,14 @@ def process_maildir(path: Path) -> BounceReport:
             continue
         report.read += 1
         try:
-            bounce = parse_bounce(message)
+            complaint = parse_complaint(message)
+            bounce = None if complaint else parse_bounce(message)
         except Exception as exc:  # noqa: BLE001 - a malformed message must not stop the pass
             report.problems.append(f"{key}: {exc}")
-            bounce = None
-        if bounce is None:
+            complaint = bounce = None
+        if complaint is not None:
+            apply_complaint(complaint, report)
+        elif bounce is None:
             report.not_bounces += 1
         else:
             apply_bounce(bounce, report)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime, enum_type, utcnow
@@ -73,6 +73,10 @@ class Delivery(SQLModel, table=True):
         Index("ix_delivery_lease", "status", "lease_until"),
         Index("ix_delivery_subscriber", "subscriber_id"),  # soft-bounce counts, erasure
         Index("ix_delivery_message_id", "message_id"),  # bounces that only quote the Message-ID
+        # The report's delays: accepted messages of a mailing in time order (only those: the
+        # rows are written once each, when accepted).
+        Index("ix_delivery_sent", "distribution_id", "sent_at", sqlite_where=text("sent_at IS NOT NULL"),
+              postgresql_where=text("sent_at IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
@@ -92,4 +96,8 @@ class Delivery(SQLModel, table=True):
     smtp_response: str = Field(default="", max_length=500)
     last_error: str = Field(default="", max_length=500)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A bounce that came back after the relay accepted the message: "hard" or "soft" ("" none),
+    # and when. Kept when the person is erased (it names no one), so a mailing's counts still add up.
+    bounce: str = Field(default="", max_length=4)
+    bounced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -40,7 +40,7 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
                 col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(engine.CLAIMABLE),
                 col(Delivery.next_attempt_at) > now)
         ).one()
-        title = _title(session, distribution)
+        title = title_of(session, distribution)
         stands = engine.release_stands(session, distribution)
     done = counts["sent"] + counts["failed"] + counts["bounced"] + counts["skipped"]
     end = distribution.finished_at or now
@@ -74,7 +74,7 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
     }
 
 
-def _title(session: Session, distribution: Distribution) -> str:
+def title_of(session: Session, distribution: Distribution) -> str:
     """A mailing is named by what it sends: its release's title (digests by their key)."""
     if distribution.release_id is None:
         return distribution.key

@@ -101,6 +101,7 @@ class Mailer:
             row.id: row.slug for row in session.execute(select(col(MailingList.id), col(MailingList.slug)))
         }
         self.list_ids: list[int] = []
+        self.distribution_id: int | None = None  # its messages' unsubscribe links name it
         self._prepared: dict[tuple[str, Hashable], PreparedMessage] = {}
 
     def _ids_of(self, slugs: Sequence[str]) -> list[int]:
@@ -151,7 +152,8 @@ class Mailer:
         moment = now or self.now or utcnow()
         message = self.prepared(delivery.language, moment)
         email_hash = address_hash(delivery.email)
-        unsubscribe = tokens.unsubscribe_token(delivery.subscriber_id, delivery.list_id or 0, email_hash)
+        unsubscribe = tokens.unsubscribe_token(delivery.subscriber_id, delivery.list_id or 0, email_hash,
+                                               self.distribution_id)
         access = self.access_query(delivery, email_hash, moment)
         view_online = self.view_online_url(delivery.language)
         recipient = Recipient(
@@ -284,6 +286,7 @@ def mailer_for(distribution_id: int) -> Mailer:
         mailer = _mailers.get(key)
         if mailer is None:
             mailer = _mailers[key] = MAILERS[distribution.kind](session, distribution)
+            mailer.distribution_id = distribution.id
         while len(_mailers) > 8:
             _mailers.popitem(last=False)
     return mailer

@@ -48,3 +48,21 @@ class PageViewDay(SQLModel, table=True):
     referrer_host: str = Field(default="", primary_key=True, max_length=253)
     views: int = 0
     visitors: int = 0  # first reads of the page that day: the unique-visitor estimate
+
+
+class MailingTally(SQLModel, table=True):
+    """What recipients did with one mailing, counted per list, language and day: unsubscribes
+    through the mailing's own link (one-click or the page's button) and complaints (ARF
+    feedback reports). The row holds a number, never who: no subscriber id, no address, so the
+    count outlives the people in it and cannot be turned back into a list of them."""
+
+    __tablename__ = "mailing_tally"
+
+    distribution_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("distribution.id"), primary_key=True, nullable=False)
+    )
+    list_id: int = Field(default=0, primary_key=True)  # 0: the message carried no list's link
+    language: str = Field(max_length=5, primary_key=True)
+    day: date = Field(sa_column=Column(Date, primary_key=True, nullable=False))
+    kind: str = Field(max_length=20, primary_key=True)  # "unsubscribe" or "complaint"
+    count: int = Field(default=0)

@@ -104,6 +104,8 @@ class UnsubscribeResult:
     lists: list[str]
     language: str = ""  # the subscriber's: the page that answers speaks it
     preferences_url: str = ""
+    list_id: int = 0  # the list the link was made for
+    distribution_id: int | None = None  # the mailing whose message carried the link, if it says
 
 
 @dataclass(frozen=True)
@@ -614,7 +616,8 @@ def unsubscribe_by_token(
     lists = None if everywhere else [claim.list_id]
     left = unsubscribe(session, subscriber, lists, source=source, ip=ip, now=now)
     return UnsubscribeResult(id_of(subscriber), left, subscriber.language,
-                             tokens.preferences_url(tokens.preferences_token(id_of(subscriber), subscriber.email_hash)))
+                             tokens.preferences_url(tokens.preferences_token(id_of(subscriber), subscriber.email_hash)),
+                             claim.list_id, claim.distribution_id)
 
 
 def one_click_unsubscribe(

@@ -10,8 +10,10 @@ not a serialiser: a distribution of 100,000 messages signs 200,000 tokens.
 
 - confirm: (subscription id, nonce); expires after `confirm_token_max_age`. The nonce must
   still be the subscription's, so a link stops working once the person unsubscribes.
-- unsubscribe: (subscriber id, list id, hash prefix); never expires, as RFC 8058 and the law
-  expect an unsubscribe link in any old mail to keep working.
+- unsubscribe: (subscriber id, list id, hash prefix[, distribution id]); never expires, as RFC
+  8058 and the law expect an unsubscribe link in any old mail to keep working. A mailing's
+  messages add the distribution id, so its report can count the unsubscribes it caused (the
+  count stores no one); tokens without it, in mail sent before, still work.
 - preferences: (subscriber id, hash prefix); expires after `preferences_token_max_age`.
 - access: (release id, subscriber id, hash prefix); never expires. It is in the release links
   of a mail sent under embargo, so the journalist who received the release can read its page
@@ -128,6 +130,7 @@ class UnsubscribeClaim:
     subscriber_id: int
     list_id: int
     hash_prefix: str
+    distribution_id: int | None = None  # the mailing whose message carried the link, if any
 
     def matches(self, email_hash: str | None) -> bool:
         """Whether the token was made for the address that has this hash."""
@@ -164,15 +167,22 @@ def read_confirm_token(token: str, now: datetime | None = None) -> ConfirmClaim:
     return ConfirmClaim(_id(CONFIRM, subscription_id), nonce)
 
 
-def unsubscribe_token(subscriber_id: int, list_id: int, email_hash: str | None) -> str:
-    """The token of one subscriber's unsubscribe link for one list (does not expire)."""
-    return _dump(UNSUBSCRIBE, [subscriber_id, list_id, _hash_prefix(email_hash)])
+def unsubscribe_token(subscriber_id: int, list_id: int, email_hash: str | None,
+                      distribution_id: int | None = None) -> str:
+    """The token of one subscriber's unsubscribe link for one list (does not expire); with
+    `distribution_id`, the link of one mailing's message."""
+    fields: list[object] = [subscriber_id, list_id, _hash_prefix(email_hash)]
+    if distribution_id:
+        fields.append(distribution_id)
+    return _dump(UNSUBSCRIBE, fields)
 
 
 def read_unsubscribe_token(token: str) -> UnsubscribeClaim:
-    """What an unsubscribe token claims; raises InvalidToken."""
-    subscriber_id, list_id, prefix = _load(UNSUBSCRIBE, token, 3)
-    return UnsubscribeClaim(_id(UNSUBSCRIBE, subscriber_id), _id(UNSUBSCRIBE, list_id), prefix)
+    """What an unsubscribe token claims, with or without a mailing's id; raises InvalidToken."""
+    with_mailing = token.strip().count(".") == 4
+    fields = _load(UNSUBSCRIBE, token, 4 if with_mailing else 3)
+    mailing = _id(UNSUBSCRIBE, fields[3]) if with_mailing else None
+    return UnsubscribeClaim(_id(UNSUBSCRIBE, fields[0]), _id(UNSUBSCRIBE, fields[1]), fields[2], mailing)
 
 
 def preferences_token(subscriber_id: int, email_hash: str | None, now: datetime | None = None) -> str:

@@ -28,6 +28,7 @@ from core.db import utcnow
 from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
 from core.text import xml_safe
+from reports.tallies import count_unsubscribe
 from subscribers import (
     all_lists,
     confirm_by_token,
@@ -508,12 +509,20 @@ async def unsubscribe_submit(request: Request, token: Token) -> Response:
 
 def _one_click(token: str, form: dict[str, str], ip: str) -> None:
     with acting() as session:
-        one_click_unsubscribe(session, token, form, ip=ip)
+        _count_for_mailing(session, one_click_unsubscribe(session, token, form, ip=ip))
 
 
 def _unsubscribe(token: str, everywhere: bool, ip: str) -> UnsubscribeResult:
     with acting() as session:
-        return unsubscribe_by_token(session, token, everywhere=everywhere, ip=ip)
+        return _count_for_mailing(session, unsubscribe_by_token(session, token, everywhere=everywhere, ip=ip))
+
+
+def _count_for_mailing(session: Session, result: UnsubscribeResult) -> UnsubscribeResult:
+    """The mailing whose link it was counts one unsubscribe (only when someone did leave: a
+    second click counts nothing), in the same transaction as the unsubscription."""
+    if result.lists:
+        count_unsubscribe(session, result.distribution_id, result.subscriber_id, result.list_id, result.language)
+    return result
 
 
 @router.get("/subscriptions/preferences/{token}")

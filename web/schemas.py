@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -467,3 +467,75 @@ class OrganisationOut(BaseModel):
     email: str
     own: dict[str, IdentityOut]
     effective: dict[str, IdentityOut]
+
+
+# --- mailing reports ----------------------------------------------------------------------------
+
+
+class ReportCountsOut(BaseModel):
+    """The figures of a mailing, a list or a language. No field names a person."""
+
+    recipients: int = Field(description="deliveries: one per person the mailing was for")
+    accepted: int = Field(description="messages the mail relay accepted (a later bounce included)")
+    pending: int = Field(description="queued or being sent now")
+    held: int = Field(description="waiting on purpose for the embargo to lift (not late)")
+    deferred: int = Field(description="refused for now by the relay, to be tried again")
+    failed: int = Field(description="refused for good by the relay")
+    failed_by_reason: dict[str, int] = Field(
+        description="failed per reason class: recipient_refused, policy, mailbox_full, connection, other")
+    bounced_hard: int = Field(description="bounced for good after the relay accepted them")
+    bounced_soft: int = Field(description="bounced for now (mailbox full, delayed …)")
+    skipped: int = Field(description="not sent: unsubscribed, suppressed, erased, withdrawn or cancelled first")
+    unsubscribed: int = Field(description="unsubscribed through this mailing's link (one-click or the page)")
+    complaints: int = Field(description="ARF complaints (RFC 5965) about this mailing's messages")
+
+
+class ReportPartOut(BaseModel):
+    key: str = Field(description="the list's id, or the language code")
+    label: str = Field(description="the list's slug, or the language code")
+    counts: ReportCountsOut
+
+
+class ReportTimingOut(BaseModel):
+    """Seconds from `since` until the relay accepted the first, the median, the 90th and 99th
+    percentile and the last message (nearest rank)."""
+
+    phase: Literal["from_publication", "from_embargo_lift"]
+    since: datetime
+    messages: int
+    first: float
+    last: float
+    p50: float
+    p90: float
+    p99: float
+
+
+class MailingReportOut(BaseModel):
+    """What happened to one mailing, in numbers, in total and per list and language."""
+
+    distribution_id: int
+    key: str
+    kind: str = Field(description="release, withdrawal or digest")
+    release_id: int | None
+    title: str
+    status: str
+    status_label: str
+    published_at: datetime | None = Field(description="the delays' starting point: publication, else the mailing's start")
+    embargo_until: datetime | None = Field(description="the embargo that held part of the mailing back, if any")
+    held_until: datetime | None = Field(description="set while messages are held for the embargo: until when")
+    totals: ReportCountsOut
+    by_list: list[ReportPartOut]
+    by_language: list[ReportPartOut]
+    timing: list[ReportTimingOut]
+
+
+class ReleaseReportOut(BaseModel):
+    """Every mailing of a release (its mailing, a withdrawal notice) and their sums."""
+
+    release_id: int
+    title: str
+    published_at: datetime | None
+    mailings: list[MailingReportOut]
+    totals: ReportCountsOut
+    by_list: list[ReportPartOut]
+    by_language: list[ReportPartOut]

@@ -16,12 +16,15 @@ from core.catalogue import WEB, entries, lookup, mail_context, po_path
 from core.settings import KNOWN_LANGUAGES
 from delivery import engine
 from delivery.models import DeliveryStatus, DistributionStatus
-from reports.dashboard import FIGURES, Trend
+from reports.dashboard import FIGURES as DASHBOARD_FIGURES
+from reports.dashboard import Trend
+from reports.mailing import FAILURE_CLASSES, PHASES
 from subscribers.models import Frequency, SubscriptionStatus, Visibility
 from subscribers.subscriptions import SubscribeOutcome
 from templates.strings import CHAINS
 from web import error_text
 from web.i18n import ACTION_KEYS, FIELD_KEYS, STRINGS, action_name
+from web.report_charts import FIGURES
 from workflow.account_log import CHANGES
 from workflow.models import ReleaseKind, Role
 from workflow.states import Action, State
@@ -105,8 +108,11 @@ FAMILIES: dict[str, list[str]] = {
     "notification_": ["review_request", "changes_requested", "approved", "published_receipt", "withdrawn"],
     "user_status_": ["active", "invited", "deactivated"],  # workflow.accounts.status
     "account_": [action.value for action in CHANGES],  # what the users page lists
-    "figure_": list(FIGURES),  # the dashboard's last 30 days
+    "figure_": list(DASHBOARD_FIGURES),  # the dashboard's last 30 days
     "trend_": [trend.value for trend in Trend],
+    "report_": [*FIGURES, "first", "p50", "p90", "p99", "last"],  # the mailing report's figures
+    "report_timing_": list(PHASES),
+    "failure_": list(FAILURE_CLASSES),
 }
 
 TEMPLATE_KEY = re.compile(r"""\bt\(\s*(['"])([^'"]+)\1\s*(~)?""")

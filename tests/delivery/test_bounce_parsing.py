@@ -7,7 +7,13 @@ from email.message import Message
 
 import pytest
 
-from delivery.bounces import delivery_id_from_address, parse_bounce, verp_address
+from delivery.bounces import (
+    Complaint,
+    delivery_id_from_address,
+    parse_bounce,
+    parse_complaint,
+    verp_address,
+)
 
 
 def _dsn(to: str, status: str, action: str = "failed", diagnostic: str = "smtp; 550 5.1.1 No such user") -> Message:
@@ -82,3 +88,52 @@ def test_plain_bounce_without_report() -> None:
 ])
 def test_ordinary_mail_is_not_a_bounce(raw: bytes) -> None:
     assert parse_bounce(message_from_bytes(raw)) is None
+
+
+def _feedback(feedback_type: str, mail_from: str = "", original: str = "", report_type: str = "feedback-report") -> Message:
+    raw = f"""From: fbl@provider.example
+To: abuse@example.be
+Subject: Abuse report
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type={report_type}; boundary="ARF"
+
+--ARF
+Content-Type: text/plain
+
+A user marked this message as spam.
+--ARF
+Content-Type: message/feedback-report
+
+Feedback-Type: {feedback_type}
+User-Agent: ExampleFBL/1.0
+Version: 1
+{f"Original-Mail-From: <{mail_from}>" if mail_from else "Arrival-Date: Sat, 05 Dec 2026 12:00:00 +0000"}
+
+--ARF
+Content-Type: text/rfc822-headers
+
+{original}Subject: Jaarverslag
+
+--ARF--
+"""
+    return message_from_bytes(raw.encode())
+
+
+def test_arf_complaints_name_their_delivery_by_verp_return_path_or_message_id() -> None:
+    verp = verp_address(4242, "diplomatie.example.be")
+    assert parse_complaint(_feedback("abuse", mail_from=verp)) == Complaint(4242, "abuse", "")
+    assert parse_complaint(_feedback("fraud", original=f"Return-Path: <{verp}>\n")) == Complaint(4242, "fraud", "")
+    by_id = parse_complaint(_feedback("abuse", original="Message-ID: <x.1@example.be>\n"))
+    assert by_id == Complaint(None, "abuse", "<x.1@example.be>")
+    forged = verp.replace(verp.split("-")[1][:10], "0" * 10)
+    assert parse_complaint(_feedback("abuse", mail_from=forged)) == Complaint(None, "abuse", "")
+
+
+@pytest.mark.parametrize("feedback_type", ["not-spam", "virus"])
+def test_feedback_that_is_no_complaint_counts_nothing(feedback_type: str) -> None:
+    assert parse_complaint(_feedback(feedback_type, mail_from=verp_address(1, "example.be"))) is None
+
+
+def test_a_delivery_status_report_is_no_complaint() -> None:
+    assert parse_complaint(_dsn(verp_address(7, "example.be"), "5.1.1")) is None
+    assert parse_complaint(_feedback("abuse", report_type="delivery-status")) is None

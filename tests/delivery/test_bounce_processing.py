@@ -89,3 +89,70 @@ def test_distribution_cli_show_and_control(db: str, celery_app) -> None:  # type
     assert retried.exit_code == 0 and "retry-failed → sending" in retried.output
     listed = json.loads(runner.invoke(cli, ["distributions", "list", "--json"]).output)
     assert listed[0]["queued"] == 1
+
+
+def _arf(delivery_id: int, feedback_type: str = "abuse") -> bytes:
+    return f"""From: fbl@provider.example
+To: abuse@example.be
+Subject: Abuse report
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="ARF"
+
+--ARF
+Content-Type: text/plain
+
+A user marked this message as spam.
+--ARF
+Content-Type: message/feedback-report
+
+Feedback-Type: {feedback_type}
+User-Agent: ExampleFBL/1.0
+Version: 1
+Original-Mail-From: <{verp_address(delivery_id, "diplomatie.example.be")}>
+
+--ARF
+Content-Type: text/rfc822-headers
+
+Subject: Jaarverslag
+
+--ARF--
+""".encode()
+
+
+def test_later_bounces_keep_the_acceptance_and_their_kind_and_complaints_suppress(db: str, tmp_path: Path) -> None:
+    """A bounce after the relay accepted the message: the delivery keeps its acceptance time and
+    records hard or soft (a hard one is not undone by a later soft one, and an erasure keeps
+    it); an ARF complaint suppresses the address as a complaint and counts for its mailing."""
+    from delivery.engine import erase_subscriber
+    from reports.mailing import mailing_report
+    from subscribers import forget
+
+    make_lists()
+    add_people(3)
+    distribution_id = prepare(publish_release())
+    send_batch(distribution_id, MemoryTransport(Outbox()))
+    with session_scope() as s:
+        ids = {email: i for i, email in s.execute(select(Delivery.id, Delivery.email)).all()}
+    box = mailbox.Maildir(tmp_path / "bounces", create=True)
+    box.add(_dsn(ids["p0@example.org"], "4.2.2", "delayed"))
+    box.add(_dsn(ids["p0@example.org"], "5.1.1"))
+    box.add(_dsn(ids["p0@example.org"], "4.2.2", "delayed"))
+    box.add(_arf(ids["p1@example.org"]))
+    box.add(_arf(ids["p2@example.org"], "not-spam"))  # a provider's "not spam" is no complaint
+    report = process_maildir(tmp_path / "bounces")
+    assert (report.hard, report.soft, report.complaints, report.not_bounces) == (1, 2, 1, 1)
+    with session_scope() as s:
+        p0 = s.get(Delivery, ids["p0@example.org"])
+        assert p0 is not None and (p0.status, p0.bounce) == (DeliveryStatus.BOUNCED, "hard")
+        assert p0.sent_at is not None and p0.bounced_at is not None and p0.bounced_at >= p0.sent_at
+        assert find_suppression(s, "p1@example.org").reason == "complaint"  # type: ignore[union-attr]
+        assert find_suppression(s, "p2@example.org") is None
+        subscriber_id = p0.subscriber_id
+    with session_scope() as s:  # the erasure, and what its event's handler does to the deliveries
+        forget(s, "p0@example.org")
+        erase_subscriber(s, subscriber_id)
+    with session_scope() as s:
+        p0 = s.get(Delivery, ids["p0@example.org"])
+        assert p0 is not None and p0.email == "" and p0.bounce == "hard"
+        totals = mailing_report(s, distribution_id).totals
+    assert (totals.accepted, totals.bounced_hard, totals.bounced_soft, totals.complaints) == (3, 1, 0, 1)

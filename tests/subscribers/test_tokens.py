@@ -205,7 +205,8 @@ def test_preferences_token_expires_and_forgery_changes_nothing(lists: dict[str, 
     [
         pytest.param(tokens.read_unsubscribe_token, ["01", 2, "abcdef012345"], id="id-with-leading-zero"),
         pytest.param(tokens.read_unsubscribe_token, [1, 2], id="too-few-fields"),
-        pytest.param(tokens.read_unsubscribe_token, [1, 2, "abcdef012345", 4], id="too-many-fields"),
+        pytest.param(tokens.read_unsubscribe_token, [1, 2, "abcdef012345", 4, 5], id="too-many-fields"),
+        pytest.param(tokens.read_unsubscribe_token, [1, 2, "abcdef012345", "x"], id="mailing-not-an-id"),
         pytest.param(tokens.read_preferences_token, [1, "abcdef012345", "yesterday"], id="time-not-a-number"),
         pytest.param(tokens.read_confirm_token, ["x", "nonce", 1700000000], id="id-not-a-number"),
     ],
@@ -223,5 +224,22 @@ def test_tokens_are_short_url_safe_and_refuse_fields_that_would_break_them() -> 
     assert token.startswith("123456.7.0123456789ab.")
     assert len(token) < 50 and all(c.isalnum() or c in "._-" for c in token)
     assert tokens.read_unsubscribe_token(token) == tokens.UnsubscribeClaim(123456, 7, "0123456789ab")
+
+
+def test_a_mailings_unsubscribe_token_names_the_mailing_and_old_tokens_still_work() -> None:
+    """The link in a mailing's message says which mailing it came from (for its report's count);
+    links in mail sent before mailings were named keep working, naming none."""
+    email_hash = "0123456789abcdef" * 4
+    named = tokens.unsubscribe_token(12, 7, email_hash, distribution_id=345)
+    assert named.startswith("12.7.0123456789ab.345.")
+    assert tokens.read_unsubscribe_token(named) == tokens.UnsubscribeClaim(12, 7, "0123456789ab", 345)
+    old = tokens.unsubscribe_token(12, 7, email_hash)
+    assert tokens.read_unsubscribe_token(old).distribution_id is None
+    # The mailing is under the signature: moving the link to another mailing breaks it.
+    body, _, signature = named.rpartition(".")
+    with pytest.raises(InvalidToken):
+        tokens.read_unsubscribe_token(body.replace(".345", ".346") + "." + signature)
+    with pytest.raises(InvalidToken):
+        tokens.read_unsubscribe_token(body.rpartition(".")[0] + "." + signature)
     with pytest.raises(ValueError, match="cannot be a field"):
         tokens.confirm_token(1, "a.b")

@@ -37,7 +37,8 @@ PHONE = {"width": 390, "height": 844}
 # fails here rather than passing with nothing checked.
 MUST_VISIT = {"/press", "/press/releases", "/press/releases/{n}",
               "/press/releases/new", "/press/lists", "/press/lists/journalists", "/press/distributions",
-              "/press/distributions/{n}", "/newsroom/nl", "/releases/{n}/nl", "/feeds/nl.atom", "/subscribe?lang",
+              "/press/distributions/{n}", "/press/distributions/{n}/report", "/newsroom/nl", "/releases/{n}/nl",
+              "/feeds/nl.atom", "/subscribe?lang",
               "/press/releases/{n}/preview/nl"}
 MUST_VISIT_VISITOR = {"/press/sign-in?next", "/newsroom/nl", "/releases/{n}/nl", "/releases/{n}/nl?access",
                       "/subscriptions/confirm/{token}", "/subscriptions/preferences/{token}",

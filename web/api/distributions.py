@@ -10,12 +10,13 @@ from fastapi import APIRouter, Path
 from delivery import engine
 from delivery.models import DistributionStatus
 from delivery.progress import distribution_view
+from reports.mailing import mailing_report
 from web.api.common import Pagination, page_of
 from web.auth import ApiUser
 from web.deps import reading
 from web.errors import api_responses
 from web.queries import distributions_page
-from web.schemas import MAX_ID, DistributionOut, Page
+from web.schemas import MAX_ID, DistributionOut, MailingReportOut, Page
 from workflow.guards import require_role
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,17 @@ def list_distributions(user: ApiUser, paging: Pagination) -> Page[DistributionOu
 def get_distribution(user: ApiUser, distribution_id: DistributionId) -> DistributionOut:
     """Status, deliveries per status, send rate, time left and the latest errors."""
     return view(distribution_id)
+
+
+@router.get("/{distribution_id}/report", response_model=MailingReportOut, responses=api_responses(401, 404, 422))
+def get_report(user: ApiUser, distribution_id: DistributionId) -> MailingReportOut:
+    """What happened to the mailing, in numbers: accepted by the relay, deferred, failed by reason
+    class, bounced hard or soft (later bounces included), unsubscribed through its link,
+    complaints, skipped and held for the embargo; in total, per list and per language; and the
+    delay from publication (or the embargo's lift) to the first and last accepted message, with
+    its 50th, 90th and 99th percentile."""
+    with reading() as session:
+        return MailingReportOut.model_validate(mailing_report(session, distribution_id).as_dict())
 
 
 @router.post("/{distribution_id}/{action}", response_model=DistributionOut,

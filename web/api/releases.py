@@ -16,6 +16,7 @@ from sqlmodel import Session
 from delivery.audience import audience_view
 from delivery.preview import preview_release
 from media.urls import preview_media_link
+from reports.mailing import release_report
 from web.api.common import Pagination, page_of
 from web.attachments import keep_media
 from web.auth import ApiUser
@@ -38,6 +39,7 @@ from web.schemas import (
     PublishIn,
     ReleaseCreate,
     ReleasePublic,
+    ReleaseReportOut,
     ReleaseUpdate,
     RequestChangesIn,
     RevisionOut,
@@ -239,6 +241,14 @@ def preview(
     if result.fallback_note:  # the copy that language's subscribers really get
         headers["X-Pressroom-Fallback"] = result.fallback_note
     return Response(result.part(format), media_type=PREVIEW_TYPES[format], headers=headers)
+
+
+@router.get("/{release_id}/report", response_model=ReleaseReportOut, responses=api_responses(401, 404, 422))
+def report_of_release(user: ApiUser, release_id: ReleaseId) -> ReleaseReportOut:
+    """The report of every mailing of the release (its mailing, a withdrawal notice) and their
+    sums, per list and per language; see `GET /api/distributions/{id}/report`."""
+    with reading() as session:
+        return ReleaseReportOut.model_validate(release_report(session, release_id).as_dict())
 
 
 @router.get("/{release_id}/distribution", response_model=DistributionOut, responses=api_responses(401, 404, 422))

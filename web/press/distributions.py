@@ -8,14 +8,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from core.db import utcnow
 from delivery import engine
 from delivery.progress import distribution_view
+from reports.mailing import FAILURE_CLASSES, mailing_report
 from web.api.distributions import control, view
 from web.auth import PressUser
 from web.deps import reading
 from web.i18n import translate, ui_language
 from web.pages import flash, redirect, render
 from web.queries import distributions_page
+from web.report_charts import FIGURES, duration, part_label, report_charts
 from web.schemas import MAX_ID
 from workflow.guards import require_role
 
@@ -41,6 +44,21 @@ def distribution_page(request: Request, user: PressUser, distribution_id: Distri
     held_until = datetime.fromisoformat(shown["held_until"]) if shown["held_until"] else None
     return render(request, "press/distribution.html",
                   {"d": shown, "release_id": release_id, "held_until": held_until})
+
+
+@router.get("/distributions/{distribution_id}/report")
+def report_page(request: Request, user: PressUser, distribution_id: DistributionId) -> Response:
+    """The mailing report with its charts (server-drawn SVG) and data tables."""
+    with reading() as session:
+        report = mailing_report(session, distribution_id)
+    language = ui_language(user.language)
+    lifted = report.embargo_until is not None and report.embargo_until <= utcnow()
+    return render(request, "press/report.html", {"r": report, "charts": report_charts(report, language),
+                                                 "embargo_lifted": lifted,
+                                                 "figures": FIGURES, "reasons": FAILURE_CLASSES,
+                                                 "duration": lambda s: duration(s, language),
+                                                 "part_label": lambda p, is_language: part_label(p, language,
+                                                                                                 is_language)})
 
 
 @router.get("/distributions/{distribution_id}/progress")
