@@ -279,7 +279,19 @@ def odt(release: Release = NL, *, picture: bytes | None = None, alt: str | None 
     style, bold and italic by automatic text styles, the quote in "Quotations", the lists in
     LibreOffice's "List 1" (bullets) and "Numbering 123" styles, the contact block with line
     breaks."""
-    from odfdo import Document, Frame, Header, LineBreak, Link, List, ListItem, Paragraph, Span, Style, Table
+    from odfdo import (
+        Document,
+        Frame,
+        Header,
+        LineBreak,
+        Link,
+        List,
+        ListItem,
+        Paragraph,
+        Span,
+        Style,
+        Table,
+    )
 
     document = Document("text")
     body = document.body

@@ -282,7 +282,7 @@ class _Walker:
                 else:
                     self.element(child)
         elif tag in ("ul", "ol"):
-            self.list(element, 0)
+            self.list_items(element, 0)
         elif tag == "table":
             rows = element.findall(".//tr")
             columns = max((len(row.findall("td")) + len(row.findall("th")) for row in rows), default=0)
@@ -295,7 +295,7 @@ class _Walker:
         else:
             self.block(element, BlockKind.PARAGRAPH)
 
-    def list(self, element: Any, depth: int) -> None:
+    def list_items(self, element: Any, depth: int) -> None:
         ordered = element.tag == "ol"
         for item in element:
             if item.tag != "li":
@@ -305,7 +305,7 @@ class _Walker:
                 item.remove(child)
             self.block(item, BlockKind.LIST_ITEM, ordered=ordered, depth=depth)
             for child in nested:
-                self.list(child, depth + 1)
+                self.list_items(child, depth + 1)
 
     def paragraph_from(self, texts: list[str], kind: BlockKind) -> None:
         self.blocks.append(Block(kind, [Run(text) for text in texts]))
@@ -330,9 +330,9 @@ class _Walker:
             style = self.marks.styles.get(number, "")
             if style in self.unknown and style not in self.seen_styles:
                 self.seen_styles.add(style)
-                self.pending.append((len(self.blocks), inside, f"the style “{self.unknown[style]}” is not one the "
-                                                               "import knows: its paragraphs were read as plain "
-                                                               "paragraphs"))
+                said = (f"the style “{self.unknown[style]}” is not one the import knows: its paragraphs were read "
+                        "as plain paragraphs")
+                self.pending.append((len(self.blocks), inside, said))
             return
         what = self.marks.said.get((letter, number))
         if what:
@@ -370,6 +370,6 @@ class _Walker:
         if source.startswith(IMAGE_SRC) and source[len(IMAGE_SRC):].isdigit():
             pictures.append(self.images[int(source[len(IMAGE_SRC):])])
         else:
-            self.pending.append((len(self.blocks), False, "a picture linked from outside the document was left "
-                                                           "out; insert the picture itself"))
+            said = "a picture linked from outside the document was left out; insert the picture itself"
+            self.pending.append((len(self.blocks), False, said))
 

@@ -50,7 +50,7 @@ class _Styles:
 
     def _chain(self, family: str, name: str) -> list[Any]:
         chain: list[Any] = []
-        style = self.document.get_style(family, name) if name else None
+        style: Any = self.document.get_style(family, name) if name else None
         while style is not None and len(chain) < 20:
             chain.append(style)
             style = self.document.get_parent_style(style)

@@ -27,7 +27,7 @@ from media.errors import MediaRefused
 from media.library import Uploaded, forget, plain_name, upload_file
 from media.models import MediaStatus
 from workflow.content import ReleaseContent, parse_content
-from workflow.imports.blocks import Note, ReadDocument
+from workflow.imports.blocks import ReadDocument
 from workflow.imports.docx_reader import read_docx
 from workflow.imports.errors import PictureWithoutDescription
 from workflow.imports.mapping import PICTURE_TYPES, MappedText, Person, map_document
@@ -176,12 +176,12 @@ def _contact_items(mapped: MappedText, language: str, others: dict[str, MappedTe
         by_email[person.email.lower()] = item
     for lang, text in others.items():
         for person in text.people:
-            item = by_email.get(person.email.lower())
-            if item is None:
+            known = by_email.get(person.email.lower())
+            if known is None:
                 notes.append(f"{text.filename}: {person.where}: the contact {person.email} is not in "
                              f"{mapped.filename}'s contact block: contacts come from the main document")
             elif person.function:
-                item.setdefault("function", {})[lang] = person.function
+                known.setdefault("function", {})[lang] = person.function
     return items
 
 
