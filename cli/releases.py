@@ -18,7 +18,7 @@ from core.errors import InvalidInput
 from delivery.audience import audience_lines, audience_view
 from workflow import service, views
 from workflow.content import parse_content
-from workflow.imports import Document, ImportOptions, import_release, is_document
+from workflow.imports import Document, Imported, ImportOptions, import_release, is_document
 from workflow.models import ReleaseKind
 from workflow.service import Step
 from workflow.sources import read_release_file
@@ -134,6 +134,7 @@ def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, tra
     """
     uploaded: list[int] = []
     notes: list[str] = []
+    imported: Imported | None = None
     document_options = {"--translation": translations, "--language": language, "--kind": kind, "--lists": lists,
                         "--topics": topics, "--embargo-until": embargo_until, "--publish-at": publish_at}
     with session_scope() as session:
@@ -147,9 +148,7 @@ def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, tra
             imported = import_release(
                 session, _document(file), {lang: _document(Path(path)) for lang, path in translations},
                 actor=author, options=options)
-            for note in imported.contact_notes:
-                click.echo(f"note: {note}", err=True)
-            notes = imported.notes
+            notes = imported.contact_notes + imported.notes
             uploaded = imported.uploaded
             content = imported.content
         else:
@@ -164,11 +163,11 @@ def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, tra
     for note in notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
-        print_json({**view, "notes": notes} if is_document(file.name) else view)
+        print_json({**view, "notes": imported.notes} if imported is not None else view)
     else:
         click.echo(f"release {view['id']} created as draft: {view['title']} ({', '.join(view['languages'])})")
-        if notes:
-            click.echo(f"{len(notes)} thing(s) could not be carried over: see the notes above", err=True)
+        if imported is not None and imported.notes:
+            click.echo(f"{len(imported.notes)} thing(s) could not be carried over: see the notes above", err=True)
     process_with_progress(uploaded, release_id=view["id"])
 
 
