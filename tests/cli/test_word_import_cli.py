@@ -83,8 +83,8 @@ def test_libreoffice_and_notes_on_stderr(run, tmp_path: Path) -> None:  # type: 
 
 @pytest.mark.parametrize(("hostile", "message"), [
     (with_macro, "error: file 'persbericht.docx': is an Office document with macros"),
-    (with_external_template, "error: file 'persbericht.docx': is an Office document that loads a template from "
-                             "elsewhere: save a copy without it"),
+    (with_external_template, ("error: file 'persbericht.docx': is an Office document that loads a template from "
+                             "elsewhere: save a copy without it")),
 ])
 def test_macros_and_remote_templates_are_refused(run, tmp_path: Path, hostile, message) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "persbericht.docx").write_bytes(hostile(docx(NL, picture=photo())))

@@ -11,7 +11,15 @@ import pytest
 
 from media.checks import DOCX, ODT, inspect, inspect_import
 from media.errors import MediaRefused
-from tests.workflow.office_documents import NL, docx, odt, odt_with, photo, with_external_template, with_macro
+from tests.workflow.office_documents import (
+    NL,
+    docx,
+    odt,
+    odt_with,
+    photo,
+    with_external_template,
+    with_macro,
+)
 
 LISTENER = ('<office:scripts><office:event-listeners><script:event-listener script:language="ooo:script" '
             'script:event-name="dom:load" xlink:href="vnd.sun.star.script:Standard.Module1.Main?language=Basic'
@@ -39,8 +47,8 @@ def test_word_and_libreoffice_documents_as_authors_save_them_pass() -> None:
     (lambda: odt_with(odt(NL), add={"Basic/Standard/Module1.xml": b"<module/>"}),
      "is a LibreOffice document with macros or scripts"),
     (lambda: odt_with(odt(NL), manifest=("</manifest:manifest>",
-                                         '<manifest:file-entry manifest:full-path="Scripts/python/run.py" '
-                                         'manifest:media-type="application/binary"/></manifest:manifest>')),
+                                         ('<manifest:file-entry manifest:full-path="Scripts/python/run.py" '
+                                         'manifest:media-type="application/binary"/></manifest:manifest>'))),
      "is a LibreOffice document with macros or scripts"),
     (lambda: odt_with(odt(NL), content=("<office:body>", LISTENER)), "is a LibreOffice document with macros"),
     (lambda: odt_with(odt(NL), meta=("<office:meta>", TEMPLATE)),
