@@ -85,6 +85,7 @@ class Note:
 
     where: str
     what: str
+    order: float = field(default=-1, compare=False)  # the block's index, to list notes in document order
 
     def __str__(self) -> str:
         return f"{self.where}: {self.what}" if self.where else self.what

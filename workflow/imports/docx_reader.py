@@ -253,7 +253,8 @@ class _Walker:
         self.seen_styles: set[str] = set()
 
     def resolved_notes(self) -> list[Note]:
-        return [Note(where(self.blocks, index, inside), what) for index, inside, what in self.pending]
+        return [Note(where(self.blocks, index, inside), what, index if inside else index - 0.5)
+                for index, inside, what in self.pending]
 
     def note_here(self, what: str) -> None:
         """Something between blocks, before the next one."""

@@ -52,7 +52,8 @@ PICTURE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 class Person:
     """One person of the contact block, as the document writes them."""
 
-    where: str
+    block: Block | None = None
+    where: str = ""
     name: str = ""
     function: str = ""
     phone: str = ""
@@ -104,6 +105,9 @@ def map_document(document: ReadDocument) -> MappedText:
     def at(block: Block) -> str:
         return where(blocks, places[id(block)], True)
 
+    def note(block: Block, what: str) -> Note:
+        return Note(at(block), what, places[id(block)])
+
     title_block = next((block for block in blocks if block.title), None) or \
         next((block for block in blocks if block.kind is BlockKind.HEADING), None)
     start = 0
@@ -117,7 +121,7 @@ def map_document(document: ReadDocument) -> MappedText:
             if block.kind is BlockKind.IMAGE and block.image is not None:
                 mapped.pictures.append(Picture(block.image, at(block)))
             elif block.text:
-                mapped.notes.append(Note(at(block), f"text before the title was left out: {short(block.text)}"))
+                mapped.notes.append(note(block, f"text before the title was left out: {short(block.text)}"))
     body_blocks = blocks[start:]
     lead_block = _lead(body_blocks)
     if lead_block is None:
@@ -127,10 +131,10 @@ def map_document(document: ReadDocument) -> MappedText:
         mapped.lead = " ".join(lead_block.text.split())
         for run in lead_block.runs:
             if run.href:
-                mapped.notes.append(Note(at(lead_block), f"the lead is plain text: the link to {run.href} was not "
+                mapped.notes.append(note(lead_block, f"the lead is plain text: the link to {run.href} was not "
                                                          "kept"))
-    writer = _MarkdownWriter(mapped, at)
-    contact_lines: list[tuple[str, str]] = []
+    writer = _MarkdownWriter(mapped, note)
+    contact_lines: list[tuple[Block, str]] = []
     in_contacts = False
     headings = [block.level for block in body_blocks if block.kind is BlockKind.HEADING
                 and not contact_label(block.text)[0]]
@@ -146,15 +150,18 @@ def map_document(document: ReadDocument) -> MappedText:
         opens, rest = contact_label(lines[0]) if lines else (False, "")
         if opens:
             in_contacts = True
-            contact_lines.extend((at(block), line) for line in ([rest] if rest else []) + lines[1:])
+            contact_lines.extend((block, line) for line in ([rest] if rest else []) + lines[1:])
             continue
         if in_contacts and block.kind is not BlockKind.HEADING:
-            contact_lines.extend((at(block), line) for line in lines)
+            contact_lines.extend((block, line) for line in lines)
             continue
         in_contacts = False
         writer.block(block, top)
     mapped.body = writer.text()
-    mapped.people = _people(contact_lines, mapped.notes)
+    mapped.people = _people(contact_lines, mapped.notes, note)
+    for person in mapped.people:
+        person.where = at(person.block) if person.block is not None else ""
+    mapped.notes.sort(key=lambda said: said.order)
     return mapped
 
 
@@ -167,17 +174,17 @@ def _lead(blocks: list[Block]) -> Block | None:
     return None
 
 
-def _people(lines: list[tuple[str, str]], notes: list[Note]) -> list[Person]:
+def _people(lines: list[tuple[Block, str]], notes: list[Note], note: Callable[[Block, str], Note]) -> list[Person]:
     """The contact block's lines as persons: a name, then a function, then labelled lines;
     an unlabelled line after a person's details starts the next person."""
     people: list[Person] = []
     person: Person | None = None
-    for place, line in lines:
+    for block, line in lines:
         for part in (piece.strip() for piece in _SEPARATORS.split(line)):
             if not part:
                 continue
             if person is None:
-                person = Person(place)
+                person = Person(block)
                 people.append(person)
             email = _EMAIL.search(part)
             if email and (_EMAIL_LABEL.match(part) or part == email.group() or part.strip("<>()") == email.group()):
@@ -199,7 +206,7 @@ def _people(lines: list[tuple[str, str]], notes: list[Note]) -> list[Person]:
                 if rest and not person.name:
                     person.name = rest
             elif person.has_details:
-                person = Person(place, name=part)
+                person = Person(block, name=part)
                 people.append(person)
             elif not person.name:
                 name, comma, function = part.partition(",")
@@ -214,8 +221,9 @@ def _people(lines: list[tuple[str, str]], notes: list[Note]) -> list[Person]:
             kept.append(person)
             continue
         said = ", ".join(value for value in (person.name, person.function, person.phone, person.mobile) if value)
-        notes.append(Note(person.where, f"contact block: {short(said)} has no e-mail address, so it was not taken "
-                                        "as a contact; add the address, or add the contact in the editor"))
+        if person.block is not None:
+            notes.append(note(person.block, f"contact block: {short(said)} has no e-mail address, so it was not "
+                                             "taken as a contact; add the address, or add the contact in the editor"))
     return kept
 
 
@@ -235,9 +243,9 @@ def _safe_url(url: str) -> bool:
 class _MarkdownWriter:
     """Writes blocks as the release's Markdown, saying what it could not keep."""
 
-    def __init__(self, mapped: MappedText, at: Callable[[Block], str]) -> None:
+    def __init__(self, mapped: MappedText, note: Callable[[Block, str], Note]) -> None:
         self.mapped = mapped
-        self.at = at
+        self.note = note
         self.parts: list[str] = []  # finished chunks, joined by blank lines
         self.list_lines: list[str] = []
         self.list_stack: list[list[Any]] = []  # per depth: ordered, indent, next number, marker width
@@ -315,7 +323,7 @@ class _MarkdownWriter:
                 else:
                     out.append(label)
                     said = run.href if len(run.href) < 80 else run.href[:80] + "…"
-                    self.mapped.notes.append(Note(self.at(block), f"the link to {said!r} was kept as plain text: only "
+                    self.mapped.notes.append(self.note(block, f"the link to {said!r} was kept as plain text: only "
                                                               "http(s) and mailto links are carried over"))
                 continue
             out.append(_marked(run))

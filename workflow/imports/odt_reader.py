@@ -106,7 +106,8 @@ def read_odt(data: bytes, filename: str) -> ReadDocument:
     for child in document.body.children:
         walker.element(child)
     blocks = number_blocks(walker.blocks)
-    notes = [Note(where(blocks, index, inside), what) for index, inside, what in walker.pending]
+    notes = [Note(where(blocks, index, inside), what, index if inside else index - 0.5)
+             for index, inside, what in walker.pending]
     language = document.meta.get_language() or ""
     return ReadDocument(filename, blocks, notes, language)
 
