@@ -41,7 +41,8 @@ def test_a_word_release_with_its_french_translation(run, tmp_path: Path) -> None
     result = ok(run("releases", "new", str(tmp_path / "persbericht.docx"), "--as", SPOKES,
                     "--translation", "fr", str(tmp_path / "communique.docx"), "--language", "nl",
                     "--kind", "annual_report", "--lists", "journalists", "--topics", "annual-report,consular",
-                    "--embargo-until", "2099-06-01T09:00:00+02:00", "--json"))
+                    "--embargo-until", "2099-06-01T09:00:00+02:00", "--publish-at", "2099-06-01T11:05:00+02:00",
+                    "--json"))
     created = json.loads(result.stdout)
     assert created["notes"] == [] and created["state"] == "draft"
     # Contacts not in the directory: said on stderr, printed as written.
@@ -51,6 +52,7 @@ def test_a_word_release_with_its_french_translation(run, tmp_path: Path) -> None
     assert content["kind"] == "annual_report" and content["lists"] == ["journalists"]
     assert content["topics"] == ["annual-report", "consular"] and content["web_only"] is False
     assert content["embargo_until"].startswith("2099-06-01T07:00:00")
+    assert content["publish_at"].startswith("2099-06-01T09:05:00")
     for language, source in (("nl", NL), ("fr", FR)):
         text = content["translations"][language]
         assert (text["title"], text["lead"], text["body"]) == (source.title, source.lead, expected_body(source))

@@ -28,6 +28,11 @@ TEMPLATE = ('<office:meta><meta:template xlink:type="simple" xlink:actuate="onRe
             'xlink:href="https://templates.example.net/persbericht.ott" xlink:title="Persbericht"/>')
 SECTION = ('<office:text><text:section text:name="Disclaimer"><text:section-source '
            'xlink:href="file:///S:/communicatie/disclaimer.odt"/></text:section>')
+LINKED_OBJECT = ('<office:text><text:p><draw:frame draw:name="chart" text:anchor-type="as-char" svg:width="1cm" '
+                 'svg:height="1cm"><draw:object xlink:href="file:///S:/cijfers/grafiek.ods"/></draw:frame></text:p>')
+DDE = ('<office:text><text:dde-connection-decls><text:dde-connection-decl office:name="cijfers" '
+       'office:dde-application="soffice" office:dde-topic="file:///S:/cijfers.ods" office:dde-item="A1"/>'
+       '</text:dde-connection-decls>')
 LINKED_PICTURE = ('<office:text><text:p><draw:frame draw:name="pixel" text:anchor-type="as-char" svg:width="1cm" '
                   'svg:height="1cm"><draw:image xlink:href="https://tracker.example.net/pixel.png"/></draw:frame>'
                   '</text:p>')
@@ -57,6 +62,10 @@ def test_word_and_libreoffice_documents_as_authors_save_them_pass() -> None:
      "is an Office document that includes a section from another file"),
     (lambda: odt_with(odt(NL), content=("<office:text>", LINKED_PICTURE)),
      "is an Office document that links to 'https://tracker.example.net/pixel.png' outside itself"),
+    (lambda: odt_with(odt(NL), content=("<office:text>", LINKED_OBJECT)),
+     "is an Office document that links to 'file:///S:/cijfers/grafiek.ods' outside itself"),
+    (lambda: odt_with(odt(NL), content=("<office:text>", DDE)),
+     "is an Office document that runs a DDE link (starts programs)"),
 ])
 def test_documents_that_act_or_fetch_are_refused(data, reason) -> None:  # type: ignore[no-untyped-def]
     built = data()

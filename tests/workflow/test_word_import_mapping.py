@@ -161,7 +161,9 @@ def test_the_first_picture_is_the_lead_the_others_the_gallery(db: str) -> None:
     document = python_docx.Document()
     document.add_heading("Fotoreportage", 1)
     document.add_paragraph().add_run("Beelden van het bezoek.").bold = True
-    for number, (data, alt) in enumerate(((photo(), "Aankomst"), (_gif(), "Logo"), (photo((9, 9, 9)), "Vertrek"))):
+    appended = photo((1, 1, 1)) + b"PK\x03\x04 something after the picture"  # refused by the media checks
+    for number, (data, alt) in enumerate(((photo(), "Aankomst"), (_gif(), "Logo"), (photo((9, 9, 9)), "Vertrek"),
+                                          (appended, "Groep"))):
         document.add_picture(io.BytesIO(data))
         document.paragraphs[-1]._p.xpath(".//wp:docPr")[0].set("descr", alt)
         document.add_paragraph(f"Tekst {number}.")
@@ -175,4 +177,23 @@ def test_the_first_picture_is_the_lead_the_others_the_gallery(db: str) -> None:
         (MediaRole.LEAD, "reportage-1.png", "Aankomst"), (MediaRole.GALLERY, "reportage-3.png", "Vertrek")]
     assert imported.notes == [
         ("reportage.docx: paragraph 5 (under “Fotoreportage”): a picture of type image/gif was left out: only JPEG, "
-        "PNG and WebP pictures are carried over; save it as one of those and add it in the editor")]
+        "PNG and WebP pictures are carried over; save it as one of those and add it in the editor"),
+        ("reportage.docx: paragraph 9 (under “Fotoreportage”): a picture was left out: it is a PNG file that is also "
+         "readable as a PNG with other data after its end: a file that is two things at once is refused")]
+
+
+def test_a_document_without_title_or_lead_says_so() -> None:
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_paragraph("Gewoon een tekst.")
+    out = io.BytesIO()
+    document.save(out)
+    mapped = map_document(read_docx(out.getvalue(), "tekst.docx"))
+    assert (mapped.title, mapped.lead, mapped.body) == ("", "", "Gewoon een tekst.")
+    assert [str(note) for note in mapped.notes] == [
+        ("no heading and no paragraph in the Title style: the draft has no title; give the title the Title or "
+        "Heading 1 style, or type it in the editor"),
+        ("no paragraph entirely in bold before the first subheading: the draft has no lead; make the lead paragraph "
+        "bold, or type it in the editor"),
+    ]
