@@ -71,6 +71,9 @@ def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_o
     """The file's content; how its contacts differ from the directory goes to stderr, and the
     media files it uploaded into `uploaded` (their renditions are made once it is stored).
     Editing with a file that has no `media:` key keeps the release's files as they are."""
+    if release_id is not None and is_document(file.name):
+        raise InvalidInput(str(file), "a Word or LibreOffice document makes a new release (releases new); change "
+                                      "an existing one in the editor, or with a Markdown release file")
     source = read_release_file(session, file, actor=actor, update_contacts=update_contacts, web_only=web_only)
     for note in source.contact_notes:
         click.echo(f"note: {note}", err=True)

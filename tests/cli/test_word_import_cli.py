@@ -114,3 +114,10 @@ def test_settings_and_files_that_do_not_fit(run, tmp_path: Path) -> None:  # typ
     fails(run("releases", "new", str(tmp_path / "zonder.docx"), "--as", SPOKES), 2,
           "error: pictures need a description (alt text, read aloud in place of the picture): zonder.docx: picture 1")
     assert json.loads(ok(run("releases", "list", "--json")).stdout) == []
+
+
+def test_edit_takes_markdown_only_and_says_so(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "persbericht.docx").write_bytes(docx(NL))
+    ok(run("releases", "new", str(tmp_path / "persbericht.docx"), "--as", SPOKES, "--web-only"))
+    fails(run("releases", "edit", "1", str(tmp_path / "persbericht.docx"), "--as", SPOKES), 2,
+          "a Word or LibreOffice document makes a new release (releases new)")

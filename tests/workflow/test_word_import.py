@@ -199,3 +199,15 @@ def test_a_file_that_is_not_a_document_is_refused_by_name(sqlite_db: str) -> Non
             import_release(session, Document(photo(), "release.odt"), actor=author)
         with pytest.raises(MediaRefused, match="is a ZIP archive, not a Word, Excel or PowerPoint document"):
             import_release(session, Document(odt(NL), "release.docx"), actor=author)
+
+
+def test_a_translation_without_the_picture_description_is_said(sqlite_db: str) -> None:
+    with session_scope() as session:
+        author = add_user(session, "an@example.be", "An Peeters", "spokesperson")
+        imported = import_release(session, Document(docx(NL, picture=photo()), "persbericht.docx"),
+                                  {"fr": Document(docx(FR, picture=photo(), alt=""), "communique.docx")}, actor=author)
+    assert imported.notes == [
+        ("communique.docx: paragraph 14 (under “Rethink network : un nouveau réseau de postes”): the picture has no "
+        "description here, so the release's image persbericht-1.png has no alt text in fr yet: add it in the "
+        "editor (or the document) before submitting")]
+    assert imported.content.missing_alt_texts(["nl", "fr"]) == [("persbericht-1.png", "fr")]

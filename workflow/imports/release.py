@@ -148,7 +148,7 @@ def import_release(session: Session, main: Document, translations: dict[str, Doc
         parse_content(data)  # the text and settings first: a bad title uploads nothing
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc.field}", exc.problem) from None
-    _refuse_undescribed(mapped, others)
+    _refuse_undescribed(mapped)
     stored: list[Uploaded] = []
     try:
         media, uploaded = _pictures(session, mapped, language, others, actor, notes, stored)
@@ -197,7 +197,7 @@ def _item(person: Person, language: str) -> dict[str, Any]:
     return item
 
 
-def _refuse_undescribed(mapped: MappedText, others: dict[str, MappedText]) -> None:
+def _refuse_undescribed(mapped: MappedText) -> None:
     """Refuse pictures of the main document that have no description, all at once, with where
     they are: a release's images need an alt text in its main language."""
     missing = [(f"{mapped.filename}: picture {number} ({picture.where})", "")
@@ -250,4 +250,8 @@ def _pictures(session: Session, mapped: MappedText, language: str, others: dict[
                              "left out: pictures come from the main document")
             elif picture.image.alt:
                 found["texts"][lang] = {"alt": picture.image.alt}
+            else:
+                notes.append(f"{text.filename}: {picture.where}: the picture has no description here, so the "
+                             f"release's image {found['filename']} has no alt text in {lang} yet: add it in the "
+                             "editor (or the document) before submitting")
     return items, uploaded
