@@ -113,6 +113,7 @@ def test_libreoffice_footnotes_text_boxes_comments_and_german_labels() -> None:
     body = document.body
     body.clear()
     document.insert_style(Style("text", name="T1", bold=True), automatic=True)
+    document.get_styles("master-page")[0].set_page_footer("Föderaler Öffentlicher Dienst")
     body.append(Header(1, "Neue Konsularregeln"))
     lead = Paragraph("")
     lead.append(Span("Brüssel – Die Regeln ändern sich.", style="T1"))
@@ -138,6 +139,7 @@ def test_libreoffice_footnotes_text_boxes_comments_and_german_labels() -> None:
     assert (person.name, person.function, person.phone, person.mobile, person.email) == (
         "Eva Schmidt", "Sprecherin", "+32 2 501 81 11", "+32 475 11 22 33", "eva.schmidt@example.be")
     assert [str(note) for note in mapped.notes] == [
+        "the page footer (“Föderaler Öffentlicher Dienst”) is not carried over",
         ("paragraph 3 (under “Neue Konsularregeln”): a footnote was left out: “Siehe Königlicher Erlass.”; put it in "
         "the text if it matters"),
         "paragraph 3 (under “Neue Konsularregeln”): a comment was left out: “Zahlen prüfen”",
@@ -197,3 +199,21 @@ def test_a_document_without_title_or_lead_says_so() -> None:
         ("no paragraph entirely in bold before the first subheading: the draft has no lead; make the lead paragraph "
         "bold, or type it in the editor"),
     ]
+
+
+def test_a_tables_pictures_are_still_the_releases() -> None:
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_heading("Fotoreportage", 1)
+    grid = document.add_table(rows=1, cols=2)
+    grid.cell(0, 0).text = "Aankomst"
+    grid.cell(0, 1).paragraphs[0].add_run().add_picture(io.BytesIO(photo()))
+    grid.cell(0, 1)._tc.xpath(".//wp:docPr")[0].set("descr", "De minister komt aan")
+    out = io.BytesIO()
+    document.save(out)
+    mapped = map_document(read_docx(out.getvalue(), "reportage.docx"))
+    assert [(picture.image.alt, picture.where) for picture in mapped.pictures] == [
+        ("De minister komt aan", "paragraph 2 (under “Fotoreportage”)")]
+    assert [str(note) for note in mapped.notes][-1].startswith(
+        "after paragraph 1 (under “Fotoreportage”): a table (1 rows × 2 columns) was left out: “Aankomst”")

@@ -293,6 +293,10 @@ class _Walker:
             shown = short(MARKER.sub("", text)) if text else "(empty)"
             self.note_here(f"a table ({len(rows)} rows × {columns} columns) was left out: {shown}; write it as a "
                            "list, or attach it as a document")
+            pictures: list[Image] = []
+            for image in element.iter("img"):  # a table's pictures are still the release's
+                self.picture(image, pictures)
+            self.blocks.extend(Block(BlockKind.IMAGE, image=picture) for picture in pictures)
         else:
             self.block(element, BlockKind.PARAGRAPH)
 

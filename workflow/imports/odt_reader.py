@@ -106,10 +106,25 @@ def read_odt(data: bytes, filename: str) -> ReadDocument:
     for child in document.body.children:
         walker.element(child)
     blocks = number_blocks(walker.blocks)
-    notes = [Note(where(blocks, index, inside), what, index if inside else index - 0.5)
+    notes = _page_furniture(document)
+    notes += [Note(where(blocks, index, inside), what, index if inside else index - 0.5)
              for index, inside, what in walker.pending]
     language = document.meta.get_language() or ""
     return ReadDocument(filename, blocks, notes, language)
+
+
+def _page_furniture(document: Document) -> list[Note]:
+    """Notes on the page headers and footers (of the master pages), which are not read."""
+    notes = []
+    for tag, which in (("style:header", "page header"), ("style:footer", "page footer")):
+        for part in document.styles.get_elements(f"descendant::{tag}"):
+            text = " ".join(part.text_recursive.split())
+            pictures = len(part.get_elements("descendant::draw:frame"))
+            said = ", ".join(bit for bit in (short(text) if text else "", f"{pictures} picture(s)" if pictures else "")
+                             if bit)
+            if said:
+                notes.append(Note("", f"the {which} ({said}) is not carried over"))
+    return notes
 
 
 class _Walker:
@@ -162,6 +177,10 @@ class _Walker:
             self.note(f"a table ({len(rows)} rows × {columns} columns) was left out: "
                       f"{short(text) if text else '(empty)'}; write it as a list, or attach it as a document",
                       inside=False)
+            pictures: list[Image] = []
+            for frame in element.get_elements("descendant::draw:frame"):  # a table's pictures stay the release's
+                self.frame(frame, pictures)
+            self.blocks.extend(Block(BlockKind.IMAGE, image=picture) for picture in pictures)
         elif tag in _QUIET:
             return
         else:
