@@ -20,6 +20,8 @@ from delivery.audience import audience_lines, audience_view
 from reports.mailing import release_report
 from workflow import service, views
 from workflow.content import parse_content
+from workflow.imports import Document, Imported, ImportOptions, import_release, is_document
+from workflow.models import ReleaseKind
 from workflow.service import Step
 from workflow.sources import read_release_file
 from workflow.states import State
@@ -71,6 +73,9 @@ def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_o
     """The file's content; how its contacts differ from the directory goes to stderr, and the
     media files it uploaded into `uploaded` (their renditions are made once it is stored).
     Editing with a file that has no `media:` key keeps the release's files as they are."""
+    if release_id is not None and is_document(file.name):
+        raise InvalidInput(str(file), "a Word or LibreOffice document makes a new release (releases new); change "
+                                      "an existing one in the editor, or with a Markdown release file")
     source = read_release_file(session, file, actor=actor, update_contacts=update_contacts, web_only=web_only)
     for note in source.contact_notes:
         click.echo(f"note: {note}", err=True)
@@ -88,26 +93,99 @@ def _read(session: Session, file: Path, actor: Any, update_contacts: bool, web_o
                                                   "has no media: list)") from None
 
 
+def _options_list(values: tuple[str, ...]) -> list[str]:
+    """Repeated or comma-separated option values, as one list."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _when_option(value: str | None, name: str) -> datetime | None:
+    return None if value is None else _parse_at(value, name)
+
+
 @releases.command("new")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @as_option
 @update_contacts_option
 @web_only_option
+@click.option("--translation", "translations", nargs=2, multiple=True, metavar="LANG FILE",
+              help="Word or LibreOffice document: the release in another language, e.g. --translation fr "
+                   "release.fr.docx (repeatable).")
+@click.option("--language", default=None, metavar="LANG",
+              help="Word or LibreOffice document: the language it is written in (default: the document's "
+                   "language property, else PRESSROOM_DEFAULT_LANGUAGE).")
+@click.option("--kind", type=click.Choice([kind.value for kind in ReleaseKind]), default=None,
+              help="Word or LibreOffice document: the kind of release (default press_release).")
+@click.option("--lists", "lists", multiple=True, metavar="SLUG[,SLUG…]",
+              help="Word or LibreOffice document: the mailing lists to send to.")
+@click.option("--topics", "topics", multiple=True, metavar="SLUG[,SLUG…]",
+              help="Word or LibreOffice document: the topics it is filed under.")
+@click.option("--embargo-until", default=None, metavar="ISO-8601",
+              help="Word or LibreOffice document: the embargo, with its time zone.")
+@click.option("--publish-at", default=None, metavar="ISO-8601",
+              help="Word or LibreOffice document: when to publish once approved, with its time zone.")
 @json_option
-def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, as_json: bool) -> None:
-    """Create a draft from a Markdown FILE with YAML front matter (see README)."""
+def new(file: Path, actor_email: str, update_contacts: bool, web_only: bool, translations: tuple[tuple[str, str], ...],
+        language: str | None, kind: str | None, lists: tuple[str, ...], topics: tuple[str, ...],
+        embargo_until: str | None, publish_at: str | None, as_json: bool) -> None:
+    """Create a draft from FILE: a Markdown file with YAML front matter, or a press release
+    written in Word (.docx) or LibreOffice (.odt).
+
+    From a document: the title is the first heading (or the paragraph in the Title style), the
+    lead the first paragraph entirely in bold, the rest the body, with subheadings, lists, bold,
+    italic, links and quotes; the contact block after a "Contact" / "Perscontact" / "Contact
+    presse" line gives the contacts, and pictures (with their descriptions) become the release's
+    images. What could not be carried over is printed as notes on stderr (and under "notes" with
+    --json). Documents with macros or links to templates are refused (exit 2). See the README.
+    """
     uploaded: list[int] = []
+    notes: list[str] = []
+    imported: Imported | None = None
+    document_options = {"--translation": translations, "--language": language, "--kind": kind, "--lists": lists,
+                        "--topics": topics, "--embargo-until": embargo_until, "--publish-at": publish_at}
     with session_scope() as session:
         author = get_user(session, actor_email)
-        content = _read(session, file, author, update_contacts, web_only, uploaded)
+        if is_document(file.name):
+            options = ImportOptions(
+                kind=kind or "press_release", language=language, lists=_options_list(lists),
+                topics=_options_list(topics), web_only=web_only,
+                embargo_until=_when_option(embargo_until, "--embargo-until"),
+                publish_at=_when_option(publish_at, "--publish-at"), update_contacts=update_contacts)
+            imported = import_release(
+                session, _document(file), {lang: _document(Path(path)) for lang, path in translations},
+                actor=author, options=options)
+            notes = imported.contact_notes + imported.notes
+            uploaded = imported.uploaded
+            content = imported.content
+        else:
+            given = [name for name, value in document_options.items() if value]
+            if given:
+                raise InvalidInput(given[0], f"is for Word and LibreOffice documents; {file.name} says this in "
+                                             "its front matter")
+            content = _read(session, file, author, update_contacts, web_only, uploaded)
         release = service.create_release(session, author, content)
         view = views.release_view(session, release)
     relay_now()
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if as_json:
-        print_json(view)
+        print_json({**view, "notes": imported.notes} if imported is not None else view)
     else:
         click.echo(f"release {view['id']} created as draft: {view['title']} ({', '.join(view['languages'])})")
+        if imported is not None and imported.notes:
+            click.echo(f"{len(imported.notes)} thing(s) could not be carried over: see the notes above", err=True)
     process_with_progress(uploaded, release_id=view["id"])
+
+
+def _document(path: Path) -> Document:
+    """A Word or LibreOffice document read from disk, refused with its name if unreadable."""
+    if not is_document(path.name):
+        raise InvalidInput(str(path), "a translation must be a Word (.docx) or LibreOffice (.odt) document")
+    try:
+        return Document(path.read_bytes(), path.name)
+    except FileNotFoundError:
+        raise InvalidInput(str(path), "file not found") from None
+    except OSError as exc:
+        raise InvalidInput(str(path), f"cannot be read ({exc.strerror or exc})") from None
 
 
 @releases.command("edit")
@@ -157,15 +235,15 @@ def request_changes(release_id: int, actor_email: str, expected_version: int | N
     _act(actor_email, lambda s, u: service.request_changes(s, release_id, u, comment, expected_version))
 
 
-def _parse_at(value: str | None) -> datetime | None:
+def _parse_at(value: str | None, option: str = "--at") -> datetime | None:
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("--at", f"{value!r} is not an ISO-8601 date and time") from None
+        raise InvalidInput(option, f"{value!r} is not an ISO-8601 date and time") from None
     if moment.tzinfo is None:
-        raise InvalidInput("--at", f"{value!r} has no time zone; add one, e.g. +02:00 or Z")
+        raise InvalidInput(option, f"{value!r} has no time zone; add one, e.g. +02:00 or Z")
     return moment
 
 

@@ -410,7 +410,22 @@ def _check_pdf_objects(root: Any, filename: str) -> None:
 _OFFICE_REFUSED_PARTS = ("vbaproject", "vbadata", "activex", "oleobject", "/embeddings/", ".bin")
 _OFFICE_REFUSED_TYPES = ("macroenabled", "vbaproject", "vbadata", "activex", "oleobject",
                          "ms-office.vba", "package")
+_PACKAGING_TYPES = "vnd.openxmlformats-package."
 _DDE = re.compile(rb"(instrtext[^>]*>|instr=\")\s*dde(auto)?\b", re.IGNORECASE)
+
+
+def _open_package(data: bytes, filename: str) -> zipfile.ZipFile:
+    """A ZIP package opened for checking: refused with something in front of it, or when it
+    would unpack to far more than its size (or the cap)."""
+    if not data.startswith(b"PK\x03\x04"):  # data before the archive: something else in front
+        raise MediaRefused(filename, "polyglot", found="a ZIP archive", other="another file before it")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    entries = archive.infolist()
+    unpacked = sum(entry.file_size for entry in entries)
+    budget = min(max(_UNPACK_RATIO * len(data), 10 * 1024 * 1024), _UNPACK_CAP)
+    if len(entries) > 10_000 or unpacked > budget:
+        raise MediaRefused(filename, "zip_bomb", unpacked=human_size(unpacked))
+    return archive
 
 
 def _office_type(data: bytes, filename: str) -> FileType:
@@ -420,12 +435,8 @@ def _office_type(data: bytes, filename: str) -> FileType:
     if not data.startswith(b"PK\x03\x04"):  # data before the archive: something else in front
         raise MediaRefused(filename, "polyglot", found="a ZIP archive", other="another file before it")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = _open_package(data, filename)
         entries = archive.infolist()
-        unpacked = sum(entry.file_size for entry in entries)
-        budget = min(max(_UNPACK_RATIO * len(data), 10 * 1024 * 1024), _UNPACK_CAP)
-        if len(entries) > 10_000 or unpacked > budget:
-            raise MediaRefused(filename, "zip_bomb", unpacked=human_size(unpacked))
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" not in names:
             raise MediaRefused(filename, "not_office")
@@ -434,7 +445,10 @@ def _office_type(data: bytes, filename: str) -> FileType:
             raise MediaRefused(filename, "macros")
         types = [element.get("ContentType", "").lower()
                  for element in _xml(archive, "[Content_Types].xml").iter()]
-        if any(marker in content_type for content_type in types for marker in _OFFICE_REFUSED_TYPES):
+        # Every package declares the packaging's own parts (relationships, core properties) as
+        # "vnd.openxmlformats-package.…": that "package" is not an embedded one.
+        if any(marker in content_type.replace(_PACKAGING_TYPES, "") for content_type in types
+               for marker in _OFFICE_REFUSED_TYPES):
             raise MediaRefused(filename, "macros")
         for entry in entries:
             if entry.filename.lower().endswith(".rels"):
@@ -470,9 +484,110 @@ def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
 def _check_relationships(root: ElementTree.Element, filename: str) -> None:
     for relationship in root.iter():
         kind = relationship.get("Type", "").lower()
-        if any(marker in kind for marker in ("oleobject", "package", "activex", "vbaproject")):
+        # The type's last segment names it (".../relationships/oleObject"); its namespace may
+        # hold "package" for any part (".../package/2006/relationships/metadata/core-properties").
+        if any(marker in kind.rsplit("/", 1)[-1] for marker in ("oleobject", "package", "activex", "vbaproject")):
             raise MediaRefused(filename, "macros")
         if relationship.get("TargetMode", "").lower() == "external" and not kind.endswith("/hyperlink"):
             what = "loads a template from elsewhere" if kind.endswith("/attachedtemplate") else \
                 f"links to {relationship.get('Target', '')[:60]!r} outside itself"
             raise MediaRefused(filename, "office_external", what=what)
+
+
+# --- LibreOffice text documents, read to import a release (never attached as files) ----------
+
+ODT = FileType("LibreOffice", "application/vnd.oasis.opendocument.text", "odt", MediaKind.DOCUMENT, ("odt",))
+_ODF = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "script": "urn:oasis:names:tc:opendocument:xmlns:script:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
+    "manifest": "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0",
+}
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+# Parts and manifest types that hold code: Basic and script libraries, Java, OLE objects.
+_ODF_CODE_PARTS = ("basic/", "scripts/", "dialogs/")
+_ODF_CODE_TYPES = ("script", "basic", "oleobject", "java", "dialog")
+# Elements that act (scripts, events, applets) and ones that fetch from elsewhere.
+_ODF_ACTIVE = {f"{{{_ODF['office']}}}script", f"{{{_ODF['script']}}}event-listener",
+               f"{{{_ODF['draw']}}}applet", f"{{{_ODF['draw']}}}plugin"}
+_ODF_LINKED = {
+    f"{{{_ODF['text']}}}section-source": "includes a section from another file",
+    f"{{{_ODF['office']}}}dde-source": "runs a DDE link (starts programs)",
+    f"{{{_ODF['text']}}}dde-connection-decl": "runs a DDE link (starts programs)",
+    f"{{{_ODF['table']}}}dde-link": "runs a DDE link (starts programs)",
+    f"{{{_ODF['draw']}}}floating-frame": "shows a frame loaded from elsewhere",
+}
+_ODF_EMBEDDING = {f"{{{_ODF['draw']}}}image", f"{{{_ODF['draw']}}}object", f"{{{_ODF['draw']}}}object-ole"}
+_ACTING_SCHEMES = ("macro:", "vnd.sun.star.script:", "javascript:", "vbscript:", "vnd.sun.star.basic:")
+
+
+def inspect_import(data: bytes, filename: str) -> FileType:
+    """The checks a Word (.docx) or LibreOffice (.odt) document passes before its text is
+    imported as a release: those of an upload (`inspect`: size, type by the bytes and a name
+    that agrees, macros, ActiveX, external relationships such as a remote template, DDE,
+    bombs), and for an .odt their LibreOffice counterparts (`_odf_text`). Raises MediaRefused."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension == "docx":
+        return inspect(data, filename).type
+    if extension != "odt":
+        raise MediaRefused(filename, "not_importable")
+    if not data:
+        raise MediaRefused(filename, "empty")
+    limit = get_settings().media_max_bytes
+    if len(data) > limit:
+        raise MediaRefused(filename, "too_big", size=human_size(len(data)), limit=human_size(limit))
+    found = sniff(data)
+    if found != "a ZIP archive":
+        raise MediaRefused(filename, "name_mismatch", extension=extension, found=found)
+    try:
+        _odf_text(data, filename)
+    except MediaRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile, zlib and expat raise many types
+        raise MediaRefused(filename, "unreadable", found="a LibreOffice document",
+                           detail=str(exc)[:200] or type(exc).__name__) from None
+    return ODT
+
+
+def _odf_text(data: bytes, filename: str) -> None:
+    """Refuse an .odt that is not a text document, or that carries code (Basic or script
+    libraries, scripts bound to events, applets, OLE objects), loads something from elsewhere
+    (a template, a linked section, a linked picture or object, DDE), or is a bomb. The manifest
+    and every XML part are parsed, as for Word documents."""
+    archive = _open_package(data, filename)
+    names = [entry.filename for entry in archive.infolist()]
+    if "mimetype" not in names or _read(archive, "mimetype").strip() != ODT.mime.encode():
+        raise MediaRefused(filename, "not_odt")
+    if any(name.lower().startswith(_ODF_CODE_PARTS) or "/basic/" in name.lower() for name in names):
+        raise MediaRefused(filename, "odt_macros")
+    if "META-INF/manifest.xml" in names:
+        for entry in _xml(archive, "META-INF/manifest.xml").iter(f"{{{_ODF['manifest']}}}file-entry"):
+            media_type = entry.get(f"{{{_ODF['manifest']}}}media-type", "").lower()
+            path = entry.get(f"{{{_ODF['manifest']}}}full-path", "").lower()
+            if any(marker in media_type for marker in _ODF_CODE_TYPES) or path.startswith(_ODF_CODE_PARTS):
+                raise MediaRefused(filename, "odt_macros")
+    for name in names:
+        if not name.lower().endswith(".xml") or name == "META-INF/manifest.xml" or not _read(archive, name).strip():
+            continue  # (LibreOffice leaves some configuration parts empty)
+        for element in _xml(archive, name).iter():
+            _check_odf_element(element, filename)
+
+
+def _check_odf_element(element: ElementTree.Element, filename: str) -> None:
+    if element.tag in _ODF_ACTIVE or (element.tag == f"{{{_ODF['office']}}}event-listeners" and len(element)):
+        raise MediaRefused(filename, "odt_macros")
+    if element.tag in _ODF_LINKED:
+        raise MediaRefused(filename, "office_external", what=_ODF_LINKED[element.tag])
+    target = (element.get(_XLINK_HREF) or "").strip()
+    if not target:
+        return
+    if target.lower().startswith(_ACTING_SCHEMES):
+        raise MediaRefused(filename, "odt_macros")
+    if element.tag == f"{{{_ODF['meta']}}}template":
+        raise MediaRefused(filename, "office_external", what="loads a template from elsewhere")
+    outside = "://" in target or target.startswith(("/", "\\\\", "..")) or target.lower().startswith("file:")
+    if element.tag in _ODF_EMBEDDING and outside:
+        raise MediaRefused(filename, "office_external", what=f"links to {target[:60]!r} outside itself")

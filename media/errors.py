@@ -34,6 +34,10 @@ REASONS: dict[str, str] = {
     "office_external": "is an Office document that {what}: save a copy without it",
     "pdf_link": "is a PDF with a link to {target}: only http(s) and mailto links are accepted",
     "not_office": "is a ZIP archive, not a Word, Excel or PowerPoint document",
+    "not_importable": "is not a Word (.docx) or LibreOffice (.odt) document: save the release in one "
+                      "of those formats",
+    "not_odt": "is not a LibreOffice text document (.odt)",
+    "odt_macros": "is a LibreOffice document with macros or scripts: save a copy without them",
 }
 
 

@@ -273,7 +273,11 @@ async def submitted_token(request: Request) -> object:
 async def csrf_protect(request: Request) -> None:
     """Router dependency: every state-changing request must carry the session's CSRF token."""
     if request.method in UNSAFE_METHODS:
-        check_csrf(request, await submitted_token(request))
+        try:
+            check_csrf(request, await submitted_token(request))
+        except CsrfRejected:
+            await request.close()  # an upload's spooled files: no handler will read (and close) them
+            raise
 
 
 async def submitted_form(request: Request) -> FormData:

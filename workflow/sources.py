@@ -150,7 +150,7 @@ def read_release_file(session: Session, path: Path, *, actor: User | None = None
             continue
         sib_meta, sib_body = split_front_matter(_read_text(sibling), str(sibling))
         translations[lang] = _translation(sib_meta, sib_body.strip(), str(sibling))
-    ids, details, notes = _contacts(session, meta.get("contacts") or [], where, actor, update_contacts)
+    ids, details, notes = resolve_contacts(session, meta.get("contacts") or [], where, actor, update_contacts)
     entries = _media_entries(meta.get("media") or [], path, where, language)
     data = {
         "kind": meta.get("kind", "press_release"),
@@ -269,8 +269,11 @@ def _upload_media(session: Session, entries: list[_MediaEntry], actor: User | No
     return items, uploaded
 
 
-def _contacts(session: Session, items: Any, where: str, actor: User | None,
-              update: bool) -> tuple[list[int], list[dict[str, Any]], list[str]]:
+def resolve_contacts(session: Session, items: Any, where: str, actor: User | None,
+                     update: bool) -> tuple[list[int], list[dict[str, Any]], list[str]]:
+    """Contacts as a release file (or an imported document) gives them: their directory ids,
+    their details as the revision prints them, and a note for each that differs from the
+    directory (or, with `update`, the directory updated as `actor`)."""
     if not isinstance(items, list):
         raise InvalidInput(f"{where}: contacts", "must be a list of addresses or contact mappings")
     ids: list[int] = []

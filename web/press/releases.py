@@ -133,10 +133,12 @@ def release_list(
 
 def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None,
             error: InvalidInput | None = None, status: int = 200,
-            conflict: dict[str, Any] | None = None, media_error: str = "") -> Response:
+            conflict: dict[str, Any] | None = None, media_error: str = "",
+            import_error: str = "", import_notes: list[str] | None = None) -> Response:
     """The editor page; `conflict` (who saved meanwhile, and the fields that differ) shows a
     colleague's newer text beside the user's, whose form is kept; `media_error` says why a file
-    was refused."""
+    was refused; `import_error` why a document to import was, and `import_notes` what an import
+    could not carry over into this draft."""
     from web.press.media import media_rows
 
     lang = ui_language(getattr(request.scope.get("state", {}).get("pressroom_user"), "language", None))
@@ -154,6 +156,7 @@ def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None
         "kinds": [k.value for k in ReleaseKind], "zone": get_settings().mail_timezone,
         "requested_changes": _timed(notes["requested_changes"]), "where": where, "conflict": conflict,
         "test_mail": test_mail, "media": media, "media_error": media_error,
+        "import_error": import_error, "import_notes": import_notes,
     }, status=status)
 
 
@@ -164,8 +167,14 @@ def _timed(entry: dict[str, Any] | None) -> dict[str, Any] | None:
 
 @router.get("/releases/new")
 def new_release(request: Request, user: PressUser) -> Response:
+    return new_release_page(request, user)
+
+
+def new_release_page(request: Request, user: User, import_error: str = "", status: int = 200) -> Response:
+    """The empty editor, with its import form; `import_error` says why a document was refused."""
     return _editor(request, blank_form(user.language if user.language in get_settings().languages
-                                       else get_settings().default_language), None)
+                                       else get_settings().default_language), None,
+                   import_error=import_error, status=status)
 
 
 @router.post("/releases/new")
@@ -196,15 +205,17 @@ def edit_release(request: Request, user: PressUser, release_id: ReleaseId) -> Re
     return editor_for(request, user, release_id)
 
 
-def editor_for(request: Request, user: User, release_id: int, media_error: str = "", status: int = 200) -> Response:
-    """The editor of a stored release, as stored; `media_error` says why a file was refused."""
+def editor_for(request: Request, user: User, release_id: int, media_error: str = "", status: int = 200,
+               import_notes: list[str] | None = None) -> Response:
+    """The editor of a stored release, as stored; `media_error` says why a file was refused,
+    `import_notes` what the import that made it could not carry over."""
     with reading() as session:
         release = service.get_release(session, release_id)
         # Not the editor for someone who could not save it: say so before any typing.
         _refuse_unless_permitted(session, release, user, Action.EDIT)
         view = views.release_view(session, release)
         editor = form_from_content(service.current_content(session, release), release.version)
-    return _editor(request, editor, view, media_error=media_error, status=status)
+    return _editor(request, editor, view, media_error=media_error, status=status, import_notes=import_notes)
 
 
 @router.post("/releases/{release_id}/edit")
