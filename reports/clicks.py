@@ -61,6 +61,7 @@ SCANNER_AGENTS: tuple[str, ...] = (
 OPENS_LABEL = "report_opens_unreliable"  # the catalogue key of the sentence shown with opens
 _BURST_KEY = "pressroom:clicks:burst:{distribution}:{network}"
 _ACCESS_PREFIX = "access="
+_PUNCTUATION = ".,;:!?)]}'\""
 _ACCESS_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
@@ -107,9 +108,13 @@ class LanguageOpens:
 
 
 def resolve(session: Session, token: str, kind: LinkKind) -> Link:
-    """The link a genuine token names; raises UnknownLink for anything else."""
+    """The link a genuine token names; raises UnknownLink for anything else.
+
+    Punctuation a mail program took into the link from the sentence around it (a plain-text
+    URL followed by a full stop, in brackets) is left off first: a signature never ends in it.
+    """
     try:
-        link_id = read_link_token(token)
+        link_id = read_link_token(token.rstrip(_PUNCTUATION))
     except InvalidToken:
         raise UnknownLink() from None
     link = session.get(Link, link_id)
@@ -219,7 +224,7 @@ def _just_delivered(session: Session, delivery_id: int, moment: datetime) -> boo
     from delivery.models import Delivery
 
     sent_at = session.execute(select(col(Delivery.sent_at)).where(col(Delivery.id) == delivery_id)).scalar()
-    return sent_at is not None and moment - as_utc(sent_at) < timedelta(seconds=BURST_SECONDS)
+    return sent_at is not None and timedelta(0) <= moment - as_utc(sent_at) < timedelta(seconds=BURST_SECONDS)
 
 
 def follow(session: Session, token: str, kind: LinkKind, click: Click, now: datetime | None = None) -> str:

@@ -88,3 +88,13 @@ def install_log_filter() -> None:
     logger = logging.getLogger("uvicorn.access")
     if not any(isinstance(existing, AnonymousTrackingLog) for existing in logger.filters):
         logger.addFilter(AnonymousTrackingLog())
+
+
+@router.api_route("/r/{rest:path}", methods=["GET", "HEAD"])
+@router.api_route("/o/{rest:path}", methods=["GET", "HEAD"])
+@router.api_route("/r", methods=["GET", "HEAD"])
+@router.api_route("/o", methods=["GET", "HEAD"])
+def not_a_link(rest: str = "") -> Response:
+    """Anything else under the tracking paths is not found, and not redirected either (not even
+    to the same address without a trailing slash)."""
+    raise PageNotFound("link")

@@ -15,21 +15,30 @@ from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import inspect, text
 
 from core.db import as_utc, get_engine, session_scope, utcnow
 from core.settings import get_settings, override_settings
 from delivery.models import Delivery, Distribution
-from reports.clicks import BURST_SECONDS, clicks_for_distribution, opens_for_distribution, opens_label
+from reports.clicks import (
+    BURST_SECONDS,
+    clicks_for_distribution,
+    opens_for_distribution,
+    opens_label,
+)
 from reports.link_tables import Link, RecipientClick
 from subscribers.tokens import link_token, read_link_token, read_recipient_token
 from tests.conftest import wait_until
-from web.i18n import translate as web_text
 from tests.delivery.smtp_sink import Sink
+from tests.reports.tracked import TRACKED
 from tests.web.conftest import Web, publish_through_api
+from web.i18n import translate as web_text
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 REPORT = "https://example.org/rapport?jaar=2025&taal=nl#hoofdstuk-2"
@@ -37,7 +46,6 @@ DATA = "https://data.example.org/cijfers.csv?x=1&y=%C3%A9&z=a+b"
 RAPPORT_FR = "https://example.org/rapport?annee=2025&langue=fr"
 READERS = {"nl": ["els@krant.example", "jan@omroep.example"], "fr": ["luc@journal.example"]}
 EVERYONE = [email for emails in READERS.values() for email in emails]
-_TRACKED = re.compile(r"https?://[^\s\"<>]+/r/[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)?(?:\?access=[A-Za-z0-9._~=&%-]+)?")
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +104,7 @@ def _publish(web: Web, sink: Sink) -> tuple[int, int]:
 
 def _tracked_of(mail: EmailMessage) -> list[str]:
     body, plain = _parts(mail)
-    return [url for url in _hrefs(body) if "/r/" in url] + _TRACKED.findall(plain)
+    return [url for url in _hrefs(body) if "/r/" in url] + [m.group(0) for m in TRACKED.finditer(plain)]
 
 
 def _follow(url: str, ip: str, agent: str = BROWSER, method: str = "GET") -> httpx.Response:
@@ -321,3 +329,21 @@ def test_per_recipient_tracking_records_the_delivery(web: Web, worker: Any, sink
         assert web_text("privacy_clicks_per_recipient", language) in notice
         assert web_text("privacy_clicks_aggregate", language) not in notice
         assert web_text("privacy_opens_counted", language) not in notice
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=st.one_of(
+    st.text(min_size=1, max_size=120).map(lambda text: quote(text, safe="")),
+    st.binary(min_size=1, max_size=60).map(lambda raw: quote(raw, safe="")),
+    st.lists(st.sampled_from(["1", "0", "01", "99999999999999999999", "-1", "é", "%2F", "abc", "", "AAAA"]),
+             min_size=1, max_size=4).map(".".join),
+))
+def test_no_made_up_token_is_redirected(web: Web, token: str) -> None:
+    """Anything that is not a genuine token of a stored link: a 4xx, never a Location."""
+    assume(token not in (".", ".."))  # dot segments: the client itself sends another path
+    with httpx.Client(base_url=web.url, timeout=10, follow_redirects=False) as client:
+        for path in (f"/r/{token}", f"/r/{token}/{token}", f"/o/{token}"):
+            for method in ("GET", "HEAD"):
+                answer = client.request(method, path, params={"access": token})
+                assert 400 <= answer.status_code < 500, (path, answer.status_code)
+                assert "location" not in answer.headers, path
