@@ -146,7 +146,7 @@ def register(session: Session, distribution_id: int, language: str, found: Seque
             row["label"] = row["label"] or item.label
             row["forwards_access"] = bool(row["forwards_access"]) or item.forwards_access
     if rows:
-        session.execute(insert_ignoring(session, Link.__table__), list(rows.values()))
+        session.execute(insert_ignoring(session, Link.__table__), list(rows.values()))  # type: ignore[attr-defined]
     stored = session.execute(
         select(col(Link.url), col(Link.id)).where(
             col(Link.distribution_id) == distribution_id, col(Link.language) == language, col(Link.kind) == kind)
