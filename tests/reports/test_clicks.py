@@ -14,17 +14,19 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
+from core.catalogue import WEB, lookup
 from core.db import session_scope, utcnow
 from core.outbox import OutboxEvent, handle_event
 from core.settings import override_settings
 from delivery.handlers import erase_deliveries
-from delivery.models import Delivery
+from delivery.models import Delivery, Distribution
 from delivery.sending import send_batch
 from delivery.transports import MemoryTransport, Outbox
 from reports.clicks import (
     BURST_SECONDS,
     Click,
     UnknownLink,
+    agent_verdict,
     clicks_for_distribution,
     fold_clicks,
     follow,
@@ -33,9 +35,12 @@ from reports.clicks import (
 )
 from reports.link_tables import ClickCount, ClickEvent, Link, LinkKind, RecipientClick, Verdict
 from subscribers import forget
+from subscribers.privacy_notice import privacy_notice, set_privacy_notice
 from subscribers.tokens import link_token
+from tests import factories
 from tests.delivery.distribution_helpers import add_people, make_lists, prepare, publish_release
 from tests.reports.tracked import TRACKED, destination
+from workflow import service
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 AMPERSANDS = "https://example.org/zoek?q=a&b=c&lang=nl#r%C3%A9sultaten"
@@ -258,3 +263,126 @@ def test_per_recipient_clicks_are_folded_away_and_erased_with_the_person(db: str
         assert s.execute(select(func.count()).select_from(RecipientClick)).scalar() == 0
         # The aggregate counts stay (one folded, one raw): they name nobody.
         assert {row.url: row.human for row in clicks_for_distribution(s, distribution_id)}[WITH_DOT] == 2
+
+
+def test_pictures_load_directly_and_their_links_and_documents_are_tracked(sqlite_db: str) -> None:
+    """A release with a lead image, a gallery and two documents, compiled as its mailing compiles
+    it and tracked: every picture still loads from the newsroom (its src is no link), while the
+    gallery's links, the documents and the text part's picture URLs go through the redirect and
+    lead, with the recipient's access query, exactly where they led before."""
+    from delivery.compose import organisation_sender, release_input, release_url
+    from media.urls import ORIGINAL, media_url
+    from reports.links import track
+    from templates import Personalisation, Renderer, release_template
+    from tests.delivery.media_mail import NOW, media_release
+    from tests.templates.htmlcheck import read_html
+    from workflow import service
+
+    release_id = media_release()
+    with session_scope() as s:
+        data = release_input(s, service.get_release(s, release_id), now=NOW)
+        sender = organisation_sender(s, "nl")
+        distribution = Distribution(key=f"release:{release_id}", kind="release", release_id=release_id)
+        s.add(distribution)
+        s.flush()
+        compiled = Renderer().compile(release_template(data.kind), "nl", data, sender, now=NOW)
+        tracked = track(s, compiled, distribution.id or 0, release_url(release_id, "nl"))
+    access = "?access=" + "a1.b2.c3"
+    before = compiled.personalise(Personalisation("jan@example.org", access_query=access))
+    after = tracked.compiled.personalise(Personalisation("jan@example.org", access_query=access,
+                                                         view_online_url=tracked.view_online + access))
+    old, new = read_html(before.html), read_html(after.html)
+    assert [image["src"] for image in new.images] == [image["src"] for image in old.images]
+    assert all("/r/" not in str(image["src"]) for image in new.images)
+    pdf = media_url(release_id, _sha_of(release_id, "verslag-commissie.pdf"), ORIGINAL) + access
+    assert pdf in old.hrefs and pdf not in new.hrefs
+    followed_hrefs = [destination(h) if "/r/" in h else h for h in new.hrefs]
+    # Link for link, in the same order, the same destinations (the first is "view online").
+    assert followed_hrefs[1:] == old.hrefs[1:]
+    assert destination(new.hrefs[0]) == release_url(release_id, "nl") + access
+    assert pdf in followed_hrefs
+    text_urls = [destination(m.group(0)) for m in TRACKED.finditer(after.text)]
+    assert pdf in text_urls and any(url.endswith("/mail-1200.jpg" + access) for url in text_urls)
+
+
+def _sha_of(release_id: int, filename: str) -> str:
+    from media.models import MediaFile
+
+    with session_scope() as s:
+        return str(s.execute(select(MediaFile.sha256).where(MediaFile.filename == filename)).scalar_one())
+
+
+@pytest.mark.parametrize("agent", [
+    "", "   ", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "SomeCrawler/1.0",
+    "Mozilla/5.0 (compatible; spider)", "Mozilla/5.0 (compatible; BingPreview/1.0b)", "LinkScanner 3",
+    "Microsoft-SafeLinks", "Microsoft Defender for Office 365", "Barracuda Sentinel", "Proofpoint URL Defense",
+    "Mimecast-Protect", "Symantec Email Security", "MessageLabs", "Trend Micro Email Security", "Forcepoint",
+    "Cisco Secure Email", "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0", "python-requests/2.32",
+    "curl/8.5.0", "Wget/1.21", "Go-http-client/1.1", "Java/17.0.2", "okhttp/4.12", "libwww-perl/6.72",
+])
+def test_scanner_user_agents_are_machines(agent: str) -> None:
+    assert agent_verdict("GET", agent) is Verdict.AGENT
+
+
+@pytest.mark.parametrize("agent", [
+    BROWSER, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17928; Pro)",  # a person in Outlook
+])
+def test_browsers_and_mail_programs_are_people_and_head_is_not(agent: str) -> None:
+    assert agent_verdict("GET", agent) is Verdict.HUMAN
+    assert agent_verdict("HEAD", agent) is Verdict.HEAD
+
+
+def test_without_redis_the_burst_rule_is_skipped_with_a_warning(db: str, caplog: pytest.LogCaptureFixture) -> None:
+    _, distribution_id, _ = _send(translations={"nl": {"title": "T", "body": f"[a]({WITH_DOT}) [b]({AMPERSANDS})"}})
+    with session_scope() as s:
+        ids = {link.url: link.id or 0 for link in s.execute(select(Link)).scalars()}
+    override_settings(broker_url="redis://127.0.0.1:1/0")  # nothing listens there
+    with caplog.at_level("WARNING", logger="reports.clicks"):
+        assert _click(link_token(ids[WITH_DOT]), "192.0.2.1") == WITH_DOT
+        assert _click(link_token(ids[AMPERSANDS]), "192.0.2.2") == AMPERSANDS
+    assert "the burst rule of link clicks is skipped" in caplog.text
+    with session_scope() as s:
+        counts = {row.url: (row.human, row.bot) for row in clicks_for_distribution(s, distribution_id)}
+    assert counts[WITH_DOT] == (1, 0) and counts[AMPERSANDS] == (1, 0)
+
+
+def test_a_withdrawn_releases_links_still_lead_where_the_approved_revision_pointed(db: str) -> None:
+    release_id, distribution_id, _ = _send(translations={"nl": {"title": "T", "body": f"[a]({WITH_DOT})"}})
+    with session_scope() as s:
+        approver = factories.user(s, "approver")
+        service.withdraw(s, release_id, approver, "verkeerde cijfers")
+        link_id = s.execute(select(Link.id).where(Link.url == WITH_DOT)).scalar_one()
+    assert _click(link_token(link_id)) == WITH_DOT
+    with session_scope() as s:
+        assert {row.url: row.human for row in clicks_for_distribution(s, distribution_id)}[WITH_DOT] == 1
+
+
+def test_the_privacy_notice_states_per_recipient_tracking_whatever_the_office_wrote(db: str) -> None:
+    override_settings(tracking="per_recipient")
+    with session_scope() as s:
+        set_privacy_notice(s, "fr", "Nous gardons votre adresse.", "admin@example.be")
+    with session_scope() as s:
+        written = privacy_notice(s, "fr", "SPF")
+        default = privacy_notice(s, "de", "FÖD")
+    assert written.paragraphs == ["Nous gardons votre adresse."]
+    for notice, language in ((written, "fr"), (default, "de")):
+        assert notice.tracking == [lookup(WEB, "privacy_clicks_per_recipient", language)]
+    override_settings(tracking="aggregate", track_opens=True)
+    with session_scope() as s:
+        assert privacy_notice(s, "fr", "SPF").tracking == [lookup(WEB, "privacy_clicks_aggregate", "fr"),
+                                                          lookup(WEB, "privacy_opens_counted", "fr")]
+
+
+def test_previews_and_test_mails_show_the_original_links(db: str) -> None:
+    """Only a mailing's copies are tracked: the press UI's preview, `pressroom preview` and the
+    test mails (all `delivery.preview`) show where the links really go, and count nothing."""
+    from delivery.preview import preview_release
+
+    release_id, _, mails = _send(translations={"nl": {"title": "T", "body": f"[a]({WITH_DOT})"}})
+    assert WITH_DOT not in _bodies(mails[0])[0]
+    with session_scope() as s:
+        copy = preview_release(s, release_id, "nl")
+    assert f'href="{WITH_DOT}"' in copy.rendered.html and WITH_DOT in copy.rendered.text
+    assert "/r/" not in copy.rendered.html and "/r/" not in copy.rendered.text

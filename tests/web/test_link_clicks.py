@@ -161,6 +161,7 @@ def test_links_go_through_the_redirect_and_each_click_is_counted_per_link_and_la
         answer = _follow(url, f"10.{number + 1}.0.7")
         assert answer.status_code == 302 and answer.headers["location"] == _destination(url)
         assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["referrer-policy"] == "same-origin"  # the target learns no token
     # Jan opens the data twice from his office; Luc (French) the report, with a link checker's
     # HEAD before it, which gets the same answer and counts as a machine.
     for _ in range(2):
