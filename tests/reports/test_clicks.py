@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -386,3 +387,38 @@ def test_previews_and_test_mails_show_the_original_links(db: str) -> None:
         copy = preview_release(s, release_id, "nl")
     assert f'href="{WITH_DOT}"' in copy.rendered.html and WITH_DOT in copy.rendered.text
     assert "/r/" not in copy.rendered.html and "/r/" not in copy.rendered.text
+
+
+def test_a_tracked_copy_still_scores_below_one_with_spamassassin(sqlite_db: str, tmp_path: Path) -> None:
+    """The redirect's links (one host, short signed paths) cost no spam score: the copy a
+    subscriber gets, pictures, gallery, documents and all, under and after the embargo."""
+    from delivery.compose import organisation_sender, release_input, release_url, reply_to_for
+    from delivery.message import Recipient, identity_for, prepare
+    from reports.links import track
+    from subscribers.tokens import access_token
+    from templates import Renderer, release_template
+    from tests.delivery.media_mail import NOW, SITE, media_release
+    from tests.delivery.test_spam_score import LIMIT, spam_report
+    from workflow import service
+
+    release_id = media_release()
+    with session_scope() as s:
+        data = release_input(s, service.get_release(s, release_id), now=NOW)
+        sender = organisation_sender(s, "nl")
+        distribution = Distribution(key=f"release:{release_id}", kind="release", release_id=release_id)
+        s.add(distribution)
+        s.flush()
+        distribution_id = distribution.id or 0
+    for when in (NOW, NOW + timedelta(days=1)):
+        compiled = Renderer().compile(release_template(data.kind), "nl", data, sender, now=when)
+        with session_scope() as s:
+            tracked = track(s, compiled, distribution_id, release_url(release_id, "nl"))
+        access = "?access=" + access_token(release_id, 7, "ab" * 32) if when == NOW else ""
+        recipient = Recipient(
+            email="jan@example.org", name="Jan Janssens", unsubscribe_url=f"{SITE}/subscriptions/unsubscribe/tok",
+            unsubscribe_mailto="mailto:u@diplomatie.example.be", preferences_url=f"{SITE}/subscriptions/preferences/tok",
+            view_online_url=tracked.view_online + access, access_query=access, list_slug="journalists")
+        message = prepare(tracked.compiled, identity_for(sender), reply_to=reply_to_for(data)).build(recipient)
+        assert b"/r/" in message
+        score, rules = spam_report(message, tmp_path)
+        assert score < LIMIT, (when, score, rules)
