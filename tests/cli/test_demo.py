@@ -62,7 +62,7 @@ def test_demo_walks_a_release_to_published(tmp_path: Path) -> None:
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert f"/media/1/{media[0]['sha256']}/mail-600.jpg" in html
     # the report's link goes through the click redirect (`reports.links`), stored with the mailing
-    tracked = set(re.findall(r'href="[^"]*/r/(\d+)\.[A-Za-z0-9_-]+"', html))
+    tracked = set(re.findall(r'href="[^"]*/r/(\d+)\.[A-Za-z0-9_-]+(?:\?access=[^"]*)?"', html))
     with sqlite3.connect(tmp_path / "demo" / "pressroom.db") as database:
         linked = {url for (url,) in database.execute(
             f"SELECT url FROM link WHERE id IN ({','.join(sorted(tracked)) or '0'})").fetchall()}
