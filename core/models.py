@@ -8,6 +8,7 @@ def load_all_models() -> None:
     import core.outbox  # noqa: F401
     import delivery.models  # noqa: F401
     import media.models  # noqa: F401
+    import reports.link_tables
     import reports.models  # noqa: F401
     import subscribers.models  # noqa: F401
     import workflow.models

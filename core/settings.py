@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -125,6 +125,17 @@ class Settings(BaseSettings):
     media_max_pixels: int = Field(
         60_000_000, ge=1_000_000, description="largest image, in pixels (width × height); "
         "bigger ones are refused as possible decompression bombs"
+    )
+
+    # Link clicks and opens (see reports/clicks.py and the README's "Reports").
+    tracking: Literal["aggregate", "per_recipient"] = Field(
+        "aggregate", description="aggregate: clicks are counted per link and language, nothing ties "
+        "one to a person; per_recipient: the links also carry the delivery, and each click is recorded "
+        "with it (a privacy choice the privacy notice then states)"
+    )
+    track_opens: bool = Field(
+        False, description="true: an open pixel per mailing and language counts opens in aggregate "
+        "(unreliable: mail clients and privacy proxies load or block pictures on their own)"
     )
 
     # Logging (see core/logging.py).

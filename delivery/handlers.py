@@ -19,6 +19,7 @@ from core.outbox import OutboxEvent, emit
 from core.settings import get_settings
 from delivery import engine
 from delivery.models import DistributionStatus
+from reports.clicks import erase_recipient_clicks
 from subscribers.audience import Recipient, resolve_audience
 from subscribers.models import MailingList
 from workflow.models import Release
@@ -123,7 +124,9 @@ def notify_withdrawal(session: Session, event: OutboxEvent) -> None:
 
 
 def erase_deliveries(session: Session, event: OutboxEvent) -> None:
-    """subscriber.erased: remove the person's address and name from every delivery row."""
+    """subscriber.erased: remove the person's address and name from every delivery row, and the
+    per-recipient click records of their deliveries."""
     subscriber_id = event.payload.get("subscriber_id")
     if isinstance(subscriber_id, int):
         engine.erase_subscriber(session, subscriber_id)
+        erase_recipient_clicks(session, subscriber_id)

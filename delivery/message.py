@@ -57,6 +57,7 @@ class Recipient:
     view_online_url: str = ""
     access_query: str = ""  # "?access=TOKEN" on release links of a mail sent under embargo
     list_slug: str = ""
+    click_path: str = ""  # "/TOKEN" after each tracked link, with per-recipient click tracking
 
     def personalisation(self) -> Personalisation:
         return Personalisation(
@@ -66,6 +67,7 @@ class Recipient:
             preferences_url=self.preferences_url,
             view_online_url=self.view_online_url,
             access_query=self.access_query,
+            click_path=self.click_path,
         )
 
 

@@ -38,6 +38,7 @@ from delivery.models import DeliveryStatus, Distribution, DistributionStatus
 from delivery.signing import signer_from_settings
 from delivery.throttle import ConnectionSlot, RateLimiter
 from delivery.transports import BaseTransport, Outcome, Ticket, get_transport
+from reports.links import track
 from subscribers import tokens
 from subscribers.audience import ERASED, unmailable
 from subscribers.lists import embargo_list_ids
@@ -86,6 +87,8 @@ class Mailer:
     """
 
     template = ""
+    # Whether the links of this mailing go through the click redirect (`reports.links`).
+    tracks_links = False
 
     def __init__(self, session: Session, now: datetime | None = None, organisation_version: int | None = None) -> None:
         # The identity a release's revision was approved with (else the current one), printed in
@@ -101,8 +104,12 @@ class Mailer:
             row.id: row.slug for row in session.execute(select(col(MailingList.id), col(MailingList.slug)))
         }
         self.list_ids: list[int] = []
-        self.distribution_id: int | None = None  # its messages' unsubscribe links name it
+        # Its messages' unsubscribe and tracked links name it (0 until it is known).
+        self.distribution_id = 0
+        # Decided once per mailer, so the parts and each copy's values agree.
+        self.per_recipient = self.tracks_links and get_settings().tracking == "per_recipient"
         self._prepared: dict[tuple[str, Hashable], PreparedMessage] = {}
+        self._view_online: dict[str, str] = {}  # language → the tracked "view online" link
 
     def _ids_of(self, slugs: Sequence[str]) -> list[int]:
         by_slug = {slug: list_id for list_id, slug in self.slugs.items()}
@@ -141,6 +148,14 @@ class Mailer:
         if message is None:
             compiled = compile_message(self.template, language, self._data(language),
                                        sender_for(self.identity_version, language), now=moment)
+            if self.tracks_links:
+                # Once per language (and embargo variant), not per recipient: the links are in
+                # the parts every copy shares.
+                with session_scope() as session:
+                    tracked = track(session, compiled, self.distribution_id, self.view_online_url(language),
+                                    per_recipient=self.per_recipient)
+                compiled = tracked.compiled
+                self._view_online[language] = tracked.view_online
             message = self._prepared[key] = prepare(
                 compiled, self.identity, reply_to=self._reply_to(), signer=self.signer
             )
@@ -155,7 +170,10 @@ class Mailer:
         unsubscribe = tokens.unsubscribe_token(delivery.subscriber_id, delivery.list_id or 0, email_hash,
                                                self.distribution_id)
         access = self.access_query(delivery, email_hash, moment)
-        view_online = self.view_online_url(delivery.language)
+        view_online = self._view_online.get(delivery.language) or self.view_online_url(delivery.language)
+        click_path = "/" + tokens.recipient_token(delivery.id) if self.per_recipient else ""
+        if view_online:
+            view_online += click_path
         recipient = Recipient(
             email=delivery.email,
             name=delivery.name,
@@ -165,6 +183,7 @@ class Mailer:
             view_online_url=view_online + access if view_online else "",
             access_query=access,
             list_slug=self.slugs.get(delivery.list_id or 0, self.identity.default_list),
+            click_path=click_path,
         )
         return (
             verp_address(delivery.id, self.bounce_domain),
@@ -174,7 +193,10 @@ class Mailer:
 
 
 class ReleaseMailer(Mailer):
-    """One release as its distribution's revision has it, in the language of each recipient."""
+    """One release as its distribution's revision has it, in the language of each recipient;
+    its links go through the click redirect."""
+
+    tracks_links = True
 
     def __init__(self, session: Session, distribution: Distribution, now: datetime | None = None) -> None:
         release = session.get(Release, distribution.release_id)
@@ -184,6 +206,7 @@ class ReleaseMailer(Mailer):
         approved = ReleaseContent.model_validate((revision or current_revision(session, release)).content)
         super().__init__(session, now, approved.organisation_version)
         self.release_id = release.id or 0
+        self.distribution_id = distribution.id or 0
         self.data = release_input(session, release, now=now, revision=revision)
         self.template = release_template(release.kind)
         self.list_ids = self._ids_of(approved.lists)
@@ -286,7 +309,7 @@ def mailer_for(distribution_id: int) -> Mailer:
         mailer = _mailers.get(key)
         if mailer is None:
             mailer = _mailers[key] = MAILERS[distribution.kind](session, distribution)
-            mailer.distribution_id = distribution.id
+            mailer.distribution_id = distribution.id or 0
         while len(_mailers) > 8:
             _mailers.popitem(last=False)
     return mailer

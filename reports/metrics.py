@@ -5,7 +5,7 @@ A label value must never be a release id, a list slug, a URL or anything else th
 the data: every distinct value is a time series Prometheus keeps forever. So each `Metric`
 declares the values each label may take (`allowed`), `render` refuses any other, and
 tests/reports/test_metrics.py checks the served output against them. A room that counts
-something new (link clicks) appends its provider to `PROVIDERS`.
+something new appends its provider to `PROVIDERS`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from sqlalchemy import case, func, select, union_all
 from sqlmodel import Session, col
 
 from core.settings import KNOWN_LANGUAGES
-from delivery.models import Delivery, DeliveryStatus
+from delivery.models import Delivery
+from reports.link_tables import ClickCount, ClickEvent, Link, LinkKind
 from reports.models import PageView, PageViewDay
 from subscribers.models import ConsentAction, ConsentRecord
 
@@ -72,10 +73,11 @@ def page_views(session: Session) -> list[Metric]:
 def mail(session: Session) -> list[Metric]:
     """Messages the relay accepted, bounces by kind, unsubscriptions: one query each."""
     accepted = session.execute(select(func.count()).where(col(Delivery.sent_at).is_not(None))).scalar_one()
-    hard = col(Delivery.last_error).startswith("hard bounce")
+    # A bounce keeps its kind on the delivery, also one that came back after acceptance.
+    hard = col(Delivery.bounce) == "hard"
     hard_n, soft_n = session.execute(
         select(func.sum(case((hard, 1), else_=0)), func.sum(case((hard, 0), else_=1)))
-        .where(col(Delivery.status) == DeliveryStatus.BOUNCED)
+        .where(col(Delivery.bounce) != "")
     ).one()
     left = session.execute(
         select(func.count()).where(col(ConsentRecord.action) == ConsentAction.WITHDRAWN)
@@ -91,8 +93,27 @@ def mail(session: Session) -> list[Metric]:
     ]
 
 
+def clicks(session: Session) -> list[Metric]:
+    """Clicks of tracked links and opens of the pixel, raw and folded alike, machines apart."""
+    raw = select(col(Link.kind), col(ClickEvent.bot), func.count().label("n")) \
+        .join(Link, col(Link.id) == col(ClickEvent.link_id)).group_by(col(Link.kind), col(ClickEvent.bot))
+    folded = select(col(Link.kind), col(ClickCount.bot), func.sum(col(ClickCount.count)).label("n")) \
+        .join(Link, col(Link.id) == col(ClickCount.link_id)).group_by(col(Link.kind), col(ClickCount.bot))
+    both = union_all(raw, folded).subquery()
+    kinds = tuple(kind.value for kind in LinkKind)
+    totals = {(kind, bot): 0.0 for kind in kinds for bot in (False, True)}
+    for kind, bot, n in session.execute(
+        select(both.c.kind, both.c.bot, func.sum(both.c.n)).group_by(both.c.kind, both.c.bot)
+    ).all():
+        totals[(str(getattr(kind, "value", kind)), bool(bot))] = float(n or 0)
+    return [Metric("pressroom_link_clicks_total", "counter",
+                   "Clicks of tracked mail links (kind=click) and opens (kind=open); bot=true for scanners.",
+                   {"kind": kinds, "bot": BOOLEAN},
+                   [({"kind": kind, "bot": BOOLEAN[bot]}, n) for (kind, bot), n in sorted(totals.items())])]
+
+
 # Every provider /metrics reads, in order. Another room appends its own here.
-PROVIDERS: list[Provider] = [page_views, mail]
+PROVIDERS: list[Provider] = [page_views, mail, clicks]
 
 
 def report_lines(session: Session) -> list[str]:

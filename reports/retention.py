@@ -4,8 +4,8 @@ into daily counts and deleted, so the detail of a read lives a bounded time and 
 `fold_old_events` runs every function of `FOLDERS` with the same boundary, each in the caller's
 transaction: the fold of a table adds its old rows to the daily counts and deletes them in one
 go, so running it again (or twice at once: the second waits, then finds nothing) folds nothing
-twice. Another raw-event table joins with one line: `FOLDERS.append(fold_clicks)`, where
-`fold_clicks(session, before)` folds and deletes that table's events older than `before`.
+twice. Another raw-event table joins with one line in `FOLDERS`: its fold, which folds and
+deletes that table's events older than `before` (`fold_clicks(session, before)` for clicks).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from core.db import dialect_insert
 from core.settings import get_settings
+from reports.clicks import fold_clicks
 from reports.models import PageView, PageViewDay
 
 # A fold takes the session and the boundary (midnight UTC: whole days only) and returns how many
@@ -50,7 +51,7 @@ def fold_page_views(session: Session, before: datetime) -> int:
 
 
 # Every raw-event table's fold, run in this order by `fold_old_events`.
-FOLDERS: list[Folder] = [fold_page_views]
+FOLDERS: list[Folder] = [fold_page_views, fold_clicks]
 
 
 def retention_boundary(now: datetime) -> datetime:

@@ -2,11 +2,18 @@
 and how to have it erased. An admin writes it; until then the catalogue's default text speaks.
 
 The text is plain: paragraphs are separated by a blank line, and the page escapes it.
+
+What the installation's settings do with a reader's clicks is said by the notice itself, below
+the admin's text or the default (`PrivacyNotice.tracking`), so no text can leave it out or contradict the settings: a
+paragraph says that the links count clicks without recording who clicked, or, with
+`PRESSROOM_TRACKING=per_recipient`, that each click is recorded with the message sent to the
+reader; with `PRESSROOM_TRACK_OPENS` another says that opens are counted
+(`tracking_paragraphs`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session
@@ -20,6 +27,9 @@ from subscribers.models import PrivacyNoticeText
 
 MAX_LENGTH = 20000
 DEFAULT_KEY = "privacy_default_text"
+AGGREGATE_KEY = "privacy_clicks_aggregate"
+PER_RECIPIENT_KEY = "privacy_clicks_per_recipient"
+OPENS_KEY = "privacy_opens_counted"
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class PrivacyNotice:
     custom: bool  # written by an admin (else the default text)
     updated_at: datetime | None
     updated_by: str
+    tracking: list[str] = field(default_factory=list)  # what the settings add (`tracking_paragraphs`)
 
 
 def _check_language(language: str) -> str:
@@ -46,6 +57,16 @@ def default_text(language: str, organisation: str) -> str:
     return text.replace("{organisation}", organisation)
 
 
+def tracking_paragraphs(language: str) -> list[str]:
+    """What the notice must say, in `language`, about the clicks and opens this installation
+    records (the settings `tracking` and `track_opens`)."""
+    settings = get_settings()
+    keys = [PER_RECIPIENT_KEY if settings.tracking == "per_recipient" else AGGREGATE_KEY]
+    if settings.track_opens:
+        keys.append(OPENS_KEY)
+    return [lookup(WEB, key, language) or lookup(WEB, key, "en") or "" for key in keys]
+
+
 def privacy_notice(session: Session, language: str, organisation: str) -> PrivacyNotice:
     """The notice in `language`: the admin's text, else the default. Raises InvalidInput for a
     language the newsroom does not have."""
@@ -53,7 +74,8 @@ def privacy_notice(session: Session, language: str, organisation: str) -> Privac
     text = row.text if row is not None else default_text(language, organisation)
     paragraphs = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
     return PrivacyNotice(language, paragraphs, text, row is not None,
-                         row.updated_at if row else None, row.updated_by if row else "")
+                         row.updated_at if row else None, row.updated_by if row else "",
+                         tracking_paragraphs(language))
 
 
 def set_privacy_notice(session: Session, language: str, text: str, actor: str) -> bool:

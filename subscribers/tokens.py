@@ -23,6 +23,12 @@ not a serialiser: a distribution of 100,000 messages signs 200,000 tokens.
   mail, so the staff who asked for it see its pictures before the release is public; it shows
   the files of that revision only.
 
+- link: (link id); never expires. The redirect of a tracked link in a mailing (`/r/<token>`) and
+  its open pixel (`/o/<token>`): one per link of a mailing and language, the same in every copy,
+  so it says which link was followed and nothing about who followed it.
+- recipient: (delivery id); never expires. Only with `PRESSROOM_TRACKING=per_recipient`: the
+  second path segment of every tracked link in one recipient's copy (`/r/<link>/<recipient>`).
+
 The hash prefix binds a token to the address it was made for: once an address is erased (its
 hash cleared) or a row id is ever reused, old tokens match nothing.
 """
@@ -47,6 +53,8 @@ UNSUBSCRIBE = "unsubscribe"
 PREFERENCES = "preferences"
 ACCESS = "access"
 PROOF = "proof"
+LINK = "link"
+RECIPIENT = "recipient"
 PROOF_MAX_AGE = 14 * 24 * 3600
 HASH_PREFIX = 12
 _SIGNATURE_BYTES = 16
@@ -216,6 +224,28 @@ def read_proof_token(token: str, now: datetime | None = None) -> tuple[int, int]
     """(release id, revision id) of a proof token; raises InvalidToken or ExpiredToken."""
     release_id, revision_id = _load(PROOF, token, 2, PROOF_MAX_AGE, now)
     return _id(PROOF, release_id), _id(PROOF, revision_id)
+
+
+def link_token(link_id: int) -> str:
+    """The token of one tracked link (or open pixel) of a mailing: its id, signed."""
+    return _dump(LINK, [link_id])
+
+
+def read_link_token(token: str) -> int:
+    """The link id of a genuine link token; raises InvalidToken."""
+    (link_id,) = _load(LINK, token, 1)
+    return _id(LINK, link_id)
+
+
+def recipient_token(delivery_id: int) -> str:
+    """The token naming one recipient's copy in its tracked links (per-recipient tracking only)."""
+    return _dump(RECIPIENT, [delivery_id])
+
+
+def read_recipient_token(token: str) -> int:
+    """The delivery id of a genuine recipient token; raises InvalidToken."""
+    (delivery_id,) = _load(RECIPIENT, token, 1)
+    return _id(RECIPIENT, delivery_id)
 
 
 def _url(path: str, token: str) -> str:

@@ -62,11 +62,14 @@ from templates.markup import is_safe_url, markdown_to_html, markdown_to_text
 
 TEMPLATE_DIR = Path(__file__).parent / "mail"
 PERSONAL_FIELDS: tuple[str, ...] = (
-    "name", "email", "unsubscribe_url", "preferences_url", "view_online_url", "access_query",
+    "name", "email", "unsubscribe_url", "preferences_url", "view_online_url", "access_query", "click_path",
 )
 # An access query is appended to URLs as it is: "?" and URL-safe characters only, so it can
 # neither leave the href (it is HTML-escaped as well) nor turn into a path or a fragment.
 _ACCESS_QUERY = re.compile(r"\?[A-Za-z0-9._~=&%-]+")
+# A path segment added to tracked links of one copy (per-recipient click tracking): "/" and
+# URL-safe characters only, so it stays inside the path of the link it follows.
+_CLICK_PATH = re.compile(r"/[A-Za-z0-9._-]+")
 # Release kinds without a template of their own are printed as press releases.
 RELEASE_TEMPLATES = {"annual_report": "annual_report"}
 # CSS pixels: the lead image fills the 640 px body less its padding; gallery thumbnails go three
@@ -87,7 +90,9 @@ class Personalisation:
 
     `access_query` ("" or e.g. "?access=TOKEN") is appended to the links to the release's other
     language versions, so a recipient of an embargoed release can open them before the lift;
-    the view-online URL carries its token itself. Raises InvalidInput for a malformed query.
+    the view-online URL carries its token itself. `click_path` ("" or "/TOKEN") follows every
+    tracked link of a copy when clicks are recorded per recipient (`reports.links`). Raises
+    InvalidInput for a malformed query or path.
     """
 
     email: str
@@ -96,12 +101,15 @@ class Personalisation:
     preferences_url: str = ""
     view_online_url: str = ""
     access_query: str = ""
+    click_path: str = ""
 
     def __post_init__(self) -> None:
         if self.access_query and not _ACCESS_QUERY.fullmatch(self.access_query):
             raise InvalidInput(
                 "access_query", f"{self.access_query[:80]!r} is not '?' and URL-safe characters"
             )
+        if self.click_path and not _CLICK_PATH.fullmatch(self.click_path):
+            raise InvalidInput("click_path", f"{self.click_path[:80]!r} is not '/' and URL-safe characters")
 
     def values(self) -> dict[str, str]:
         # A greeting needs something to say: the address stands in for a missing name.
@@ -112,6 +120,7 @@ class Personalisation:
             "preferences_url": self.preferences_url,
             "view_online_url": self.view_online_url,
             "access_query": self.access_query,
+            "click_path": self.click_path,
         }
 
 

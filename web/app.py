@@ -47,6 +47,8 @@ def create_app() -> FastAPI:
     from web.public import router as public_router
     from web.search import router as search_router
     from web.topic_pages import router as topic_router
+    from web.tracking import install_log_filter
+    from web.tracking import router as tracking_router
 
     app = FastAPI(
         title="Pressroom API",
@@ -70,6 +72,8 @@ def create_app() -> FastAPI:
     app.include_router(api_router)
     press.include(app)
     app.include_router(one_click)
+    app.include_router(tracking_router)
+    install_log_filter()
     app.include_router(public_router)
     app.include_router(search_router)
 

@@ -1,7 +1,7 @@
 """newsroom readership: raw page views and their daily counts
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-05 13:00:00.000000
 
 `page_view` holds one row per read of a public release page (day, language, bot or not, the
@@ -16,7 +16,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
