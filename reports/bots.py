@@ -14,12 +14,17 @@ BOT_MARKERS = (
     "headless", "phantomjs", "lighthouse", "facebookexternalhit", "embedly", "whatsapp", "skypeuripreview",
     "curl/", "wget/", "python-", "go-http-client", "java/", "okhttp", "libwww", "httpclient", "axios/",
     "node-fetch", "postman", "proofpoint", "mimecast", "barracuda", "safelinks",
+    # mail security gateways that open every link of a message before its reader does
+    "microsoft defender", "symantec", "messagelabs", "trend micro", "forcepoint", "cisco secure email",
 )
 
 
 def is_bot(method: str, user_agent: str | None) -> bool:
     """Whether a request with this method and User-Agent header is a bot's (see the module)."""
-    if method.upper() == "HEAD":
-        return True
+    return method.upper() == "HEAD" or is_machine_agent(user_agent)
+
+
+def is_machine_agent(user_agent: str | None) -> bool:
+    """Whether a User-Agent header is missing or names a machine (one of `BOT_MARKERS`)."""
     agent = (user_agent or "").strip().lower()
     return not agent or any(marker in agent for marker in BOT_MARKERS)

@@ -9,7 +9,7 @@ agent. With `PRESSROOM_TRACKING=per_recipient` the link also carries a recipient
 Machines are counted apart (`bot`), never mixed with people:
 
 - a HEAD request (link checkers ask whether a page is there; it gets the same 302);
-- a user agent that is empty or contains one of `SCANNER_AGENTS` (security gateways that
+- a user agent that is empty or contains one of `reports.bots.BOT_MARKERS` (security gateways that
   follow every link of an incoming mail, preview fetchers, crawlers, HTTP libraries);
 - a burst: links of one mailing opened from one network within `BURST_SECONDS` of each other,
   when at least two different links are among them. A scanner opens every link of a message the
@@ -45,6 +45,7 @@ from core.broker import redis_client
 from core.db import as_utc, utcnow
 from core.errors import NotFound
 from core.settings import get_settings
+from reports.bots import is_machine_agent
 from reports.link_tables import ClickCount, ClickEvent, Link, LinkKind, RecipientClick, Verdict
 from subscribers.errors import InvalidToken
 from subscribers.tokens import read_link_token, read_recipient_token
@@ -52,13 +53,6 @@ from subscribers.tokens import read_link_token, read_recipient_token
 log = logging.getLogger(__name__)
 
 BURST_SECONDS = 10
-# Lower-case pieces of user agents that are machines, not people reading their mail.
-SCANNER_AGENTS: tuple[str, ...] = (
-    "bot", "crawler", "spider", "preview", "scanner",  # generic: Googlebot, BingPreview, …
-    "safelinks", "microsoft defender", "barracuda", "proofpoint", "mimecast",  # mail security gateways
-    "symantec", "messagelabs", "trend micro", "forcepoint", "cisco secure email",
-    "headlesschrome", "python-", "curl/", "wget/", "go-http-client", "java/", "okhttp", "libwww",
-)
 OPENS_LABEL = "report_opens_unreliable"  # the catalogue key of the sentence shown with opens
 _BURST_KEY = "pressroom:clicks:burst:{distribution}:{network}"
 # Note a click (event id → link id) under its network's key, renew the key's life, return them all.
@@ -152,10 +146,7 @@ def agent_verdict(method: str, user_agent: str) -> Verdict:
     """HEAD, an empty user agent or a known scanner's: a machine. Else a person, so far."""
     if method.upper() == "HEAD":
         return Verdict.HEAD
-    agent = user_agent.strip().lower()
-    if not agent or any(piece in agent for piece in SCANNER_AGENTS):
-        return Verdict.AGENT
-    return Verdict.HUMAN
+    return Verdict.AGENT if is_machine_agent(user_agent) else Verdict.HUMAN
 
 
 def network_of(client_ip: str) -> str:
