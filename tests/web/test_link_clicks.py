@@ -37,7 +37,7 @@ from subscribers.tokens import link_token, read_link_token, read_recipient_token
 from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
 from tests.reports.tracked import TRACKED
-from tests.web.conftest import Web, publish_through_api
+from tests.web.conftest import Web, publish_through_api, signed_in
 from web.i18n import translate as web_text
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -179,6 +179,15 @@ def test_links_go_through_the_redirect_and_each_click_is_counted_per_link_and_la
     expected[("fr", RAPPORT_FR)] = (1, 1)
     assert counts == expected
 
+    # The mailing's report page shows the same numbers, per link and language.
+    with signed_in(web, web.admin) as client:
+        page = client.get(f"/press/distributions/{distribution_id}/report")
+    assert page.status_code == 200
+    rows = re.findall(r"<tr><td>(?:[^<]*<br>)?<small class=\"url\">([^<]*)</small></td>\s*<td>([^<]*)</td>"
+                      r"<td>(\d+)</td><td>(\d+)</td></tr>", page.text)
+    shown = {(language, html.unescape(url)): (int(people), int(machines)) for url, language, people, machines in rows}
+    assert shown == {({"nl": "Nederlands", "fr": "Français"}[lang], url): n for (lang, url), n in expected.items()}
+
 
 def _release_of(distribution_id: int) -> int:
     with session_scope() as s:
@@ -277,6 +286,9 @@ def test_nothing_ties_a_click_or_an_open_to_a_person_by_default(
             Delivery.__table__.select().where(Delivery.__table__.c.distribution_id == distribution_id))]
         opens = opens_for_distribution(s, distribution_id)
     assert {o.language: (o.human, o.bot) for o in opens} == {"nl": (2, 0), "fr": (1, 0)}
+    with signed_in(web, web.admin) as client:
+        report = client.get(f"/press/distributions/{distribution_id}/report").text
+    assert 'id="opens-unreliable"' in report and "Apple" in report  # opens come with their caveat
     tables = {"link", "click_event", "click_count", "recipient_click"}
     engine = get_engine()
     columns = {table: {c["name"] for c in inspect(engine).get_columns(table)} for table in tables}

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from core.db import utcnow
 from delivery import engine
 from delivery.progress import distribution_view
+from reports.clicks import clicks_for_distribution, opens_for_distribution
 from reports.mailing import FAILURE_CLASSES, mailing_report
+from reports.readership import readership_of
 from web.api.distributions import control, view
 from web.auth import PressUser
 from web.deps import reading
@@ -51,9 +53,13 @@ def report_page(request: Request, user: PressUser, distribution_id: Distribution
     """The mailing report with its charts (server-drawn SVG) and data tables."""
     with reading() as session:
         report = mailing_report(session, distribution_id)
+        links = clicks_for_distribution(session, distribution_id)
+        opens = opens_for_distribution(session, distribution_id)
+        readership = readership_of(session, report.release_id) if report.release_id else None
     language = ui_language(user.language)
     lifted = report.embargo_until is not None and report.embargo_until <= utcnow()
     return render(request, "press/report.html", {"r": report, "charts": report_charts(report, language),
+                                                 "links": links, "opens": opens, "readership": readership,
                                                  "embargo_lifted": lifted,
                                                  "figures": FIGURES, "reasons": FAILURE_CLASSES,
                                                  "duration": lambda s: duration(s, language),
