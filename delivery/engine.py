@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, select, update
+from sqlalchemy import Select, bindparam, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
-from core.db import insert_ignoring_duplicates, session_scope, utcnow
+from core.db import insert_ignoring, insert_ignoring_duplicates, session_scope, utcnow
 from core.errors import Conflict, NotFound
-from core.outbox import emit
+from core.outbox import OutboxEvent, emit
 from core.settings import get_settings
 from delivery.models import (
     CLAIMABLE,
@@ -42,6 +42,13 @@ log = logging.getLogger(__name__)
 # Distributions that a withdrawal still has something to stop in.
 STOPPABLE = (DistributionStatus.PREPARING, DistributionStatus.SENDING, DistributionStatus.PAUSED)
 WITHDRAWN_NOTE = "withdrawn"
+CANCELLED_NOTE = "distribution cancelled"
+# The event whose handler inserts the bulk of a release's deliveries; while one is unhandled
+# the distribution is not complete, whatever its rows say (see `delivery.handlers`).
+PREPARING_EVENT = "distribution.preparing"
+# Statuses in which a distribution's batches may send: a preparing one sends its priority
+# deliveries while the rest are being inserted.
+SENDABLE = (DistributionStatus.SENDING, DistributionStatus.PREPARING)
 
 CONTROL_MOVES: dict[str, tuple[tuple[DistributionStatus, ...], DistributionStatus]] = {
     "pause": ((DistributionStatus.SENDING, DistributionStatus.PREPARING), DistributionStatus.PAUSED),
@@ -199,12 +206,73 @@ def materialise(session: Session, distribution: Distribution, batches: Iterable[
     distribution.total = session.execute(
         select(func.count()).select_from(Delivery).where(col(Delivery.distribution_id) == distribution.id)
     ).scalar_one()
+    return prepared(session, distribution)
+
+
+def materialise_audience(session: Session, distribution: Distribution, audience: Select[Any],
+                         not_before: datetime | None = None) -> int:
+    """One queued Delivery per person of `audience` (an `AudienceRule.select()`) who has none in
+    this distribution yet, in one `INSERT … SELECT` run by the database: no row passes through
+    Python, so a list of a million costs the worker no memory. Returns how many rows it
+    inserted, for the caller to add to the total: the distribution's row is not written here, so
+    a pause or cancel committed meanwhile does not wait for a long insert (see `prepared`).
+
+    Rows inserted earlier get lower ids, and batches claim in id order: whatever one call
+    inserts is sent before what a later call inserts.
+    """
+    people = audience.selected_columns
+    columns = ("distribution_id", "subscriber_id", "list_id", "email", "name", "language", "status",
+               "attempts", "next_attempt_at", "message_id", "smtp_response", "last_error", "updated_at")
+    # The audience's own select with the delivery's columns (not a subquery of it: SQLite
+    # needs the WHERE right there to tell "ON CONFLICT" from a join's ON).
+    rows = audience.with_only_columns(
+        literal(distribution.id, _table.c.distribution_id.type),
+        people.id, people.list_id, people.email, people.name, people.language,
+        literal(DeliveryStatus.QUEUED, _table.c.status.type),
+        literal(0, _table.c.attempts.type),
+        literal(not_before, _table.c.next_attempt_at.type),
+        literal("", _table.c.message_id.type), literal("", _table.c.smtp_response.type),
+        literal("", _table.c.last_error.type),
+        literal(utcnow(), _table.c.updated_at.type),
+    )
+    # ON CONFLICT DO NOTHING: a person already materialised (from an earlier group, or by an
+    # earlier run of the same step) keeps their row, and the pair stays unique.
+    insert = insert_ignoring(session, _table).from_select(columns, rows)
+    if session.get_bind().dialect.name == "postgresql":
+        # psycopg reports no row count for INSERT … ON CONFLICT; the database counts the rows
+        # it inserted instead (returning them all would bring a million ids to Python).
+        inserted = insert.returning(literal(1)).cte("inserted")
+        return int(session.execute(select(func.count()).select_from(inserted)).scalar_one())
+    return max(int(session.execute(insert).rowcount or 0), 0)  # type: ignore[attr-defined]
+
+
+def prepared(session: Session, distribution: Distribution) -> int:
+    """Every delivery of the distribution exists now: a preparing one becomes sending (paused or
+    cancelled ones keep their status). Returns the total."""
+    now = utcnow()
     if distribution.status == DistributionStatus.PREPARING:
         distribution.status = DistributionStatus.SENDING
-        distribution.started_at = now
+    distribution.started_at = distribution.started_at or now
     session.add(distribution)
     session.flush()
     return distribution.total
+
+
+def started_early(session: Session, distribution: Distribution) -> None:
+    """Some deliveries go before the rest exist (see `delivery.handlers`): the distribution stays
+    preparing, but its batches may send what is there, and its clock starts now."""
+    distribution.started_at = distribution.started_at or utcnow()
+    session.add(distribution)
+    session.flush()
+
+
+def skip_unsent(session: Session, distribution_id: int, note: str, now: datetime | None = None) -> None:
+    """Mark every delivery still waiting to be claimed skipped, with why."""
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(CLAIMABLE))
+        .values(status=DeliveryStatus.SKIPPED, last_error=note, updated_at=now or utcnow())
+    )
 
 
 _table = Delivery.__table__  # type: ignore[attr-defined]
@@ -226,9 +294,11 @@ def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[
     """Lease up to `size` due deliveries of a sending distribution to the caller.
 
     PostgreSQL skips rows other workers hold locked; SQLite serialises writers, so two batches
-    never claim the same row on either. The rows come in the claim index's order, not sorted:
-    sorting every due row of a large distribution to take the first few hundred made each
-    claim cost time in proportion to the distribution's size.
+    never claim the same row on either. Rows come in two reads, each a range of the claim index
+    so that a claim costs the same at the first row of a million as at the last: first rows
+    whose time has come (retries after their backoff, rows held for an embargo that lifted),
+    then fresh rows in id order, i.e. in the order they were inserted, so the priority lists a
+    release inserts first (its journalists) are claimed before any row inserted after them.
     """
     moment = now or utcnow()
     lease = moment + timedelta(seconds=get_settings().delivery_lease_seconds)
@@ -236,26 +306,30 @@ def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[
         if not _may_send(session, distribution_id):
             _cancel_if_withdrawn(session, distribution_id)
             return []
-        due = (
+        mine = _table.c.distribution_id == distribution_id
+        timed = select(_table.c.id).where(mine, _table.c.status.in_(CLAIMABLE), _table.c.next_attempt_at <= moment)
+        fresh = (
             select(_table.c.id)
-            .where(
-                _table.c.distribution_id == distribution_id,
-                _table.c.status.in_(CLAIMABLE),
-                or_(_table.c.next_attempt_at.is_(None), _table.c.next_attempt_at <= moment),
-            )
-            .limit(size)
-            .with_for_update(skip_locked=True)
+            .where(mine, _table.c.status == DeliveryStatus.QUEUED, _table.c.next_attempt_at.is_(None))
+            # The index's own order (its leading columns fixed): an ordered range scan, no sort.
+            .order_by(_table.c.next_attempt_at, _table.c.id)
         )
-        # One statement: lease the rows and read back what a batch needs of them.
-        rows = session.connection().execute(
-            update(_table)
-            .where(_table.c.id.in_(due.scalar_subquery()))
-            .values(status=DeliveryStatus.SENDING, lease_until=lease, attempts=_table.c.attempts + 1,
-                    updated_at=moment)
-            .returning(_table.c.id, _table.c.subscriber_id, _table.c.list_id, _table.c.email, _table.c.name,
-                       _table.c.language, _table.c.attempts, _table.c.lease_until)
-        ).all()
+        rows = _lease(session, timed, size, lease, moment)
+        if len(rows) < size:
+            rows += _lease(session, fresh, size - len(rows), lease, moment)
     return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
+
+
+def _lease(session: Session, due: Select[Any], size: int, lease: datetime, moment: datetime) -> list[Any]:
+    """One statement: lease up to `size` rows of `due` and read back what a batch needs of them."""
+    return list(session.connection().execute(
+        update(_table)
+        .where(_table.c.id.in_(due.limit(size).with_for_update(skip_locked=True).scalar_subquery()))
+        .values(status=DeliveryStatus.SENDING, lease_until=lease, attempts=_table.c.attempts + 1,
+                updated_at=moment)
+        .returning(_table.c.id, _table.c.subscriber_id, _table.c.list_id, _table.c.email, _table.c.name,
+                   _table.c.language, _table.c.attempts, _table.c.lease_until)
+    ).all())
 
 
 def _may_send(session: Session, distribution_id: int) -> bool:
@@ -267,7 +341,7 @@ def _may_send(session: Session, distribution_id: int) -> bool:
         .outerjoin(Release, col(Release.id) == col(Distribution.release_id))
         .where(col(Distribution.id) == distribution_id)
     ).first()
-    if row is None or row[0] != DistributionStatus.SENDING:
+    if row is None or row[0] not in SENDABLE:
         return False
     return row[1] != "release" or row[2] == State.PUBLISHED
 
@@ -416,6 +490,8 @@ def finish_if_complete(distribution_id: int) -> bool:
         distribution = get_distribution(session, distribution_id)
         if distribution.status != DistributionStatus.SENDING:
             return distribution.status == DistributionStatus.DONE
+        if _still_preparing(session, distribution_id):  # resumed while its rows were being inserted
+            return False
         left = session.execute(  # one row is enough to know: counting them all is not
             select(col(Delivery.id)).where(
                 col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(UNFINISHED)
@@ -428,6 +504,17 @@ def finish_if_complete(distribution_id: int) -> bool:
         session.add(distribution)
         announce_end(session, distribution)
         return True
+
+
+def _still_preparing(session: Session, distribution_id: int) -> bool:
+    """Whether the event that inserts the rest of this distribution's deliveries is unhandled
+    (unhandled events are few, and indexed)."""
+    return session.execute(
+        select(col(OutboxEvent.id)).where(
+            col(OutboxEvent.handled_at).is_(None), col(OutboxEvent.name) == PREPARING_EVENT,
+            col(OutboxEvent.subject_id) == distribution_id,
+        ).limit(1)
+    ).first() is not None
 
 
 FINISHED_EVENT = "distribution.finished"
@@ -492,11 +579,7 @@ def control(distribution_id: int, action: str) -> Distribution:
             raise DistributionStateError(distribution_id, status.value, action, allowed)
         distribution.status = target
         if action == "cancel":
-            session.execute(
-                update(Delivery)
-                .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(CLAIMABLE))
-                .values(status=DeliveryStatus.SKIPPED, last_error="distribution cancelled", updated_at=now)
-            )
+            skip_unsent(session, distribution_id, CANCELLED_NOTE, now)
             distribution.finished_at = now
         if action == "retry-failed":
             failed = [col(Delivery.distribution_id) == distribution_id, col(Delivery.status) == DeliveryStatus.FAILED]

@@ -15,11 +15,13 @@ from delivery.handlers import (
     erase_deliveries,
     notify_withdrawal,
     prepare_release_distribution,
+    prepare_remaining_deliveries,
     stop_withdrawn_release,
 )
 from tasks.app import app
 from tasks.distribution import fan_out
 from tasks.media import process_media
+from tasks.queues import queue_for_event
 from workflow import notifications, search
 from workflow.publishing import publish_due
 
@@ -38,6 +40,7 @@ HANDLERS: dict[str, list[Handler]] = {
     "subscription.requested": [notices.subscription_confirmation],
     "subscription.confirmed": [notices.welcome],
     "subscriber.erased": [erase_deliveries],
+    "distribution.preparing": [prepare_remaining_deliveries],
     "distribution.finished": [notices.mailing_problem],
     "release.test_requested": [proofs.send_test_mail],
     "account.invited": [notices.invitation],
@@ -51,8 +54,9 @@ FOLLOW_UPS: dict[str, Task] = {"distribution.ready": fan_out, "media.uploaded": 
 
 
 def send_event(event: OutboxEvent) -> None:
-    """Hand one outbox event to the broker; the event id is the task id."""
-    handle.apply_async(args=[event.id], task_id=event.id)
+    """Hand one outbox event to the broker, on its queue (tasks/queues.py); the event id is the
+    task id."""
+    handle.apply_async(args=[event.id], task_id=event.id, queue=queue_for_event(event.name))
 
 
 @app.task(
