@@ -473,6 +473,11 @@ def reclaim_expired(now: datetime | None = None) -> int:
             .values(status=DeliveryStatus.SKIPPED, lease_until=None, updated_at=moment,
                     last_error="not sent: distribution cancelled")
         )
+        # So are unsent rows of a mailing cancelled lately whose canceller died before marking
+        # them (recent ones only: each is an index probe, and older ones were seen to already).
+        lately = cancelled.where(col(Distribution.finished_at) > moment - timedelta(hours=1))
+        for distribution_id in session.execute(lately).scalars().all():
+            skip_unsent(session, distribution_id, CANCELLED_NOTE, moment)
         result = session.execute(
             update(Delivery).where(*expired).values(status=DeliveryStatus.QUEUED, lease_until=None, updated_at=moment)
         )
@@ -579,7 +584,6 @@ def control(distribution_id: int, action: str) -> Distribution:
             raise DistributionStateError(distribution_id, status.value, action, allowed)
         distribution.status = target
         if action == "cancel":
-            skip_unsent(session, distribution_id, CANCELLED_NOTE, now)
             distribution.finished_at = now
         if action == "retry-failed":
             failed = [col(Delivery.distribution_id) == distribution_id, col(Delivery.status) == DeliveryStatus.FAILED]
@@ -598,7 +602,13 @@ def control(distribution_id: int, action: str) -> Distribution:
         session.add(distribution)
         session.flush()
         session.expunge(distribution)
-        return distribution
+    if action == "cancel":
+        # Batches stop at their next check once the status is committed; marking a million
+        # unsent rows takes longer, so it is its own transaction (the sweep finishes it if this
+        # process dies meanwhile: see `reclaim_expired`).
+        with session_scope() as session:
+            skip_unsent(session, distribution_id, CANCELLED_NOTE, now)
+    return distribution
 
 
 def _suppressed_subscribers() -> Any:

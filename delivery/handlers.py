@@ -50,7 +50,7 @@ class _Plan:
             return audience_rule(session, lists, self.content.topics, list(self.content.translations),
                                  self.content.default_language)
 
-        groups = [(rule(self.priority), None)] if self.priority else []
+        groups: list[tuple[AudienceRule, datetime | None]] = [(rule(self.priority), None)] if self.priority else []
         if not priority_only and self.targets:
             groups.append((rule(self.targets), self.hold_until))
         return groups

@@ -172,3 +172,19 @@ def test_a_mailing_paused_and_resumed_while_preparing_is_not_done_before_its_row
     assert len(outbox.messages) == 14
     with session_scope() as s:
         assert engine.get_distribution(s, distribution_id).status == DistributionStatus.DONE
+
+
+def test_unsent_rows_of_a_mailing_whose_canceller_died_are_skipped_by_the_sweep(db: str) -> None:
+    from delivery.models import Distribution
+
+    _audience()
+    distribution_id = _head_start(publish_release())
+    _the_rest(distribution_id)
+    with session_scope() as s:  # the status committed, the process gone before it marked the rows
+        distribution = s.get(Distribution, distribution_id)
+        assert distribution is not None
+        distribution.status, distribution.finished_at = DistributionStatus.CANCELLED, utcnow()
+    engine.reclaim_expired()
+    with session_scope() as s:
+        counts = engine.counts(s, distribution_id)
+    assert counts["queued"] == 0 and counts["skipped"] == 14
