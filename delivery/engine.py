@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
-from core.db import insert_ignoring, insert_ignoring_duplicates, session_scope, utcnow
+from core.db import insert_ignoring, session_scope, utcnow
 from core.errors import Conflict, NotFound
 from core.outbox import OutboxEvent, emit
 from core.settings import get_settings
@@ -60,18 +60,6 @@ CONTROL_MOVES: dict[str, tuple[tuple[DistributionStatus, ...], DistributionStatu
     "retry-failed": ((DistributionStatus.DONE, DistributionStatus.SENDING, DistributionStatus.PAUSED),
                      DistributionStatus.SENDING),
 }
-
-
-@dataclass(frozen=True)
-class RecipientRow:
-    """One recipient to materialise: who, in which language, from which list, and not before when."""
-
-    subscriber_id: int
-    email: str
-    name: str
-    language: str
-    list_id: int | None = None
-    not_before: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -177,41 +165,10 @@ def create_distribution(
     return distribution, True
 
 
-def materialise(session: Session, distribution: Distribution, batches: Iterable[Sequence[RecipientRow]]) -> int:
-    """Insert one queued Delivery per recipient, in bulk, skipping any already there.
-
-    Returns the distribution's total; moves it from preparing to sending.
-    """
-    now = utcnow()
-    for batch in batches:
-        rows = [
-            {
-                "distribution_id": distribution.id,
-                "subscriber_id": r.subscriber_id,
-                "list_id": r.list_id,
-                "email": r.email,
-                "name": r.name,
-                "language": r.language,
-                "status": DeliveryStatus.QUEUED.value,
-                "attempts": 0,
-                "next_attempt_at": r.not_before,
-                "message_id": "",
-                "smtp_response": "",
-                "last_error": "",
-                "updated_at": now,
-            }
-            for r in batch
-        ]
-        insert_ignoring_duplicates(session, _table, rows)
-    distribution.total = session.execute(
-        select(func.count()).select_from(Delivery).where(col(Delivery.distribution_id) == distribution.id)
-    ).scalar_one()
-    return prepared(session, distribution)
-
-
 def materialise_audience(session: Session, distribution: Distribution, audience: Select[Any],
                          not_before: datetime | None = None) -> int:
-    """One queued Delivery per person of `audience` (an `AudienceRule.select()`) who has none in
+    """One queued Delivery per person of `audience` (an `AudienceRule.select()`, or any select
+    of id, list_id, email, name and language per subscriber) who has none in
     this distribution yet, in one `INSERT … SELECT` run by the database: no row passes through
     Python, so a list of a million costs the worker no memory. Returns how many rows it
     inserted, for the caller to add to the total: the distribution's row is not written here, so
@@ -244,6 +201,19 @@ def materialise_audience(session: Session, distribution: Distribution, audience:
         inserted = insert.returning(literal(1)).cte("inserted")
         return int(session.execute(select(func.count()).select_from(inserted)).scalar_one())
     return max(int(session.execute(insert).rowcount or 0), 0)  # type: ignore[attr-defined]
+
+
+# Rows inserted at once beyond which PostgreSQL's statistics of the delivery table are renewed.
+ANALYSE_AFTER = 10_000
+
+
+def refresh_statistics(session: Session, inserted: int) -> None:
+    """After a large insert, renew PostgreSQL's statistics of the delivery table at once: claims
+    are planned from them, and a plan made for the table as it was before a million rows came
+    (a sort of every due row instead of an ordered scan of the claim index) would cost every
+    batch a table scan until autovacuum got round to it."""
+    if inserted >= ANALYSE_AFTER and session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql("ANALYZE delivery")
 
 
 def prepared(session: Session, distribution: Distribution) -> int:
@@ -544,7 +514,7 @@ def active_distributions() -> list[int]:
 
 def has_live_claims(distribution_id: int, now: datetime | None = None) -> bool:
     """Whether some batch holds an unexpired lease on this distribution's deliveries, i.e. it is
-    being sent right now (and batches that finish queue no work of their own: see the sweep)."""
+    being sent right now (and its batches hand on to their successors: see the sweep)."""
     moment = now or utcnow()
     with session_scope() as session:
         return session.execute(
@@ -556,17 +526,32 @@ def has_live_claims(distribution_id: int, now: datetime | None = None) -> bool:
         ).first() is not None
 
 
-def due_count(distribution_id: int, now: datetime | None = None) -> int:
-    """Deliveries a batch could claim right now."""
+def due_count(distribution_id: int, now: datetime | None = None, cap: int | None = None) -> int:
+    """Deliveries a batch could claim right now; with `cap`, counted no further than that (a
+    mailing of a million need not be counted to know it fills every batch in flight)."""
     moment = now or utcnow()
+    due = select(col(Delivery.id)).where(
+        col(Delivery.distribution_id) == distribution_id,
+        col(Delivery.status).in_(CLAIMABLE),
+        or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= moment),
+    )
+    if cap is not None:
+        due = due.limit(cap)
     with session_scope() as session:
-        return int(session.execute(
-            select(func.count()).select_from(Delivery).where(
-                col(Delivery.distribution_id) == distribution_id,
-                col(Delivery.status).in_(CLAIMABLE),
-                or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= moment),
-            )
-        ).scalar_one())
+        return int(session.execute(select(func.count()).select_from(due.subquery())).scalar_one())
+
+
+def batches_in_flight() -> int:
+    """How many batch tasks a sending mailing keeps queued or running: two per SMTP connection
+    (one sending while the next claims). A fan-out queues at most this many, and each batch that
+    found a full batch to claim queues its successor, so a mailing of a million is never two
+    thousand tasks in the broker, nor a fan-out that counts and queues them all."""
+    return get_settings().max_smtp_connections * 2
+
+
+def may_have_more(claimed: int) -> bool:
+    """Whether a batch that claimed this many rows should hand on to a successor."""
+    return claimed >= batch_size()
 
 
 def control(distribution_id: int, action: str) -> Distribution:
@@ -667,20 +652,20 @@ def skipped_for_withdrawal(session: Session, distribution_ids: Sequence[int]) ->
 def materialise_from_sent(session: Session, distribution: Distribution, release_id: int) -> int:
     """Deliveries of `distribution` for everyone a release's mailings reached or are reaching
     right now (sent, or in a running batch: the notice's batches wait for those to be recorded),
-    one each (erased people, whose rows hold no address, are left out); returns the total and
-    moves the distribution to sending."""
+    one each (erased people, whose rows hold no address, are left out), inserted by the database;
+    returns the total and moves the distribution to sending."""
     reached = (
-        select(_table.c.subscriber_id, func.min(_table.c.list_id), func.min(_table.c.email),
-               func.min(_table.c.name), func.min(_table.c.language))
+        select(_table.c.subscriber_id.label("id"), func.min(_table.c.list_id).label("list_id"),
+               func.min(_table.c.email).label("email"), func.min(_table.c.name).label("name"),
+               func.min(_table.c.language).label("language"))
         .join(Distribution, col(Distribution.id) == _table.c.distribution_id)
         .where(col(Distribution.release_id) == release_id, col(Distribution.kind) == "release",
                _table.c.status.in_((DeliveryStatus.SENT, DeliveryStatus.SENDING)))
         .group_by(_table.c.subscriber_id)
+        .having(func.min(_table.c.email) != "")
     )
-    rows = session.execute(reached).all()
-    batch = [RecipientRow(subscriber_id, email, name, language, list_id)
-             for subscriber_id, list_id, email, name, language in rows if email]
-    return materialise(session, distribution, [batch])
+    distribution.total += materialise_audience(session, distribution, reached)
+    return prepared(session, distribution)
 
 
 def scrub_erased(session: Session, distribution_ids: Sequence[int] = (), delivery_ids: Sequence[int] = ()) -> None:

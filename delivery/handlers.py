@@ -132,6 +132,7 @@ def prepare_remaining_deliveries(session: Session, event: OutboxEvent) -> None:
     inserted = sum(engine.materialise_audience(session, distribution, rule.select(), not_before)
                    for rule, not_before in plan.groups(session))
     engine.scrub_erased(session, [distribution.id or 0])  # erased while the audience was read
+    engine.refresh_statistics(session, inserted)
     # Another transaction may have paused or cancelled it meanwhile: read its status afresh,
     # locked, so that neither side's change is lost.
     session.refresh(distribution, with_for_update=True)
