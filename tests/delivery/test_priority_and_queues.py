@@ -44,15 +44,21 @@ class TimedSink(CountingSink):
         return "250 2.0.0 accepted"
 
 
+def _redis(url: str) -> redis_lib.Redis:
+    if url.startswith("redis+socket://"):
+        path, _, db = url.removeprefix("redis+socket://").partition("?virtual_host=")
+        return redis_lib.Redis(unix_socket_path=path, db=int(db or 0))
+    return redis_lib.Redis.from_url(url)
+
+
 @pytest.fixture
 def process_broker(broker: str) -> str:
     """A Redis database of its own, so no in-process test worker takes these tasks."""
     if broker.startswith("redis+socket://"):
         url = broker + "?virtual_host=1"
-        client = redis_lib.Redis(unix_socket_path=broker.removeprefix("redis+socket://"), db=1)
     else:
         url = re.sub(r"/(\d+)$", lambda m: f"/{(int(m.group(1)) + 1) % 16}", broker)
-        client = redis_lib.Redis.from_url(url)
+    client = _redis(url)
     client.flushdb()
     client.close()
     return url
@@ -138,3 +144,25 @@ def test_a_confirmation_mail_does_not_wait_for_a_mailing_that_is_sending(
     # It arrived while the mailing was still going, not after its queued batches.
     assert copies_by_then < 2900, copies_by_then
     assert waited < 10, waited  # generous: a few hundred milliseconds on an idle machine
+
+
+def test_a_mailing_keeps_a_few_batches_in_the_broker_and_still_reaches_everyone_once(
+        db: str, sink: TimedSink, process_broker: str, tmp_path: Path) -> None:
+    override_settings(max_smtp_connections=1)  # two batch tasks in flight; 400 people are 20 batches
+    make_lists()
+    people = import_people(400, "public", ("en",), prefix="few")
+    client = _redis(process_broker)
+    worker = WorkerProcess(tmp_path / "worker.log", concurrency=2, beat=True)
+    most = 0
+    try:
+        distribution_id = _distribution(publish_release(lists=["public"]))
+        deadline = time.monotonic() + 120
+        while not _done(distribution_id) and time.monotonic() < deadline:
+            most = max(most, int(client.llen("bulk")))
+            time.sleep(0.01)
+    finally:
+        worker.stop()
+        client.close()
+    assert _done(distribution_id)
+    assert sorted(sink.recipients) == sorted(people) and set(sink.recipients.values()) == {1}
+    assert most <= 6, most  # a fan-out (or two) of two, and successors: never the twenty at once
