@@ -46,13 +46,15 @@ class _Plan:
 
     def groups(self, session: Session, priority_only: bool = False) -> list[tuple[AudienceRule, datetime | None]]:
         """(audience rule, not before) per INSERT … SELECT, in the order they must go."""
-        def rule(lists: list[str]) -> AudienceRule:
-            return audience_rule(session, lists, self.content.topics, list(self.content.translations),
+        everyone = audience_rule(session, self.targets, self.content.topics, list(self.content.translations),
                                  self.content.default_language)
-
-        groups: list[tuple[AudienceRule, datetime | None]] = [(rule(self.priority), None)] if self.priority else []
+        groups: list[tuple[AudienceRule, datetime | None]] = []
+        if self.priority:
+            first = [list_id for list_id, slug in zip(everyone.list_ids, self.targets, strict=True)
+                     if slug in self.priority]
+            groups.append((everyone.only(first), None))
         if not priority_only and self.targets:
-            groups.append((rule(self.targets), self.hold_until))
+            groups.append((everyone, self.hold_until))
         return groups
 
 

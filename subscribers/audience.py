@@ -20,7 +20,7 @@ dropped from every later batch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, case, exists, false, func, literal, or_, select
@@ -102,16 +102,25 @@ class AudienceRule:
     languages: frozenset[str] = frozenset()
     default_language: str = ""
     frequency: Frequency | None = Frequency.IMMEDIATE
+    # The release's lists in its order, when this rule selects the people of only some of them
+    # (the press lists that go first): the list named in a person's unsubscribe link is still
+    # the first of all of them they are on. Empty: `list_ids`.
+    ranked_list_ids: tuple[int, ...] = ()
+
+    def only(self, list_ids: Sequence[int]) -> AudienceRule:
+        """The same rule for the people of these of its lists only, ranked as before."""
+        return replace(self, list_ids=tuple(list_ids), ranked_list_ids=self.ranked_list_ids or self.list_ids)
 
     def select(self) -> Select[Any]:
         """One row per recipient: id, email, email_hash, name, frequency, the language of the
         copy they get and the list their unsubscribe link names (the first of `list_ids` they
         are on). Unordered: add ORDER BY / LIMIT to page, or insert it whole."""
         list_ids = list(self.list_ids)
+        ranked = list(self.ranked_list_ids or self.list_ids)
         # The subscribers' own rows drive the query and their subscriptions are probed, so that a
         # LIMIT stops the scan after one page; a join with GROUP BY would sort everything first.
-        rank = case({list_id: i for i, list_id in enumerate(list_ids)}, value=_subscription.c.list_id)
-        first_list = select(func.min(rank)).where(*_confirmed_on(list_ids)).scalar_subquery()
+        rank = case({list_id: i for i, list_id in enumerate(ranked)}, value=_subscription.c.list_id)
+        first_list = select(func.min(rank)).where(*_confirmed_on(ranked)).scalar_subquery()
         conditions: list[Any] = [*_reachable(), exists().where(*_confirmed_on(list_ids))]
         if self.frequency is not None:
             conditions.append(_subscriber.c.frequency == self.frequency)
@@ -121,7 +130,7 @@ class AudienceRule:
             (_subscriber.c.language.in_(sorted(self.languages)), _subscriber.c.language),
             else_=literal(self.default_language, _subscriber.c.language.type),
         )
-        list_id = case({i: list_id for i, list_id in enumerate(list_ids)}, value=first_list)
+        list_id = case({i: list_id for i, list_id in enumerate(ranked)}, value=first_list)
         return select(
             _subscriber.c.id,
             _subscriber.c.email,
