@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, too
 
@@ -32,7 +33,8 @@ GOAL_RATIO = 0.8
 GOAL_RSS_MB = 200.0
 
 
-def _sink_process(port: int, count: multiprocessing.sharedctypes.Synchronized, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
+def _sink_process(port: int, count: multiprocessing.sharedctypes.Synchronized, ready: multiprocessing.synchronize.Event,  # type: ignore[name-defined]
+                  watch: str = "", watched: Any = None) -> None:
     from aiosmtpd.controller import Controller
 
     class Handler:
@@ -40,6 +42,12 @@ def _sink_process(port: int, count: multiprocessing.sharedctypes.Synchronized, r
             if all(r.endswith("@example.org") for r in envelope.rcpt_tos):  # staff notices aside
                 with count.get_lock():
                     count.value += 1
+                    if watch and envelope.rcpt_tos[0].startswith(watch):
+                        # [count, first arrival, last arrival, others arrived before the last]
+                        watched[0] += 1
+                        watched[1] = watched[1] or time.time()
+                        watched[2] = time.time()
+                        watched[3] = count.value - watched[0]
             return "250 2.0.0 accepted"
 
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
@@ -50,23 +58,28 @@ def _sink_process(port: int, count: multiprocessing.sharedctypes.Synchronized, r
 
 
 class Sink:
-    """An aiosmtpd server in a process of its own, counting subscribers' messages."""
+    """An aiosmtpd server in a process of its own, counting subscribers' messages; with `watch`,
+    also when messages to addresses starting with it arrived, and how many others came first."""
 
-    def __init__(self) -> None:
+    def __init__(self, watch: str = "") -> None:
         import socket
 
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.count = multiprocessing.Value("l", 0)
+        self.watched = multiprocessing.Array("d", 4, lock=False)  # guarded by count's lock
         ready = multiprocessing.Event()
-        self.process = multiprocessing.Process(target=_sink_process, args=(self.port, self.count, ready))
+        self.process = multiprocessing.Process(target=_sink_process,
+                                               args=(self.port, self.count, ready, watch, self.watched))
         self.process.start()
         ready.wait(10)
 
     def reset(self) -> None:
         with self.count.get_lock():
             self.count.value = 0
+            for i in range(4):
+                self.watched[i] = 0
 
     def stop(self) -> None:
         self.process.terminate()
@@ -193,8 +206,9 @@ def _baseline_sender(port: int, messages: list[tuple[str, str, bytes]], start: i
             connection.sendmail(envelope_from, [to], data)
 
 
-def _baseline_messages(release_id: int) -> list[tuple[str, str, bytes]]:
-    """The release's messages, built once by Pressroom's own mailer for every recipient."""
+def _baseline_messages(release_id: int, limit: int | None = None) -> list[tuple[str, str, bytes]]:
+    """The release's messages, built once by Pressroom's own mailer for every recipient (the
+    first `limit` of them, when given)."""
     from core.db import session_scope
     from delivery import engine
     from delivery.models import Distribution
@@ -217,6 +231,8 @@ def _baseline_messages(release_id: int) -> list[tuple[str, str, bytes]]:
                                          r.language, 1)
                 envelope_from, _message_id, data = mailer.build(claimed)
                 messages.append((envelope_from, r.email, data))
+                if limit is not None and len(messages) >= limit:
+                    return messages
     return messages
 
 

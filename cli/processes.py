@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from core.settings import get_settings
+from tasks.queues import QUEUES, parse_queues
 
 
 @click.command()
@@ -12,12 +13,18 @@ from core.settings import get_settings
 @click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default="prefork", show_default=True)
 @click.option("--beat", "with_beat", is_flag=True, help="Also run the scheduler (only ever one).")
 @click.option("--loglevel", default="INFO", show_default=True)
-def worker(concurrency: int, pool: str, with_beat: bool, loglevel: str) -> None:
+@click.option("--queues", "-Q", default="", metavar="NAMES",
+              help=f"Comma-separated queues to consume ({', '.join(QUEUES)}); default: all. "
+                   "See docs/operations.md.")
+def worker(concurrency: int, pool: str, with_beat: bool, loglevel: str, queues: str) -> None:
     """Run a Celery worker that handles events and sends mail."""
     from tasks.app import app
 
+    names = parse_queues(queues)
     argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}",
-            "--queues=pressroom"]
+            f"--queues={','.join(names)}"]
+    if set(names) != set(QUEUES):  # workers on one host need names of their own
+        argv.append(f"--hostname={'+'.join(names)}@%h")
     if with_beat:
         argv += ["--beat", f"--schedule={_schedule_file()}"]
     app.worker_main(argv)

@@ -76,10 +76,13 @@ class Handled:
     ran: list[str]
 
 
-def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]]) -> Handled:
+def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]],
+                 after_each: Callable[[], object] | None = None) -> Handled:
     """Apply every handler registered for the event that has not applied it yet.
 
-    Raises NotFound for an unknown event id.
+    `after_each` is called after each handler that committed: the worker relays the events a
+    handler emitted at once, so that work one handler started (a mailing's first batches) does
+    not wait for the handlers after it. Raises NotFound for an unknown event id.
     """
     with session_scope() as session:
         event = session.get(OutboxEvent, event_id)
@@ -103,6 +106,8 @@ def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]]) -> Ha
             continue
         ran.append(key)
         log.info("event %s %s handled by %s", event.name, event_id, key)
+        if after_each is not None:
+            after_each()
     with session_scope() as session:
         session.execute(
             update(OutboxEvent)

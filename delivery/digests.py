@@ -20,7 +20,7 @@ from core.errors import InvalidInput
 from core.settings import get_settings
 from delivery import engine
 from delivery.compose import release_url
-from subscribers.audience import resolve_audience
+from subscribers.audience import audience_rule
 from subscribers.models import Frequency
 from templates import DigestInput, DigestItem
 from workflow.content import ReleaseContent
@@ -135,12 +135,10 @@ def prepare_digest(period: str, now: datetime | None = None) -> int | None:
             return None
         distribution, created = engine.create_distribution(session, key, "digest")
         if created:
-            languages = get_settings().languages
-            audience = resolve_audience(session, issue.lists, issue.topics, languages,
-                                        get_settings().default_language, frequency=Frequency(period),
-                                        batch_size=get_settings().delivery_batch_size * 5)
-            rows = ([engine.RecipientRow(r.subscriber_id, r.email, r.name, r.language, r.list_id) for r in batch]
-                    for batch in audience)
-            total = engine.materialise(session, distribution, rows)
+            # Inserted by the database from the audience rule, as a release's mailing is.
+            rule = audience_rule(session, issue.lists, issue.topics, get_settings().languages,
+                                 get_settings().default_language, frequency=Frequency(period))
+            distribution.total = engine.materialise_audience(session, distribution, rule.select())
+            total = engine.prepared(session, distribution)
             log.info("%s: %d releases to %d subscribers", key, len(issue.releases), total)
         return distribution.id

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, select, update
+from sqlalchemy import Select, bindparam, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
-from core.db import insert_ignoring_duplicates, session_scope, utcnow
+from core.db import insert_ignoring, session_scope, utcnow
 from core.errors import Conflict, NotFound
-from core.outbox import emit
+from core.outbox import OutboxEvent, emit
 from core.settings import get_settings
 from delivery.models import (
     CLAIMABLE,
@@ -42,6 +42,13 @@ log = logging.getLogger(__name__)
 # Distributions that a withdrawal still has something to stop in.
 STOPPABLE = (DistributionStatus.PREPARING, DistributionStatus.SENDING, DistributionStatus.PAUSED)
 WITHDRAWN_NOTE = "withdrawn"
+CANCELLED_NOTE = "distribution cancelled"
+# The event whose handler inserts the bulk of a release's deliveries; while one is unhandled
+# the distribution is not complete, whatever its rows say (see `delivery.handlers`).
+PREPARING_EVENT = "distribution.preparing"
+# Statuses in which a distribution's batches may send: a preparing one sends its priority
+# deliveries while the rest are being inserted.
+SENDABLE = (DistributionStatus.SENDING, DistributionStatus.PREPARING)
 
 CONTROL_MOVES: dict[str, tuple[tuple[DistributionStatus, ...], DistributionStatus]] = {
     "pause": ((DistributionStatus.SENDING, DistributionStatus.PREPARING), DistributionStatus.PAUSED),
@@ -53,18 +60,6 @@ CONTROL_MOVES: dict[str, tuple[tuple[DistributionStatus, ...], DistributionStatu
     "retry-failed": ((DistributionStatus.DONE, DistributionStatus.SENDING, DistributionStatus.PAUSED),
                      DistributionStatus.SENDING),
 }
-
-
-@dataclass(frozen=True)
-class RecipientRow:
-    """One recipient to materialise: who, in which language, from which list, and not before when."""
-
-    subscriber_id: int
-    email: str
-    name: str
-    language: str
-    list_id: int | None = None
-    not_before: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -170,41 +165,84 @@ def create_distribution(
     return distribution, True
 
 
-def materialise(session: Session, distribution: Distribution, batches: Iterable[Sequence[RecipientRow]]) -> int:
-    """Insert one queued Delivery per recipient, in bulk, skipping any already there.
+def materialise_audience(session: Session, distribution: Distribution, audience: Select[Any],
+                         not_before: datetime | None = None) -> int:
+    """One queued Delivery per person of `audience` (an `AudienceRule.select()`, or any select
+    of id, list_id, email, name and language per subscriber) who has none in
+    this distribution yet, in one `INSERT … SELECT` run by the database: no row passes through
+    Python, so a list of a million costs the worker no memory. Returns how many rows it
+    inserted, for the caller to add to the total: the distribution's row is not written here, so
+    a pause or cancel committed meanwhile does not wait for a long insert (see `prepared`).
 
-    Returns the distribution's total; moves it from preparing to sending.
+    Rows inserted earlier get lower ids, and batches claim in id order: whatever one call
+    inserts is sent before what a later call inserts.
     """
+    people = audience.selected_columns
+    columns = ("distribution_id", "subscriber_id", "list_id", "email", "name", "language", "status",
+               "attempts", "next_attempt_at", "message_id", "smtp_response", "last_error", "updated_at")
+    # The audience's own select with the delivery's columns (not a subquery of it: SQLite
+    # needs the WHERE right there to tell "ON CONFLICT" from a join's ON).
+    rows = audience.with_only_columns(
+        literal(distribution.id, _table.c.distribution_id.type),
+        people.id, people.list_id, people.email, people.name, people.language,
+        literal(DeliveryStatus.QUEUED, _table.c.status.type),
+        literal(0, _table.c.attempts.type),
+        literal(not_before, _table.c.next_attempt_at.type),
+        literal("", _table.c.message_id.type), literal("", _table.c.smtp_response.type),
+        literal("", _table.c.last_error.type),
+        literal(utcnow(), _table.c.updated_at.type),
+    )
+    # ON CONFLICT DO NOTHING: a person already materialised (from an earlier group, or by an
+    # earlier run of the same step) keeps their row, and the pair stays unique.
+    insert = insert_ignoring(session, _table).from_select(columns, rows)
+    if session.get_bind().dialect.name == "postgresql":
+        # psycopg reports no row count for INSERT … ON CONFLICT; the database counts the rows
+        # it inserted instead (returning them all would bring a million ids to Python).
+        inserted = insert.returning(literal(1)).cte("inserted")
+        return int(session.execute(select(func.count()).select_from(inserted)).scalar_one())
+    return max(int(session.execute(insert).rowcount or 0), 0)  # type: ignore[attr-defined]
+
+
+# Rows inserted at once beyond which PostgreSQL's statistics of the delivery table are renewed.
+ANALYSE_AFTER = 10_000
+
+
+def refresh_statistics(session: Session, inserted: int) -> None:
+    """After a large insert, renew PostgreSQL's statistics of the delivery table at once: claims
+    are planned from them, and a plan made for the table as it was before a million rows came
+    (a sort of every due row instead of an ordered scan of the claim index) would cost every
+    batch a table scan until autovacuum got round to it."""
+    if inserted >= ANALYSE_AFTER and session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql("ANALYZE delivery")
+
+
+def prepared(session: Session, distribution: Distribution) -> int:
+    """Every delivery of the distribution exists now: a preparing one becomes sending (paused or
+    cancelled ones keep their status). Returns the total."""
     now = utcnow()
-    for batch in batches:
-        rows = [
-            {
-                "distribution_id": distribution.id,
-                "subscriber_id": r.subscriber_id,
-                "list_id": r.list_id,
-                "email": r.email,
-                "name": r.name,
-                "language": r.language,
-                "status": DeliveryStatus.QUEUED.value,
-                "attempts": 0,
-                "next_attempt_at": r.not_before,
-                "message_id": "",
-                "smtp_response": "",
-                "last_error": "",
-                "updated_at": now,
-            }
-            for r in batch
-        ]
-        insert_ignoring_duplicates(session, _table, rows)
-    distribution.total = session.execute(
-        select(func.count()).select_from(Delivery).where(col(Delivery.distribution_id) == distribution.id)
-    ).scalar_one()
     if distribution.status == DistributionStatus.PREPARING:
         distribution.status = DistributionStatus.SENDING
-        distribution.started_at = now
+    distribution.started_at = distribution.started_at or now
     session.add(distribution)
     session.flush()
     return distribution.total
+
+
+def started_early(session: Session, distribution: Distribution) -> None:
+    """Some deliveries go before the rest exist (see `delivery.handlers`): the distribution stays
+    preparing, but its batches may send what is there, and its clock starts now."""
+    distribution.started_at = distribution.started_at or utcnow()
+    session.add(distribution)
+    session.flush()
+
+
+def skip_unsent(session: Session, distribution_id: int, note: str, now: datetime | None = None) -> None:
+    """Mark every delivery still waiting to be claimed skipped, with why."""
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(CLAIMABLE))
+        .values(status=DeliveryStatus.SKIPPED, last_error=note, updated_at=now or utcnow())
+    )
 
 
 _table = Delivery.__table__  # type: ignore[attr-defined]
@@ -226,9 +264,11 @@ def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[
     """Lease up to `size` due deliveries of a sending distribution to the caller.
 
     PostgreSQL skips rows other workers hold locked; SQLite serialises writers, so two batches
-    never claim the same row on either. The rows come in the claim index's order, not sorted:
-    sorting every due row of a large distribution to take the first few hundred made each
-    claim cost time in proportion to the distribution's size.
+    never claim the same row on either. Rows come in two reads, each a range of the claim index
+    so that a claim costs the same at the first row of a million as at the last: first rows
+    whose time has come (retries after their backoff, rows held for an embargo that lifted),
+    then fresh rows in id order, i.e. in the order they were inserted, so the priority lists a
+    release inserts first (its journalists) are claimed before any row inserted after them.
     """
     moment = now or utcnow()
     lease = moment + timedelta(seconds=get_settings().delivery_lease_seconds)
@@ -236,26 +276,30 @@ def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[
         if not _may_send(session, distribution_id):
             _cancel_if_withdrawn(session, distribution_id)
             return []
-        due = (
+        mine = _table.c.distribution_id == distribution_id
+        timed = select(_table.c.id).where(mine, _table.c.status.in_(CLAIMABLE), _table.c.next_attempt_at <= moment)
+        fresh = (
             select(_table.c.id)
-            .where(
-                _table.c.distribution_id == distribution_id,
-                _table.c.status.in_(CLAIMABLE),
-                or_(_table.c.next_attempt_at.is_(None), _table.c.next_attempt_at <= moment),
-            )
-            .limit(size)
-            .with_for_update(skip_locked=True)
+            .where(mine, _table.c.status == DeliveryStatus.QUEUED, _table.c.next_attempt_at.is_(None))
+            # The index's own order (its leading columns fixed): an ordered range scan, no sort.
+            .order_by(_table.c.next_attempt_at, _table.c.id)
         )
-        # One statement: lease the rows and read back what a batch needs of them.
-        rows = session.connection().execute(
-            update(_table)
-            .where(_table.c.id.in_(due.scalar_subquery()))
-            .values(status=DeliveryStatus.SENDING, lease_until=lease, attempts=_table.c.attempts + 1,
-                    updated_at=moment)
-            .returning(_table.c.id, _table.c.subscriber_id, _table.c.list_id, _table.c.email, _table.c.name,
-                       _table.c.language, _table.c.attempts, _table.c.lease_until)
-        ).all()
+        rows = _lease(session, timed, size, lease, moment)
+        if len(rows) < size:
+            rows += _lease(session, fresh, size - len(rows), lease, moment)
     return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
+
+
+def _lease(session: Session, due: Select[Any], size: int, lease: datetime, moment: datetime) -> list[Any]:
+    """One statement: lease up to `size` rows of `due` and read back what a batch needs of them."""
+    return list(session.connection().execute(
+        update(_table)
+        .where(_table.c.id.in_(due.limit(size).with_for_update(skip_locked=True).scalar_subquery()))
+        .values(status=DeliveryStatus.SENDING, lease_until=lease, attempts=_table.c.attempts + 1,
+                updated_at=moment)
+        .returning(_table.c.id, _table.c.subscriber_id, _table.c.list_id, _table.c.email, _table.c.name,
+                   _table.c.language, _table.c.attempts, _table.c.lease_until)
+    ).all())
 
 
 def _may_send(session: Session, distribution_id: int) -> bool:
@@ -267,7 +311,7 @@ def _may_send(session: Session, distribution_id: int) -> bool:
         .outerjoin(Release, col(Release.id) == col(Distribution.release_id))
         .where(col(Distribution.id) == distribution_id)
     ).first()
-    if row is None or row[0] != DistributionStatus.SENDING:
+    if row is None or row[0] not in SENDABLE:
         return False
     return row[1] != "release" or row[2] == State.PUBLISHED
 
@@ -399,6 +443,11 @@ def reclaim_expired(now: datetime | None = None) -> int:
             .values(status=DeliveryStatus.SKIPPED, lease_until=None, updated_at=moment,
                     last_error="not sent: distribution cancelled")
         )
+        # So are unsent rows of a mailing cancelled lately whose canceller died before marking
+        # them (recent ones only: each is an index probe, and older ones were seen to already).
+        lately = cancelled.where(col(Distribution.finished_at) > moment - timedelta(hours=1))
+        for distribution_id in session.execute(lately).scalars().all():
+            skip_unsent(session, distribution_id, CANCELLED_NOTE, moment)
         result = session.execute(
             update(Delivery).where(*expired).values(status=DeliveryStatus.QUEUED, lease_until=None, updated_at=moment)
         )
@@ -416,6 +465,8 @@ def finish_if_complete(distribution_id: int) -> bool:
         distribution = get_distribution(session, distribution_id)
         if distribution.status != DistributionStatus.SENDING:
             return distribution.status == DistributionStatus.DONE
+        if _still_preparing(session, distribution_id):  # resumed while its rows were being inserted
+            return False
         left = session.execute(  # one row is enough to know: counting them all is not
             select(col(Delivery.id)).where(
                 col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(UNFINISHED)
@@ -428,6 +479,17 @@ def finish_if_complete(distribution_id: int) -> bool:
         session.add(distribution)
         announce_end(session, distribution)
         return True
+
+
+def _still_preparing(session: Session, distribution_id: int) -> bool:
+    """Whether the event that inserts the rest of this distribution's deliveries is unhandled
+    (unhandled events are few, and indexed)."""
+    return session.execute(
+        select(col(OutboxEvent.id)).where(
+            col(OutboxEvent.handled_at).is_(None), col(OutboxEvent.name) == PREPARING_EVENT,
+            col(OutboxEvent.subject_id) == distribution_id,
+        ).limit(1)
+    ).first() is not None
 
 
 FINISHED_EVENT = "distribution.finished"
@@ -452,7 +514,7 @@ def active_distributions() -> list[int]:
 
 def has_live_claims(distribution_id: int, now: datetime | None = None) -> bool:
     """Whether some batch holds an unexpired lease on this distribution's deliveries, i.e. it is
-    being sent right now (and batches that finish queue no work of their own: see the sweep)."""
+    being sent right now (and its batches hand on to their successors: see the sweep)."""
     moment = now or utcnow()
     with session_scope() as session:
         return session.execute(
@@ -464,17 +526,32 @@ def has_live_claims(distribution_id: int, now: datetime | None = None) -> bool:
         ).first() is not None
 
 
-def due_count(distribution_id: int, now: datetime | None = None) -> int:
-    """Deliveries a batch could claim right now."""
+def due_count(distribution_id: int, now: datetime | None = None, cap: int | None = None) -> int:
+    """Deliveries a batch could claim right now; with `cap`, counted no further than that (a
+    mailing of a million need not be counted to know it fills every batch in flight)."""
     moment = now or utcnow()
+    due = select(col(Delivery.id)).where(
+        col(Delivery.distribution_id) == distribution_id,
+        col(Delivery.status).in_(CLAIMABLE),
+        or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= moment),
+    )
+    if cap is not None:
+        due = due.limit(cap)
     with session_scope() as session:
-        return int(session.execute(
-            select(func.count()).select_from(Delivery).where(
-                col(Delivery.distribution_id) == distribution_id,
-                col(Delivery.status).in_(CLAIMABLE),
-                or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= moment),
-            )
-        ).scalar_one())
+        return int(session.execute(select(func.count()).select_from(due.subquery())).scalar_one())
+
+
+def batches_in_flight() -> int:
+    """How many batch tasks a sending mailing keeps queued or running: two per SMTP connection
+    (one sending while the next claims). A fan-out queues at most this many, and each batch that
+    found a full batch to claim queues its successor, so a mailing of a million is never two
+    thousand tasks in the broker, nor a fan-out that counts and queues them all."""
+    return get_settings().max_smtp_connections * 2
+
+
+def may_have_more(claimed: int) -> bool:
+    """Whether a batch that claimed this many rows should hand on to a successor."""
+    return claimed >= batch_size()
 
 
 def control(distribution_id: int, action: str) -> Distribution:
@@ -492,11 +569,6 @@ def control(distribution_id: int, action: str) -> Distribution:
             raise DistributionStateError(distribution_id, status.value, action, allowed)
         distribution.status = target
         if action == "cancel":
-            session.execute(
-                update(Delivery)
-                .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(CLAIMABLE))
-                .values(status=DeliveryStatus.SKIPPED, last_error="distribution cancelled", updated_at=now)
-            )
             distribution.finished_at = now
         if action == "retry-failed":
             failed = [col(Delivery.distribution_id) == distribution_id, col(Delivery.status) == DeliveryStatus.FAILED]
@@ -515,7 +587,13 @@ def control(distribution_id: int, action: str) -> Distribution:
         session.add(distribution)
         session.flush()
         session.expunge(distribution)
-        return distribution
+    if action == "cancel":
+        # Batches stop at their next check once the status is committed; marking a million
+        # unsent rows takes longer, so it is its own transaction (the sweep finishes it if this
+        # process dies meanwhile: see `reclaim_expired`).
+        with session_scope() as session:
+            skip_unsent(session, distribution_id, CANCELLED_NOTE, now)
+    return distribution
 
 
 def _suppressed_subscribers() -> Any:
@@ -574,20 +652,20 @@ def skipped_for_withdrawal(session: Session, distribution_ids: Sequence[int]) ->
 def materialise_from_sent(session: Session, distribution: Distribution, release_id: int) -> int:
     """Deliveries of `distribution` for everyone a release's mailings reached or are reaching
     right now (sent, or in a running batch: the notice's batches wait for those to be recorded),
-    one each (erased people, whose rows hold no address, are left out); returns the total and
-    moves the distribution to sending."""
+    one each (erased people, whose rows hold no address, are left out), inserted by the database;
+    returns the total and moves the distribution to sending."""
     reached = (
-        select(_table.c.subscriber_id, func.min(_table.c.list_id), func.min(_table.c.email),
-               func.min(_table.c.name), func.min(_table.c.language))
+        select(_table.c.subscriber_id.label("id"), func.min(_table.c.list_id).label("list_id"),
+               func.min(_table.c.email).label("email"), func.min(_table.c.name).label("name"),
+               func.min(_table.c.language).label("language"))
         .join(Distribution, col(Distribution.id) == _table.c.distribution_id)
         .where(col(Distribution.release_id) == release_id, col(Distribution.kind) == "release",
                _table.c.status.in_((DeliveryStatus.SENT, DeliveryStatus.SENDING)))
         .group_by(_table.c.subscriber_id)
+        .having(func.min(_table.c.email) != "")
     )
-    rows = session.execute(reached).all()
-    batch = [RecipientRow(subscriber_id, email, name, language, list_id)
-             for subscriber_id, list_id, email, name, language in rows if email]
-    return materialise(session, distribution, [batch])
+    distribution.total += materialise_audience(session, distribution, reached)
+    return prepared(session, distribution)
 
 
 def scrub_erased(session: Session, distribution_ids: Sequence[int] = (), delivery_ids: Sequence[int] = ()) -> None:

@@ -6,6 +6,11 @@ release's lists, whose address is not suppressed, whose frequency matches, and w
 its lists). Each person appears once however many target lists they are on; the list named
 in their unsubscribe link is the first of the release's lists they are on.
 
+The rule is one SQL select (`AudienceRule.select`). The distribution engine inserts it into
+the delivery table inside the database (`delivery.engine.materialise_audience`), so a list of a
+million people never passes through Python; the streaming form below serves whoever needs the
+recipients themselves.
+
 Batches are read by keyset pagination on the subscriber id, each in its own short query, so
 memory stays at one batch whatever the audience size; given a session factory, each batch is
 also its own transaction. A subscriber who leaves while the release is being resolved is
@@ -15,11 +20,12 @@ dropped from every later batch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import case, exists, false, func, or_, select
+from sqlalchemy import Select, case, exists, false, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
 
 from subscribers import tokens
 from subscribers.lists import get_lists
@@ -81,6 +87,85 @@ def _topics_match(topics: Sequence[str]) -> ColumnElement[bool]:
     return or_(~exists().where(own), exists().where(own, _topic.c.topic.in_(topics)))
 
 
+@dataclass(frozen=True, slots=True)
+class AudienceRule:
+    """Who a mailing reaches, resolved against the lists (see the module docstring).
+
+    `select()` is the one definition of the audience as SQL: the streaming resolution below
+    pages through it, and the distribution engine inserts it into the delivery table in one
+    `INSERT … SELECT`, so both always agree on who is in the audience, in which language and
+    under which list.
+    """
+
+    list_ids: tuple[int, ...]
+    topics: tuple[str, ...] = ()
+    languages: frozenset[str] = frozenset()
+    default_language: str = ""
+    frequency: Frequency | None = Frequency.IMMEDIATE
+    # The release's lists in its order, when this rule selects the people of only some of them
+    # (the press lists that go first): the list named in a person's unsubscribe link is still
+    # the first of all of them they are on. Empty: `list_ids`.
+    ranked_list_ids: tuple[int, ...] = ()
+
+    def only(self, list_ids: Sequence[int]) -> AudienceRule:
+        """The same rule for the people of these of its lists only, ranked as before."""
+        return replace(self, list_ids=tuple(list_ids), ranked_list_ids=self.ranked_list_ids or self.list_ids)
+
+    def select(self) -> Select[Any]:
+        """One row per recipient: id, email, email_hash, name, frequency, the language of the
+        copy they get and the list their unsubscribe link names (the first of `list_ids` they
+        are on). Unordered: add ORDER BY / LIMIT to page, or insert it whole."""
+        list_ids = list(self.list_ids)
+        ranked = list(self.ranked_list_ids or self.list_ids)
+        # The subscribers' own rows drive the query and their subscriptions are probed, so that a
+        # LIMIT stops the scan after one page; a join with GROUP BY would sort everything first.
+        rank = case({list_id: i for i, list_id in enumerate(ranked)}, value=_subscription.c.list_id)
+        first_list = select(func.min(rank)).where(*_confirmed_on(ranked)).scalar_subquery()
+        conditions: list[Any] = [*_reachable(), exists().where(*_confirmed_on(list_ids))]
+        if self.frequency is not None:
+            conditions.append(_subscriber.c.frequency == self.frequency)
+        if self.topics:
+            conditions.append(_topics_match(self.topics))
+        language = case(
+            (_subscriber.c.language.in_(sorted(self.languages)), _subscriber.c.language),
+            else_=literal(self.default_language, _subscriber.c.language.type),
+        )
+        list_id = case({i: list_id for i, list_id in enumerate(ranked)}, value=first_list)
+        return select(
+            _subscriber.c.id,
+            _subscriber.c.email,
+            _subscriber.c.email_hash,
+            _subscriber.c.name,
+            _subscriber.c.frequency,
+            language.label("language"),
+            list_id.label("list_id"),
+        ).where(*conditions)
+
+
+def audience_rule(
+    session: Session,
+    lists: Iterable[str],
+    topics: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    default_language: str = "",
+    *,
+    frequency: Frequency | str | None = Frequency.IMMEDIATE,
+) -> AudienceRule:
+    """The audience rule for these list slugs (in the release's order), topics and languages.
+
+    A recipient's language is their own if the release has it, else `default_language`.
+    `frequency` selects immediate or digest subscribers (None: all). Raises ListNotFound if a
+    list does not exist.
+    """
+    return AudienceRule(
+        list_ids=tuple(id_of(m) for m in get_lists(session, lists)),
+        topics=tuple(sorted({t.strip().lower() for t in topics if t.strip()})),
+        languages=frozenset(languages) | {default_language},
+        default_language=default_language,
+        frequency=None if frequency is None else Frequency(frequency),
+    )
+
+
 def resolve_audience(
     db: Database,
     lists: Iterable[str],
@@ -91,85 +176,42 @@ def resolve_audience(
     frequency: Frequency | str | None = Frequency.IMMEDIATE,
     batch_size: int = 1000,
 ) -> Iterator[list[Recipient]]:
-    """Batches of recipients of a release aimed at these list slugs, topics and languages.
-
-    A recipient's language is their own if the release has it, else `default_language`.
-    `frequency` selects immediate or digest subscribers (None: all). Raises ListNotFound at
-    once (not at the first batch) if a list does not exist.
-    """
+    """Batches of recipients of a release aimed at these list slugs, topics and languages
+    (see `audience_rule`). Raises ListNotFound at once (not at the first batch) if a list does
+    not exist."""
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
     with transaction(db) as session:
         targets = get_lists(session, lists)
-    list_ids = [id_of(m) for m in targets]
-    slugs = {id_of(m): m.slug for m in targets}
-    wanted_topics = sorted({t.strip().lower() for t in topics if t.strip()})
-    release_languages = set(languages) | {default_language}
-    wanted_frequency = None if frequency is None else Frequency(frequency)
-    return _batches(
-        db, list_ids, slugs, wanted_topics, release_languages, default_language,
-        wanted_frequency, batch_size,
-    )
+        rule = audience_rule(session, [m.slug for m in targets], topics, languages, default_language,
+                             frequency=frequency)
+    return _batches(db, rule, {id_of(m): m.slug for m in targets}, batch_size)
 
 
-def _batches(
-    db: Database,
-    list_ids: list[int],
-    slugs: dict[int, str],
-    topics: list[str],
-    languages: set[str],
-    default_language: str,
-    frequency: Frequency | None,
-    batch_size: int,
-) -> Iterator[list[Recipient]]:
-    if not list_ids:
+def _batches(db: Database, rule: AudienceRule, slugs: dict[int, str], batch_size: int) -> Iterator[list[Recipient]]:
+    """Keyset pages of the rule's select, each read in its own short transaction."""
+    if not rule.list_ids:
         return
-    # Walk subscribers in id order and probe their subscriptions, so that LIMIT stops the scan
-    # after one batch; a join with GROUP BY would sort everything after the cursor each time.
-    # The first target list a person is on names the list of their unsubscribe link.
-    rank = case({list_id: i for i, list_id in enumerate(list_ids)}, value=_subscription.c.list_id)
-    first_list = select(func.min(rank)).where(*_confirmed_on(list_ids)).scalar_subquery()
-    conditions: list[Any] = [*_reachable(), exists().where(*_confirmed_on(list_ids))]
-    if frequency is not None:
-        conditions.append(_subscriber.c.frequency == frequency)
-    if topics:
-        conditions.append(_topics_match(topics))
-    query = (
-        select(
-            _subscriber.c.id,
-            _subscriber.c.email,
-            _subscriber.c.email_hash,
-            _subscriber.c.name,
-            _subscriber.c.language,
-            _subscriber.c.frequency,
-            first_list.label("rank"),
-        )
-        .where(*conditions)
-        .order_by(_subscriber.c.id)
-        .limit(batch_size)
-    )
+    query = rule.select().order_by(_subscriber.c.id).limit(batch_size)
     after = 0
     while True:
         with transaction(db) as session:
             rows = session.execute(query.where(_subscriber.c.id > after)).all()
         if not rows:
             return
-        batch = []
-        for row in rows:
-            list_id = list_ids[row.rank]
-            batch.append(
-                Recipient(
-                    subscriber_id=row.id,
-                    email=row.email,
-                    name=row.name,
-                    language=row.language if row.language in languages else default_language,
-                    list_id=list_id,
-                    list_slug=slugs[list_id],
-                    frequency=Frequency(row.frequency),
-                    email_hash=row.email_hash,
-                )
+        yield [
+            Recipient(
+                subscriber_id=row.id,
+                email=row.email,
+                name=row.name,
+                language=row.language,
+                list_id=row.list_id,
+                list_slug=slugs[row.list_id],
+                frequency=Frequency(row.frequency),
+                email_hash=row.email_hash,
             )
-        yield batch
+            for row in rows
+        ]
         if len(rows) < batch_size:
             return
         after = rows[-1].id

@@ -12,11 +12,13 @@ from typing import Any
 from celery import Celery, Task
 from celery.schedules import crontab
 from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
+from kombu import Exchange, Queue
 
 from core.broker import broker_url
 from core.db import dispose_engines
 from core.logging import bind_task, call_ids, clear_task, configure_logging
 from core.settings import get_settings
+from tasks.queues import DEFAULT, QUEUES, TASK_QUEUES
 
 app = Celery("pressroom", include=["tasks.events", "tasks.distribution", "tasks.media", "tasks.reports"])
 app.conf.update(
@@ -34,7 +36,11 @@ app.conf.update(
     broker_transport_options={"visibility_timeout": 3600},
     timezone="UTC",
     enable_utc=True,
-    task_default_queue="pressroom",
+    # Each kind of work has its queue (tasks/queues.py): mail someone waits for never queues
+    # behind a mailing, and the scheduler's work behind neither.
+    task_default_queue=DEFAULT,
+    task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
+    task_routes={name: {"queue": queue} for name, queue in TASK_QUEUES.items()},
 )
 
 

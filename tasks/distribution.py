@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 
 @app.task(name="distribution.fan_out")
 def fan_out(distribution_id: int) -> int:
-    """Queue enough batch tasks for what can be sent now; extra tasks find nothing and stop."""
-    due = engine.due_count(distribution_id)
+    """Queue batch tasks for what can be sent now, at most `engine.batches_in_flight()` of them
+    (each full batch queues its successor); extra tasks find nothing and stop."""
+    width = engine.batches_in_flight()
+    due = engine.due_count(distribution_id, cap=width * engine.batch_size())
     batches = math.ceil(due / engine.batch_size())
     for _ in range(batches):
         send_batch.delay(distribution_id)
@@ -46,6 +48,8 @@ def send_batch(self, distribution_id: int) -> dict[str, int]:  # type: ignore[no
         report = send_one_batch(distribution_id)
     except NoConnectionSlot as exc:
         raise self.retry(exc=exc, countdown=1, max_retries=None) from None
+    if engine.may_have_more(report.claimed):  # keep the mailing's batches in flight
+        send_batch.delay(distribution_id)
     return report.as_dict()
 
 
@@ -53,10 +57,9 @@ def send_batch(self, distribution_id: int) -> dict[str, int]:  # type: ignore[no
 def sweep() -> int:
     """Return dead workers' leases to the queue and top up every stalled sending distribution.
 
-    A distribution with a live lease is being sent, and its queued batches are still coming;
-    topping it up anyway would queue a full set of batches every sweep, nearly all of which find
-    nothing. One with none (its tasks were lost with the broker, or its retries fell due) gets a
-    fresh fan-out.
+    A distribution with a live lease is being sent, and its batches hand on to their successors;
+    topping it up anyway would queue another set of batches every sweep. One with none (its
+    tasks were lost with the broker, or its retries fell due) gets a fresh fan-out.
     """
     reclaimed = engine.reclaim_expired()
     if reclaimed:

@@ -15,11 +15,13 @@ from delivery.handlers import (
     erase_deliveries,
     notify_withdrawal,
     prepare_release_distribution,
+    prepare_remaining_deliveries,
     stop_withdrawn_release,
 )
 from tasks.app import app
 from tasks.distribution import fan_out
 from tasks.media import process_media
+from tasks.queues import queue_for_event
 from workflow import notifications, search
 from workflow.publishing import publish_due
 
@@ -30,7 +32,8 @@ HANDLERS: dict[str, list[Handler]] = {
     "release.submitted": [notifications.review_requested, notices.review_request],
     "release.changes_requested": [notifications.changes_requested, notices.changes_requested],
     "release.approved": [notifications.approved],
-    "release.published": [notifications.published_receipt, prepare_release_distribution,
+    # The mailing first: its priority batches leave while the receipts are being written.
+    "release.published": [prepare_release_distribution, notifications.published_receipt,
                           notices.published_receipt, search.follow_release],
     "release.withdrawn": [stop_withdrawn_release, notifications.withdrawn, notify_withdrawal,
                           search.follow_release],
@@ -38,6 +41,7 @@ HANDLERS: dict[str, list[Handler]] = {
     "subscription.requested": [notices.subscription_confirmation],
     "subscription.confirmed": [notices.welcome],
     "subscriber.erased": [erase_deliveries],
+    "distribution.preparing": [prepare_remaining_deliveries],
     "distribution.finished": [notices.mailing_problem],
     "release.test_requested": [proofs.send_test_mail],
     "account.invited": [notices.invitation],
@@ -51,8 +55,9 @@ FOLLOW_UPS: dict[str, Task] = {"distribution.ready": fan_out, "media.uploaded": 
 
 
 def send_event(event: OutboxEvent) -> None:
-    """Hand one outbox event to the broker; the event id is the task id."""
-    handle.apply_async(args=[event.id], task_id=event.id)
+    """Hand one outbox event to the broker, on its queue (tasks/queues.py); the event id is the
+    task id."""
+    handle.apply_async(args=[event.id], task_id=event.id, queue=queue_for_event(event.name))
 
 
 @app.task(
@@ -66,7 +71,7 @@ def send_event(event: OutboxEvent) -> None:
 def handle(self, event_id: str) -> list[str]:  # type: ignore[no-untyped-def]
     """Apply an outbox event's handlers, then start the work it calls for; safe to run twice."""
     try:
-        handled = handle_event(event_id, HANDLERS)
+        handled = handle_event(event_id, HANDLERS, after_each=_relay_now)
     except NotFound:
         # Only a database restored from before the event, or emptied, has no such event.
         log.warning("event %s is not in the database; nothing to do", event_id)
@@ -76,12 +81,15 @@ def handle(self, event_id: str) -> list[str]:  # type: ignore[no-untyped-def]
             raise
         # The mail server said "later": handlers that finished keep their receipts.
         raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 1800)) from None
-    if handled.ran:  # handlers may have emitted events of their own: hand them over now
-        relay_pending(send_event)
     follow_up = FOLLOW_UPS.get(handled.name)
     if follow_up is not None and handled.subject_id is not None:
         follow_up.delay(handled.subject_id)
     return handled.ran
+
+
+def _relay_now() -> None:
+    """A handler may have emitted events of its own: hand them over now."""
+    relay_pending(send_event)
 
 
 @app.task(name="outbox.relay")

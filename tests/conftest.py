@@ -214,16 +214,19 @@ def worker(celery_app):  # type: ignore[no-untyped-def]
     from celery.contrib.testing.worker import start_worker
     from celery.worker import state
 
+    from tasks.queues import QUEUES
+
     celery_app.control.purge()
     with start_worker(
         celery_app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=20,
-        loglevel="WARNING",
+        loglevel="WARNING", queues=list(QUEUES),  # every queue, as `pressroom worker` by default
     ) as running:
         yield running
 
         def idle() -> bool:
             with celery_app.connection_for_write() as connection:
-                queued = connection.default_channel.client.llen("pressroom")
+                client = connection.default_channel.client
+                queued = sum(client.llen(queue) for queue in QUEUES)
             return not queued and not state.active_requests and not state.reserved_requests
 
         deadline = time.monotonic() + 30

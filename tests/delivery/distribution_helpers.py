@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from core.db import session_scope
 from core.outbox import OutboxEvent, handle_event
-from delivery.handlers import prepare_release_distribution
+from delivery.handlers import prepare_release_distribution, prepare_remaining_deliveries
 from delivery.models import Distribution
 from subscribers import add_subscriber, create_list
 from tests import factories
@@ -48,12 +48,22 @@ def publish_release(**content: Any) -> int:
     return release_id
 
 
+PREPARING = {"release.published": [prepare_release_distribution],
+             "distribution.preparing": [prepare_remaining_deliveries]}
+
+
 def prepare(release_id: int) -> int:
-    """Run the release.published handler as the worker would; returns the distribution id."""
+    """Run the handlers that prepare a release's mailing as the worker would (release.published,
+    then the distribution.preparing it emits); returns the distribution id."""
     with session_scope() as s:
         event_id = s.exec(
             select(OutboxEvent.id).where(OutboxEvent.name == "release.published", OutboxEvent.subject_id == release_id)
         ).one()
-    handle_event(event_id, {"release.published": [prepare_release_distribution]})
+    handle_event(event_id, PREPARING)
     with session_scope() as s:
-        return s.exec(select(Distribution.id).where(Distribution.release_id == release_id)).one() or 0
+        distribution_id = s.exec(select(Distribution.id).where(Distribution.release_id == release_id)).one() or 0
+        follow_up = s.exec(select(OutboxEvent.id).where(OutboxEvent.name == "distribution.preparing",
+                                                        OutboxEvent.subject_id == distribution_id)).first()
+    if follow_up is not None:
+        handle_event(follow_up, PREPARING)
+    return distribution_id

@@ -84,9 +84,11 @@ def import_people(count: int, slug: str, languages: tuple[str, ...] = ("nl", "fr
 class WorkerProcess:
     """`pressroom worker` in its own process group, configured by the current PRESSROOM_* env."""
 
-    def __init__(self, log: Path, concurrency: int = 2, beat: bool = False) -> None:
+    def __init__(self, log: Path, concurrency: int = 2, beat: bool = False, queues: str = "") -> None:
         command = [sys.executable, "-c", "from cli.main import main; main()", "worker",
                    "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO"]
+        if queues:
+            command += ["--queues", queues]
         if beat:
             command.append("--beat")
         self.log = log

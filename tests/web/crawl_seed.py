@@ -18,11 +18,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from core.db import session_scope, utcnow
-from core.outbox import OutboxEvent, handle_event
 from core.settings import get_settings
 from delivery import engine
-from delivery.handlers import prepare_release_distribution
-from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
+from delivery.models import Delivery, DeliveryStatus, DistributionStatus
 from media import library
 from media.models import MediaStatus
 from media.processing import process
@@ -30,6 +28,7 @@ from subscribers import add_subscriber, create_list, tokens
 from subscribers.models import MailingList, Subscriber, Subscription
 from subscribers.preferences import preferences_link
 from tests import factories
+from tests.delivery.distribution_helpers import prepare
 from tests.media import files
 from tests.web.conftest import Web
 from workflow import service
@@ -125,13 +124,8 @@ def _media() -> list[dict[str, Any]]:
 
 
 def _distribution(release_id: int) -> int:
-    """Prepare the release's mailing as the worker's event handler would; it is then sending."""
-    with session_scope() as s:
-        event_id = s.exec(select(OutboxEvent.id).where(
-            OutboxEvent.name == "release.published", OutboxEvent.subject_id == release_id)).one()
-    handle_event(event_id, {"release.published": [prepare_release_distribution]})
-    with session_scope() as s:
-        return s.exec(select(Distribution.id).where(Distribution.release_id == release_id)).one() or 0
+    """Prepare the release's mailing as the worker's event handlers would; it is then sending."""
+    return prepare(release_id)
 
 
 def _deliver_some(distribution_id: int, sent: int, failed: int = 0) -> None:
