@@ -35,6 +35,8 @@ A text given as a plain string is in the release's main language.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -121,6 +123,24 @@ def _read_text(path: Path) -> str:
         raise InvalidInput(str(path), f"not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
 
+@contextmanager
+def stored_or_forgotten(where: str) -> Iterator[list[Uploaded]]:
+    """The files a release source stores while the block runs (it appends them), forgotten
+    again if the block fails: a refused file or text leaves no file behind. An InvalidInput is
+    named under `where` (the file it came from)."""
+    stored: list[Uploaded] = []
+    try:
+        yield stored
+    except InvalidInput as exc:
+        forget(stored)
+        if exc.field.startswith(where):
+            raise
+        raise InvalidInput(f"{where}: {exc.field}", exc.problem) from None
+    except BaseException:
+        forget(stored)
+        raise
+
+
 def read_release_file(session: Session, path: Path, *, actor: User | None = None,
                       update_contacts: bool = False, web_only: bool = False) -> SourceRead:
     """Parse `path` (and its `NAME.xx.md` siblings) into validated content.
@@ -164,19 +184,10 @@ def read_release_file(session: Session, path: Path, *, actor: User | None = None
         "publish_at": _when(meta.get("publish_at")),
         "web_only": bool(meta.get("web_only", False)) or web_only,
     }
-    stored: list[Uploaded] = []
-    try:
+    with stored_or_forgotten(where) as stored:
         parse_content(data)  # everything but the files first: a bad title uploads nothing
         items, uploaded = _upload_media(session, entries, actor, where, stored)
         return SourceRead(parse_content({**data, "media": items}), notes, uploaded, "media" in meta)
-    except InvalidInput as exc:
-        forget(stored)
-        if exc.field.startswith(where):
-            raise
-        raise InvalidInput(f"{where}: {exc.field}", exc.problem) from None
-    except BaseException:
-        forget(stored)
-        raise
 
 
 @dataclass

@@ -105,14 +105,11 @@ def clear_rate_limits() -> None:
         client.close()
 
 
-@pytest.fixture
-def web(request: pytest.FixtureRequest, sqlite_db: str, live_server: str) -> Iterator[Web]:
-    """A fresh database with one person of each role, served at `web.url`. Browser pages the test
-    opened are closed before its database goes: a page left open would go on polling (a mailing's
-    progress) or reloading against the next test's database through the shared server."""
+def _office(live_server: str) -> Web:
+    """One person of each role in the database the server uses now, and links pointing at it."""
     override_settings(base_url=live_server)
     clear_rate_limits()
-    yield Web(
+    return Web(
         url=live_server,
         spokesperson=make_person("an@example.be", "spokesperson", "An Peeters", "nl"),
         spokesperson2=make_person("bert@example.be", "spokesperson", "Bert Claes", "fr"),
@@ -120,6 +117,20 @@ def web(request: pytest.FixtureRequest, sqlite_db: str, live_server: str) -> Ite
         approver2=make_person("nina@example.be", "approver", "Nina Janssens", "nl"),
         admin=make_person("root@example.be", "admin", "Ada Min", "en"),
     )
+
+
+@pytest.fixture
+def web_both(db: str, live_server: str) -> Web:
+    """The served app on this test's database, SQLite or PostgreSQL, with one person per role."""
+    return _office(live_server)
+
+
+@pytest.fixture
+def web(request: pytest.FixtureRequest, sqlite_db: str, live_server: str) -> Iterator[Web]:
+    """A fresh database with one person of each role, served at `web.url`. Browser pages the test
+    opened are closed before its database goes: a page left open would go on polling (a mailing's
+    progress) or reloading against the next test's database through the shared server."""
+    yield _office(live_server)
     if "chromium" in request.fixturenames:
         for context in list(request.getfixturevalue("chromium").contexts):
             context.close()

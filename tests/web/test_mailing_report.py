@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import mailbox
-from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -19,13 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from cli.main import cli
 from core.db import session_scope, utcnow
-from core.settings import override_settings
 from delivery.bounces import process_maildir
 from delivery.models import Distribution, DistributionStatus
 from reports.mailing import FAILURE_CLASSES, mailing_report, release_report
@@ -36,9 +33,7 @@ from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink
 from tests.web.conftest import (
     Web,
-    clear_rate_limits,
     csrf_of,
-    make_person,
     publish_through_api,
     signed_in,
 )
@@ -50,19 +45,6 @@ TEXTS = {"nl": {"title": "Jaarcijfers", "body": "Cijfers."}, "fr": {"title": "Ch
          "en": {"title": "Annual figures", "body": "Figures."}}
 
 
-@pytest.fixture
-def web_both(db: str, live_server: str) -> Iterator[Web]:
-    """The served app on this test's database, SQLite or PostgreSQL, with one person per role."""
-    override_settings(base_url=live_server)
-    clear_rate_limits()
-    yield Web(
-        url=live_server,
-        spokesperson=make_person("an@example.be", "spokesperson", "An Peeters", "nl"),
-        spokesperson2=make_person("bert@example.be", "spokesperson", "Bert Claes", "fr"),
-        approver=make_person("marc@example.be", "approver", "Marc Dubois", "en"),
-        approver2=make_person("nina@example.be", "approver", "Nina Janssens", "nl"),
-        admin=make_person("root@example.be", "admin", "Ada Min", "en"),
-    )
 
 
 def _address(name: str) -> str:

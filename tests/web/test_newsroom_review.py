@@ -7,7 +7,6 @@ Ordered from the most to the least harmful.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import feedparser
@@ -16,13 +15,10 @@ import pytest
 
 from core.catalogue import WEB, lookup
 from core.db import session_scope
-from core.settings import override_settings
 from subscribers import create_list
 from tests.web.conftest import (
     Web,
-    clear_rate_limits,
     csrf_of,
-    make_person,
     post,
     publish_through_api,
     signed_in,
@@ -34,19 +30,6 @@ from workflow.models import Contact
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def served(db: str, live_server: str) -> Iterator[Web]:
-    """The `web` fixture's served app and people, on each database (SQLite and PostgreSQL)."""
-    override_settings(base_url=live_server)
-    clear_rate_limits()
-    yield Web(
-        url=live_server,
-        spokesperson=make_person("an@example.be", "spokesperson", "An Peeters", "nl"),
-        spokesperson2=make_person("bert@example.be", "spokesperson", "Bert Claes", "fr"),
-        approver=make_person("marc@example.be", "approver", "Marc Dubois", "en"),
-        approver2=make_person("nina@example.be", "approver", "Nina Janssens", "nl"),
-        admin=make_person("root@example.be", "admin", "Ada Min", "en"),
-    )
 
 
 def _text(key: str, language: str, **values: Any) -> str:
@@ -145,7 +128,7 @@ def test_a_control_character_in_a_lead_does_not_break_the_releases_mail(web: Web
 # --- 2. search: server errors on input anyone can type --------------------------------------------
 
 
-def test_a_search_with_a_nul_character_is_not_a_server_error(served: Web, db: str) -> None:
+def test_a_search_with_a_nul_character_is_not_a_server_error(web_both: Web, db: str) -> None:
     """WRONG (PostgreSQL): /newsroom/{lang}/search?q=jaarverslag%00 answers 500: the raw query
     goes to plainto_tsquery, and PostgreSQL text cannot hold NUL (psycopg.DataError). Anyone can
     send it (workflow/search.py `_ranked_postgres`, bindparam("q", query); web/search.py takes `q`
@@ -153,8 +136,8 @@ def test_a_search_with_a_nul_character_is_not_a_server_error(served: Web, db: st
 
     RIGHT: the same on both databases, no 500: either NUL counts as a word separator (the words
     are what is searched) or the page says the words cannot be read (422, form kept)."""
-    release_id = _searchable(served)
-    answer = _get(served, "/newsroom/nl/search", q="jaarverslag\x00 2026")
+    release_id = _searchable(web_both)
+    answer = _get(web_both, "/newsroom/nl/search", q="jaarverslag\x00 2026")
     assert answer.status_code in (200, 422), answer.status_code
     assert 'id="search-form"' in answer.text
     if answer.status_code == 200:
@@ -163,7 +146,7 @@ def test_a_search_with_a_nul_character_is_not_a_server_error(served: Web, db: st
 
 @pytest.mark.parametrize("params", [{"to": "9999-12-31"}, {"from": "0001-01-01"}])
 def test_search_dates_at_the_ends_of_the_calendar_are_not_a_server_error(
-        served: Web, db: str, params: dict[str, str]) -> None:
+        web_both: Web, db: str, params: dict[str, str]) -> None:
     """WRONG: a date filter that Python reads but cannot shift answers 500 on both databases:
     `to=9999-12-31` overflows at `filters.date_to + timedelta(days=1)` and `from=0001-01-01`
     overflows when the local midnight is turned into UTC (workflow/search.py `search` and
@@ -172,8 +155,8 @@ def test_search_dates_at_the_ends_of_the_calendar_are_not_a_server_error(
     RIGHT: a date outside what the newsroom can compare (say before 1900 or after 9998) is refused
     like an unreadable one: 422, the form kept, the field named in the reader's language (or the
     filter is clamped and the search runs). Never 500."""
-    _searchable(served)
-    answer = _get(served, "/newsroom/nl/search", q="jaarverslag", **params)
+    _searchable(web_both)
+    answer = _get(web_both, "/newsroom/nl/search", q="jaarverslag", **params)
     assert answer.status_code in (200, 422), answer.status_code
     assert 'id="search-form"' in answer.text
     if answer.status_code == 422:
@@ -181,7 +164,7 @@ def test_search_dates_at_the_ends_of_the_calendar_are_not_a_server_error(
         assert next(iter(params.values())) in answer.text  # what was typed is kept
 
 
-def test_a_forged_list_slug_with_a_nul_on_the_sign_up_form_is_not_a_server_error(served: Web, db: str) -> None:
+def test_a_forged_list_slug_with_a_nul_on_the_sign_up_form_is_not_a_server_error(web_both: Web, db: str) -> None:
     """WRONG (PostgreSQL): POST /subscribe with lists=nie%00uws answers 500: the slug goes
     unchecked into the list lookup (web/public.py `subscribe_submit` → subscribers `subscribe` →
     `get_list`), and PostgreSQL cannot compare text holding NUL. The form is anonymous: anyone
@@ -191,7 +174,7 @@ def test_a_forged_list_slug_with_a_nul_on_the_sign_up_form_is_not_a_server_error
     is not offered, with what was typed kept), on both databases."""
     with session_scope() as s:
         create_list(s, "nieuws", "Nieuws")
-    with served.browser() as client:
+    with web_both.browser() as client:
         token = csrf_of(client.get("/subscribe?lang=nl").text)
         answer = client.post("/subscribe", data={"csrf_token": token, "email": "els@example.org",
                                                  "lists": ["nie\x00uws"], "language": "nl"})
@@ -348,20 +331,20 @@ def test_the_subscribe_box_under_a_fallback_release_keeps_the_visitors_language(
 # --- 5. admins' input ------------------------------------------------------------------------------
 
 
-def test_the_privacy_notice_refuses_a_nul_with_a_clear_error(served: Web, db: str) -> None:
+def test_the_privacy_notice_refuses_a_nul_with_a_clear_error(web_both: Web, db: str) -> None:
     """WRONG: the privacy notice form takes any text (subscribers/privacy_notice.py
     `set_privacy_notice` checks only the length; web/press/privacy.py takes a plain Form str): a
     NUL (pasted from a PDF converter) answers 500 on PostgreSQL, the text lost; on SQLite it is
-    stored and served on /privacy/{lang} as a NUL in the HTML.
+    stored and web_both on /privacy/{lang} as a NUL in the HTML.
 
     RIGHT: refused like every other text of the office (the API's `_clean_text`, the catalogue's
     control-character rule): 422 on the admin's form saying what is wrong, the text kept in the
     textarea, nothing stored; on both databases."""
-    with signed_in(served, served.admin) as client:
+    with signed_in(web_both, web_both.admin) as client:
         answer = post(client, "/press/privacy/nl", {"text": "Wat we bewaren.\x00\n\nHoe lang."}, page="/press/privacy")
         assert answer.status_code == 422, answer.status_code
         assert 'id="form-error"' in answer.text and "Hoe lang." in answer.text
-    public = _get(served, "/privacy/nl")
+    public = _get(web_both, "/privacy/nl")
     assert public.status_code == 200 and "Wat we bewaren." not in public.text and "\x00" not in public.text
 
 

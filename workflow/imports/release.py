@@ -24,7 +24,7 @@ from core.errors import InvalidInput
 from core.settings import get_settings
 from media.checks import inspect_import
 from media.errors import MediaRefused
-from media.library import Uploaded, forget, plain_name, upload_file
+from media.library import Uploaded, plain_name, upload_file
 from media.models import MediaStatus
 from workflow.content import ReleaseContent, parse_content
 from workflow.imports.blocks import ReadDocument
@@ -33,7 +33,7 @@ from workflow.imports.errors import PictureWithoutDescription
 from workflow.imports.mapping import PICTURE_TYPES, MappedText, Person, map_document
 from workflow.imports.odt_reader import read_odt
 from workflow.models import User
-from workflow.sources import resolve_contacts
+from workflow.sources import resolve_contacts, stored_or_forgotten
 
 EXTENSIONS = (".docx", ".odt")
 
@@ -149,18 +149,9 @@ def import_release(session: Session, main: Document, translations: dict[str, Doc
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc.field}", exc.problem) from None
     _refuse_undescribed(mapped)
-    stored: list[Uploaded] = []
-    try:
+    with stored_or_forgotten(where) as stored:
         media, uploaded = _pictures(session, mapped, language, others, actor, notes, stored)
         content = parse_content({**data, "media": media})
-    except InvalidInput as exc:
-        forget(stored)
-        if exc.field.startswith(where):
-            raise
-        raise InvalidInput(f"{where}: {exc.field}", exc.problem) from None
-    except BaseException:
-        forget(stored)
-        raise
     return Imported(content, notes, contact_notes, uploaded)
 
 
