@@ -148,9 +148,10 @@ class Mailer:
         if message is None:
             compiled = compile_message(self.template, language, self._data(language),
                                        sender_for(self.identity_version, language), now=moment)
-            if self.tracks_links:
+            if self.tracks_links and self.distribution_id:
                 # Once per language (and embargo variant), not per recipient: the links are in
-                # the parts every copy shares.
+                # the parts every copy shares. Only a stored mailing's links are counted (a
+                # mailer made for a message that is never a mailing's copy tracks nothing).
                 with session_scope() as session:
                     tracked = track(session, compiled, self.distribution_id, self.view_online_url(language),
                                     per_recipient=self.per_recipient)

@@ -38,6 +38,7 @@ def _distribution(session: Session, key: str, sent_at: datetime, outcomes: list[
             distribution_id=distribution.id or 0, subscriber_id=subscriber_id, email=f"x{subscriber_id}@example.org",
             language="nl", status=status, sent_at=None if outcome == "queued" else sent_at,
             last_error={"hard": "hard bounce 5.1.1: no such user", "soft": "soft bounce 4.2.2: mailbox full"}.get(outcome, ""),
+            bounce=outcome if outcome in ("hard", "soft") else "",  # as the bounce processor records it
         ))
     session.flush()
 

@@ -53,7 +53,7 @@ def test_old_page_views_fold_into_daily_counts_once(db: str) -> None:
     assert retention_boundary(NOW) == datetime(2026, 9, 6, tzinfo=UTC)  # 90 days before today, midnight UTC
 
     with session_scope() as session:
-        assert fold_old_events(session, NOW) == {"fold_page_views": 6}
+        assert fold_old_events(session, NOW) == {"fold_page_views": 6, "fold_clicks": 0}
     with session_scope() as session:
         assert sorted(v.day for v in session.exec(select(PageView)).all()) == [TODAY - timedelta(days=90), TODAY]
         assert _daily(session) == [
@@ -66,13 +66,13 @@ def test_old_page_views_fold_into_daily_counts_once(db: str) -> None:
         folded = _daily(session)
 
     with session_scope() as session:  # the second run: nothing left to fold, nothing counted twice
-        assert fold_old_events(session, NOW) == {"fold_page_views": 0}
+        assert fold_old_events(session, NOW) == {"fold_page_views": 0, "fold_clicks": 0}
     with session_scope() as session:
         assert _daily(session) == folded and readership_of(session, release) == before
 
     with session_scope() as session:  # a read of a folded day that arrives late adds up
         record_view(session, release, "fr", TODAY - timedelta(days=200), bot=False, first_visit=True, referrer="www.lesoir.be")
-        assert fold_old_events(session, NOW) == {"fold_page_views": 1}
+        assert fold_old_events(session, NOW) == {"fold_page_views": 1, "fold_clicks": 0}
     with session_scope() as session:
         assert _daily(session)[0] == (TODAY - timedelta(days=200), "fr", False, "www.lesoir.be", 3, 2)
 
@@ -82,7 +82,7 @@ def test_the_retention_setting_moves_the_boundary(db: str) -> None:
     with session_scope() as session:
         _seed(session)
         assert retention_boundary(NOW) == datetime(2026, 12, 4, tzinfo=UTC)
-        assert fold_old_events(session, NOW) == {"fold_page_views": 7}  # all but today's
+        assert fold_old_events(session, NOW) == {"fold_page_views": 7, "fold_clicks": 0}  # all but today's
     with session_scope() as session:
         assert [v.day for v in session.exec(select(PageView)).all()] == [TODAY]
 
@@ -125,4 +125,4 @@ def test_the_beat_task_folds_through_a_worker(sqlite_db: str, worker: object) ->
     assert remaining() == 1
     with session_scope() as session:
         assert [(r.views, r.visitors) for r in session.exec(select(PageViewDay)).all()] == [(2, 2)]
-    assert fold() == {"fold_page_views": 0}  # by hand, as docs/operations.md shows: nothing left
+    assert fold() == {"fold_page_views": 0, "fold_clicks": 0}  # by hand, as docs/operations.md shows: nothing left

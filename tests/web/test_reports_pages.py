@@ -263,7 +263,7 @@ def test_the_dashboard_shows_the_last_30_days_in_words(web: Web) -> None:
 
 SAMPLE = re.compile(r'^(?P<name>[a-z_]+)(?:\{(?P<labels>[^}]*)\})? (?P<value>\S+)$')
 BOUNDED = {
-    "language": set(KNOWN_LANGUAGES), "bot": {"true", "false"}, "kind": {"hard", "soft"},
+    "language": set(KNOWN_LANGUAGES), "bot": {"true", "false"}, "kind": {"hard", "soft", "click", "open"},
     "state": {s.value for s in State}, "status": {s.value for s in DeliveryStatus},
 }
 
