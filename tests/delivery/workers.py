@@ -81,20 +81,20 @@ def import_people(count: int, slug: str, languages: tuple[str, ...] = ("nl", "fr
     return emails
 
 
-class WorkerProcess:
-    """`pressroom worker` in its own process group, configured by the current PRESSROOM_* env."""
+class PressroomProcess:
+    """A `pressroom` command in its own process group, configured by the current PRESSROOM_* env
+    (plus `env`), run in `cwd` (a "machine" of its own in the multi-host tests)."""
 
-    def __init__(self, log: Path, concurrency: int = 2, beat: bool = False, queues: str = "") -> None:
-        command = [sys.executable, "-c", "from cli.main import main; main()", "worker",
-                   "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO"]
-        if queues:
-            command += ["--queues", queues]
-        if beat:
-            command.append("--beat")
+    def __init__(self, arguments: list[str], log: Path, env: dict[str, str] | None = None,
+                 cwd: Path | None = None) -> None:
+        command = [sys.executable, "-c", "from cli.main import main; main()", *arguments]
         self.log = log
+        environment = {**os.environ, **(env or {})}
+        if cwd is not None:  # the checkout stays importable from another directory
+            environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path.cwd()), environment.get("PYTHONPATH")]))
         with log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                            env=os.environ.copy(), start_new_session=True)
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environment,
+                                            cwd=cwd, start_new_session=True)
 
     def kill(self) -> None:
         """SIGKILL the whole group: the main process and its pool children, mid-work."""
@@ -102,9 +102,30 @@ class WorkerProcess:
         self.process.wait(10)
 
     def stop(self) -> None:
+        """SIGTERM (a worker's warm shutdown: it finishes what it holds), SIGKILL after 30 s."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class WorkerProcess(PressroomProcess):
+    """`pressroom worker` (prefork pool, INFO log)."""
+
+    def __init__(self, log: Path, concurrency: int = 2, beat: bool = False, queues: str = "",
+                 env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+        arguments = ["worker", "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO"]
+        if queues:
+            arguments += ["--queues", queues]
+        if beat:
+            arguments.append("--beat")
+        super().__init__(arguments, log, env, cwd)
+
+
+class BeatProcess(PressroomProcess):
+    """`pressroom beat` (INFO log: one line per task it sends)."""
+
+    def __init__(self, log: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+        super().__init__(["beat", "--loglevel", "INFO"], log, env, cwd)
