@@ -104,6 +104,8 @@ def test_two_hosts_with_a_beat_each_send_every_copy_once_and_publish_a_scheduled
                               for line in (tmp_path / host / "worker.log").read_text().splitlines())
                     for host in HOSTS}
     assert sum(published_by.values()) == 1, published_by
+    for host in HOSTS:  # each beat kept its schedule in its own machine's data directory
+        assert list((tmp_path / host / "data").glob("celerybeat-schedule*")), host
 
     # Both machines sent; nothing is left in Redis (queued, or taken and not acknowledged).
     batches = {host: len(_task_lines(tmp_path / host / "worker.log", "distribution.send_batch")) for host in HOSTS}
