@@ -22,6 +22,7 @@ from reports.models import PageView
 from subscribers import create_list
 from tests.web.conftest import Web, signed_in
 from tests.web.test_public_pages import publish
+from web.newsroom_version import kept
 from web.pages import RENDERED
 from workflow import service
 from workflow.users import get_user
@@ -154,3 +155,18 @@ def test_the_home_redirect_varies_by_language_and_the_lists_follow_a_publication
         # The topic lists are kept per newsroom version in the web process: a publication is seen.
         publish(web, topics=["second-topic"])
         assert "second-topic" in client.get("/newsroom/nl/search").text
+
+
+def test_the_kept_lists_are_walked_once_per_newsroom_version(web: Web) -> None:
+    publish(web)
+    walks: list[int] = []
+
+    def walk() -> int:
+        walks.append(1)
+        return len(walks)
+
+    with session_scope() as s:
+        assert kept(s, "test-walk", walk) == kept(s, "test-walk", walk) == 1
+    publish(web)
+    with session_scope() as s:
+        assert kept(s, "test-walk", walk) == 2
