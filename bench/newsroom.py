@@ -41,7 +41,7 @@ def _publish(count: int) -> None:
     for number in range(count):
         languages = ("nl", "fr") if number % 2 else ("nl",)
         content = parse_content({
-            "kind": "press_release", "default_language": "nl", "lists": [],
+            "kind": "press_release", "default_language": "nl", "lists": [], "web_only": True,
             "translations": {
                 lang: {"title": f"Bericht {number} ({lang})", "lead": "Lead.", "body": "Tekst. " * 200}
                 for lang in languages

@@ -116,6 +116,12 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def session_changed(request: Request) -> bool:
+    """Whether the request wrote to the session (a CSRF token made for a form): its response
+    then carries that person's cookie and no shared cache may keep it."""
+    return bool(request.scope.get("state", {}).get(_DIRTY))
+
+
 def write_cookie(request: Request, response: Response) -> None:
     """Set the session cookie on the response if the session changed during the request."""
     state = request.scope.get("state", {})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from xml.sax.saxutils import quoteattr
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from core.db import as_utc
@@ -28,7 +28,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 # One sitemap file holds at most 50,000 URLs; each release takes one per language, so the
 # newest releases that fit are listed (an older one stays reachable through the newsroom).
 MAX_URLS = 50_000
-# Shared caches and crawlers may keep these a while; a release published meanwhile waits that long.
+# Shared caches and crawlers may keep robots.txt a while (the sitemap follows the newsroom's version).
 CACHE = {"Cache-Control": "public, max-age=600"}
 
 
@@ -81,8 +81,11 @@ def newsroom_open_graph(language: str, organisation: str, logo_url: str) -> list
 
 
 @router.get("/sitemap.xml")
-def sitemap() -> Response:
-    return Response(sitemap_xml(), media_type="application/xml; charset=utf-8", headers=CACHE)
+def sitemap(request: Request) -> Response:
+    from web.newsroom_version import cached_page
+
+    return cached_page(request, lambda: Response(sitemap_xml(), media_type="application/xml; charset=utf-8"),
+                       html=False)
 
 
 @router.get("/robots.txt")

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.settings import get_settings
+from web.auth import session_changed
 
 # No inline script and no inline style anywhere: what the pages run and how they look comes from
 # /static. Sent with every response (a JSON body or a feed opened in a tab is a document too);
@@ -33,3 +34,7 @@ def apply(request: Request, response: Response) -> None:
         headers.setdefault("Strict-Transport-Security", HSTS)
     if request.url.path.startswith(("/press", "/api", "/subscriptions")):
         headers.setdefault("Cache-Control", "no-store")
+    # A response that writes the session cookie (a form's CSRF token) is one person's: no cache
+    # may keep it, whatever the page (see web/newsroom_version.py for the newsroom's caching).
+    if session_changed(request):
+        headers["Cache-Control"] = "private, no-store"

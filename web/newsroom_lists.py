@@ -12,6 +12,7 @@ from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
 
 from core.db import utcnow
+from web.newsroom_version import kept
 from web.queries import Paged, PublicRelease, _public, _public_in, public_now
 from workflow.content import ContactDetails, ReleaseContent
 from workflow.models import Release, ReleaseKind, Revision
@@ -61,7 +62,12 @@ def kind_releases(session: Session, language: str, kind: ReleaseKind, limit: int
 
 
 def public_topics(session: Session) -> list[str]:
-    """Topics of the recent public releases (an embargoed release's topic would tell what is coming)."""
+    """Topics of the recent public releases (an embargoed release's topic would tell what is coming),
+    walked once per newsroom version in each web process (`web.newsroom_version.kept`)."""
+    return list(kept(session, "public_topics", lambda: _walk_topics(session)))
+
+
+def _walk_topics(session: Session) -> list[str]:
     topics: set[str] = set()
     for content in session.exec(select(Revision.content).join(
             Release, col(Release.current_revision_id) == col(Revision.id))
@@ -86,6 +92,12 @@ class PublicContact:
 
 
 def public_contacts(session: Session) -> list[PublicContact]:
+    """The press contacts page's people (see `_walk_contacts`), walked once per newsroom version
+    in each web process."""
+    return list(kept(session, "public_contacts", lambda: _walk_contacts(session)))
+
+
+def _walk_contacts(session: Session) -> list[PublicContact]:
     """The press contacts page's people: contacts printed under at least one public release,
     with the details that release's approved revision holds (the newest such release's). A
     directory entry edited since (a new number, a new function) shows once a release carrying

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -63,6 +64,11 @@ def local_input(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(get_settings().mail_timezone)).strftime("%Y-%m-%dT%H:%M")
 
 
+# Pages rendered by this process, per template: what a 304 of the newsroom's caching saves
+# (`web.newsroom_version`), visible to the tests that serve the app in their own process.
+RENDERED: Counter[str] = Counter()
+
+
 def render(
     request: Request,
     name: str,
@@ -100,6 +106,7 @@ def render(
         "organisation_in": organisation_in,
     }
     values.update(context or {})
+    RENDERED[name] += 1
     html = environment().get_template(name).render(values)
     return HTMLResponse(html, status_code=status, headers=headers)
 

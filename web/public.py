@@ -55,6 +55,7 @@ from web.errors import PageNotFound, page_must_exist
 from web.forms import ListNotOffered, NoListChosen
 from web.i18n import format_time, negotiate, translate, ui_language
 from web.newsroom_lists import topic_names
+from web.newsroom_version import PERSONAL, cached_page
 from web.pages import organisation_in, redirect, render
 from web.queries import (
     PublicRelease,
@@ -102,12 +103,18 @@ def _base() -> str:
 
 @router.get("/")
 def home(request: Request) -> Response:
-    return redirect(f"/newsroom/{negotiate(request.headers.get('accept-language'))}")
+    response = redirect(f"/newsroom/{negotiate(request.headers.get('accept-language'))}")
+    response.headers["Vary"] = "Accept-Language"  # where it leads depends on the browser's languages
+    return response
 
 
 @router.get("/newsroom/{lang}")
 def newsroom_page(request: Request, lang: Lang, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     language = configured_language(lang)
+    return cached_page(request, lambda: _newsroom_page(request, language, page))
+
+
+def _newsroom_page(request: Request, language: str, page: int) -> Response:
     with reading() as session:
         found = newsroom(session, language, page=page, fallback=True)
     page_must_exist(page, found.pages)
@@ -133,8 +140,15 @@ def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Ac
     recipient of its embargoed mail, whose link carries an access token (`?access=`).
 
     Each public read (200, embargo lifted) is counted for the readership report; a HEAD (a link
-    checker's) answers like a GET and counts as a bot's read."""
+    checker's) answers like a GET and counts as a bot's read. A conditional GET answered 304
+    (the reader's copy is current) is a read too, counted without making the page; a page with
+    the subscribe box holds the visitor's CSRF token and is never stored by any cache."""
     language = configured_language(lang)
+    return cached_page(request, lambda: _release_page(request, release_id, language, access),
+                       on_not_modified=lambda: count_read(request, release_id, language))
+
+
+def _release_page(request: Request, release_id: int, language: str, access: str | None) -> Response:
     with reading() as session:
         outcome, item = public_release(session, release_id, language,
                                        early=is_recipient(session, release_id, access))
@@ -157,7 +171,8 @@ def release_page(request: Request, release_id: ReleaseId, lang: Lang, access: Ac
                    "media": PageMedia(shown, query) if shown and shown.media else None,
                    # Link previews are for public pages; one read under embargo is nobody's to share.
                    "open_graph": open_graph(shown, organisation_in(language).name) if shown and not embargo else []},
-                  language=language, status=status, headers=UNDER_EMBARGO if embargo else None)
+                  language=language, status=status,
+                  headers=UNDER_EMBARGO if embargo else {"Cache-Control": PERSONAL} if box else None)
     if shown and not embargo:  # a public read; never the 404/410, nor one recipient's embargoed copy
         count_read(request, release_id, language)
     return page
@@ -283,15 +298,17 @@ def _feed_response(feed: FeedGenerator, path: str, form: str) -> Response:
 
 
 @router.get("/feeds/{lang}.atom")
-def atom(lang: Lang) -> Response:
+def atom(request: Request, lang: Lang) -> Response:
     language = configured_language(lang)
-    return _feed_response(_feed(language), f"/feeds/{language}.atom", "atom")
+    return cached_page(request, lambda: _feed_response(_feed(language), f"/feeds/{language}.atom", "atom"),
+                       html=False)
 
 
 @router.get("/feeds/{lang}.rss")
-def rss(lang: Lang) -> Response:
+def rss(request: Request, lang: Lang) -> Response:
     language = configured_language(lang)
-    return _feed_response(_feed(language), f"/feeds/{language}.rss", "rss")
+    return cached_page(request, lambda: _feed_response(_feed(language), f"/feeds/{language}.rss", "rss"),
+                       html=False)
 
 
 FeedForm = Annotated[str, Path(pattern=r"^(atom|rss)$")]
@@ -299,11 +316,15 @@ TopicSlug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")]
 
 
 @router.get("/feeds/{lang}/topics/{slug}.{form}")
-def topic_feed(lang: Lang, slug: TopicSlug, form: FeedForm) -> Response:
+def topic_feed(request: Request, lang: Lang, slug: TopicSlug, form: FeedForm) -> Response:
     """Atom or RSS of a topic's public releases in one language, titled with the topic's name."""
+    language = configured_language(lang)
+    return cached_page(request, lambda: _topic_feed(language, slug, form), html=False)
+
+
+def _topic_feed(language: str, slug: str, form: str) -> Response:
     from web.topic_pages import topic_view
 
-    language = configured_language(lang)
     with reading() as session:
         view = topic_view(session, language, slug, per_page=50)
     organisation = organisation_in(language).name
@@ -316,12 +337,16 @@ def topic_feed(lang: Lang, slug: TopicSlug, form: FeedForm) -> Response:
 
 
 @router.get("/feeds/{lang}/kinds/{kind}.{form}")
-def kind_feed(lang: Lang, kind: Annotated[str, Path(max_length=40)], form: FeedForm) -> Response:
+def kind_feed(request: Request, lang: Lang, kind: Annotated[str, Path(max_length=40)], form: FeedForm) -> Response:
     """Atom or RSS of the public releases of one kind (press releases, statements, …)."""
+    language = configured_language(lang)
+    return cached_page(request, lambda: _kind_feed(language, kind, form), html=False)
+
+
+def _kind_feed(language: str, kind: str, form: str) -> Response:
     from web.newsroom_lists import kind_releases
     from workflow.models import ReleaseKind
 
-    language = configured_language(lang)
     if kind not in {k.value for k in ReleaseKind}:
         raise PageNotFound("kind")
     with reading() as session:

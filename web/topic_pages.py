@@ -23,6 +23,7 @@ from web.auth import csrf_protect
 from web.deps import reading
 from web.errors import PageNotFound, page_must_exist
 from web.newsroom_lists import public_contacts, topic_releases
+from web.newsroom_version import cached_page
 from web.pages import organisation_in, render
 from web.public import Lang, TopicSlug, configured_language
 from web.queries import Paged, PublicRelease
@@ -57,6 +58,10 @@ def topic_view(session: Session, language: str, slug: str, page: int = 1, per_pa
 @router.get("/newsroom/{lang}/topics/{slug}")
 def topic_page(request: Request, lang: Lang, slug: TopicSlug, page: Page = 1) -> Response:
     language = configured_language(lang)
+    return cached_page(request, lambda: _topic_page(request, language, slug, page))
+
+
+def _topic_page(request: Request, language: str, slug: str, page: int) -> Response:
     with reading() as session:
         view = topic_view(session, language, slug, page=page, fallback=True)
     page_must_exist(page, view.found.pages)
@@ -67,6 +72,10 @@ def topic_page(request: Request, lang: Lang, slug: TopicSlug, page: Page = 1) ->
 @router.get("/newsroom/{lang}/contacts")
 def contacts_page(request: Request, lang: Lang) -> Response:
     language = configured_language(lang)
+    return cached_page(request, lambda: _contacts_page(request, language))
+
+
+def _contacts_page(request: Request, language: str) -> Response:
     default = get_settings().default_language
     with reading() as session:
         people = [{"id": p.id, "name": p.details.name, "email": p.details.email, "phone": p.details.phone,
