@@ -5,18 +5,12 @@ bench/rush.py)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench import run_quick
 
 
 def test_rush_benchmark_quick_answers_every_reader(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSROOM_")}
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "rush.py"), "--quick"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "5xx answers: 0" in result.stdout
-    assert "result: correct (every answer a 200, the revalidating readers' a 304, no 5xx)" in result.stdout
+    out = run_quick("rush.py", tmp_path, timeout=300)
+    assert "5xx answers: 0" in out
+    assert "result: correct (every answer a 200, the revalidating readers' a 304, no 5xx)" in out
