@@ -202,9 +202,12 @@ def release_input(session: Session, release: Release, *, now: datetime | None = 
     )
 
 
-def reply_to_for(data: ReleaseInput) -> tuple[str, str] | None:
-    """Replies to a release go to its first spokesperson."""
-    if not data.contacts:
-        return None
-    first = data.contacts[0]
-    return (first.name, first.email)
+def reply_to_for(data: ReleaseInput, sender: Sender | None = None) -> tuple[str, str] | None:
+    """Replies to a release go to its first spokesperson; a release without contacts sends them
+    to the press office's own address (the organisation's e-mail), never to a noreply sender."""
+    if data.contacts:
+        first = data.contacts[0]
+        return (first.name, first.email)
+    if sender is not None and sender.email:
+        return (sender.name, sender.email)
+    return None

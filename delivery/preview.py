@@ -84,7 +84,7 @@ def preview_release(
                            bulk=False)
     identity = identity_for(sender)
     signer = signer_from_settings(identity.from_address.rpartition("@")[2])
-    prepared = prepare(compiled, identity, reply_to=reply_to_for(data), signer=signer)
+    prepared = prepare(compiled, identity, reply_to=reply_to_for(data, sender), signer=signer)
     recipient = preview_recipient(identity.domain)
     return Preview(
         compiled=compiled,

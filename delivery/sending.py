@@ -216,7 +216,7 @@ class ReleaseMailer(Mailer):
         return self.data
 
     def _reply_to(self) -> tuple[str, str] | None:
-        return reply_to_for(self.data)
+        return reply_to_for(self.data, self.sender)
 
     def view_online_url(self, language: str) -> str:
         return release_url(self.release_id, language)

@@ -431,3 +431,20 @@ def test_internationalised_domains_go_out_under_their_own_idna_2008_name() -> No
 
     assert ascii_address("jan@faß.de") == "jan@xn--fa-hia.de"  # not fass.de: another domain
     assert ascii_address("jan@exämple.be") == "jan@xn--exmple-cua.be"
+
+
+def test_replies_to_a_release_without_contacts_go_to_the_press_office(db: str) -> None:
+    """A release naming no spokesperson is answered to the press office's own address (the
+    organisation's e-mail), not to a noreply sender nobody reads; one with a contact, to that
+    contact."""
+    from workflow.organisation import change_organisation
+
+    make_lists()
+    add_people(2, ("public",))
+    with session_scope() as s:
+        change_organisation(s, factories.user(s, "admin"), "nl", {}, email="pers@diplomatie.example.be")
+    outbox = Outbox()
+    _send_all(prepare(publish_release(lists=["public"], contacts=[])), outbox)
+    replies = {str(_parsed(m.message)["Reply-To"]) for m in outbox.messages}
+    assert len(outbox.messages) == 2 and len(replies) == 1
+    assert replies.pop().endswith("<pers@diplomatie.example.be>")
