@@ -74,8 +74,16 @@ class Issue:
             text = content.translations[shown]
             items.append(DigestItem(title=text.title, url=release_url(release_id, shown), lead=text.lead,
                                     published_at=published_at))
-        return DigestInput(key=self.key.replace(":", "."), period=self.period, issued_at=self.issued_at,
-                           items=tuple(items))
+        first, last = self.days
+        return DigestInput(key=self.key.replace(":", "."), period=self.period, first_day=first,
+                           last_day=last, items=tuple(items))
+
+    @property
+    def days(self) -> tuple[date, date]:
+        """The first and last calendar day the issue covers (its window ends at `issued_at`)."""
+        length = 1 if self.period == "daily" else 7
+        last = (self.issued_at - timedelta(days=1)).date()
+        return last - timedelta(days=length - 1), last
 
     @property
     def lists(self) -> list[str]:

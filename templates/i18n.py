@@ -9,12 +9,12 @@ CLDR data, in the Belgian variant of each language where one exists ("20 april 2
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_time, get_timezone, get_timezone_location
+from babel.dates import format_date, format_interval, format_time, get_timezone, get_timezone_location
 
 from core.catalogue import lookup, mail_context
 from core.db import as_utc
@@ -81,6 +81,15 @@ def zone_city(tz_name: str, language: str) -> str:
 def format_day(moment: datetime, language: str, tz: ZoneInfo) -> str:
     """A date alone, in the long form: "20 april 2026"."""
     return format_date(as_utc(moment).astimezone(tz), "long", locale=LOCALES[language])
+
+
+def format_days(first: date, last: date, language: str) -> str:
+    """The calendar days a digest covers: one day in the long form ("30 november 2026"), a span
+    as CLDR writes it in that language, naming each month and year only where they change
+    ("23–29 nov 2026", "30 nov – 6 dec 2026", "29 dec 2025 – 4 jan 2026")."""
+    if first == last:
+        return format_date(first, "long", locale=LOCALES[language])
+    return format_interval(first, last, "yMMMd", locale=LOCALES[language])
 
 
 @lru_cache(maxsize=64)

@@ -8,7 +8,7 @@ organisation address is a different key), and free of ORM objects, so this room 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from templates.errors import MissingTranslation
 
@@ -168,7 +168,8 @@ class DigestInput:
 
     key: str
     period: str
-    issued_at: datetime
+    first_day: date
+    last_day: date
     items: tuple[DigestItem, ...]
 
 

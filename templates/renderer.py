@@ -37,6 +37,7 @@ from templates.i18n import (
     check_language,
     format_dateline,
     format_day,
+    format_days,
     language_name,
     translator,
     zone,
@@ -312,7 +313,7 @@ def _document(document: DocumentItem, data: ReleaseInput, h: _Helpers) -> dict[s
 def _build_digest(data: DigestInput, h: _Helpers) -> _Built:
     if data.period not in ("daily", "weekly"):
         raise WrongInput("digest", "a daily or weekly period", repr(data.period))
-    date = h.day(data.issued_at)
+    days = format_days(data.first_day, data.last_day, h.language)
     items = [
         {
             "title": item.title,
@@ -322,8 +323,8 @@ def _build_digest(data: DigestInput, h: _Helpers) -> _Built:
         }
         for item in data.items
     ]
-    heading = h.t(f"heading_{data.period}", date=date)
-    subject = h.t(f"subject_{data.period}", organisation=h.sender.name, date=date)
+    heading = h.t(f"heading_{data.period}", period=days)
+    subject = h.t(f"subject_{data.period}", organisation=h.sender.name, period=days)
     preheader = " · ".join(item.title for item in data.items[:3])
     return _Built({"heading": heading, "items": items}, subject, preheader,
                   (("view_online_url", h.sender.website),))

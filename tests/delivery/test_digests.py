@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
+import pytest
 from sqlalchemy import select, update
 
 from core.db import session_scope
@@ -13,6 +14,8 @@ from delivery.models import Delivery
 from delivery.sending import send_batch
 from delivery.transports import MemoryTransport, Outbox
 from subscribers import add_subscriber
+from templates import Renderer
+from tests.templates.samples import sender
 from tests.delivery.distribution_helpers import make_lists, publish_release
 from workflow.models import Release
 
@@ -84,3 +87,20 @@ def test_an_embargoed_release_is_in_the_issue_of_the_day_its_embargo_lifted(db: 
     assert distribution_id is not None
     with session_scope() as s:
         assert digests.issue_of(s, digests.issue_window("daily", NOW)[0]).releases[0][0] == release_id
+
+
+@pytest.mark.parametrize(("period", "now", "language", "subject"), [
+    # (CLDR sets a span's dash between thin spaces)
+    # the issue of Monday 30 November, sent on 1 December: the day it covers, not the day it went
+    ("daily", datetime(2026, 12, 1, 6, 0, tzinfo=UTC), "nl", "Ministerie: berichten van 30 november 2026"),
+    ("daily", datetime(2027, 1, 1, 6, 0, tzinfo=UTC), "fr", "Ministerie : communiqués du 31 décembre 2026"),
+    ("weekly", datetime(2026, 11, 30, 6, 0, tzinfo=UTC), "nl", "Ministerie: berichten van de week 23–29 nov 2026"),
+    ("weekly", datetime(2026, 12, 7, 6, 0, tzinfo=UTC), "en", "Ministerie: releases of the week 30 Nov\u2009–\u20096 Dec 2026"),
+    ("weekly", datetime(2026, 1, 5, 6, 0, tzinfo=UTC), "de",
+     "Ministerie: Mitteilungen der Woche 29. Dez. 2025\u2009–\u20094. Jan. 2026"),
+])
+def test_digest_subject_names_the_days_it_covers(period: str, now: datetime, language: str, subject: str) -> None:
+    key, _, end = digests.issue_window(period, now)
+    data = digests.Issue(key, period, end, ()).input(language)
+    compiled = Renderer().compile("digest", language, data, sender(name="Ministerie"), now=now)
+    assert compiled.subject == subject

@@ -117,7 +117,8 @@ def digest(period: str = "daily") -> DigestInput:
     return DigestInput(
         key="digest-daily-2026-04-20",
         period=period,
-        issued_at=DATELINE,
+        first_day=DATELINE.date() if period == "daily" else DATELINE.date() - timedelta(days=6),
+        last_day=DATELINE.date(),
         items=(
             DigestItem("Minister bezoekt Kinshasa", f"{SITE}/releases/5/nl", "Een werkbezoek.", DATELINE - timedelta(hours=3)),
             DigestItem("Jaarverslag 2025", f"{SITE}/releases/7/nl", "Het jaarverslag is uit.", DATELINE),

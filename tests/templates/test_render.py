@@ -18,6 +18,7 @@ from templates import (
     language_name,
     translate,
 )
+from templates.i18n import format_days
 from templates.errors import MissingTranslation, UnsafeURL, WrongInput
 from tests.templates import samples
 from tests.templates.htmlcheck import read_html
@@ -167,7 +168,8 @@ def test_digest_lists_every_release_with_its_link(renderer: Renderer, language: 
     assert day in compiled.subject and day in page.text
     assert translate("digest", language, "read_more") in message.text
     weekly = _compile(renderer, "digest", language, samples.digest("weekly"))
-    assert weekly.subject == translate("digest", language, "subject_weekly", organisation=samples.sender().name, date=day)
+    span = format_days(samples.DATELINE.date() - timedelta(days=6), samples.DATELINE.date(), language)
+    assert weekly.subject == translate("digest", language, "subject_weekly", organisation=samples.sender().name, period=span)
 
 
 @pytest.mark.parametrize("language", samples.LANGUAGES)
