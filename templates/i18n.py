@@ -14,7 +14,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_interval, format_time, get_timezone, get_timezone_location
+from babel.dates import (
+    format_date,
+    format_interval,
+    format_time,
+    get_timezone,
+    get_timezone_location,
+)
 
 from core.catalogue import lookup, mail_context
 from core.db import as_utc

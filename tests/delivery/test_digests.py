@@ -15,8 +15,8 @@ from delivery.sending import send_batch
 from delivery.transports import MemoryTransport, Outbox
 from subscribers import add_subscriber
 from templates import Renderer
-from tests.templates.samples import sender
 from tests.delivery.distribution_helpers import make_lists, publish_release
+from tests.templates.samples import sender
 from workflow.models import Release
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # a Tuesday morning

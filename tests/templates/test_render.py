@@ -18,8 +18,8 @@ from templates import (
     language_name,
     translate,
 )
-from templates.i18n import format_days
 from templates.errors import MissingTranslation, UnsafeURL, WrongInput
+from templates.i18n import format_days
 from tests.templates import samples
 from tests.templates.htmlcheck import read_html
 
