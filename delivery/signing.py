@@ -3,10 +3,16 @@
 RFC 8058 asks that List-Unsubscribe and List-Unsubscribe-Post be covered by a valid DKIM
 signature for one-click unsubscribing to be honoured, so both are always among the signed
 headers; headers a message lacks are signed as absent, so nobody can add them later.
+
+The headers a reader or a mail client acts on (From, Subject, List-Id and the unsubscribe pair)
+are over-signed (RFC 6376 §8.15): named once more in `h=` than the message carries them. A
+verifier then counts the extra name as an empty header, so a second copy added above the
+original (a forged Subject or unsubscribe address shown instead of ours) breaks the signature.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dkim
@@ -19,6 +25,16 @@ SIGNED_HEADERS: tuple[bytes, ...] = (
     b"content-type", b"content-language", b"list-id", b"list-unsubscribe",
     b"list-unsubscribe-post", b"feedback-id",
 )
+
+OVERSIGNED: tuple[bytes, ...] = (b"from", b"subject", b"list-id", b"list-unsubscribe", b"list-unsubscribe-post")
+_OVERSIGNED_FIELD = re.compile(rb"^(" + b"|".join(map(re.escape, OVERSIGNED)) + rb")[ \t]*:", re.IGNORECASE | re.MULTILINE)
+
+
+def headers_to_sign(message: bytes) -> list[bytes]:
+    """`SIGNED_HEADERS`, with each over-signed name once more than `message` carries it."""
+    head = re.split(rb"\r?\n\r?\n", message, maxsplit=1)[0]
+    extra = [name.lower() for name in _OVERSIGNED_FIELD.findall(head)]
+    return [*SIGNED_HEADERS, *extra]
 
 
 class DkimSigner:
@@ -43,7 +59,7 @@ class DkimSigner:
                 self.selector,
                 self.domain,
                 self.private_key,
-                include_headers=list(SIGNED_HEADERS),
+                include_headers=headers_to_sign(message),
                 canonicalize=(b"relaxed", b"simple"),
             )
         except dkim.DKIMException as exc:

@@ -309,6 +309,34 @@ def test_dkim_signature_covers_the_one_click_headers(renderer: Renderer, dkim_ke
     assert not dkim.verify(tampered, dnsfunc=dns)
 
 
+@pytest.mark.parametrize("forged", [
+    b"Subject: Urgent: new bank details\r\n",
+    b"From: Minister <minister@evil.example>\r\n",
+    b"List-Unsubscribe: <https://evil.example/u>\r\n",
+    b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+    b"List-Id: <other.list.example>\r\n",
+])
+def test_a_second_copy_of_a_signed_header_breaks_the_signature(
+    renderer: Renderer, dkim_key: tuple[Path, bytes], forged: bytes,
+) -> None:
+    """Over-signing (RFC 6376 §8.15): without it, a copy added above the original still
+    verifies (the verifier hashes the lowest copy) while mail clients show the added one."""
+    key, public = dkim_key
+    signer = DkimSigner("pr2026", "diplomatie.example.be", key.read_bytes())
+    raw = prepare(_compiled(renderer), IDENTITY, signer=signer).build(RECIPIENT)
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        return b"v=DKIM1; k=rsa; p=" + public
+
+    names = [n.strip() for n in parse(raw)["DKIM-Signature"].replace(" ", "").lower().split("h=")[1].split(";")[0].split(":")]
+    head = parse(raw)
+    for name in ("from", "subject", "list-id", "list-unsubscribe", "list-unsubscribe-post"):
+        present = len(head.get_all(name) or [])
+        assert names.count(name) == present + 1, name
+    assert dkim.verify(raw, dnsfunc=dns)
+    assert not dkim.verify(forged + raw, dnsfunc=dns)
+
+
 def test_a_bad_dkim_key_is_a_configuration_error() -> None:
     with pytest.raises(DkimKeyError):
         DkimSigner("s", "example.be", b"-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
