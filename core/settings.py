@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         "", description="bearer token a scraper shows for /metrics; empty: only requests from this machine"
     )
     base_url: str = "http://127.0.0.1:8000"
+    newsroom_version_seconds: float = Field(
+        1.0, ge=0, le=60,
+        description="how long a web process reuses the newsroom's version (ETag) before asking the "
+        "database again; a change this process commits is seen at once, others within this time",
+    )
     default_language: str = "nl"
     languages: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(KNOWN_LANGUAGES), description="comma-separated, e.g. nl,fr,en,de"

@@ -8,24 +8,35 @@ embargo lift already passed), the organisation's identity version, the mailing l
 names and the media files that are ready. A publication, a withdrawal, an edit of a published
 release, a new identity or an embargo lifting each change it. `next_change` is the next public
 time or embargo lift still to come, so nothing keeps a page past the moment it must change.
+
+Each web process reuses the version it read for `PRESSROOM_NEWSROOM_VERSION_SECONDS` (one
+second by default), never past `next_change`: under a rush every request, a 304 included, would
+otherwise pay for the query, and a page for it two or three times (its lists are `kept` by
+version). A commit in this process that touches a table the version reads forgets it at once
+(`_watch`), so a publication, withdrawal or edit made here shows on the next request; one made
+by another process (a worker lifting an embargo, another web process) within that second.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from threading import Lock
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, event, func
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from core.db import utcnow
+from core.settings import get_settings
 from media.models import MediaFile, MediaStatus
 from subscribers.models import MailingList
 from web.auth import COOKIE, session_changed
@@ -59,8 +70,77 @@ def _aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+# The tables `_read_version` aggregates over: a commit writing one of them forgets the version.
+_WATCHED = frozenset(model.__tablename__ for model in (Release, OrganisationVersion, MailingList, Topic, MediaFile))
+_FLAG = "newsroom_changed"
+
+
+class _Reused:
+    """The version this process read last, the moment it did, and the generation it belongs to
+    (bumped by every commit here that touched a watched table)."""
+
+    def __init__(self) -> None:
+        self.lock = Lock()
+        self.generation = 0
+        self.version: NewsroomVersion | None = None
+        self.read_at = 0.0
+        self.read_in = -1
+
+    def forget(self) -> None:
+        with self.lock:
+            self.generation += 1
+
+
+_REUSED = _Reused()
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _flushed(session: OrmSession, _context: Any) -> None:
+    if any(getattr(obj, "__tablename__", None) in _WATCHED
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_FLAG] = True
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    """Bulk statements (`update(Release)…`) bypass the flush; their table says enough."""
+    if state.is_update or state.is_delete or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in _WATCHED:
+            state.session.info[_FLAG] = True
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _committed(session: OrmSession) -> None:
+    if session.info.pop(_FLAG, False):
+        _REUSED.forget()
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _rolled_back(session: OrmSession) -> None:
+    session.info.pop(_FLAG, None)
+
+
 def newsroom_version(session: Session) -> NewsroomVersion:
-    """The newsroom's version now (see the module); one query of aggregates over indexed rows."""
+    """The newsroom's version now (see the module): the one this process read less than
+    `PRESSROOM_NEWSROOM_VERSION_SECONDS` ago, unless a commit here changed what it covers or
+    its next embargo lift or public time has come; else read again."""
+    reuse_for = get_settings().newsroom_version_seconds
+    with _REUSED.lock:
+        generation, known, read_at, read_in = _REUSED.generation, _REUSED.version, _REUSED.read_at, _REUSED.read_in
+    if (known is not None and read_in == generation and time.monotonic() - read_at < reuse_for
+            and (known.next_change is None or utcnow() < known.next_change)):
+        return known
+    started = time.monotonic()
+    version = _read_version(session)
+    with _REUSED.lock:  # a commit while reading bumped the generation: this read is not kept
+        if _REUSED.generation == generation:
+            _REUSED.version, _REUSED.read_at, _REUSED.read_in = version, started, generation
+    return version
+
+
+def _read_version(session: Session) -> NewsroomVersion:
+    """One query of aggregates over indexed rows."""
     now = utcnow()
     seen = col(Release.state).in_(_SEEN)
     published = col(Release.state) == State.PUBLISHED

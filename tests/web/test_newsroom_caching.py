@@ -17,7 +17,8 @@ import httpx
 from sqlalchemy import func
 from sqlmodel import select
 
-from core.db import session_scope, utcnow
+from core.db import get_engine, session_scope, utcnow
+from core.settings import override_settings
 from reports.models import PageView
 from subscribers import create_list
 from tests.web.conftest import Web, signed_in
@@ -25,6 +26,7 @@ from tests.web.test_public_pages import publish
 from web.newsroom_version import kept
 from web.pages import RENDERED
 from workflow import service
+from workflow.models import Release
 from workflow.users import get_user
 
 PUBLIC = "public, max-age=60, stale-while-revalidate=300"
@@ -170,3 +172,40 @@ def test_the_kept_lists_are_walked_once_per_newsroom_version(web: Web) -> None:
     publish(web)
     with session_scope() as s:
         assert kept(s, "test-walk", walk) == 2
+
+
+def _written_elsewhere(release_id: int) -> None:
+    """An edit of a published release as another process commits it: on a connection of its
+    own, past this process's sessions (a worker, another web process)."""
+    raw = get_engine().raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"UPDATE {Release.__tablename__} SET updated_at = ? WHERE id = ?"
+                       if get_engine().dialect.name == "sqlite" else
+                       f"UPDATE {Release.__tablename__} SET updated_at = %s WHERE id = %s",
+                       (utcnow().replace(tzinfo=None) + timedelta(seconds=5), release_id))
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def test_the_version_is_reused_for_its_seconds_and_forgotten_by_a_commit_here(web: Web) -> None:
+    """A 304 asks the database nothing while the version is fresh; a change another process
+    commits shows once `PRESSROOM_NEWSROOM_VERSION_SECONDS` pass, one committed here at once."""
+    first = publish(web)
+    override_settings(newsroom_version_seconds=0.8)
+    with _fresh(web) as client:
+        before = client.get("/newsroom/nl").headers["etag"]
+        _written_elsewhere(first)
+        assert client.get("/newsroom/nl", headers={"If-None-Match": before}).status_code == 304
+        time.sleep(0.9)
+        moved = client.get("/newsroom/nl", headers={"If-None-Match": before})
+        assert moved.status_code == 200 and moved.headers["etag"] != before
+        publish(web, translations={"nl": {"title": "Meteen zichtbaar", "body": "Tekst."}})
+        seen = client.get("/newsroom/nl", headers={"If-None-Match": moved.headers["etag"]})
+        assert seen.status_code == 200 and "Meteen zichtbaar" in seen.text
+    override_settings(newsroom_version_seconds=0)
+    with _fresh(web) as client:
+        now = client.get("/newsroom/nl").headers["etag"]
+        _written_elsewhere(first)
+        assert client.get("/newsroom/nl", headers={"If-None-Match": now}).status_code == 200
