@@ -72,7 +72,7 @@ def field_of(label: str) -> str | None:
 
 
 def parse_mapping(pairs: Iterable[str], option: str = "map") -> dict[str, str]:
-    """`["Naam=name", "Functie=ignore"]` as {header key: field or IGNORE}; raises InvalidInput
+    """`["Naam=name", "Functie=ignore"]` as {column name: field or IGNORE}; raises InvalidInput
     naming the pair and the fields it may name."""
     mapping: dict[str, str] = {}
     choices = ", ".join((*FIELDS, IGNORE))
@@ -85,7 +85,7 @@ def parse_mapping(pairs: Iterable[str], option: str = "map") -> dict[str, str]:
             field = field_of(field) or field
         if field not in (*FIELDS, IGNORE):
             raise InvalidInput(option, f"{pair!r}: {target.strip()!r} is not one of {choices}")
-        mapping[header_key(header)] = field
+        mapping[header.strip()] = field
     return mapping
 
 
