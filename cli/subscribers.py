@@ -258,8 +258,8 @@ def _print_report(report: ImportReport, name: str) -> None:
     fields = ", ".join(f for f in FIELDS if f not in report.columns) or "none left"
     for column in report.unknown_columns:
         click.echo(
-            f"unknown column {column!r} ignored: to import it, add --map {_quoted(column + '=FIELD')} "
-            f"(FIELD one of {fields}); --map {_quoted(column + '=ignore')} leaves it out without this note"
+            f"unknown column {column!r} ignored: to import it, add --map {shlex.quote(column + '=FIELD')} "
+            f"(FIELD one of {fields}); --map {shlex.quote(column + '=ignore')} leaves it out without this note"
         )
     differing = len(report.changes) - report.subscribers_updated
     print_mapping({
@@ -278,10 +278,6 @@ def _print_report(report: ImportReport, name: str) -> None:
     lines += [(problem.line, str(problem)) for problem in report.rejected]
     for _, text in sorted(lines, key=lambda entry: entry[0]):
         click.echo(text)
-
-
-def _quoted(text: str) -> str:
-    return shlex.quote(text) if shlex.quote(text) != text else text
 
 
 @subscribers.command("import")
@@ -343,7 +339,7 @@ def subscribers_import(
     else:
         _print_report(report, name)
     if answers:
-        repeat = " ".join(f"--map {_quoted(f'{label}={field}')}" for label, field in answers.items())
+        repeat = " ".join(f"--map {shlex.quote(f'{label}={field}')}" for label, field in answers.items())
         click.echo(f"to import such a file again without questions: {repeat}", err=True)
 
 

@@ -323,7 +323,8 @@ class SubscriberCsv:
         try:
             email = normalise_email(raw_email, check_dns=self.check_dns)
             name = check_line(cell("name"), "name")
-            language = check_language(cell("language"), self.default_language)
+            raw_language = cell("language")
+            language = check_language(raw_language, self.default_language)
             organisation = check_line(cell("organisation"), "organisation")
             topics = tuple(split_topics(cell("topics")))
         except InvalidInput as exc:  # the message starts with the column: "email: …", "topics: …"
@@ -332,7 +333,7 @@ class SubscriberCsv:
         if first != line:
             return RowProblem.of(line, UnusableRow("duplicate", f"duplicate of line {first} ({email})",
                                                    first=first, email=email))
-        given = frozenset(column for column in DETAILS if cell(column))
+        given = frozenset(column for column, value in zip(DETAILS, (name, raw_language, organisation)) if value)
         return SubscriberRow(line, email, address_hash(email), name, language, organisation, topics, given)
 
 
