@@ -54,6 +54,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _UTF8 = "UTF-8"
+UTF8_BOM = "UTF-8 with BOM"  # declared: a line that is not UTF-8 is corrupt, not cp1252
 _CP1252 = "cp1252"
 _CHUNK = 1 << 16
 
@@ -107,7 +108,7 @@ class DecodedLines:
         self._cp1252_lines = 0
         self._utf8_lines = 0  # lines with non-ASCII text that were valid UTF-8
         for bom, codec, label in (
-            (codecs.BOM_UTF8, "", "UTF-8 with BOM"),
+            (codecs.BOM_UTF8, "", UTF8_BOM),
             (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 LE with BOM"),
             (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE with BOM"),
         ):

@@ -45,7 +45,7 @@ from core.errors import InvalidInput
 from core.outbox import OutboxEvent
 from core.settings import get_settings
 from subscribers.errors import AddressSuppressed, UnusableRow
-from subscribers.import_file import FIELDS, IGNORE, DecodedLines, field_of, header_key
+from subscribers.import_file import FIELDS, IGNORE, UTF8_BOM, DecodedLines, field_of, header_key
 from subscribers.lists import get_list
 from subscribers.models import (
     ConsentAction,
@@ -295,7 +295,7 @@ class SubscriberCsv:
         bad = self._text.bad_lines
         if bad and any(n in bad for n in range(line, self._end + 1)):
             encoding = self._text.encoding
-            if encoding == "UTF-8 with BOM":
+            if encoding == UTF8_BOM:
                 return RowProblem.of(line, UnusableRow("not_utf8", "not valid UTF-8 text (save the file as 'CSV UTF-8')"))
             if not encoding.startswith("UTF-16"):
                 encoding = "UTF-8 or cp1252"
