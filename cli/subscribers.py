@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,6 +37,7 @@ from subscribers import (
     unsubscribe,
     unsuppress,
 )
+from subscribers.import_file import FIELDS, IGNORE, parse_mapping
 from subscribers.models import MailingList, id_of
 
 
@@ -192,41 +195,89 @@ def subscribers_remove(email: str, list_slug: str | None, and_suppress: bool) ->
     click.echo(f"{subscriber.email} unsubscribed from {what}" + ("; suppressed" if and_suppress else ""))
 
 
-def _progress_reporter(path: Path) -> tuple[Any, Any]:
-    """A rich progress bar on stderr when it is a terminal (big files take seconds)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+class _ProgressBar:
+    """A rich progress bar on stderr when it is a terminal (big files take seconds), shown from
+    the first stored chunk on: questions about the columns come before it."""
 
-    console = Console(stderr=True)
-    progress = Progress(
-        TextColumn("importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=console, transient=True, disable=not console.is_terminal,
-    )
-    task = progress.add_task("import", total=path.stat().st_size if path.is_file() else None)
-    return progress, lambda done: progress.update(task, completed=done)
+    def __init__(self, path: Path) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        console = Console(stderr=True)
+        self._progress = Progress(
+            TextColumn("importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+            console=console, transient=True, disable=not console.is_terminal,
+        )
+        self._task = self._progress.add_task("import", total=path.stat().st_size if path.is_file() else None)
+        self._started = False
+
+    def update(self, done: int) -> None:
+        if not self._started:
+            self._progress.start()
+            self._started = True
+        self._progress.update(self._task, completed=done)
+
+    def stop(self) -> None:
+        if self._started:
+            self._progress.stop()
+
+
+def _asker(answers: dict[str, str]) -> Callable[[str, list[str]], str]:
+    """Ask on the terminal what an unknown column holds; the answers are kept to print the
+    `--map` options that repeat them."""
+
+    def ask(label: str, free: list[str]) -> str:
+        click.echo(f"The column {label!r} is not one the import knows.", err=True)
+        answer = click.prompt(
+            f"Import {label!r} as", type=click.Choice([*free, IGNORE]), default=IGNORE, err=True,
+        )
+        answers[label] = answer
+        return str(answer)
+
+    return ask
 
 
 def _print_report(report: ImportReport, name: str) -> None:
     state = "confirmed" if report.confirmed else "pending, confirmation mails queued"
+    columns = ", ".join(f"{label}→{column}" for column, label in report.headers.items())
     click.echo(
-        f"{name} → list {report.list_slug} (separator {report.delimiter!r}; columns "
-        f"{', '.join(report.columns)})"
+        f"{name} → list {report.list_slug} (encoding {report.encoding}; separator "
+        f"{report.delimiter!r}; columns {columns})"
     )
-    if report.ignored_columns:
-        click.echo(f"ignored columns: {', '.join(report.ignored_columns)}")
+    if report.dry_run:
+        click.echo("dry run: nothing was written; this is what the import would do")
+    known = [c for c in report.ignored_columns if c not in report.unknown_columns]
+    if known:
+        click.echo(f"ignored columns: {', '.join(repr(c) for c in known)}")
+    fields = ", ".join(f for f in FIELDS if f not in report.columns) or "none left"
+    for column in report.unknown_columns:
+        click.echo(
+            f"unknown column {column!r} ignored: to import it, add --map {shlex.quote(column + '=FIELD')} "
+            f"(FIELD one of {fields}); --map {shlex.quote(column + '=ignore')} leaves it out without this note"
+        )
+    differing = len(report.changes) - report.subscribers_updated
     print_mapping({
         "rows read": report.rows,
         "new subscribers": report.subscribers_created,
         "new subscriptions": f"{report.subscriptions_created} ({state})",
         "already on the list": report.already_on_list,
         "left unsubscribed": report.left_unsubscribed,
+        "details updated": report.subscribers_updated,
+        **({"details differing": f"{differing} (not changed without --update)"} if differing else {}),
         "suppressed, skipped": len(report.suppressed),
         "rejected": len(report.rejected),
     })
-    for problem in report.suppressed:
-        click.echo(f"line {problem.line}: skipped: {problem.reason}")
-    for problem in report.rejected:
-        click.echo(str(problem))
+    lines = [(change.line, str(change)) for change in report.changes]
+    lines += [(problem.line, f"line {problem.line}: skipped: {problem.reason}") for problem in report.suppressed]
+    lines += [(problem.line, str(problem)) for problem in report.rejected]
+    for _, text in sorted(lines, key=lambda entry: entry[0]):
+        click.echo(text)
 
 
 @subscribers.command("import")
@@ -237,41 +288,59 @@ def _print_report(report: ImportReport, name: str) -> None:
     help="The people in the file have consented: confirm them without confirmation mails.",
 )
 @click.option("--check-dns", is_flag=True, help="Also require each domain to accept mail (slow).")
+@click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD",
+              help="What a column holds: email, name, language, organisation, topics or ignore "
+                   "(repeatable), e.g. --map 'Functie=ignore'.")
+@click.option("--update", "update_details", is_flag=True,
+              help="Change the name, language and organisation of people already held to the "
+                   "file's (never their consent or subscriptions).")
+@click.option("--dry-run", is_flag=True, help="Report what the import would do; write nothing.")
 @json_option
-def subscribers_import(file: Path, list_slug: str, confirmed: bool, check_dns: bool, as_json: bool) -> None:
+def subscribers_import(
+    file: Path, list_slug: str, confirmed: bool, check_dns: bool, mapping: tuple[str, ...],
+    update_details: bool, dry_run: bool, as_json: bool,
+) -> None:
     """Import subscribers from a CSV FILE (`-` for standard input) onto a list.
 
-    Columns: email (required), name, language, organisation, topics; header names in any
-    case; UTF-8 with or without BOM; separated by `;` or `,`. Bad rows are reported as
-    `line N: reason` and skipped; the good rows are imported. Exits 0 even if rows were
-    rejected (count in the report, `rejected` in --json), and 2 if the file is unusable.
-    Running it again changes nothing.
+    Columns: email (required), name, language, organisation, topics, named in nl, fr, en or
+    de (E-mail;Naam;Taal;Organisatie) in any case; other columns are asked about on a
+    terminal, else ignored and listed (name them with --map). UTF-8 with or without BOM,
+    UTF-16 or Excel's cp1252, detected and printed; separated by `;`, `,` or tabs. Bad rows
+    are reported as `line N: reason` and skipped; the good rows are imported. Exits 0 even
+    if rows were rejected (count in the report, `rejected` in --json), and 2 if the file is
+    unusable. Running it again changes nothing; people already held keep their details
+    unless --update.
     """
+    columns = parse_mapping(mapping)
+    answers: dict[str, str] = {}
     stream: IO[bytes]
+    bar: _ProgressBar | None = None
     if str(file) == "-":
         stream, name = sys.stdin.buffer, "stdin"
-        progress, update = None, None
     else:
         stream, name = file.open("rb"), file.name
-        progress, update = _progress_reporter(file)
+        bar = _ProgressBar(file)
+    ask = _asker(answers) if stream is not sys.stdin.buffer and sys.stdin.isatty() else None
     try:
-        if progress is not None:
-            progress.start()
         report = import_csv(
             session_scope, stream, list_slug, confirmed=confirmed, check_dns=check_dns,
-            source_name=name, progress=update,
+            source_name=name, mapping=columns, ask=ask, update_details=update_details,
+            dry_run=dry_run, progress=bar.update if bar else None,
         )
     finally:
-        if progress is not None:
-            progress.stop()
+        if bar is not None:
+            bar.stop()
         if stream is not sys.stdin.buffer:
             stream.close()
-    if not confirmed and report.subscriptions_created:
+    if not dry_run and ((not confirmed and report.subscriptions_created) or report.subscribers_updated):
         relay_now()
     if as_json:
         print_json(report.as_dict())
     else:
         _print_report(report, name)
+    if answers:
+        repeat = " ".join(f"--map {shlex.quote(f'{label}={field}')}" for label, field in answers.items())
+        click.echo(f"to import such a file again without questions: {repeat}", err=True)
 
 
 @subscribers.command("export")

@@ -8,7 +8,7 @@ resolution. Depends on `core` only; see subscribers/README.md for the behaviour 
                    confirmation_request (for the confirmation mail)
     preferences    preferences_by_token, update_preferences(_by_token), preferences_link
     suppression    suppress, unsuppress, find_suppression, list_suppressions
-    importing      import_csv;  exporting: export_csv, export_rows
+    importing      import_csv (file reading: import_file);  exporting: export_csv, export_rows
     audience       resolve_audience, mailable_subscribers, Recipient
     privacy        personal_data, forget
     tokens         the signed links and RFC 8058 headers
@@ -27,7 +27,7 @@ from subscribers.errors import (
     UndeliverableAddress,
 )
 from subscribers.exporting import export_csv, export_rows, neutralise
-from subscribers.importing import ImportReport, RowProblem, SubscriberCsv, import_csv
+from subscribers.importing import DetailChange, ImportReport, RowProblem, SubscriberCsv, import_csv
 from subscribers.lists import all_lists, create_list, get_list, get_lists, list_counts, update_list
 from subscribers.models import (
     ConsentAction,
@@ -82,6 +82,7 @@ __all__ = [
     "ConfirmationRequest",
     "ConsentAction",
     "ConsentRecord",
+    "DetailChange",
     "DuplicateList",
     "EmbargoNeedsPrivateList",
     "ErasureResult",

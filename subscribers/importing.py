@@ -1,36 +1,43 @@
 """CSV import of subscribers onto a list: streamed, checked row by row, stored in bulk.
 
 The file is what spreadsheets in Belgium export: UTF-8 with or without a byte order mark,
-separated by `;` or `,` (or tabs), with a header naming the columns `email`, `name`,
-`language`, `organisation` and `topics` in any order and any case; only `email` is required.
+UTF-16, or Windows-1252 from Excel (`import_file` detects which, and the report says), separated
+by `;`, `,` or tabs, with a header naming the columns `email`, `name`, `language`, `organisation`
+and `topics` in nl, fr, en or de (`E-mail;Naam;Taal;Organisatie`), in any order and any case;
+only `email` is required. A column the alias table does not know is mapped by the caller
+(`mapping`, or `ask` for each one) or ignored and listed in the report. Languages may be codes or
+names ("FR-be", "Nederlands", "français").
 
 Every bad row is reported with its line number, the column and the reason (an address the
 mail relay cannot deliver to, such as one with a non-ASCII part before the @, is such a row),
-and the good rows are imported; only a file that cannot be read as a whole (no header, no email column, UTF-16) is
-refused with InvalidInput before anything is stored.
+and the good rows are imported; only a file that cannot be read as a whole (no header, no email
+column, a mapping naming a column it lacks) is refused with InvalidInput before anything is stored.
 
-Importing is insert-only and therefore idempotent: a subscriber who already exists keeps their
-details and topics (they may have changed them on the preferences page since), a subscription
-that already exists keeps its status — in particular, someone who unsubscribed stays
-unsubscribed — and suppressed addresses are skipped. Running the same file twice changes
-nothing the second time.
+Importing adds and never takes away: a subscription that already exists keeps its status — in
+particular, someone who unsubscribed stays unsubscribed — and suppressed addresses are skipped.
+A subscriber who already exists keeps their details and topics (they may have changed them on
+the preferences page since) unless `update` is asked: then the name, language and organisation
+the file gives (non-empty cells) replace theirs, one `subscriber.updated` event each; consent
+and subscriptions are never changed. Either way the report lists, per line, the details that
+differ. Running the same file twice changes nothing the second time.
 
 Rows are stored in chunks with multi-row `INSERT … ON CONFLICT DO NOTHING`, never one ORM
-object per row; given a session factory, each chunk is its own transaction.
+object per row; given a session factory, each chunk is its own transaction. A dry run does the
+same work inside one savepoint that it rolls back, so its report is the real one and nothing
+is written.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 from uuid import uuid4
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from core.db import insert_ignoring, utcnow
@@ -38,6 +45,7 @@ from core.errors import InvalidInput
 from core.outbox import OutboxEvent
 from core.settings import get_settings
 from subscribers.errors import AddressSuppressed, UnusableRow
+from subscribers.import_file import FIELDS, IGNORE, UTF8_BOM, DecodedLines, field_of, header_key
 from subscribers.lists import get_list
 from subscribers.models import (
     ConsentAction,
@@ -61,19 +69,15 @@ from subscribers.validation import (
     split_topics,
 )
 
-COLUMNS = {
-    "email": "email",
-    "e-mail": "email",
-    "name": "name",
-    "language": "language",
-    "organisation": "organisation",
-    "organization": "organisation",
-    "topics": "topics",
-}
 # What `exporting` puts before a cell that a spreadsheet would run as a formula.
 _NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
 _DELIMITERS = (";", ",", "\t")
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+DETAILS = ("name", "language", "organisation")  # what `update` may change, never consent
+UPDATED_EVENT = "subscriber.updated"
+
+Ask = Callable[[str, list[str]], str]
+"""Asked for each column the alias table does not know, with the fields still free: returns
+one of them or `IGNORE`."""
 
 _subscriber = Subscriber.__table__  # type: ignore[attr-defined]
 _subscription = Subscription.__table__  # type: ignore[attr-defined]
@@ -101,7 +105,8 @@ class RowProblem:
 
 @dataclass(frozen=True, slots=True)
 class SubscriberRow:
-    """A row that passed every check, with its values normalised."""
+    """A row that passed every check, with its values normalised; `given` names the details
+    whose cells were not empty (an empty cell never overwrites what is held)."""
 
     line: int
     email: str
@@ -110,6 +115,22 @@ class SubscriberRow:
     language: str
     organisation: str
     topics: tuple[str, ...]
+    given: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DetailChange:
+    """An existing subscriber whose details differ from the file's: (field, held, in the file)
+    for each, and whether the import changed them (`update`) or only says so."""
+
+    line: int
+    email: str
+    fields: tuple[tuple[str, str, str], ...]
+    applied: bool
+
+    def __str__(self) -> str:
+        said = "; ".join(f"{name} {old!r} → {new!r}" for name, old, new in self.fields)
+        return f"line {self.line}: {self.email}: {said}" + ("" if self.applied else " (not changed)")
 
 
 @dataclass
@@ -120,13 +141,20 @@ class ImportReport:
     list_slug: str
     confirmed: bool
     delimiter: str = ","
+    encoding: str = "UTF-8"
     columns: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    update: bool = False
+    dry_run: bool = False
     rows: int = 0
     subscribers_created: int = 0
     subscriptions_created: int = 0
     already_on_list: int = 0
     left_unsubscribed: int = 0
+    subscribers_updated: int = 0
+    changes: list[DetailChange] = field(default_factory=list)
     suppressed: list[RowProblem] = field(default_factory=list)
     rejected: list[RowProblem] = field(default_factory=list)
 
@@ -135,13 +163,24 @@ class ImportReport:
             "list": self.list_slug,
             "confirmed": self.confirmed,
             "delimiter": self.delimiter,
+            "encoding": self.encoding,
             "columns": self.columns,
+            "headers": self.headers,
             "ignored_columns": self.ignored_columns,
+            "unknown_columns": self.unknown_columns,
+            "update": self.update,
+            "dry_run": self.dry_run,
             "rows": self.rows,
             "subscribers_created": self.subscribers_created,
             "subscriptions_created": self.subscriptions_created,
             "already_on_list": self.already_on_list,
             "left_unsubscribed": self.left_unsubscribed,
+            "subscribers_updated": self.subscribers_updated,
+            "changes": [
+                {"line": c.line, "email": c.email, "applied": c.applied,
+                 "fields": {name: {"held": old, "file": new} for name, old, new in c.fields}}
+                for c in self.changes
+            ],
             "suppressed": [{"line": p.line, "reason": p.reason} for p in self.suppressed],
             "rejected": [{"line": p.line, "reason": p.reason} for p in self.rejected],
         }
@@ -151,8 +190,10 @@ class SubscriberCsv:
     """The rows of a subscriber CSV, each a SubscriberRow or a RowProblem, read lazily.
 
     Reading the header happens on construction and raises InvalidInput if the file is
-    unusable. Duplicates (any spelling of an address already accepted on an earlier line) are
-    problems; remembering the addresses seen costs about 100 bytes per row.
+    unusable. `mapping` ({column name: field or "ignore"}) comes before the alias table; `ask`
+    is called for each column neither knows. Duplicates (any spelling of an address already
+    accepted on an earlier line) are problems; remembering the addresses seen costs about 100
+    bytes per row.
     """
 
     def __init__(
@@ -162,62 +203,74 @@ class SubscriberCsv:
         default_language: str | None = None,
         check_dns: bool = False,
         name: str = "file",
+        mapping: Mapping[str, str] | None = None,
+        ask: Ask | None = None,
     ) -> None:
         self.name = name
         self.default_language = default_language
         self.check_dns = check_dns
-        self.bytes_read = 0
-        self._stream = stream
-        self._lines_read = 0
-        self._bad_lines: set[int] = set()
+        self._text = DecodedLines(stream)
         self._seen: dict[str, int] = {}
-        lines = self._decoded_lines()
+        lines = iter(self._text)
         first = next((line for line in lines if line.strip()), None)
         if first is None:
             raise InvalidInput(name, "the file is empty")
-        self._header_line = self._lines_read
+        self._header_line = self._text.lines_read
         self.delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
         self._reader = csv.reader(_prepend(first, lines), delimiter=self.delimiter)
         try:
             header = next(self._reader)
         except csv.Error as exc:
             raise InvalidInput(name, f"line {self._header_line}: unreadable header: {exc}") from None
-        self._end = self._lines_read
+        self._end = self._text.lines_read
+        self._map_columns([cell.strip() for cell in header], mapping or {}, ask)
+        self._width = len(header)
+
+    def _map_columns(self, header: list[str], mapping: Mapping[str, str], ask: Ask | None) -> None:
         self.columns: list[str] = []
+        self.headers: dict[str, str] = {}
         self.ignored_columns: list[str] = []
+        self.unknown_columns: list[str] = []
         self._index: dict[str, int] = {}
-        for position, raw in enumerate(header):
-            label = raw.strip().lower()
-            column = COLUMNS.get(label)
-            if column is None:
-                self.ignored_columns.append(raw.strip())
+        wanted = {header_key(label): target for label, target in mapping.items()}
+        missing = [label for label in mapping if header_key(label) not in {header_key(h) for h in header}]
+        if missing:
+            found = ", ".join(repr(h) for h in header)
+            raise InvalidInput("map", f"no column {missing[0]!r} in the header of {self.name} (found {found})")
+        for position, label in enumerate(header):
+            column = wanted.get(header_key(label)) or field_of(label)
+            if column is None and label and ask is not None:
+                column = ask(label, [f for f in FIELDS if f not in self._index])
+            if column is None or column == IGNORE:
+                self.ignored_columns.append(label)
+                if column is None and label:
+                    self.unknown_columns.append(label)
             elif column in self._index:
-                raise InvalidInput(name, f"the column {column!r} appears twice in the header")
+                raise InvalidInput(
+                    self.name,
+                    f"the column {column!r} appears twice in the header ({self.headers[column]!r} and "
+                    f"{label!r}); map one of them to 'ignore'",
+                )
             else:
                 self._index[column] = position
                 self.columns.append(column)
+                self.headers[column] = label
         if "email" not in self._index:
-            found = ", ".join(repr(h.strip()) for h in header) or "nothing"
+            found = ", ".join(repr(h) for h in header) or "nothing"
             raise InvalidInput(
-                name,
+                self.name,
                 f"line {self._header_line}: the header has no 'email' column (found {found}; "
-                f"separator {self.delimiter!r})",
+                f"separator {self.delimiter!r}, encoding {self._text.encoding})",
             )
-        self._width = len(header)
 
-    def _decoded_lines(self) -> Iterator[str]:
-        for raw in iter(self._stream.readline, b""):
-            self._lines_read += 1
-            self.bytes_read += len(raw)
-            if self._lines_read == 1:
-                if raw.startswith(_UTF16_BOMS):
-                    raise InvalidInput(self.name, "the file is UTF-16; save it as 'CSV UTF-8'")
-                raw = raw.removeprefix(codecs.BOM_UTF8)
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self._bad_lines.add(self._lines_read)
-                yield raw.decode("utf-8", errors="replace")
+    @property
+    def bytes_read(self) -> int:
+        return self._text.bytes_read
+
+    @property
+    def encoding(self) -> str:
+        """The text encoding detected so far (final once every row has been read)."""
+        return self._text.encoding
 
     def __iter__(self) -> Iterator[SubscriberRow | RowProblem]:
         while True:
@@ -227,10 +280,10 @@ class SubscriberCsv:
             except StopIteration:
                 return
             except csv.Error as exc:
-                self._end = self._lines_read
+                self._end = self._text.lines_read
                 yield RowProblem.of(start, UnusableRow("unreadable_csv", f"{self._span(start)}unreadable CSV: {exc}"))
                 continue
-            self._end = self._lines_read
+            self._end = self._text.lines_read
             if not any(cell.strip() for cell in cells):
                 continue
             yield self._check(start, cells)
@@ -239,8 +292,14 @@ class SubscriberCsv:
         return f"(lines {start}-{self._end}) " if self._end > start else ""
 
     def _check(self, line: int, cells: list[str]) -> SubscriberRow | RowProblem:
-        if self._bad_lines and any(n in self._bad_lines for n in range(line, self._end + 1)):
-            return RowProblem.of(line, UnusableRow("not_utf8", "not valid UTF-8 text (save the file as 'CSV UTF-8')"))
+        bad = self._text.bad_lines
+        if bad and any(n in bad for n in range(line, self._end + 1)):
+            encoding = self._text.encoding
+            if encoding == UTF8_BOM:
+                return RowProblem.of(line, UnusableRow("not_utf8", "not valid UTF-8 text (save the file as 'CSV UTF-8')"))
+            if not encoding.startswith("UTF-16"):
+                encoding = "UTF-8 or cp1252"
+            return RowProblem.of(line, UnusableRow("not_text", f"not valid {encoding} text", encoding=encoding))
         if self._end > line:
             return RowProblem.of(line, UnusableRow(
                 "quote_runs_over",
@@ -264,7 +323,8 @@ class SubscriberCsv:
         try:
             email = normalise_email(raw_email, check_dns=self.check_dns)
             name = check_line(cell("name"), "name")
-            language = check_language(cell("language"), self.default_language)
+            raw_language = cell("language")
+            language = check_language(raw_language, self.default_language)
             organisation = check_line(cell("organisation"), "organisation")
             topics = tuple(split_topics(cell("topics")))
         except InvalidInput as exc:  # the message starts with the column: "email: …", "topics: …"
@@ -273,7 +333,8 @@ class SubscriberCsv:
         if first != line:
             return RowProblem.of(line, UnusableRow("duplicate", f"duplicate of line {first} ({email})",
                                                    first=first, email=email))
-        return SubscriberRow(line, email, address_hash(email), name, language, organisation, topics)
+        given = frozenset(column for column, value in zip(DETAILS, (name, raw_language, organisation)) if value)
+        return SubscriberRow(line, email, address_hash(email), name, language, organisation, topics, given)
 
 
 def _prepend(first: str, rest: Iterator[str]) -> Iterator[str]:
@@ -290,6 +351,10 @@ def import_csv(
     check_dns: bool = False,
     source_name: str = "",
     text_version: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    ask: Ask | None = None,
+    update_details: bool = False,
+    dry_run: bool = False,
     chunk_size: int = 2000,
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
@@ -298,8 +363,10 @@ def import_csv(
 
     Without `confirmed`, new subscriptions are pending and each gets a confirmation mail
     (a `subscription.requested` event); with it, the importer asserts that the people
-    consented and they are confirmed at once. `progress` is called with the bytes read so
-    far after each chunk. Raises ListNotFound, or InvalidInput if the file is unusable.
+    consented and they are confirmed at once. `update_details` lets the file's name, language
+    and organisation replace those of people already held; `dry_run` reports the same and
+    writes nothing. `progress` is called with the bytes read so far after each chunk. Raises
+    ListNotFound, or InvalidInput if the file or the mapping is unusable.
     """
     moment = now or utcnow()
     with transaction(db) as session:
@@ -308,6 +375,7 @@ def import_csv(
             list_id=id_of(mailing_list),
             slug=mailing_list.slug,
             confirmed=confirmed,
+            update=update_details,
             source=f"import {source_name}".strip()[:60],
             text_version=(text_version or get_settings().consent_text_version)[:40],
             moment=moment,
@@ -317,14 +385,35 @@ def import_csv(
         default_language=mailing_list.default_language,
         check_dns=check_dns,
         name=source_name or "file",
+        mapping=mapping,
+        ask=ask,
     )
     report = ImportReport(
         list_slug=mailing_list.slug,
         confirmed=confirmed,
         delimiter=rows.delimiter,
         columns=rows.columns,
+        headers=rows.headers,
         ignored_columns=rows.ignored_columns,
+        unknown_columns=rows.unknown_columns,
+        update=update_details,
+        dry_run=dry_run,
     )
+    if not dry_run:
+        _load(db, rows, target, report, chunk_size, progress)
+    else:
+        with transaction(db) as session:
+            savepoint = session.begin_nested()
+            try:
+                _load(session, rows, target, report, chunk_size, progress)
+            finally:
+                savepoint.rollback()
+    report.encoding = rows.encoding
+    return report
+
+
+def _load(db: Database, rows: SubscriberCsv, target: _Target, report: ImportReport, chunk_size: int,
+          progress: Callable[[int], None] | None) -> None:
     chunk: list[SubscriberRow] = []
     for item in rows:
         report.rows += 1
@@ -343,7 +432,6 @@ def import_csv(
             _store(session, chunk, target, report)
     if progress:
         progress(rows.bytes_read)
-    return report
 
 
 @dataclass(frozen=True)
@@ -351,6 +439,7 @@ class _Target:
     list_id: int
     slug: str
     confirmed: bool
+    update: bool
     source: str
     text_version: str
     moment: datetime
@@ -377,7 +466,9 @@ def _store(session: Session, chunk: list[SubscriberRow], target: _Target, report
     if not rows:
         return
 
-    ids = _subscriber_ids(session, [row.email for row in rows])
+    held = _held_details(session, [row.email for row in rows])
+    ids = {email: details[0] for email, details in held.items()}
+    _compare_details(session, [row for row in rows if row.email in held], held, target, report)
     new_people = [row for row in rows if row.email not in ids]
     if new_people:
         session.execute(
@@ -479,7 +570,58 @@ def _store(session: Session, chunk: list[SubscriberRow], target: _Target, report
         ],
     )
     if not target.confirmed:
-        _emit_requested(session, target, new_subscriptions)
+        _emit(session, target.moment, REQUESTED_EVENT, [
+            (subscription_id, {"subscription_id": subscription_id, "subscriber_id": subscriber_id,
+                               "list": target.slug, "kind": CONFIRM_MAIL})
+            for subscription_id, subscriber_id in new_subscriptions
+        ])
+
+
+_Held = tuple[int, dict[str, str]]
+
+
+def _held_details(session: Session, emails: list[str]) -> dict[str, _Held]:
+    """Subscribers already held, by address: their id and current name, language, organisation."""
+    rows = session.execute(
+        select(_subscriber.c.email, _subscriber.c.id, *(_subscriber.c[name] for name in DETAILS))
+        .where(_subscriber.c.email.in_(emails))
+    ).all()
+    return {row[0]: (int(row[1]), {name: row[2 + i] or "" for i, name in enumerate(DETAILS)}) for row in rows}
+
+
+def _compare_details(session: Session, rows: list[SubscriberRow], held: dict[str, _Held], target: _Target,
+                     report: ImportReport) -> None:
+    """Report the details in the file that differ from those held; with `update`, change them
+    (consent and subscriptions are not details: they are never touched here)."""
+    changed: list[tuple[int, SubscriberRow, dict[str, str], list[str]]] = []
+    for row in rows:
+        subscriber_id, current = held[row.email]
+        fields = [name for name in DETAILS if name in row.given and getattr(row, name) != current[name]]
+        if not fields:
+            continue
+        report.changes.append(DetailChange(
+            row.line, row.email, tuple((name, current[name], str(getattr(row, name))) for name in fields),
+            applied=target.update,
+        ))
+        changed.append((subscriber_id, row, current, fields))
+    if not target.update or not changed:
+        return
+    session.execute(
+        update(_subscriber).where(_subscriber.c.id == bindparam("subscriber_id")).values(
+            name=bindparam("new_name"), language=bindparam("new_language"),
+            organisation=bindparam("new_organisation"), updated_at=target.moment,
+        ),
+        [
+            {"subscriber_id": subscriber_id,
+             **{f"new_{name}": getattr(row, name) if name in fields else current[name] for name in DETAILS}}
+            for subscriber_id, row, current, fields in changed
+        ],
+    )
+    report.subscribers_updated += len(changed)
+    _emit(session, target.moment, UPDATED_EVENT, [
+        (subscriber_id, {"subscriber_id": subscriber_id, "changed": fields, "source": target.source})
+        for subscriber_id, _, _, fields in changed
+    ])
 
 
 def _subscriber_ids(session: Session, emails: list[str]) -> dict[str, int]:
@@ -489,29 +631,22 @@ def _subscriber_ids(session: Session, emails: list[str]) -> dict[str, int]:
     return {email: subscriber_id for email, subscriber_id in rows}
 
 
-def _emit_requested(
-    session: Session, target: _Target, subscriptions: Sequence[tuple[int, int]]
-) -> None:
-    """`core.outbox.emit` of one `subscription.requested` per new subscription, as a single
-    executemany: an ORM object per event would double the time of a large import."""
+def _emit(session: Session, moment: datetime, name: str, events: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """`core.outbox.emit` of one event per (subject id, payload), as a single executemany: an
+    ORM object per event would double the time of a large import."""
     session.execute(
         insert(_outbox),
         [
             {
                 "id": uuid4().hex,
-                "name": REQUESTED_EVENT,
-                "subject_id": subscription_id,
-                "payload": {
-                    "subscription_id": subscription_id,
-                    "subscriber_id": subscriber_id,
-                    "list": target.slug,
-                    "kind": CONFIRM_MAIL,
-                },
-                "created_at": target.moment,
+                "name": name,
+                "subject_id": subject_id,
+                "payload": payload,
+                "created_at": moment,
                 "dispatched_at": None,
                 "dispatch_count": 0,
                 "handled_at": None,
             }
-            for subscription_id, subscriber_id in subscriptions
+            for subject_id, payload in events
         ],
     )

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
 
 from core.addresses import normalise_email  # the one rule for every address
 from core.errors import InvalidInput
-from core.settings import get_settings
+from core.settings import KNOWN_LANGUAGES, get_settings
 from core.text import refuse_hidden_characters
 
 # Same shape as release topics and list slugs in workflow/content.py, so they always match.
@@ -57,17 +61,55 @@ def split_topics(cell: str, field: str = "topics") -> list[str]:
 
 
 def check_language(value: str | None, default: str | None = None, field: str = "language") -> str:
-    """A configured language code; "NL", "nl-BE" and "nl_BE" all mean "nl".
+    """A configured language code from what people write: "NL", "nl-BE", "FR-be", "fra",
+    "Nederlands", "français", "Flemish" or "Deutsch" (names in nl, fr, en and de).
 
     Empty means `default` (else the installation's default language); raises InvalidInput.
     """
     languages = get_settings().languages
-    code = (value or "").strip().lower().replace("_", "-").split("-", 1)[0]
-    if not code:
+    if not (value or "").strip():
         return default or get_settings().default_language
+    code = language_code(value or "")
+    if code is None:
+        raise InvalidInput(field, f"{value!r} is not a language (a code such as nl or fr-BE, or a "
+                                  f"name such as Nederlands or français; this office uses {', '.join(languages)})")
     if code not in languages:
         raise InvalidInput(field, f"{value!r} is not one of {', '.join(languages)}")
     return code
+
+
+def language_code(value: str) -> str | None:
+    """The ISO 639-1 code of a language tag ("nl_BE", "FR-be", "fra") or of a known language's
+    name in nl, fr, en or de ("Nederlands", "Frans", "français", "Französisch"); None if neither."""
+    code = value.strip().lower().replace("_", "-").split("-", 1)[0]
+    if code in KNOWN_LANGUAGES:
+        return code
+    named = _language_names().get(fold(value))
+    if named is not None:
+        return named
+    try:
+        return str(Locale.parse(value.strip().replace("-", "_")).language)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+
+
+def fold(text: str) -> str:
+    """Text compared as people mean it: no case, accents, spaces or punctuation."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, str]:
+    """Folded display names of the known languages (and their regional forms, "Vlaams") in each
+    known language, as Babel's CLDR data spells them, to their code."""
+    names: dict[str, str] = {}
+    for in_language in KNOWN_LANGUAGES:
+        for tag, name in Locale(in_language).languages.items():
+            code = tag.split("_", 1)[0]
+            if code in KNOWN_LANGUAGES:
+                names.setdefault(fold(name), code)
+    return names
 
 
 def check_line(value: str, field: str, max_length: int = 200) -> str:

@@ -359,8 +359,11 @@ class ImportOut(BaseModel):
     list: str
     confirmed: bool
     delimiter: str
+    encoding: str = Field(description='as detected: "UTF-8", "UTF-8 with BOM", "UTF-16 LE with BOM", "cp1252", …')
     columns: builtins.list[str]
+    headers: dict[str, str] = Field(description="each imported field and the column name it was read from")
     ignored_columns: builtins.list[str]
+    unknown_columns: builtins.list[str] = Field(description="ignored columns whose name is not a known alias")
     rows: int
     subscribers_created: int
     subscriptions_created: int

@@ -1,0 +1,88 @@
+"""Import of files as people save them: Excel's cp1252, UTF-8 with a mark, UTF-16, column names
+and languages in nl, fr, en and de; the alias table and the encodings, through `import_csv`."""
+
+from __future__ import annotations
+
+import codecs
+import io
+
+import pytest
+from sqlmodel import select
+
+from core.db import session_scope
+from core.errors import InvalidInput
+from subscribers import create_list, import_csv
+from subscribers.import_file import field_of, parse_mapping
+from subscribers.models import Subscriber
+
+DUTCH = (
+    "E-mail;Naam;Taal;Organisatie\r\n"
+    "jan@example.be;Jan Peeters;Nederlands;De Standaard\r\n"
+    "élise@example.be;Élise Dubois;FR-be;Le Soir\r\n"  # a non-ASCII local part: refused per line
+    "elise@example.be;Élise Dubois;FR-be;Le Soir\r\n"
+    "francoise@example.be;Françoise Lefèvre;français;RTBF\r\n"
+    "klaus@example.be;Klaus Müller;Klingonisch;ZDF\r\n"
+)
+
+
+@pytest.fixture
+def journalists(sqlite_db: str) -> str:
+    """A Dutch list on SQLite: how a file is read does not depend on the database."""
+    with session_scope() as s:
+        return create_list(s, "journalists", "Journalists", default_language="nl").slug
+
+
+def _people() -> dict[str, tuple[str, str, str]]:
+    with session_scope() as s:
+        return {p.email: (p.name, p.language, p.organisation) for p in s.exec(select(Subscriber)).all() if p.email}
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (DUTCH.encode("cp1252"), "cp1252"),
+        (codecs.BOM_UTF8 + DUTCH.encode(), "UTF-8 with BOM"),
+        (codecs.BOM_UTF16_LE + DUTCH.encode("utf-16-le"), "UTF-16 LE with BOM"),
+        (DUTCH.encode("utf-16-be"), "UTF-16 BE"),
+        (DUTCH.encode(), "UTF-8"),
+    ],
+    ids=["excel-cp1252", "utf8-bom", "utf16le-bom", "utf16be", "utf8"],
+)
+def test_dutch_headers_language_names_and_each_encoding(journalists: str, data: bytes, encoding: str) -> None:
+    report = import_csv(session_scope, io.BytesIO(data), "journalists", confirmed=True)
+    assert report.encoding == encoding
+    assert report.headers == {"email": "E-mail", "name": "Naam", "language": "Taal", "organisation": "Organisatie"}
+    assert (report.unknown_columns, report.ignored_columns) == ([], [])
+    assert [str(p) for p in report.rejected] == [
+        ("line 3: email: 'élise@example.be' cannot be used: the part before @ contains non-ASCII characters (é); "
+        "Pressroom's mail relay cannot deliver to such addresses"),
+        ("line 6: language: 'Klingonisch' is not a language (a code such as nl or fr-BE, or a name such as "
+        "Nederlands or français; this office uses nl, fr, en, de)"),
+    ]
+    assert _people() == {
+        "jan@example.be": ("Jan Peeters", "nl", "De Standaard"),
+        "elise@example.be": ("Élise Dubois", "fr", "Le Soir"),
+        "francoise@example.be": ("Françoise Lefèvre", "fr", "RTBF"),
+    }
+
+
+def test_french_headers_with_commas_and_a_mixed_file(journalists: str) -> None:
+    data = (
+        "Adresse e-mail,Nom,Langue,Média,Fonction\n".encode()
+        + "marie@example.be,Marie Dupont,néerlandais,La Libre,journaliste\n".encode()
+        + "luc@example.be,Luc Hénin,Anglais,RTL,rédacteur\n".encode("cp1252")
+    )
+    report = import_csv(session_scope, io.BytesIO(data), journalists, confirmed=True)
+    assert (report.encoding, report.delimiter, report.rejected) == ("UTF-8 and cp1252 (mixed)", ",", [])
+    assert (report.unknown_columns, report.columns) == (["Fonction"], ["email", "name", "language", "organisation"])
+    assert _people() == {"marie@example.be": ("Marie Dupont", "nl", "La Libre"), "luc@example.be": ("Luc Hénin", "en", "RTL")}
+
+
+def test_the_alias_table_and_mappings() -> None:
+    assert [field_of(h) for h in ("E-Mail-Adresse", "courriel", " NAAM ", "Sprache", "Médi-a", "Thema's", "Functie")] == [
+        "email", "email", "name", "language", "organisation", "topics", None]
+    assert parse_mapping(["Functie = ignore", "Wie=naam", "a=b=email"]) == {"Functie": "ignore", "Wie": "name", "a=b": "email"}
+    with pytest.raises(InvalidInput, match="'Functie=title': 'title' is not one of email, name, language, organisation, topics, ignore"):
+        parse_mapping(["Functie=title"])
+    with pytest.raises(InvalidInput, match="is not COLUMN=FIELD"):
+        parse_mapping(["name"])
