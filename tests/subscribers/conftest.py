@@ -5,12 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlmodel import Session, select
 
+from cli.main import cli
 from core.db import session_scope
 from core.outbox import OutboxEvent
 from subscribers import add_subscriber, create_list
 from subscribers.models import Subscriber, Subscription
+
+
+@pytest.fixture
+def run(broker: str, db: str):  # type: ignore[no-untyped-def]
+    """The `pressroom` CLI in this process, on a fresh database: `run("subscribers", "add", …,
+    code=0)` asserts the exit code and returns the result."""
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> Result:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert result.exit_code == code, (result.stdout, result.stderr)
+        return result
+
+    return invoke
 
 
 @pytest.fixture

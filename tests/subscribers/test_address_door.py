@@ -9,10 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlmodel import col, select
 
-from cli.main import cli
 from core.db import session_scope
 from core.outbox import OutboxEvent, handle_event, relay_pending
 from core.settings import override_settings
@@ -30,17 +28,11 @@ IDN = "jan@exämple.be"
 
 
 @pytest.fixture
-def run(broker: str, db: str):  # type: ignore[no-untyped-def]
+def run(run):  # type: ignore[no-untyped-def]
+    """The CLI, with a public list to add people to."""
     with session_scope() as s:
         create_list(s, "public", "Public", default_language="nl")
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> Result:
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
-    return invoke
+    return run
 
 
 def _stored() -> tuple[list[str | None], int, int]:

@@ -4,25 +4,11 @@ private, however it is created or changed, and a refusal changes nothing."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlmodel import col, select
 
-from cli.main import cli
 from core.db import session_scope
 from subscribers import EmbargoNeedsPrivateList, create_list, update_list
 from subscribers.models import MailingList
-
-
-@pytest.fixture
-def run(broker: str, db: str):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> Result:
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
-    return invoke
 
 
 def _lists() -> dict[str, tuple[str, bool, str]]:

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlmodel import col, select
 
 from cli.main import cli
@@ -19,18 +18,6 @@ from core.outbox import OutboxEvent
 from subscribers import create_list
 from subscribers.models import ConsentRecord, Subscriber, Subscription
 from tests.subscribers.conftest import confirmed
-
-
-@pytest.fixture
-def run(broker: str, db: str):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> Result:
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
-    return invoke
 
 
 def _state() -> list[tuple[object, ...]]:
