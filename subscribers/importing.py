@@ -506,6 +506,7 @@ def _emit_requested(
                     "subscriber_id": subscriber_id,
                     "list": target.slug,
                     "kind": CONFIRM_MAIL,
+                    "source": target.source,
                 },
                 "created_at": target.moment,
                 "dispatched_at": None,

@@ -179,6 +179,7 @@ class ConfirmSubscriptionInput:
     key: str
     lists: tuple[str, ...]
     confirm_url: str
+    origin: str = "web"  # how the address was given: web, office or import (the footer says it)
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class AlreadySubscribedInput:
     key: str
     lists: tuple[str, ...]
     preferences_url: str
+    origin: str = "web"  # as ConfirmSubscriptionInput.origin
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ class WelcomeInput:
     preferences_url: str
     newsroom_url: str
     privacy_url: str = ""
+    origin: str = "web"  # as ConfirmSubscriptionInput.origin
 
 
 @dataclass(frozen=True)
