@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from delivery.bounces import process_maildir
 from delivery.models import DeliveryStatus, Distribution, DistributionStatus
 from delivery.progress import distribution_view
 from reports.mailing import mailing_report
+from workflow.service import local_time
 
 DONE_STATES = {DistributionStatus.DONE, DistributionStatus.CANCELLED, DistributionStatus.FAILED}
 
@@ -51,9 +53,33 @@ def show(distribution_id: int, as_json: bool) -> None:
         print_json(view)
         return
     errors = view.pop("last_errors")
-    print_mapping(view)
+    print_mapping(readable(view))
     for error in errors:
         click.echo(f"  {error['email']}: {error['status']}: {error['error']}")
+
+
+def readable(view: dict[str, Any]) -> dict[str, Any]:
+    """A distribution's view as `show` prints it: the ETA as a duration for what can go now,
+    the held and retrying rows as one line each with the office's local time."""
+    shown = dict(view)
+    held, held_until = shown.pop("held"), shown.pop("held_until")
+    retrying, retry_at = shown.pop("retrying"), shown.pop("retry_at")
+    eta, sendable = shown.pop("eta_seconds"), shown.pop("sendable")
+    shown["eta"] = f"{_duration(eta)} for the {sendable} that can go now" if eta is not None else "—"
+    shown["held"] = f"{held} held until {local_time(datetime.fromisoformat(held_until))}" if held_until else "—"
+    if retry_at:
+        shown["retrying"] = f"{retrying} waiting to retry, the first at {local_time(datetime.fromisoformat(retry_at))}"
+    return shown
+
+
+def _duration(seconds: float) -> str:
+    """"45 s", "12 min 5 s", "3 h 20 min"."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
 @distributions.command("report")
@@ -88,9 +114,11 @@ def watch_progress(distribution_id: int, interval: float = 0.5, timeout: float |
         while True:
             view = distribution_view(distribution_id)
             finished = view["sent"] + view["failed"] + view["bounced"] + view["skipped"]
-            progress.update(task, total=view["total"] or None, completed=finished,
+            # The bar (and the time it estimates) is for what can go now; the held rows are said.
+            held = f", {readable(view)['held']}" if view["held"] else ""
+            progress.update(task, total=(view["total"] - view["held"]) or None, completed=finished,
                             rate=f"{view['rate_per_second']:.0f}",
-                            description=f"distribution {distribution_id} [{view['status_label']}]")
+                            description=f"distribution {distribution_id} [{view['status_label']}{held}]")
             if DistributionStatus(view["status"]) in DONE_STATES:
                 return view
             if timeout is not None and time.monotonic() - started > timeout:

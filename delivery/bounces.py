@@ -9,6 +9,12 @@ A bounce usually comes back after the relay accepted the message (the delivery i
 delivery becomes `bounced` with its kind (`bounce`: hard or soft) and time, and keeps its
 `sent_at`, so a mailing's report counts it both as accepted and as bounced later.
 
+Unsubscribe requests come as mail to a bulk message's `mailto:` unsubscribe address,
+`unsubscribe+<token>@<domain>` on the same domain as the return paths (so the same mailbox gets
+them): the token names the delivery, signed like the return path's, so a request takes exactly
+that recipient off the list their copy was for, and counts one unsubscribe for the mailing. The
+address is read from the message's recipient headers only, never from a message it quotes.
+
 Complaints come as ARF feedback reports (RFC 5965: `multipart/report;
 report-type=feedback-report`) from mailbox providers' feedback loops: the address is suppressed
 with the reason `complaint` and the mailing that drew it counts one complaint (a number per
@@ -34,18 +40,22 @@ from core.errors import InvalidInput
 from core.settings import get_settings
 from delivery.models import Delivery, DeliveryStatus
 from reports import tallies
-from subscribers.models import SuppressionReason
+from subscribers.models import Subscriber, SuppressionReason
+from subscribers.subscriptions import unsubscribe
 from subscribers.suppression import suppress
 
 _VERP = re.compile(r"bounces\+([0-9a-z]+)-([0-9a-f]{10})@", re.IGNORECASE)
+_UNSUBSCRIBE = re.compile(r"unsubscribe\+([0-9a-z]+)-([0-9a-f]{10})@", re.IGNORECASE)
+# Where a mail to our unsubscribe address names it: the MTA's delivery headers, then the message's.
+_RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To", "Cc")
 _ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _SMTP_REPLY = re.compile(r"\b([45])(\d\d)[ -]")
 _ADDRESS_HEADERS = ("To", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "Return-Path")
 
 
-def _sign(delivery_id: int) -> str:
+def _sign(delivery_id: int, purpose: str = "verp") -> str:
     key = get_settings().secret_key.encode()
-    return hmac.new(key, f"verp:{delivery_id}".encode(), hashlib.sha256).hexdigest()[:10]
+    return hmac.new(key, f"{purpose}:{delivery_id}".encode(), hashlib.sha256).hexdigest()[:10]
 
 
 def _base36(number: int) -> str:
@@ -63,13 +73,29 @@ def verp_address(delivery_id: int, domain: str) -> str:
     return f"bounces+{_base36(delivery_id)}-{_sign(delivery_id)}@{domain}"
 
 
-def delivery_id_from_address(text: str) -> int | None:
-    """The delivery a VERP address names, or None if absent or forged."""
-    for match in _VERP.finditer(text):
+def unsubscribe_address(delivery_id: int, domain: str) -> str:
+    """The `mailto:` unsubscribe address of one delivery: mail to it takes that recipient off the
+    list their copy was for (read by `process_maildir`)."""
+    return f"unsubscribe+{_base36(delivery_id)}-{_sign(delivery_id, 'unsubscribe')}@{domain}"
+
+
+def _signed_delivery(pattern: re.Pattern[str], purpose: str, text: str) -> int | None:
+    for match in pattern.finditer(text):
         delivery_id = int(match.group(1), 36)
-        if hmac.compare_digest(match.group(2).lower(), _sign(delivery_id)):
+        if hmac.compare_digest(match.group(2).lower(), _sign(delivery_id, purpose)):
             return delivery_id
     return None
+
+
+def delivery_id_from_address(text: str) -> int | None:
+    """The delivery a VERP address names, or None if absent or forged."""
+    return _signed_delivery(_VERP, "verp", text)
+
+
+def unsubscribe_request(message: Message) -> int | None:
+    """The delivery whose unsubscribe address `message` was sent to, or None (none, or forged)."""
+    addressed = " ".join(str(value) for header in _RECIPIENT_HEADERS for value in message.get_all(header, []))
+    return _signed_delivery(_UNSUBSCRIBE, "unsubscribe", addressed)
 
 
 @dataclass(frozen=True)
@@ -220,6 +246,7 @@ class BounceReport:
     soft: int = 0
     suppressed: int = 0
     complaints: int = 0
+    unsubscribed: int = 0
     unmatched: int = 0
     not_bounces: int = 0
     problems: list[str] = field(default_factory=list)
@@ -293,8 +320,25 @@ def apply_complaint(complaint: Complaint, report: BounceReport) -> None:
             report.suppressed += 1
 
 
+def apply_unsubscribe(delivery_id: int, report: BounceReport) -> None:
+    """Take the delivery's recipient off the list their copy was for (consent source `mailto`)
+    and count one unsubscribe for its mailing; nothing when they had left already or were erased."""
+    with session_scope() as session:
+        delivery = session.get(Delivery, delivery_id)
+        subscriber = session.get(Subscriber, delivery.subscriber_id) if delivery is not None else None
+        if delivery is None or subscriber is None or not delivery.email:  # an erased person is gone
+            report.unmatched += 1
+            return
+        if unsubscribe(session, subscriber, [delivery.list_id or 0], source="mailto",
+                       detail=f"delivery {delivery.id}"):
+            report.unsubscribed += 1
+            tallies.count(session, tallies.UNSUBSCRIBE, delivery.distribution_id, delivery.list_id or 0,
+                          delivery.language)
+
+
 def process_maildir(path: Path) -> BounceReport:
-    """Read every unread message of a Maildir, apply the bounces and complaints, and mark them read.
+    """Read every unread message of a Maildir, apply the bounces, complaints and unsubscribe
+    requests, and mark them read.
 
     Running it again reads nothing twice; a message we cannot parse is kept, marked read, and
     counted as not a bounce.
@@ -308,14 +352,18 @@ def process_maildir(path: Path) -> BounceReport:
         if "S" in message.get_flags():
             continue
         report.read += 1
+        leaving: int | None = None
         try:
             complaint = parse_complaint(message)
-            bounce = None if complaint else parse_bounce(message)
+            leaving = None if complaint else unsubscribe_request(message)
+            bounce = None if complaint or leaving else parse_bounce(message)
         except Exception as exc:  # noqa: BLE001 - a malformed message must not stop the pass
             report.problems.append(f"{key}: {exc}")
             complaint = bounce = None
         if complaint is not None:
             apply_complaint(complaint, report)
+        elif leaving is not None:
+            apply_unsubscribe(leaving, report)
         elif bounce is None:
             report.not_bounces += 1
         else:

@@ -52,7 +52,7 @@ class Recipient:
     email: str
     name: str = ""
     unsubscribe_url: str = ""
-    unsubscribe_mailto: str = ""
+    unsubscribe_mailto: str = ""  # "mailto:unsubscribe+TOKEN@…" read by the bounce poller; "" for none
     preferences_url: str = ""
     view_online_url: str = ""
     access_query: str = ""  # "?access=TOKEN" on release links of a mail sent under embargo
@@ -366,17 +366,19 @@ class PreparedMessage:
         return cached
 
     def _bulk_headers(self, recipient: Recipient, slug: str) -> list[bytes]:
+        """List-Id and List-Unsubscribe: the HTTPS one-click link (RFC 8058), and the recipient's
+        own mailto: address when they have one (never a shared address nobody reads)."""
         url = _web_url(recipient.unsubscribe_url, "recipient.unsubscribe_url")
         _web_url(recipient.preferences_url, "recipient.preferences_url")
-        mailto = recipient.unsubscribe_mailto or (
-            f"mailto:unsubscribe@{self.identity.domain}?subject=unsubscribe"
-        )
-        if not mailto.startswith("mailto:") or not is_safe_url(mailto.split("?", 1)[0]):
-            raise InvalidInput("recipient.unsubscribe_mailto", f"{mailto[:80]!r} is not a mailto URL")
-        _header_safe(mailto, "recipient.unsubscribe_mailto")
+        mailto = recipient.unsubscribe_mailto
+        if mailto:
+            if not mailto.startswith("mailto:") or not is_safe_url(mailto.split("?", 1)[0]):
+                raise InvalidInput("recipient.unsubscribe_mailto", f"{mailto[:80]!r} is not a mailto URL")
+            _header_safe(mailto, "recipient.unsubscribe_mailto")
+        unsubscribe = f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n" if mailto else f"List-Unsubscribe: <{url}>\r\n"
         return [
             self._list_id(slug),
-            f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n".encode("ascii"),
+            unsubscribe.encode("ascii"),
             b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
         ]
 

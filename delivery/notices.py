@@ -85,7 +85,7 @@ def send_one(envelope_from: str, email: str, data: bytes, what: str) -> None:
 def subscription_confirmation(session: Session, event: OutboxEvent) -> None:
     """Mail the double opt-in link for a new pending subscription, or, to an address already
     confirmed on the list, a notice that it is (with its preferences link) instead."""
-    request = confirmation_request(session, event.subject_id or 0)
+    request = confirmation_request(session, event.subject_id or 0, event.payload.get("source"))
     asked = event.payload.get("kind", CONFIRM_MAIL)  # what the sign-up found
     if request is None or request.kind != asked:
         # Unsubscribed, erased or suppressed since; or confirmed (or left) between the sign-up
@@ -96,10 +96,11 @@ def subscription_confirmation(session: Session, event: OutboxEvent) -> None:
     if request.kind == ALREADY_SUBSCRIBED_MAIL:
         template = "already_subscribed"
         data = AlreadySubscribedInput(key=key, lists=(request.list_name,),
-                                      preferences_url=request.preferences_url)
+                                      preferences_url=request.preferences_url, origin=request.origin)
     elif request.confirm_url:
         template = "confirm_subscription"
-        data = ConfirmSubscriptionInput(key=key, lists=(request.list_name,), confirm_url=request.confirm_url)
+        data = ConfirmSubscriptionInput(key=key, lists=(request.list_name,), confirm_url=request.confirm_url,
+                                        origin=request.origin)
     else:
         return
     send_notice(session, template, request.language, data, request.email, request.name,
@@ -118,7 +119,8 @@ def welcome(session: Session, event: OutboxEvent) -> None:
     page = request.language if request.language in settings.languages else settings.default_language
     data = WelcomeInput(key=f"welcome.s{request.subscription_id}", lists=(request.list_name,),
                         preferences_url=request.preferences_url,
-                        newsroom_url=_press_url(f"/newsroom/{page}"), privacy_url=_press_url(f"/privacy/{page}"))
+                        newsroom_url=_press_url(f"/newsroom/{page}"), privacy_url=_press_url(f"/privacy/{page}"),
+                        origin=request.origin)
     send_notice(session, "welcome", request.language, data, request.email, request.name,
                 request.preferences_url)
 

@@ -49,7 +49,6 @@ def preview_recipient(domain: str) -> Recipient:
         email=f"preview@{domain}",
         name="Preview",
         unsubscribe_url=f"{base}/subscriptions/preview/unsubscribe",
-        unsubscribe_mailto=f"mailto:unsubscribe@{domain}?subject=unsubscribe%20preview",
         preferences_url=f"{base}/subscriptions/preview",
         list_slug="preview",
     )

@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from core.db import session_scope, utcnow
 from delivery import engine
-from delivery.models import Delivery, Distribution, DistributionStatus
+from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
 from workflow.content import ReleaseContent
 from workflow.models import Release, Revision
 
@@ -24,7 +24,9 @@ def status_label(distribution: Distribution) -> str:
 
 
 def distribution_view(distribution_id: int) -> dict[str, Any]:
-    """Status, counts per delivery status, rate, ETA and the latest errors of a distribution."""
+    """Status, counts per delivery status, rate, the latest errors of a distribution, and its ETA:
+    for the rows that can go now (`sendable`), without those held until a later time (`held`,
+    until `held_until`: the embargo's lift) or waiting for a retry (`retrying`, from `retry_at`)."""
     with session_scope() as session:
         distribution = engine.get_distribution(session, distribution_id)
         counts = engine.counts(session, distribution_id)
@@ -35,18 +37,23 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
             .limit(5)
         ).all()
         now = utcnow()
-        held, held_until = session.execute(  # waiting for an embargo's lift or a retry's time
-            select(func.count(), func.min(col(Delivery.next_attempt_at))).where(
+        # Rows that cannot go now, by why: a queued row with a time is held on purpose (the
+        # embargo's lift, a schedule), a deferred one waits for its retry.
+        waits = {DeliveryStatus(status): (int(n), first) for status, n, first in session.execute(
+            select(col(Delivery.status), func.count(), func.min(col(Delivery.next_attempt_at))).where(
                 col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(engine.CLAIMABLE),
-                col(Delivery.next_attempt_at) > now)
-        ).one()
+                col(Delivery.next_attempt_at) > now).group_by(col(Delivery.status))
+        ).all()}
         title = title_of(session, distribution)
         stands = engine.release_stands(session, distribution)
     done = counts["sent"] + counts["failed"] + counts["bounced"] + counts["skipped"]
     end = distribution.finished_at or now
     elapsed = (end - distribution.started_at).total_seconds() if distribution.started_at else 0.0
     rate = counts["sent"] / elapsed if elapsed > 0 else 0.0
-    left = distribution.total - done - int(held)  # held rows are not late: they wait on purpose
+    held, held_until = waits.get(DeliveryStatus.QUEUED, (0, None))
+    retrying, retry_at = waits.get(DeliveryStatus.DEFERRED, (0, None))
+    # The ETA is for what can go now: held rows are not late, they wait on purpose.
+    left = distribution.total - done - held - retrying
     status = DistributionStatus(distribution.status)
     return {
         "id": distribution.id,
@@ -58,8 +65,10 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
         "actions": [action for action, (sources, _) in engine.CONTROL_MOVES.items()
                     if status in sources and (stands or action in ("pause", "cancel"))
                     and (action != "retry-failed" or counts["failed"])],
-        "held": int(held),
+        "held": held,
         "held_until": held_until.isoformat() if held_until else None,
+        "retrying": retrying,
+        "retry_at": retry_at.isoformat() if retry_at else None,
         "status": DistributionStatus(distribution.status).value,
         # "cancelled: withdrawn" when a withdrawal stopped it; the note says why.
         "status_label": status_label(distribution),
@@ -67,6 +76,7 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
         "total": distribution.total,
         **counts,
         "rate_per_second": round(rate, 1),
+        "sendable": max(left, 0),
         "eta_seconds": round(left / rate) if rate > 0 and left > 0 and status is DistributionStatus.SENDING else None,
         "started_at": distribution.started_at.isoformat() if distribution.started_at else None,
         "finished_at": distribution.finished_at.isoformat() if distribution.finished_at else None,

@@ -30,7 +30,7 @@ from core.db import as_utc, session_scope, utcnow
 from core.errors import NotFound, PressroomError
 from core.settings import get_settings
 from delivery import digests, engine
-from delivery.bounces import verp_address
+from delivery.bounces import unsubscribe_address, verp_address
 from delivery.compose import release_input, release_url, reply_to_for, sender_for
 from delivery.errors import TransportUnavailable
 from delivery.message import PreparedMessage, Recipient, identity_for, prepare
@@ -98,6 +98,9 @@ class Mailer:
         self.sender = sender_for(self.identity_version)
         self.identity = identity_for(self.sender)
         self.bounce_domain = get_settings().bounce_domain or self.identity.domain
+        # A mailto: unsubscribe only where the poller reads the mailbox it reaches; else the
+        # HTTPS one-click alone (RFC 8058 needs no more).
+        self.unsubscribe_by_mail = get_settings().bounce_maildir is not None
         self.signer = signer_from_settings(self.identity.domain)
         self.now = now
         self.slugs: dict[int, str] = {
@@ -179,7 +182,8 @@ class Mailer:
             email=delivery.email,
             name=delivery.name,
             unsubscribe_url=tokens.unsubscribe_url(unsubscribe),
-            unsubscribe_mailto=f"mailto:{self.identity.from_address}?subject=unsubscribe",
+            unsubscribe_mailto=(f"mailto:{unsubscribe_address(delivery.id, self.bounce_domain)}?subject=unsubscribe"
+                                if self.unsubscribe_by_mail else ""),
             preferences_url=tokens.preferences_url(tokens.preferences_token(delivery.subscriber_id, email_hash)),
             view_online_url=view_online + access if view_online else "",
             access_query=access,

@@ -572,7 +572,7 @@ def _store(session: Session, chunk: list[SubscriberRow], target: _Target, report
     if not target.confirmed:
         _emit(session, target.moment, REQUESTED_EVENT, [
             (subscription_id, {"subscription_id": subscription_id, "subscriber_id": subscriber_id,
-                               "list": target.slug, "kind": CONFIRM_MAIL})
+                               "list": target.slug, "kind": CONFIRM_MAIL, "source": target.source})
             for subscription_id, subscriber_id in new_subscriptions
         ])
 

@@ -62,6 +62,22 @@ CONFIRM_MAIL = "confirm"
 ALREADY_SUBSCRIBED_MAIL = "already_subscribed"
 
 
+class Origin(StrEnum):
+    """How an address came onto a list, as the mails about it say ("entered on the website")."""
+
+    WEB = "web"  # the person typed it: the sign-up form, the preferences page
+    OFFICE = "office"  # the press office added it: CLI, press pages, API
+    IMPORT = "import"  # it was on an imported address list
+
+
+def origin_of(source: str) -> Origin:
+    """The origin of a subscription request from the `source` its consent record keeps
+    ("web", "preferences", "cli", "admin", "api", "import <file>")."""
+    if source.startswith("import"):
+        return Origin.IMPORT
+    return Origin.WEB if source in ("web", "preferences") else Origin.OFFICE
+
+
 class SubscribeOutcome(StrEnum):
     CONFIRMATION_QUEUED = "confirmation_queued"  # pending; a confirmation mail is queued
     NOTICE_QUEUED = "notice_queued"  # already confirmed; an "already subscribed" notice is queued
@@ -134,6 +150,7 @@ class ConfirmationRequest:
     kind: str  # CONFIRM_MAIL or ALREADY_SUBSCRIBED_MAIL
     confirm_url: str | None  # None for the notice
     preferences_url: str
+    origin: Origin = Origin.WEB  # how the address was given: the mail says so
 
 
 # --- signing up -------------------------------------------------------------------------------
@@ -334,6 +351,7 @@ def _request(
         subscriber_id=subscriber.id,
         list=mailing_list.slug,
         kind=kind,
+        source=source[:60],
     )
     outcome = (
         SubscribeOutcome.NOTICE_QUEUED
@@ -486,9 +504,22 @@ def _mailable(session: Session, subscription: Subscription) -> tuple[Subscriber,
     return subscriber, mailing_list
 
 
-def confirmation_request(session: Session, subscription_id: int) -> ConfirmationRequest | None:
+def _requested_source(session: Session, subscription: Subscription) -> str:
+    """The source of the latest request to join (its consent record), else the subscription's."""
+    source = session.exec(
+        select(ConsentRecord.source)
+        .where(ConsentRecord.subscription_id == id_of(subscription), ConsentRecord.action == ConsentAction.REQUESTED)
+        .order_by(col(ConsentRecord.at).desc(), col(ConsentRecord.id).desc())
+    ).first()
+    return source if source is not None else subscription.source
+
+
+def confirmation_request(
+    session: Session, subscription_id: int, source: str | None = None
+) -> ConfirmationRequest | None:
     """What the mail for a `subscription.requested` event should say, or None when no mail
-    may be sent any more (unsubscribed since, erased, or suppressed)."""
+    may be sent any more (unsubscribed since, erased, or suppressed). `source` is the request's,
+    as its event says (else the latest request on record): the mail names how the address came."""
     subscription = session.get(Subscription, subscription_id)
     if subscription is None or subscription.status is SubscriptionStatus.UNSUBSCRIBED:
         return None
@@ -515,6 +546,7 @@ def confirmation_request(session: Session, subscription_id: int) -> Confirmation
         preferences_url=tokens.preferences_url(
             tokens.preferences_token(id_of(subscriber), subscriber.email_hash)
         ),
+        origin=origin_of(source if source is not None else _requested_source(session, subscription)),
     )
 
 
@@ -528,6 +560,7 @@ class WelcomeRequest:
     language: str
     list_name: str
     preferences_url: str
+    origin: Origin = Origin.WEB  # how the address was given, as the confirmation mail said
 
 
 def welcome_request(session: Session, subscription_id: int) -> WelcomeRequest | None:
@@ -547,6 +580,7 @@ def welcome_request(session: Session, subscription_id: int) -> WelcomeRequest | 
         language=subscriber.language,
         list_name=mailing_list.name,
         preferences_url=tokens.preferences_url(tokens.preferences_token(id_of(subscriber), subscriber.email_hash)),
+        origin=origin_of(_requested_source(session, subscription)),
     )
 
 

@@ -180,6 +180,7 @@ class ConfirmSubscriptionInput:
     key: str
     lists: tuple[str, ...]
     confirm_url: str
+    origin: str = "web"  # how the address was given: web, office or import (the footer says it)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class AlreadySubscribedInput:
     key: str
     lists: tuple[str, ...]
     preferences_url: str
+    origin: str = "web"  # as ConfirmSubscriptionInput.origin
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ class WelcomeInput:
     preferences_url: str
     newsroom_url: str
     privacy_url: str = ""
+    origin: str = "web"  # as ConfirmSubscriptionInput.origin
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,9 @@ class _TextRenderer:
     def __init__(self) -> None:
         self.blocks: list[str] = []
         self.lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
-        self.quote = 0
+        self.quotes: list[int] = []  # the open blockquotes, innermost last, each by its number
+        self.opened = 0  # blockquotes opened so far, to number them
+        self.previous_quotes: list[int] = []  # the quotes the last block was in
         self.item_prefix = ""
         self.previous_in_list = False
 
@@ -126,9 +128,10 @@ class _TextRenderer:
             elif kind == "list_item_open":
                 self.item_prefix = self._bullet()
             elif kind == "blockquote_open":
-                self.quote += 1
+                self.opened += 1
+                self.quotes.append(self.opened)
             elif kind == "blockquote_close":
-                self.quote -= 1
+                self.quotes.pop()
             elif kind == "hr":
                 self._block("* * *")
             elif kind in ("fence", "code_block"):
@@ -160,17 +163,32 @@ class _TextRenderer:
         elif in_list:
             text = "  " * len(self.lists) + text.replace("\n", "\n" + "  " * len(self.lists))
         text = self._quoted(text)
+        shared = self._shared_quotes()
         # Inside lists blocks follow each other without a blank line, as the Markdown reads.
         if in_list and self.previous_in_list and self.blocks:
             self.blocks[-1] += "\n" + text
+        elif shared and self.blocks:
+            # Paragraphs of one quote stay one quote: a quoted blank line between them, not a
+            # blank line that would end the quote and start another.
+            self.blocks[-1] += "\n" + ("> " * shared).rstrip() + "\n" + text
         else:
             self.blocks.append(text)
         self.previous_in_list = in_list
+        self.previous_quotes = list(self.quotes)
+
+    def _shared_quotes(self) -> int:
+        """How many of the open blockquotes the previous block was in too."""
+        shared = 0
+        for previous, current in zip(self.previous_quotes, self.quotes, strict=False):
+            if previous != current:
+                break
+            shared += 1
+        return shared
 
     def _quoted(self, text: str) -> str:
-        if not self.quote:
+        if not self.quotes:
             return text
-        prefix = "> " * self.quote
+        prefix = "> " * len(self.quotes)
         return "\n".join(prefix + line for line in text.split("\n"))
 
     def _inline(self, children: list[Token]) -> str:

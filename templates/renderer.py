@@ -205,6 +205,7 @@ class _Built:
     subject: str
     preheader: str = ""
     defaults: tuple[tuple[str, str], ...] = ()
+    why: str = ""  # the key of the footer's "why you receive this"; "" for the kind's usual one
 
 
 @dataclass(frozen=True)
@@ -330,25 +331,33 @@ def _build_digest(data: DigestInput, h: _Helpers) -> _Built:
                   (("view_online_url", h.sender.website),))
 
 
-def _subscription_notice(lists: tuple[str, ...], url: str, field: str, h: _Helpers) -> _Built:
-    """A mail about a sign-up for `lists`, whose one button leads to `url`."""
+# How an address came onto a list → the footer that says so ("entered on the website").
+_WHY_BY_ORIGIN = {"web": "why", "office": "why_office", "import": "why_import"}
+
+
+def _subscription_notice(lists: tuple[str, ...], url: str, field: str, origin: str, h: _Helpers) -> _Built:
+    """A mail about a sign-up for `lists`, whose one button leads to `url`, saying in its footer
+    how the address was given (`origin`)."""
+    why = _WHY_BY_ORIGIN.get(origin)
+    if why is None:
+        raise WrongInput("origin", " or ".join(_WHY_BY_ORIGIN), repr(origin))
     context = {
         "intro": h.t("intro", organisation=h.sender.name, lists=", ".join(lists)),
         "button_url": _url(url, field),
     }
-    return _Built(context, h.t("subject", organisation=h.sender.name), context["intro"])
+    return _Built(context, h.t("subject", organisation=h.sender.name), context["intro"], why=why)
 
 
 def _build_confirm(data: ConfirmSubscriptionInput, h: _Helpers) -> _Built:
-    return _subscription_notice(data.lists, data.confirm_url, "confirm_url", h)
+    return _subscription_notice(data.lists, data.confirm_url, "confirm_url", data.origin, h)
 
 
 def _build_already(data: AlreadySubscribedInput, h: _Helpers) -> _Built:
-    return _subscription_notice(data.lists, data.preferences_url, "preferences_url", h)
+    return _subscription_notice(data.lists, data.preferences_url, "preferences_url", data.origin, h)
 
 
 def _build_welcome(data: WelcomeInput, h: _Helpers) -> _Built:
-    built = _subscription_notice(data.lists, data.preferences_url, "preferences_url", h)
+    built = _subscription_notice(data.lists, data.preferences_url, "preferences_url", data.origin, h)
     built.context.update({
         "newsroom_url": _url(data.newsroom_url, "newsroom_url"),
         "newsroom": h.t("newsroom"),
@@ -560,7 +569,7 @@ class Renderer:
             "website_label": sender.website.split("://", 1)[-1].rstrip("/"),
             "logo_url": _url(sender.logo_url, "logo_url", required=False),
         }
-        why_key = "why_bulk" if kind.bulk else "why"
+        why_key = built.why or ("why_bulk" if kind.bulk else "why")
         context = {
             **built.context,
             "language": language,

@@ -399,8 +399,11 @@ class DistributionOut(BaseModel):
     release_id: int | None = None
     title: str = Field("", description="the release's title (what the mailing sends)")
     actions: list[str] = Field(default_factory=list, description="control actions possible now")
-    held: int = Field(0, description="deliveries waiting on purpose: for an embargo's lift or a retry")
-    held_until: datetime | None = None
+    held: int = Field(0, description="deliveries held on purpose until a later time: an embargo's lift")
+    held_until: datetime | None = Field(None, description="when the first held deliveries go")
+    retrying: int = Field(0, description="deferred deliveries waiting for their retry")
+    retry_at: datetime | None = Field(None, description="when the first retry is due")
+    sendable: int = Field(0, description="deliveries that can go now: what eta_seconds is for")
     status: str
     status_label: str = Field(description='the status, with its cause when a withdrawal stopped it: "cancelled: withdrawn"')
     note: str = Field(description="why it ended as it did, e.g. the withdrawal's reason")
@@ -413,7 +416,7 @@ class DistributionOut(BaseModel):
     bounced: int
     skipped: int
     rate_per_second: float
-    eta_seconds: int | None
+    eta_seconds: int | None = Field(description="at the current rate, for the sendable deliveries only")
     started_at: datetime | None
     finished_at: datetime | None
     last_errors: list[DeliveryErrorOut]

@@ -156,3 +156,44 @@ def test_later_bounces_keep_the_acceptance_and_their_kind_and_complaints_suppres
         assert p0 is not None and p0.email == "" and p0.bounce == "hard"
         totals = mailing_report(s, distribution_id).totals
     assert (totals.accepted, totals.bounced_hard, totals.bounced_soft, totals.complaints) == (3, 1, 0, 1)
+
+
+def test_a_mail_to_the_mailto_unsubscribe_address_takes_that_recipient_off_the_list(db: str, tmp_path: Path) -> None:
+    """List-Unsubscribe's mailto: is each recipient's own signed address on the return paths'
+    domain; a mail client's message to it, read by `pressroom bounces process`, unsubscribes that
+    recipient from the list of their copy and counts for the mailing. A forged one does nothing;
+    without a mailbox the poller reads, the header carries the HTTPS link alone."""
+    from email import message_from_bytes
+
+    from reports.mailing import mailing_report
+    from subscribers.models import ConsentRecord, Subscription, SubscriptionStatus
+
+    make_lists()
+    add_people(2)
+    outbox = Outbox()
+    send_batch(prepare(publish_release(topics=["earlier"])), MemoryTransport(outbox))  # no mailbox read
+    assert not [m for m in outbox.messages if "mailto:" in str(message_from_bytes(m.message)["List-Unsubscribe"])]
+    outbox.messages.clear()
+    override_settings(bounce_maildir=tmp_path / "bounces")
+    distribution_id = prepare(publish_release())
+    send_batch(distribution_id, MemoryTransport(outbox))
+    headers = {m.recipients[0]: str(message_from_bytes(m.message)["List-Unsubscribe"]) for m in outbox.messages}
+    mailto = {who: header.split("<mailto:", 1)[1].split("?", 1)[0] for who, header in headers.items()}
+    assert mailto["p0@example.org"] != mailto["p1@example.org"]
+    assert all(a.startswith("unsubscribe+") and a.endswith("@diplomatie.example.be") for a in mailto.values())
+
+    local = mailto["p1@example.org"].split("@", 1)[0]
+    forged = local[:-1] + ("1" if local[-1] == "0" else "0") + "@diplomatie.example.be"  # one digit off
+    box = mailbox.Maildir(tmp_path / "bounces", create=True)
+    for to in (mailto["p0@example.org"], forged):
+        box.add(f"From: someone@example.org\nTo: <{to}>\nSubject: unsubscribe\n\nunsubscribe\n".encode())
+    result = CliRunner().invoke(cli, ["bounces", "process", str(tmp_path / "bounces"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.output)["unsubscribed"], json.loads(result.output)["not_bounces"]) == (1, 1)
+    with session_scope() as s:
+        statuses = dict(s.execute(select(Delivery.email, Subscription.status).join(
+            Subscription, Subscription.subscriber_id == Delivery.subscriber_id)).all())
+        sources = set(s.execute(select(ConsentRecord.source)).scalars())
+        assert mailing_report(s, distribution_id).totals.unsubscribed == 1
+    assert statuses == {"p0@example.org": SubscriptionStatus.UNSUBSCRIBED, "p1@example.org": SubscriptionStatus.CONFIRMED}
+    assert "mailto" in sources

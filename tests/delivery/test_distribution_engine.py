@@ -186,3 +186,29 @@ def test_a_batch_under_a_rate_limit_claims_no_more_than_it_can_send_within_its_l
     assert engine.batch_size() == 10
     report = send_batch(distribution_id, MemoryTransport(Outbox()))
     assert report.claimed == report.sent == 10
+
+
+def test_show_gives_an_eta_for_what_can_go_now_and_says_when_the_held_part_goes(sqlite_db: str) -> None:
+    """`pressroom distributions show`: the copies held for tomorrow's embargo and those waiting
+    for a retry are not in the ETA; each is one line with the office's local time."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    from workflow.service import local_time
+
+    make_lists(embargo_lists=("journalists",))
+    add_people(4, ("journalists",), prefix="press")
+    add_people(3, ("public",), prefix="citizen")
+    override_settings(delivery_batch_size=2, delivery_retry_base=600)
+    lift = (utcnow() + timedelta(days=1)).replace(second=0, microsecond=0)
+    distribution_id = prepare(publish_release(embargo_until=lift))
+    outbox = Outbox()
+    outbox.replies["press0@example.org"] = (451, "4.7.1 Try again later")
+    send_batch(distribution_id, MemoryTransport(outbox))  # press0 deferred, press1 sent
+
+    shown = CliRunner().invoke(cli, ["distributions", "show", str(distribution_id)]).output
+    lines = dict(line.split(None, 1) for line in shown.splitlines() if len(line.split(None, 1)) == 2)
+    assert lines["held"] == f"3 held until {local_time(lift)}"
+    assert lines["retrying"].startswith("1 waiting to retry, the first at ")
+    assert lines["eta"].endswith(" for the 2 that can go now")  # press2 and press3
+    assert lines["eta"].split()[1] in ("s", "min")  # the rate of the first sends: seconds, not a day

@@ -7,9 +7,14 @@ import re
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
+from pathlib import Path
 
+from click.testing import CliRunner
+from sqlmodel import col, select
+
+from cli.main import cli
 from core.db import session_scope, utcnow
-from core.outbox import handle_event, relay_pending
+from core.outbox import OutboxEvent, handle_event, relay_pending
 from core.settings import get_settings, override_settings
 from delivery.transports import memory_outbox
 from subscribers import SubscribeOutcome, confirm_by_token, create_list, subscribe, tokens
@@ -133,3 +138,40 @@ def test_no_welcome_once_the_subscriber_left(db: str) -> None:
         unsubscribe(s, subscriber, source="link")  # left before the worker got to the event
     _handle_all()
     assert outbox.messages == []
+
+
+def test_each_mail_says_how_the_address_came_onto_the_list(broker: str, sqlite_db: str, tmp_path: Path) -> None:
+    """Typed on the website, added by the press office (`pressroom subscribers add`), or on an
+    imported list (`pressroom subscribers import`): the confirmation says which, and so does the
+    welcome that follows it."""
+    outbox = _outbox("origin")
+    runner = CliRunner()
+
+    def run(*args: str) -> None:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+
+    with session_scope() as s:
+        create_list(s, "news", "News", default_language="en")
+        subscribe(s, "els@example.org", "news")
+    run("subscribers", "add", "piet@example.org", "--list", "news")
+    (tmp_path / "people.csv").write_text("email\nmarie@example.org\n")
+    run("subscribers", "import", str(tmp_path / "people.csv"), "--list", "news")
+    with session_scope() as s:  # the CLI handed its events to the broker: handle them here
+        ids = s.exec(select(OutboxEvent.id).where(col(OutboxEvent.handled_at).is_(None))).all()
+    for event_id in ids:
+        handle_event(event_id, HANDLERS)
+    texts = {m.recipients[0]: " ".join(_text(m.message).split()) for m in outbox.messages}
+    assert "els@example.org was entered on the website of" in texts["els@example.org"]
+    assert "added piet@example.org to its mailing lists" in texts["piet@example.org"]
+    assert "marie@example.org was on an address list that the press office of" in texts["marie@example.org"]
+    assert not [who for who in texts if who != "els@example.org" and "website of" in texts[who]]
+
+    token = re.search(r"/subscriptions/confirm/(\S+)", _text(outbox.messages[1].message))
+    assert token is not None
+    outbox.clear()
+    with session_scope() as s:
+        confirm_by_token(s, token.group(1))
+    _handle_all()
+    [welcome] = outbox.messages
+    assert "added piet@example.org to its mailing lists" in " ".join(_text(welcome.message).split())

@@ -51,6 +51,7 @@ def test_subscribing_creates_a_pending_subscription_and_its_event_in_one_transac
         "subscriber_id": result.subscriber_id,
         "list": "journalists",
         "kind": "confirm",
+        "source": "web",
     }
     assert (consent.action, consent.source, consent.ip, consent.text_version) == ("requested", "web", "192.0.2.1", "2024-03")
     assert (data["email"], data["language"], data["topics"]) == ("jan.peeters@example.be", "fr", ["africa", "trade"])

@@ -316,3 +316,14 @@ def test_the_footer_prints_the_organisations_phone_when_it_has_one(
     without = renderer.compile(template, language, data, samples.sender(), now=samples.NOW).personalise(RECIPIENT)
     assert without.text.split("\n-- \n")[1].startswith(
         f"{samples.sender().name}\nKarmelietenstraat 15, 1000 Brussel\nhttps://diplomatie.example.be\n")
+
+
+def test_a_quote_of_two_paragraphs_stays_one_quote_in_the_text_part(renderer: Renderer) -> None:
+    """"> " on every line and a quoted blank line between its paragraphs; a quote inside it
+    stays inside; a second quote after a plain paragraph is a quote of its own."""
+    body = ("De minister zei:\n\n> Eerste alinea,\n> over twee regels.\n>\n> Tweede alinea.\n>\n> > Geciteerd.\n\n"
+            "Daarna:\n\n> Een ander citaat.")
+    data = samples.with_text(samples.release(), "nl", body=body)
+    text = _compile(renderer, "press_release", "nl", data).personalise(RECIPIENT).text
+    assert ("De minister zei:\n\n> Eerste alinea,\n> over twee regels.\n>\n> Tweede alinea.\n>\n> > Geciteerd.\n\n"
+            "Daarna:\n\n> Een ander citaat.\n") in text
