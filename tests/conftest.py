@@ -62,6 +62,20 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 30, what: str = "c
         time.sleep(0.05)
 
 
+def redis_servers(data_dir: Path) -> list[int]:
+    """The embedded redis-server processes listening in `data_dir` (their title names the socket)."""
+    socket = f"{data_dir.resolve()}/redis.sock".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
+        except OSError:
+            continue
+        if b"redis-server" in cmdline and socket in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
 _session_broker: list[str] = []
 
 
