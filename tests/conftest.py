@@ -71,7 +71,7 @@ def redis_servers(data_dir: Path) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
         except OSError:
             continue
-        if b"redis-server" in cmdline and socket in cmdline:
+        if b"redis-server" in cmdline.split(b"\0")[0] and socket in cmdline:
             found.append(int(entry.name))
     return found
 

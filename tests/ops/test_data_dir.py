@@ -1,5 +1,6 @@
 """One data directory per project: every `pressroom` command finds it from anywhere inside the
-project, says which one it uses, and a one-shot command leaves no embedded Redis behind."""
+project, says which one it uses, and a one-shot command leaves no embedded Redis behind; the web
+app's address, recorded there, is the links' base for processes that do not know it."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from core.datadir import locate
+from cli.web import adopt_web_address
+from core.datadir import locate, recorded_web_address
 from core.db import dispose_engines
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from tests.conftest import redis_servers, wait_until
 
 PRESSROOM = [sys.executable, "-c", "from cli.main import main; main()"]
@@ -76,3 +78,20 @@ def test_the_data_directory_is_the_nearest_pressroom_or_the_checkout(tmp_path: P
     (tmp_path / "checkout" / "docs" / ".pressroom").mkdir()
     assert locate(inner).path == tmp_path / "checkout" / "docs" / ".pressroom"
     assert locate(inner).reason == f"found in {tmp_path / 'checkout' / 'docs'}"
+
+
+def test_a_worker_started_on_its_own_links_to_the_web_apps_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRESSROOM_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PRESSROOM_BASE_URL", raising=False)
+    get_settings.cache_clear()
+    assert adopt_web_address("0.0.0.0", 8101) == "http://127.0.0.1:8101"  # as `pressroom web --port 8101`
+    assert os.environ["PRESSROOM_BASE_URL"] == "http://127.0.0.1:8101"  # what its own processes inherit
+    monkeypatch.delenv("PRESSROOM_BASE_URL")
+    assert Settings().base_url == "http://127.0.0.1:8101"  # a worker started in another terminal
+
+    monkeypatch.setenv("PRESSROOM_BASE_URL", "https://press.example.be")  # set: it wins
+    get_settings.cache_clear()
+    assert adopt_web_address("127.0.0.1", 8102) == "https://press.example.be"
+    assert recorded_web_address(tmp_path) == "http://127.0.0.1:8102"  # for `pressroom check`

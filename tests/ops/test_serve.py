@@ -14,8 +14,8 @@ import sys
 import time
 import urllib.request
 from email import message_from_bytes
-from email.message import Message
 from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -171,7 +171,7 @@ def test_serve_runs_web_worker_and_beat_and_mails_a_published_release(directory:
         assert message["To"] and READER in message["To"]
         # The worker rendered the links with serve's own address, not the default port.
         text = _text(message)
-        assert f"http://127.0.0.1:{port}/releases/{release_id}/nl" in text
+        assert f"http://127.0.0.1:{port}/r/" in text  # the tracked links
         assert "127.0.0.1:8000" not in text
         assert f"<http://127.0.0.1:{port}/" in message["List-Unsubscribe"]
 
