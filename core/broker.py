@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -38,6 +39,7 @@ _WAIT = 10.0  # seconds for the embedded server to start or stop
 # Data directory → the descriptor holding this process's shared lock on its broker.users. Forked
 # children (a worker's pool) inherit it and so count as users until they end too.
 _users: dict[Path, int] = {}
+_users_lock = threading.Lock()  # a web app's threads may all want the broker at its first request
 
 
 def _redis_server_binary() -> str:
@@ -104,11 +106,20 @@ def _launch_keeper(data_dir: Path, path: Path) -> None:
 
 def _use(data_dir: Path) -> None:
     """Count this process as a user of the embedded broker of `data_dir` until it ends."""
-    if data_dir in _users:
-        return
-    users = lock_file(data_dir, USERS_LOCK)
-    fcntl.flock(users, fcntl.LOCK_SH)  # waits while a keeper is stopping the server
-    _users[data_dir] = users
+    with _users_lock:
+        if data_dir in _users:
+            return
+        users = lock_file(data_dir, USERS_LOCK)
+        fcntl.flock(users, fcntl.LOCK_SH)  # waits while a keeper is stopping the server
+        _users[data_dir] = users
+
+
+def _forget(data_dir: Path) -> None:
+    """Stop counting as a user of the embedded broker of `data_dir`."""
+    with _users_lock:
+        mine = _users.pop(data_dir, None)
+    if mine is not None:
+        os.close(mine)
 
 
 def start_embedded(data_dir: Path) -> str:
@@ -150,9 +161,7 @@ def release_embedded(data_dir: Path) -> bool:
     """Stop using the embedded Redis of `data_dir`; when no other process uses it, it is stopped
     before this returns. Returns whether it is stopped (False: others still use it)."""
     data_dir = data_dir.resolve()
-    mine = _users.pop(data_dir, None)
-    if mine is not None:
-        os.close(mine)
+    _forget(data_dir)
     if not data_dir.is_dir():
         return True
     probe = lock_file(data_dir, USERS_LOCK)
@@ -178,9 +187,7 @@ def stop_embedded(data_dir: Path) -> bool:
     """Shut the embedded Redis of `data_dir` down, whoever uses it; returns whether one was
     running. This process no longer counts as a user."""
     data_dir = data_dir.resolve()
-    mine = _users.pop(data_dir, None)
-    if mine is not None:
-        os.close(mine)
+    _forget(data_dir)
     path = socket_path(data_dir)
     was_running = _shutdown(path)
     if data_dir.is_dir():
