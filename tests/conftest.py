@@ -192,6 +192,10 @@ def _resolve_broker() -> tuple[str, Path | None]:
 BROKER_URL, _EMBEDDED_BROKER_DIR = _resolve_broker()
 os.environ["PRESSROOM_BROKER_URL"] = BROKER_URL
 _session_broker.append(BROKER_URL)
+# A data directory of the session's own: a checkout's `.pressroom` (a developer's database, the
+# address of a web app they ran there) never reaches a test.
+_SESSION_DATA_DIR = Path(tempfile.mkdtemp(prefix="pressroom-test-data-"))
+os.environ.setdefault("PRESSROOM_DATA_DIR", str(_SESSION_DATA_DIR))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -201,6 +205,7 @@ def broker() -> Iterator[str]:
     client.flushdb()
     client.close()
     yield BROKER_URL
+    shutil.rmtree(_SESSION_DATA_DIR, ignore_errors=True)
     if _EMBEDDED_BROKER_DIR is not None:
         stop_embedded(_EMBEDDED_BROKER_DIR)
 
