@@ -95,3 +95,18 @@ def test_a_worker_started_on_its_own_links_to_the_web_apps_address(
     get_settings.cache_clear()
     assert adopt_web_address("127.0.0.1", 8102) == "https://press.example.be"
     assert recorded_web_address(tmp_path) == "http://127.0.0.1:8102"  # for `pressroom check`
+
+
+def test_a_database_left_beside_the_data_directory_is_used_and_check_says_to_move_it(
+    tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".pressroom").mkdir()
+    shutil.copy(sqlite_template, tmp_path / "pressroom.db")  # where an older version kept it
+    for variable in [k for k in os.environ if k.startswith("PRESSROOM_") and k != "PRESSROOM_BROKER_URL"]:
+        monkeypatch.delenv(variable)
+    monkeypatch.chdir(tmp_path)
+    assert Settings().database_url == f"sqlite:///{tmp_path / 'pressroom.db'}"
+    checked = CliRunner().invoke(cli, ["check"])
+    assert checked.exit_code == 0, checked.output
+    assert f"warning  data directory: {tmp_path / '.pressroom'} (found in the working directory); the database " \
+        f"{tmp_path / 'pressroom.db'} is outside it: stop Pressroom and move it" in checked.stderr
