@@ -1,6 +1,7 @@
-"""`pressroom check`: are the settings valid, do the database, broker and mail server answer, does
-the rate limiter count, can the media store be written, and does the single sign-on provider
-describe itself as configured?
+"""`pressroom check`: are the settings valid, which data directory is used, do the database,
+broker and mail server answer, does the rate limiter count, can the media store be written, do
+links in mail lead to the web app, and does the single sign-on provider describe itself as
+configured?
 
 Each check gives one line; a problem says what is wrong and what to do. Network checks use
 short timeouts, so a wrong host costs seconds, not minutes.
@@ -30,16 +31,24 @@ TIMEOUT = 3.0  # seconds, for each network check
 
 @dataclass(frozen=True)
 class Result:
+    """One check's outcome; a warning is `ok` (the exit status stays 0) but printed on stderr."""
+
     check: str
     ok: bool
     detail: str
+    warning: bool = False
 
     def line(self) -> str:
-        return f"{'ok' if self.ok else 'PROBLEM':<8} {self.check}: {self.detail}"
+        word = "PROBLEM" if not self.ok else "warning" if self.warning else "ok"
+        return f"{word:<8} {self.check}: {self.detail}"
 
 
 def _ok(check: str, detail: str) -> Result:
     return Result(check, True, detail)
+
+
+def _warning(check: str, detail: str) -> Result:
+    return Result(check, True, detail, warning=True)
 
 
 def _problem(check: str, detail: str) -> Result:
@@ -59,6 +68,24 @@ def masked_url(url: str) -> str:
     netloc = parts.netloc.rsplit("@", 1)
     user = netloc[0].split(":", 1)[0]
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+
+
+def shown_database(url: str) -> str:
+    """The database URL for printing: a SQLite file's absolute path, or the URL without password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        rendered = make_url(url)
+    except ArgumentError:
+        return masked_url(url)
+    if rendered.get_backend_name() == "sqlite" and rendered.database and rendered.database != ":memory:":
+        return f"sqlite:///{Path(rendered.database).resolve()}"
+    return rendered.render_as_string(hide_password=True)
+
+
+def _given(variable: str) -> bool:
+    return bool(os.environ.get(variable, "").strip())
 
 
 # --- settings ----------------------------------------------------------------------------------
@@ -82,6 +109,24 @@ def check_settings() -> tuple[Settings | None, list[Result]]:
     return settings, [_ok("settings", f"valid ({settings.environment})")]
 
 
+# --- data directory ----------------------------------------------------------------------------
+
+
+def check_data_dir(settings: Settings) -> Result:
+    """Which data directory this command uses, and why; it must be writable."""
+    from core.datadir import DATABASE_FILE, locate
+
+    where = settings.data_dir
+    reason = "PRESSROOM_DATA_DIR" if _given("PRESSROOM_DATA_DIR") else locate().reason
+    if not _writable_dir(where):
+        return _problem("data directory", f"{where} ({reason}) is not writable")
+    beside = where.parent / DATABASE_FILE
+    if not _given("PRESSROOM_DATABASE_URL") and settings.database_url == f"sqlite:///{beside}":
+        return _warning("data directory", f"{where} ({reason}); the database {beside} is outside it: "
+                        f"stop Pressroom and move it (with any {DATABASE_FILE}-wal) into {where}")
+    return _ok("data directory", f"{where} ({reason})")
+
+
 # --- database ----------------------------------------------------------------------------------
 
 
@@ -102,7 +147,7 @@ def check_database(settings: Settings, timeout: float = TIMEOUT) -> Result:
     except ArgumentError:
         return _problem(
             "database", f"PRESSROOM_DATABASE_URL {masked_url(raw)!r} is not a database URL "
-            "(e.g. sqlite:///pressroom.db or postgresql+psycopg://user:password@host/db)",
+            "(e.g. sqlite:////srv/pressroom/pressroom.db or postgresql+psycopg://user:password@host/db)",
         )
     shown = url.render_as_string(hide_password=True)
     backend = url.get_backend_name()
@@ -302,6 +347,41 @@ def check_media_store(settings: Settings, timeout: float = TIMEOUT) -> Result:
     return _ok("media store", f"{where}: reachable, an object written, read back and deleted")
 
 
+# --- base URL ----------------------------------------------------------------------------------
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def check_base_url(settings: Settings) -> Result:
+    """The address every link in mail and pages starts with: where it comes from, HTTPS in
+    production, and the port the local web app really listens on."""
+    from core.datadir import recorded_web_address
+
+    url = settings.base_url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        return _problem("base URL", f"PRESSROOM_BASE_URL {url!r} is not an address such as "
+                        "https://press.example.be: every link in mail would be broken")
+    recorded = recorded_web_address(settings.data_dir)
+    if _given("PRESSROOM_BASE_URL"):
+        source = "PRESSROOM_BASE_URL"
+    elif recorded == url:
+        source = f"the address the web app of {settings.data_dir} listens on"
+    else:
+        source = "the default: no web app has run on this data directory"
+    if settings.environment == "production" and parts.scheme != "https":
+        return _warning("base URL", f"{url} ({source}) is not HTTPS in production: links in mail "
+                        "travel unencrypted and sign-in cookies are not Secure; set PRESSROOM_BASE_URL "
+                        "to the public https:// address")
+    if recorded and recorded != url and parts.hostname in _LOOPBACK:
+        listening = urlsplit(recorded)
+        if listening.hostname not in _LOOPBACK or listening.port != parts.port:
+            return _warning("base URL", f"{url} ({source}) does not match {recorded}, where the web "
+                            f"app of {settings.data_dir} listens: links in mail lead nowhere; unset "
+                            "PRESSROOM_BASE_URL or correct it")
+    return _ok("base URL", f"{url} ({source})")
+
+
 # --- single sign-on ----------------------------------------------------------------------------
 
 
@@ -335,11 +415,13 @@ def check_single_sign_on(settings: Settings, timeout: float = TIMEOUT) -> Result
 
 
 CHECKS: list[tuple[str, Callable[[Settings], Result]]] = [
+    ("data directory", check_data_dir),
     ("database", check_database),
     ("broker", check_broker),
     ("rate limiter", check_rate_limiter),
     ("mail", check_mail),
     ("media store", check_media_store),
+    ("base URL", check_base_url),
     ("single sign-on", check_single_sign_on),
 ]
 
@@ -362,6 +444,6 @@ def check(as_json: bool) -> None:
         print_json([asdict(result) for result in results])
     else:
         for result in results:
-            click.echo(result.line(), err=not result.ok)
+            click.echo(result.line(), err=not result.ok or result.warning)
     if not all(result.ok for result in results):
         raise click.exceptions.Exit(6)

@@ -57,10 +57,13 @@ class PressroomGroup(click.Group):
             click.echo(f"error: invalid settings: {error}", err=True)
             ctx.exit(6)
         except (OperationalError, ProgrammingError) as error:
+            from cli.check import shown_database
+            from core.settings import get_settings
+
             reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
             click.echo(
-                f"error: database problem: {reason} (is PRESSROOM_DATABASE_URL right, and has "
-                "`pressroom db upgrade` run?)",
+                f"error: database problem: {reason} (database {shown_database(get_settings().database_url)}: "
+                "is PRESSROOM_DATABASE_URL or PRESSROOM_DATA_DIR right, and has `pressroom db upgrade` run?)",
                 err=True,
             )
             ctx.exit(6)

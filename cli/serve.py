@@ -4,8 +4,11 @@ Each runs as a child process (`pressroom web`, `pressroom worker` twice: one for
 transactional queue, one for the others, and `pressroom beat`) in a
 session of its own, so a Ctrl-C reaches only this supervisor, which then stops every child once
 and in order: a worker finishes the tasks it holds (warm shutdown). A second Ctrl-C, or the
-shutdown timeout, kills what is left. The embedded Redis is resolved here, once, and handed to
-the children through PRESSROOM_BROKER_URL; if this command started it, it stops it at the end.
+shutdown timeout, kills what is left. The data directory, the database, the links' base (this
+web app's own address unless PRESSROOM_BASE_URL says otherwise) and the embedded Redis are
+resolved here, once, and handed to the children through their PRESSROOM_* variables. At the end
+this command stops using the embedded Redis, which stops it unless another process of the same
+data directory still does (core/broker.py).
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
 from typing import Self
 
 import click
 
+from cli.check import masked_url, shown_database
+from cli.web import adopt_web_address, local_url
 from core import migrate
-from core.broker import EMBEDDED, broker_url, socket_path, stop_embedded
+from core.broker import EMBEDDED, broker_url, release_embedded
 from core.db import dispose_engines
 from core.settings import Settings, get_settings
 from tasks.queues import QUEUES, TRANSACTIONAL
@@ -97,15 +101,6 @@ def _start(name: str, args: list[str]) -> Child:
     return Child(name, process)
 
 
-def _url_host(host: str) -> str:
-    """The host as it appears in a URL a browser on this machine can open."""
-    if host in ("0.0.0.0", ""):
-        return "127.0.0.1"
-    if host == "::":
-        return "[::1]"
-    return f"[{host}]" if ":" in host else host
-
-
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1) as response:
@@ -139,21 +134,6 @@ def _stop(children: list[Child], signals: _Signals, timeout: float) -> None:
         time.sleep(POLL)
 
 
-def _embedded_running(settings: Settings) -> bool:
-    import redis
-
-    path = socket_path(settings.data_dir)
-    if not path.exists():
-        return False
-    client = redis.Redis(unix_socket_path=str(path), socket_timeout=1)
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-    finally:
-        client.close()
-
-
 def _describe_mail(settings: Settings) -> str:
     from delivery.transports import MaildirTransport, default_mail_url, transport_from_url
 
@@ -175,18 +155,24 @@ def _describe_mail(settings: Settings) -> str:
 def serve(host: str, port: int, concurrency: int, migrate_first: bool, shutdown_timeout: float) -> None:
     """Run the web app, a worker and the scheduler together until Ctrl-C (one machine)."""
     settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # The children see what this process resolved, wherever they would have looked themselves.
+    os.environ["PRESSROOM_DATA_DIR"] = str(settings.data_dir)
+    os.environ["PRESSROOM_DATABASE_URL"] = settings.database_url
     if migrate_first and migrate.current() != _head():
         migrate.upgrade()
         _say(f"database migrated to {migrate.current()}")
     dispose_engines()  # the children open their own connections
 
+    web_url = local_url(host, port)
+    base_url = adopt_web_address(host, port)  # exported to the children as PRESSROOM_BASE_URL
+    settings = get_settings()
     mail = _describe_mail(settings)
-    web_url = f"http://{_url_host(host)}:{port}"
     embedded = settings.broker_url.strip().lower() == EMBEDDED
-    started_broker = embedded and not _embedded_running(settings)
 
     children: list[Child] = []
     failed: Child | None = None
+    kept_for_others = False
     try:
         with _Signals() as signals:
             broker = broker_url()  # exported to the children as PRESSROOM_BROKER_URL
@@ -208,10 +194,12 @@ def serve(host: str, port: int, concurrency: int, migrate_first: bool, shutdown_
                 _say(
                     "\nPressroom is running — Ctrl-C to stop\n"
                     f"  web       {web_url}/   (health: {web_url}/healthz)\n"
+                    f"  links     {base_url}/\n"
                     f"  worker    pid {by_name['worker'].process.pid}, {concurrency} processes\n"
                     f"  mailer    pid {by_name['transactional'].process.pid}, the transactional queue\n"
                     f"  beat      pid {by_name['beat'].process.pid}\n"
-                    f"  database  {_masked_database(settings.database_url)}\n"
+                    f"  data      {settings.data_dir}\n"
+                    f"  database  {shown_database(settings.database_url)}\n"
                     f"  broker    {'embedded Redis ' if embedded else ''}{_masked_broker(broker)}\n"
                     f"  mail      {mail}\n"
                 )
@@ -232,8 +220,11 @@ def serve(host: str, port: int, concurrency: int, migrate_first: bool, shutdown_
                 if child.running:
                     child.kill()
         finally:
-            if started_broker:
-                stop_embedded(settings.data_dir)
+            if embedded:  # stopped now, unless another process of this data directory uses it
+                kept_for_others = not release_embedded(settings.data_dir)
+    if kept_for_others:
+        _say("the embedded Redis keeps running for the other Pressroom processes of "
+             f"{settings.data_dir}; it stops when the last of them ends")
     _say("Pressroom stopped" + (f" ({failed.name} failed)" if failed else ""))
     if failed is not None:
         raise click.exceptions.Exit(1)
@@ -245,16 +236,5 @@ def _head() -> str | None:
     return ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
 
 
-def _masked_database(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    rendered = make_url(url)
-    if rendered.get_backend_name() == "sqlite" and rendered.database:
-        return f"sqlite:///{Path(rendered.database).resolve()}"
-    return rendered.render_as_string(hide_password=True)
-
-
 def _masked_broker(url: str) -> str:
-    from cli.check import masked_url
-
     return masked_url(url)

@@ -21,8 +21,21 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Bring the database schema up to `revision`."""
+    """Bring the database schema up to `revision`; a SQLite file's directory (the data
+    directory, on the defaults) is created first."""
+    url = url or get_settings().database_url
+    _sqlite_directory(url)
     command.upgrade(alembic_config(url), revision)
+
+
+def _sqlite_directory(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" \
+            and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def current(url: str | None = None) -> str | None:

@@ -10,6 +10,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.datadir import (
+    DEFAULT_BASE_URL,
+    default_data_dir,
+    default_database_url,
+    recorded_web_address,
+)
 from core.text import refuse_hidden_characters
 
 DEV_SECRET_KEY = "dev-insecure-change-me"
@@ -19,15 +25,19 @@ KNOWN_LANGUAGES = ("nl", "fr", "en", "de")
 class Settings(BaseSettings):
     """Configuration of a Pressroom installation.
 
-    Defaults run everything on one machine with no services installed: SQLite in the working
-    directory, an embedded Redis started on demand, mail written to a local Maildir.
+    Defaults run everything on one machine with no services installed, all of it in the
+    project's data directory (core/datadir.py): SQLite, an embedded Redis started on demand, mail
+    written to a Maildir, media files.
     """
 
     model_config = SettingsConfigDict(env_prefix="PRESSROOM_", extra="ignore")
 
     environment: str = Field("development", description="development, test or production")
-    data_dir: Path = Field(Path(".pressroom"), description="where the embedded broker and mail live")
-    database_url: str = Field("sqlite:///pressroom.db", description="SQLAlchemy URL")
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="everything local: SQLite, the embedded "
+        "broker, the Maildir, media; unset: the project's .pressroom (core/datadir.py), made absolute"
+    )
+    database_url: str = Field("", description="SQLAlchemy URL; empty: SQLite in data_dir/pressroom.db")
     broker_url: str = Field(
         "embedded", description="redis:// URL, or 'embedded' to start the bundled redis-server"
     )
@@ -35,7 +45,10 @@ class Settings(BaseSettings):
     metrics_token: str = Field(
         "", description="bearer token a scraper shows for /metrics; empty: only requests from this machine"
     )
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = Field(
+        "", description="public address used in links; empty: the address the web app of this "
+        f"data directory was started on (`serve`, `web`), else {DEFAULT_BASE_URL}"
+    )
     newsroom_version_seconds: float = Field(
         1.0, ge=0, le=60,
         description="how long a web process reuses the newsroom's version (ETag) before asking the "
@@ -152,6 +165,21 @@ class Settings(BaseSettings):
     log_json: bool | None = Field(
         None, description="true: JSON lines on stderr, false: text; unset: JSON unless a terminal"
     )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        """Resolved once, so a process that changes directory, or a child started elsewhere,
+        still means the same place."""
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _local_defaults(self) -> Settings:
+        if not self.database_url.strip():
+            self.database_url = default_database_url(self.data_dir)
+        if not self.base_url.strip():
+            self.base_url = recorded_web_address(self.data_dir) or DEFAULT_BASE_URL
+        return self
 
     @field_validator("languages", "required_languages", mode="before")
     @classmethod

@@ -62,6 +62,20 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 30, what: str = "c
         time.sleep(0.05)
 
 
+def redis_servers(data_dir: Path) -> list[int]:
+    """The embedded redis-server processes listening in `data_dir` (their title names the socket)."""
+    socket = f"{data_dir.resolve()}/redis.sock".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
+        except OSError:
+            continue
+        if b"redis-server" in cmdline.split(b"\0")[0] and socket in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
 _session_broker: list[str] = []
 
 
@@ -178,6 +192,10 @@ def _resolve_broker() -> tuple[str, Path | None]:
 BROKER_URL, _EMBEDDED_BROKER_DIR = _resolve_broker()
 os.environ["PRESSROOM_BROKER_URL"] = BROKER_URL
 _session_broker.append(BROKER_URL)
+# A data directory of the session's own: a checkout's `.pressroom` (a developer's database, the
+# address of a web app they ran there) never reaches a test.
+_SESSION_DATA_DIR = Path(tempfile.mkdtemp(prefix="pressroom-test-data-"))
+os.environ.setdefault("PRESSROOM_DATA_DIR", str(_SESSION_DATA_DIR))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -187,6 +205,7 @@ def broker() -> Iterator[str]:
     client.flushdb()
     client.close()
     yield BROKER_URL
+    shutil.rmtree(_SESSION_DATA_DIR, ignore_errors=True)
     if _EMBEDDED_BROKER_DIR is not None:
         stop_embedded(_EMBEDDED_BROKER_DIR)
 

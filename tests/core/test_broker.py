@@ -1,13 +1,17 @@
-"""The embedded Redis that the default settings start on demand."""
+"""The embedded Redis that the default settings start on demand, shared by the processes of one
+data directory and stopped when the last of them ends."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import redis
 
-from core.broker import broker_url, socket_path, start_embedded, stop_embedded
+from core.broker import broker_url, release_embedded, socket_path, start_embedded, stop_embedded
 from core.settings import override_settings
+from tests.conftest import redis_servers
 
 
 def test_embedded_redis_starts_once_is_shared_and_stops(tmp_path: Path) -> None:
@@ -35,3 +39,23 @@ def test_broker_url_resolves_embedded_and_passes_real_urls(tmp_path: Path) -> No
         assert url == f"redis+socket://{socket_path(tmp_path / 'd')}"
     finally:
         stop_embedded(tmp_path / "d")
+
+
+def test_the_embedded_redis_outlives_a_killed_user_and_stops_with_the_last(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    command = [sys.executable, "-c", ("import sys; from pathlib import Path; from core.broker import start_embedded; "
+               f"print(start_embedded(Path({str(data_dir)!r})), flush=True); sys.stdin.read()")]
+    try:
+        with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as other:
+            assert other.stdout is not None
+            url = other.stdout.readline().strip()
+            assert start_embedded(data_dir) == url  # this process is a second user
+            assert len(redis_servers(data_dir)) == 1
+            other.kill()  # however a user ends, it stops counting
+        client = redis.Redis(unix_socket_path=url.removeprefix("redis+socket://"))
+        assert client.ping()  # still in use by this process
+        client.close()
+        assert release_embedded(data_dir) is True  # the last user: stopped before this returns
+        assert redis_servers(data_dir) == []
+    finally:
+        stop_embedded(data_dir)

@@ -10,6 +10,8 @@ from click.testing import CliRunner, Result
 
 from cli.main import cli
 from core import migrate
+from core.datadir import record_web_address
+from core.settings import get_settings
 from tests.delivery.smtp_sink import Sink, free_port, smtp_server
 
 
@@ -36,9 +38,11 @@ def test_a_good_configuration_passes(good: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == \
-        ["settings", "database", "broker", "rate limiter", "mail", "media store", "single sign-on"]
+        ["settings", "data directory", "database", "broker", "rate limiter", "mail", "media store", "base URL",
+         "single sign-on"]
     assert all(line.startswith("ok ") for line in lines)
-    assert "schema at 0" in lines[1] and "answers" in lines[2] and "counts" in lines[3] and "writable" in lines[4]
+    assert "schema at 0" in lines[2] and "answers" in lines[3] and "counts" in lines[4] and "writable" in lines[5]
+    assert lines[1] == f"ok       data directory: {get_settings().data_dir} (PRESSROOM_DATA_DIR)"
     assert result.stderr == ""
 
 
@@ -99,7 +103,7 @@ def test_invalid_settings_are_named_and_stop_the_service_checks(good: dict[str, 
     assert result.exit_code == 6
     problems = _problems(result)
     assert any("PRESSROOM_REQUIRED_APPROVALS" in line and "'many'" in line for line in problems)
-    assert sum("not checked: fix the settings first" in line for line in problems) == 6
+    assert sum("not checked: fix the settings first" in line for line in problems) == 8
 
 
 def test_embedded_broker_is_started_on_demand(good: dict[str, str], tmp_path: Path) -> None:
@@ -111,3 +115,31 @@ def test_embedded_broker_is_started_on_demand(good: dict[str, str], tmp_path: Pa
     limiter = {item["check"]: item for item in json.loads(result.stdout)}["rate limiter"]
     assert limiter["ok"] and "not running" in limiter["detail"]
     assert not (tmp_path / "d").exists()  # nothing was started or created
+
+
+def test_the_base_url_is_named_with_its_source_and_warned_about(good: dict[str, str]) -> None:
+    data_dir = get_settings().data_dir
+    result = _check(good)
+    assert "ok       base URL: http://127.0.0.1:8000 (the default: no web app has run" in result.stdout
+
+    record_web_address(data_dir, "http://127.0.0.1:8101")  # as `pressroom serve --port 8101` does
+    result = _check(good)
+    assert f"ok       base URL: http://127.0.0.1:8101 (the address the web app of {data_dir} listens on)" \
+        in result.stdout
+
+    result = _check({**good, "PRESSROOM_BASE_URL": "http://127.0.0.1:8000"})
+    assert result.exit_code == 0, result.output  # a warning, not a problem
+    assert f"warning  base URL: http://127.0.0.1:8000 (PRESSROOM_BASE_URL) does not match http://127.0.0.1:8101, " \
+        f"where the web app of {data_dir} listens: links in mail lead nowhere" in result.stderr
+
+    production = {**good, "PRESSROOM_ENVIRONMENT": "production", "PRESSROOM_SECRET_KEY": "s" * 40}
+    result = _check({**production, "PRESSROOM_BASE_URL": "http://press.example.be"}, "--json")
+    assert result.exit_code == 0, result.output
+    base = {item["check"]: item for item in json.loads(result.stdout)}["base URL"]
+    assert base["ok"] and base["warning"] and "is not HTTPS in production" in base["detail"]
+    result = _check({**production, "PRESSROOM_BASE_URL": "https://press.example.be"})
+    assert "ok       base URL: https://press.example.be (PRESSROOM_BASE_URL)" in result.stdout
+
+    result = _check({**good, "PRESSROOM_BASE_URL": "press.example.be"})
+    assert result.exit_code == 6
+    assert "PROBLEM  base URL: PRESSROOM_BASE_URL 'press.example.be' is not an address" in result.stderr

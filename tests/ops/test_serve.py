@@ -1,6 +1,7 @@
 """`pressroom serve` as a newcomer runs it: on the embedded defaults (SQLite, embedded Redis,
 Maildir) in an empty directory, it answers /healthz, carries a published release to a
-subscriber's mailbox through its own worker, and stops everything on SIGINT (Ctrl-C)."""
+subscriber's mailbox through its own worker with links to its own port, and stops everything on
+SIGINT (Ctrl-C), the embedded Redis included."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ import time
 import urllib.request
 from email import message_from_bytes
 from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import wait_until
+from tests.conftest import redis_servers, wait_until
 from tests.delivery.smtp_sink import free_port
 
 PRESSROOM = [sys.executable, "-c", "from cli.main import main; main()"]
@@ -126,35 +128,52 @@ def directory(tmp_path: Path) -> Path:
     return path
 
 
+def _text(message: Message) -> str:
+    return "".join(part.get_payload(decode=True).decode() for part in message.walk()  # type: ignore[union-attr]
+                   if not part.is_multipart())
+
+
 def test_serve_runs_web_worker_and_beat_and_mails_a_published_release(directory: Path) -> None:
     port = free_port()
+    data_dir = directory / ".pressroom"
     serve = Serve(directory, "--port", str(port))
     try:
         serve.wait_running()
         out = serve.stdout
         assert "database migrated to" in out
         assert f"web       http://127.0.0.1:{port}/" in out
-        maildir = directory / ".pressroom" / "maildir"
+        assert f"links     http://127.0.0.1:{port}/" in out  # PRESSROOM_BASE_URL is unset
+        assert f"data      {data_dir}\n" in out
+        maildir = data_dir / "maildir"
         assert f"Maildir {maildir}" in out
         assert "embedded Redis redis+socket://" in out
+        assert len(redis_servers(data_dir)) == 1
+        desk = directory / "desk"  # commands run below the project find its data directory
+        desk.mkdir()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
             assert response.status == 200
             assert json.loads(response.read())["status"] == "ok"
 
-        _cli(directory, "users", "add", AUTHOR, "--name", "An Peeters", "--role", "spokesperson")
-        _cli(directory, "users", "add", APPROVER, "--name", "Marc Dubois", "--role", "approver")
-        _cli(directory, "lists", "add", "journalists", "--name", "Journalists")
-        _cli(directory, "subscribers", "add", READER, "--list", "journalists", "--confirmed")
-        (directory / "release.md").write_text(RELEASE)
-        release_id = str(json.loads(_cli(directory, "releases", "new", "release.md", "--as", AUTHOR, "--json"))["id"])
-        _cli(directory, "releases", "submit", release_id, "--as", AUTHOR)
-        _cli(directory, "releases", "approve", release_id, "--as", APPROVER)
-        _cli(directory, "releases", "publish", release_id, "--as", APPROVER)
+        _cli(desk, "users", "add", AUTHOR, "--name", "An Peeters", "--role", "spokesperson")
+        _cli(desk, "users", "add", APPROVER, "--name", "Marc Dubois", "--role", "approver")
+        _cli(desk, "lists", "add", "journalists", "--name", "Journalists")
+        _cli(desk, "subscribers", "add", READER, "--list", "journalists", "--confirmed")
+        (desk / "release.md").write_text(RELEASE)
+        release_id = str(json.loads(_cli(desk, "releases", "new", "release.md", "--as", AUTHOR, "--json"))["id"])
+        _cli(desk, "releases", "submit", release_id, "--as", AUTHOR)
+        _cli(desk, "releases", "approve", release_id, "--as", APPROVER)
+        _cli(desk, "releases", "publish", release_id, "--as", APPROVER)
+        assert not (desk / ".pressroom").exists()
 
         [mail] = wait_until(lambda: _mail_for(maildir, READER), 60, "the release in the Maildir")
         message = message_from_bytes(mail)
         assert TITLE in str(make_header(decode_header(message["Subject"])))
         assert message["To"] and READER in message["To"]
+        # The worker rendered the links with serve's own address, not the default port.
+        text = _text(message)
+        assert f"http://127.0.0.1:{port}/r/" in text  # the tracked links
+        assert "127.0.0.1:8000" not in text
+        assert f"<http://127.0.0.1:{port}/" in message["List-Unsubscribe"]
 
         # The worker logs JSON (stderr is a file) with the release and distribution on task lines.
         def batch_lines() -> list[dict[str, object]]:
@@ -168,7 +187,8 @@ def test_serve_runs_web_worker_and_beat_and_mails_a_published_release(directory:
         assert serve.interrupt() == 0, serve.stdout + serve.stderr
         assert "Pressroom stopped" in serve.stdout
         assert _our_processes(directory) == []  # web, worker (and its pool) and beat are gone
-        assert not (directory / ".pressroom" / "redis.sock").exists()  # embedded Redis stopped
+        assert not (data_dir / "redis.sock").exists()  # embedded Redis stopped
+        assert redis_servers(data_dir) == []
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0  # the port is free again
     finally:
@@ -192,3 +212,4 @@ def test_serve_stops_everything_when_a_child_fails(directory: Path) -> None:
         time.sleep(0.1)
     assert _our_processes(directory) == []
     assert not (directory / ".pressroom" / "redis.sock").exists()
+    assert redis_servers(directory / ".pressroom") == []
