@@ -49,7 +49,7 @@ def thread_context(session: Session, release_id: int, language: str,
                 "comment_paragraph_option", language, code=code.upper(), number=number, excerpt=excerpt)})
     found = comments.thread(session, release_id)
     return {"comments": found, "open_comments": sum(1 for c in found if not c.resolved),
-            "comment_paragraphs": options, "comment_draft": draft or {}}
+            "comment_paragraphs": options, "comment_draft": {"body": "", "about": "", "error": "", **(draft or {})}}
 
 
 def _about(value: str) -> tuple[str | None, int | None]:
