@@ -138,11 +138,11 @@ def thread(session: Session, release_id: int) -> list[CommentView]:
     rows = session.exec(select(ReleaseComment).where(ReleaseComment.release_id == release_id)
                         .order_by(col(ReleaseComment.id))).all()
     people = {user.id: user for user in session.exec(select(User)).all()}
-    numbers: dict[int, Revision] = {}
+    revisions = {revision.id: revision for revision in session.exec(
+        select(Revision).where(Revision.release_id == release_id)).all()}
     views = []
     for row in rows:
-        revision = numbers.get(row.revision_id) or session.get(Revision, row.revision_id)
-        numbers[row.revision_id] = revision  # type: ignore[assignment]
+        revision = revisions.get(row.revision_id)
         excerpt = ""
         if revision is not None and row.paragraph is not None and row.language:
             text = ReleaseContent.model_validate(revision.content).translations.get(row.language)

@@ -10,6 +10,7 @@ first one's heartbeats stop, and the first one's unsaved text stays in their bro
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from email import message_from_bytes, policy
 from typing import Any
 
@@ -22,6 +23,7 @@ from tests.delivery.smtp_sink import Sink
 from tests.web.conftest import Web, csrf_of, release_body, sign_in_page, signed_in
 from web.deps import relay_events
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 SECRET = "VERTROUWELIJK-7731"
 BODY = "De minister reist af.\n\nHij ontmoet de gouverneur.\n\nDe reis duurt drie dagen."
 
@@ -124,6 +126,8 @@ def test_a_colleague_takes_over_a_lapsed_editor_and_the_first_ones_text_stays_in
     for field in ("textarea[name=body_nl]", "#save"):  # read-only while An edits
         expect(ada.locator(field)).to_be_disabled()
     take = ada.locator("#lock-take")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ada.screenshot(path=str(ARTIFACTS / "edit-lock-read-only.png"), full_page=True)
     ada.wait_for_timeout(3000)  # longer than the lapse: An's page beats, so the lock stays An's
     expect(take).to_be_disabled()
 
@@ -139,6 +143,7 @@ def test_a_colleague_takes_over_a_lapsed_editor_and_the_first_ones_text_stays_in
     an.click("#save")
     expect(an.locator("#lock-refused")).to_contain_text("Ada Min bewerkt dit persbericht sinds")
     expect(an.locator("textarea[name=body_nl]")).to_have_value(typed)
+    an.screenshot(path=str(ARTIFACTS / "edit-lock-taken-over.png"), full_page=True)
     kept = an.evaluate(f"() => localStorage.getItem('pressroom-editor:{release_id}:v1')")
     assert kept is not None and "En bezoekt ook Goma." in kept
     with web.api(web.spokesperson) as api:

@@ -19,7 +19,7 @@ from tasks.events import HANDLERS
 from tests import factories
 from workflow import comments, service
 from workflow.errors import UnknownMention
-from workflow.models import ReleaseComment
+from workflow.models import Notification, ReleaseComment
 from workflow.users import add_user
 
 BODY = "Eerste alinea.\n\nTweede alinea met cijfers.\n\nDerde alinea."
@@ -68,6 +68,9 @@ def test_a_thread_with_an_anchor_a_mention_mailed_once_resolve_and_reopen(sqlite
     for event_id in handled:  # a redelivered event mails nobody twice
         handle_event(event_id, HANDLERS)
     assert len(outbox.messages) == 1
+    with session_scope() as s:  # and Marc finds it among his notifications, once
+        notes = s.exec(select(Notification).where(Notification.user_id == marc.id)).all()
+        assert [(n.kind, n.release_id) for n in notes] == [("mentioned", release_id)]
 
     with session_scope() as s:
         marc_row = s.get(type(marc), marc.id)

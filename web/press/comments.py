@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
 from web.auth import PressUser
 from web.deps import acting, attach, reading
@@ -23,7 +23,7 @@ from web.pages import flash, redirect
 from web.schemas import MAX_ID
 from workflow import comments, edit_locks, service
 from workflow.errors import EditLocked
-from workflow.models import User
+from workflow.models import ReleaseComment, User
 
 router = APIRouter()
 ReleaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -107,9 +107,6 @@ def reopen_comment(request: Request, user: PressUser, release_id: ReleaseId, com
 
 def _in_release(session: Session, release_id: int, comment_id: int) -> None:
     """A comment is reached through its own release only."""
-    from core.errors import NotFound
-    from workflow.models import ReleaseComment
-
     comment = session.get(ReleaseComment, comment_id)
     if comment is None or comment.release_id != release_id:
         raise NotFound("comment", comment_id)
@@ -169,9 +166,9 @@ def lock_heartbeat(user: PressUser, release_id: ReleaseId) -> Response:
 def take_over(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
     """"Take over": the editor becomes the user's once the colleague's lock has lapsed (audited);
     EditLocked (409, in the reader's language) while it is live."""
-    with reading() as session:
-        from web.press.releases import refuse_unless_editor
+    from web.press.releases import refuse_unless_editor
 
+    with reading() as session:
         refuse_unless_editor(session, release_id, user)
     with acting() as session:
         edit_locks.take(session, release_id, attach(session, user))
