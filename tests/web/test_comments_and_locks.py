@@ -149,5 +149,8 @@ def test_a_colleague_takes_over_a_lapsed_editor_and_the_first_ones_text_stays_in
     with web.api(web.spokesperson) as api:
         assert api.get(f"/releases/{release_id}").json()["content"]["translations"]["nl"]["body"] == (
             "De minister reist af.")
+        # The API's save is held to the same lock: refused, naming who edits.
+        put = api.put(f"/releases/{release_id}", json={**release_body(), "expected_version": 1})
+        assert put.status_code == 409 and "being edited by root@example.be" in put.json()["message"]
     an_context.close()
     ada_context.close()
