@@ -10,8 +10,8 @@ first one's heartbeats stop, and the first one's unsaved text stays in their bro
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 
 from core.db import session_scope
