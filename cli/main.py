@@ -91,6 +91,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 def _register() -> None:
     from cli import (
         check,
+        comments,  # noqa: F401  (adds its commands to `releases`)
         db,
         demo,
         distributions,

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         "before it is submitted or approved, e.g. nl,fr; each one of `languages`; empty: none",
     )
     required_approvals: int = Field(1, ge=1, le=5)
+    # The editor's soft lock (workflow/edit_locks.py): the page beats every `heartbeat` seconds;
+    # a lock whose last beat is `lapse` beats old may be taken over by a colleague.
+    edit_lock_heartbeat: float = Field(
+        20.0, gt=0, le=3600, description="seconds between the editor's heartbeats that keep its lock"
+    )
+    edit_lock_lapse_beats: int = Field(
+        3, ge=2, le=100, description="missed heartbeats after which a colleague may take the editor over"
+    )
     # The organisation's first identity version, in the default language; after that the
     # identity lives in the database (`pressroom organisation set`, /press/organisation).
     organisation_name: str = "FOD Buitenlandse Zaken — SPF Affaires étrangères"

@@ -33,6 +33,7 @@ from templates import (
     AccountLinkInput,
     AlreadySubscribedInput,
     ChangesRequestedInput,
+    CommentMentionInput,
     ConfirmSubscriptionInput,
     MailingProblemInput,
     PublishedReceiptInput,
@@ -42,7 +43,7 @@ from templates import (
 )
 from workflow.accounts import INVITATION, PASSWORD_RESET, link_url, reset_requester
 from workflow.guards import revision_authors
-from workflow.models import Release, Role, User
+from workflow.models import Release, ReleaseComment, Role, User
 from workflow.service import current_content
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,24 @@ def changes_requested(session: Session, event: OutboxEvent) -> None:
         edit_url=_press_url(f"/press/releases/{release.id}/edit"),
     )
     send_notice(session, "changes_requested", author.language, data, author.email, author.name)
+
+
+def comment_mention(session: Session, event: OutboxEvent) -> None:
+    """comment.mentioned: mail the colleague named in a comment the comment and the review page's
+    address, in their language; nothing when they were deactivated since. Once per mention: the
+    event is one person's, and its receipt is kept with the handler's transaction."""
+    comment = session.get(ReleaseComment, event.subject_id)
+    person = session.get(User, event.payload.get("user_id"))
+    release = session.get(Release, comment.release_id) if comment else None
+    if comment is None or release is None or person is None or not person.active:
+        return
+    author = session.get(User, comment.author_id)
+    data = CommentMentionInput(
+        key=f"mention.{comment.id}.{person.id}", title=_title(session, release, person.language),
+        author=author.name if author else "", comment=comment.body,
+        url=_press_url(f"/press/releases/{release.id}/review#comment-{comment.id}"),
+    )
+    send_notice(session, "comment_mention", person.language, data, person.email, person.name)
 
 
 def published_receipt(session: Session, event: OutboxEvent) -> None:

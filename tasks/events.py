@@ -44,6 +44,7 @@ HANDLERS: dict[str, list[Handler]] = {
     "distribution.preparing": [prepare_remaining_deliveries],
     "distribution.finished": [notices.mailing_problem],
     "release.test_requested": [proofs.send_test_mail],
+    "comment.mentioned": [notifications.mentioned, notices.comment_mention],
     "account.invited": [notices.invitation],
     "account.password_reset_requested": [notices.password_reset],
 }

@@ -3,7 +3,7 @@ queues behind a mailing to a million (docs/operations.md, "Queues and workers").
 
 - `transactional`: mail to one person or a few, which someone is waiting for (double opt-in
   confirmations, welcome mails, invitations, password resets, review requests, test mails,
-  staff notices), and the head start of a release's mailing (its journalists' deliveries,
+  staff notices, comment mentions), and the head start of a release's mailing (its journalists' deliveries,
   bounded by the size of the lists that receive embargoed releases).
 - `bulk`: the mailings themselves: inserting a release's audience, fanning out and sending its
   batches, preparing a digest's audience.
@@ -48,6 +48,7 @@ EVENT_QUEUES: dict[str, str] = {
     "account.invited": TRANSACTIONAL,
     "account.password_reset_requested": TRANSACTIONAL,
     "release.test_requested": TRANSACTIONAL,
+    "comment.mentioned": TRANSACTIONAL,
     "release.submitted": TRANSACTIONAL,
     "release.changes_requested": TRANSACTIONAL,
     "release.approved": TRANSACTIONAL,

@@ -235,6 +235,18 @@ class ChangesRequestedInput:
 
 
 @dataclass(frozen=True)
+class CommentMentionInput:
+    """To a colleague named with @ in a comment on a release: who wrote what, on which release,
+    and the review page where the thread is. Staff mail only, never a subscriber's."""
+
+    key: str
+    title: str
+    author: str
+    comment: str
+    url: str
+
+
+@dataclass(frozen=True)
 class PublishedReceiptInput:
     """To the author: the release is out."""
 
@@ -308,6 +320,7 @@ RenderData = (
     | WelcomeInput
     | ReviewRequestInput
     | ChangesRequestedInput
+    | CommentMentionInput
     | PublishedReceiptInput
     | WithdrawalInput
     | MailingProblemInput

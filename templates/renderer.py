@@ -47,6 +47,7 @@ from templates.inputs import (
     AccountLinkInput,
     AlreadySubscribedInput,
     ChangesRequestedInput,
+    CommentMentionInput,
     ConfirmSubscriptionInput,
     DigestInput,
     DocumentItem,
@@ -398,6 +399,17 @@ def _build_changes(data: ChangesRequestedInput, h: _Helpers) -> _Built:
     return _Built(context, h.t("subject", title=data.title), context["intro"])
 
 
+def _build_mention(data: CommentMentionInput, h: _Helpers) -> _Built:
+    context = {
+        "intro": h.t("intro", author=data.author),
+        "title": data.title,
+        "comment": data.comment,
+        "button_url": _url(data.url, "url"),
+    }
+    return _Built(context, h.t("subject", author=_one_line(data.author), title=_one_line(data.title)),
+                  context["intro"])
+
+
 def _build_receipt(data: PublishedReceiptInput, h: _Helpers) -> _Built:
     names = ", ".join(language_name(lang, h.language) for lang in data.languages)
     context = {
@@ -465,6 +477,7 @@ KINDS: dict[str, _Kind] = {
         _Kind("welcome", WelcomeInput, False, _build_welcome),
         _Kind("review_request", ReviewRequestInput, False, _build_review),
         _Kind("changes_requested", ChangesRequestedInput, False, _build_changes),
+        _Kind("comment_mention", CommentMentionInput, False, _build_mention),
         _Kind("published_receipt", PublishedReceiptInput, False, _build_receipt),
         _Kind("withdrawal_notice", WithdrawalInput, True, _build_withdrawal),
         _Kind("mailing_problem", MailingProblemInput, False, _build_mailing_problem),

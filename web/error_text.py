@@ -33,10 +33,11 @@ from templates.errors import MissingTranslation
 from templates.i18n import LOCALES
 from web.errors import CsrfRejected, LimiterUnavailable, PageNotFound, RateLimited
 from web.forms import ListNotOffered, MissingText, NoListChosen, NotADateTime, UnreadableLink
-from web.i18n import action_name, field_name, role_name, translate
+from web.i18n import action_name, field_name, format_time, role_name, translate
 from workflow.errors import (
     AlreadyApproved,
     DuplicateUser,
+    EditLocked,
     FourEyesViolation,
     IllegalTransition,
     InvalidIdentity,
@@ -50,6 +51,7 @@ from workflow.errors import (
     RoleRequired,
     StaleVersion,
     UnknownLists,
+    UnknownMention,
 )
 
 Translate = Callable[..., str]
@@ -108,6 +110,8 @@ TEXTS: list[tuple[type[Exception], Key, Values]] = [
     (StaleVersion, "error_stale", lambda e, t, lang: {"expected": e.expected, "actual": e.actual}),
     (OrganisationChanged, "error_stale", lambda e, t, lang: {"expected": e.expected, "actual": e.actual}),
     (AlreadyApproved, "error_already_approved", _none),
+    (EditLocked, "error_edit_locked",
+     lambda e, t, lang: {"who": e.holder_name, "since": format_time(e.since, lang)}),
     (DuplicateList, "error_duplicate_list", lambda e, t, lang: {"slug": e.slug}),
     (DuplicateUser, "error_duplicate_user", lambda e, t, lang: {"email": e.email}),
     (AddressSuppressed, "error_address_suppressed", lambda e, t, lang: {"email": e.email}),
@@ -125,6 +129,7 @@ TEXTS: list[tuple[type[Exception], Key, Values]] = [
      lambda e, t, lang: {"wanted": t(f"language_{e.language}")}),
     (NoAudience, "error_no_audience", _none),
     (UnknownLists, "error_unknown_lists", lambda e, t, lang: {"lists": ", ".join(e.unknown)}),
+    (UnknownMention, "error_unknown_mention", lambda e, t, lang: {"names": ", ".join(f"@{n}" for n in e.names)}),
     (MissingLanguages, "error_missing_languages", _languages),
     (NotADateTime, "error_not_a_date_time", lambda e, t, lang: {"value": e.value}),
     (UnreadableLink, "error_unreadable_link", _none),

@@ -38,7 +38,9 @@ def translate(key: str, language: str, **values: object) -> str:
 
 
 # Names the code uses that differ from their catalogue key.
-ACTION_KEYS = {"schedule": "schedule_action", "create": "action_create"}
+ACTION_KEYS = {"schedule": "schedule_action", "create": "action_create", "comment": "action_comment",
+               "comment_resolved": "action_comment_resolved", "comment_reopened": "action_comment_reopened",
+               "edit_taken_over": "action_edit_taken_over"}
 FIELD_KEYS = {
     "embargo_until": "embargo", "publish_at": "schedule", "at": "schedule", "default_language": "main_language",
     "contact_details": "contacts", "expected_version": "version", "address": "organisation_address",

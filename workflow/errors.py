@@ -5,6 +5,7 @@
     ├── StaleVersion          someone else changed the release first
     ├── AlreadyApproved       this approver signed this revision already
     ├── OrganisationChanged   someone else changed the organisation's identity first
+    ├── EditLocked            a colleague has the release open in the editor
     ├── DuplicateUser         a user with this address exists already
     └── LastActiveAdmin       the change would leave no active admin
     core.errors.NotAllowed
@@ -22,6 +23,7 @@
     ├── MissingLanguages      a required language (PRESSROOM_REQUIRED_LANGUAGES) lacks its text
     ├── InvalidIdentity       one field of the organisation's identity in one language
     ├── NotStaff              a test mail may go to an active member of staff only
+    ├── UnknownMention        a comment names (@) someone who is not an active colleague
     ├── PublicationInPast     a publication time that has already gone by
     └── EmbargoLiftsFirst     an embargo that would lift before the release goes out
 """
@@ -269,3 +271,30 @@ class MissingAltText(InvalidInput):
         self.missing = missing
         listed = ", ".join(f"{filename} ({language})" for filename, language in missing)
         super().__init__("media", f"images need an alt text in every language of the release: {listed}")
+
+
+class EditLocked(Conflict):
+    """`holder` has the release open in the editor since `since` and has not gone quiet: a save,
+    or taking the editor over, waits until their heartbeat lapses at `lapses_at`."""
+
+    def __init__(self, release_id: int, holder: str, holder_name: str, since: datetime, lapses_at: datetime):
+        self.release_id = release_id
+        self.holder = holder
+        self.holder_name = holder_name
+        self.since = since
+        self.lapses_at = lapses_at
+        super().__init__(
+            f"release {release_id} is being edited by {holder} since {since.isoformat(timespec='minutes')}; "
+            f"your text is not saved (it can be taken over from {lapses_at.isoformat(timespec='seconds')} "
+            "if they stop)"
+        )
+
+
+class UnknownMention(InvalidInput):
+    """A comment's @names must each be one active colleague: a mention nobody receives would
+    leave its writer believing someone was told."""
+
+    def __init__(self, names: Iterable[str]):
+        self.names = list(names)
+        super().__init__("body", "no active colleague is called " + ", ".join(f"@{n}" for n in self.names)
+                         + " (mention someone by the part of their e-mail address before the @)")

@@ -291,3 +291,37 @@ class Notification(SQLModel, table=True):
     message: str = Field(max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReleaseComment(SQLModel, table=True):
+    """A colleague's remark in a release's thread, written on one revision and, when given,
+    anchored to one paragraph of its body in one language. Staff only: no public page or mail
+    reads this table. Resolving and reopening keep the row and say who did it, when."""
+
+    __tablename__ = "release_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="release.id", index=True)
+    revision_id: int = Field(foreign_key="revision.id")
+    author_id: int = Field(foreign_key="user_account.id")
+    body: str = Field(max_length=4000)
+    # The paragraph (0-based, blank-line separated, of the body in `language`) it is about.
+    language: str | None = Field(default=None, max_length=5)
+    paragraph: int | None = Field(default=None)
+    # The colleagues named with @, as user ids: each was mailed once (event comment.mentioned).
+    mentions: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class EditLock(SQLModel, table=True):
+    """Who has a release open in the editor: one row per release, taken over by another person
+    only once its heartbeat has lapsed (a conditional UPDATE, so two takers cannot both win)."""
+
+    __tablename__ = "edit_lock"
+
+    release_id: int = Field(foreign_key="release.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    user_id: int = Field(foreign_key="user_account.id")
+    taken_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    heartbeat_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -12,19 +12,21 @@ from sqlmodel import Session, col, select
 
 from core.outbox import OutboxEvent
 from workflow.guards import revision_authors
-from workflow.models import Notification, Release, Role, User
+from workflow.models import Notification, Release, ReleaseComment, Role, User
 from workflow.service import current_content
 
 log = logging.getLogger(__name__)
 
 
-def _notify(session: Session, event: OutboxEvent, users: list[User], kind: str, message: str) -> None:
+def _notify(session: Session, event: OutboxEvent, users: list[User], kind: str, message: str,
+            release_id: int | None = None) -> None:
+    """Note `message` for each of `users`; the release is the event's subject unless named."""
     for user in users:
         session.add(
             Notification(
                 event_id=event.id,
                 user_id=user.id or 0,
-                release_id=event.subject_id or 0,
+                release_id=release_id or event.subject_id or 0,
                 kind=kind,
                 message=message,
             )
@@ -71,3 +73,14 @@ changes_requested = _tell_author("changes_requested", "needs changes")
 approved = _tell_author("approved", "was approved")
 published_receipt = _tell_author("published_receipt", "was published")
 withdrawn = _tell_author("withdrawn", "was withdrawn")
+
+
+def mentioned(session: Session, event: OutboxEvent) -> None:
+    """comment.mentioned: the colleague named in a comment finds it among their notifications."""
+    comment = session.get(ReleaseComment, event.subject_id)
+    person = session.get(User, event.payload.get("user_id"))
+    release = session.get(Release, comment.release_id) if comment else None
+    if comment is None or release is None or person is None or not person.active:
+        return
+    _notify(session, event, [person], "mentioned", f"mentioned in a comment on {_title(session, release)}",
+            release_id=release.id)

@@ -23,6 +23,7 @@ from core.outbox import emit
 from core.settings import get_settings
 from media.readiness import check_known, check_ready
 from workflow.content import ReleaseContent
+from workflow.edit_locks import check_may_save
 from workflow.errors import (
     EmbargoLiftsFirst,
     IllegalTransition,
@@ -118,8 +119,10 @@ def edit_release(
     comment: str = "",
 ) -> Step | None:
     """Store a new revision. Editing approved or scheduled text voids its approvals and sends it
-    back to review. Returns None when the content is unchanged (nothing is recorded)."""
+    back to review. Returns None when the content is unchanged (nothing is recorded). Raises
+    EditLocked while a colleague has the release open in the editor (`workflow.edit_locks`)."""
     release = get_release(session, release_id)
+    check_may_save(session, release_id, actor)
     content = _reviewable(session, content)
     if content.content_hash() == current_revision(session, release).content_hash and (
         expected_version is None or expected_version == release.version

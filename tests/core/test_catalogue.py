@@ -105,7 +105,8 @@ FAMILIES: dict[str, list[str]] = {
     "organisation_origin_": ["settings", "migration"],
     "role_": [r.value for r in Role],
     "outcome_": [o.value for o in SubscribeOutcome],
-    "notification_": ["review_request", "changes_requested", "approved", "published_receipt", "withdrawn"],
+    "notification_": ["review_request", "changes_requested", "approved", "published_receipt", "withdrawn",
+                      "mentioned"],
     "user_status_": ["active", "invited", "deactivated"],  # workflow.accounts.status
     "account_": [action.value for action in CHANGES],  # what the users page lists
     "figure_": list(DASHBOARD_FIGURES),  # the dashboard's last 30 days

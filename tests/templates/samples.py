@@ -10,6 +10,7 @@ from templates import (
     AccountLinkInput,
     AlreadySubscribedInput,
     ChangesRequestedInput,
+    CommentMentionInput,
     ConfirmSubscriptionInput,
     ContactCard,
     DigestInput,
@@ -153,6 +154,12 @@ def changes() -> ChangesRequestedInput:
     )
 
 
+def mention() -> CommentMentionInput:
+    return CommentMentionInput(key="mention.4.2", title=TITLES["nl"], author="Marc Janssens",
+                               comment="@an klopt dit cijfer?\nZie alinea 2.",
+                               url=f"{SITE}/press/releases/7/review#comment-4")
+
+
 def receipt() -> PublishedReceiptInput:
     return PublishedReceiptInput(
         key="r7.3", title=TITLES["nl"], published_at=DATELINE, url=f"{SITE}/releases/7/nl", languages=("nl", "fr"),
@@ -194,6 +201,7 @@ def input_for(template: str) -> Any:
         "welcome": welcome,
         "review_request": review,
         "changes_requested": changes,
+        "comment_mention": mention,
         "published_receipt": receipt,
         "withdrawal_notice": withdrawal,
         "mailing_problem": mailing_problem,

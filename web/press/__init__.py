@@ -8,6 +8,7 @@ from web.auth import csrf_protect
 from web.press import (
     account,
     audience,
+    comments,
     contacts,
     distributions,
     imports,
@@ -25,7 +26,7 @@ from web.press import (
 
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
-    for module in (session, sso, password_links, account, imports, releases, media, distributions, audience, organisation,
+    for module in (session, sso, password_links, account, imports, releases, comments, media, distributions, audience, organisation,
                    users, contacts, privacy, topics):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)

@@ -45,6 +45,7 @@ from web.forms import (
 )
 from web.i18n import action_name, format_time, translate, ui_language
 from web.pages import flash, local_input, redirect, render
+from web.press.comments import lock_context, open_editor, thread_context
 from web.previews import safe_preview
 from web.queries import (
     awaiting_review,
@@ -60,7 +61,13 @@ from web.queries import (
 from web.schemas import MAX_ID
 from workflow import proofs, service, views
 from workflow.content import ReleaseContent
-from workflow.errors import EmbargoLiftsFirst, IllegalTransition, PublicationInPast, StaleVersion
+from workflow.errors import (
+    EditLocked,
+    EmbargoLiftsFirst,
+    IllegalTransition,
+    PublicationInPast,
+    StaleVersion,
+)
 from workflow.guards import Context, check, permitted_actions
 from workflow.models import Contact, Notification, Release, ReleaseKind, User
 from workflow.service import Step
@@ -134,15 +141,22 @@ def release_list(
 def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None,
             error: InvalidInput | None = None, status: int = 200,
             conflict: dict[str, Any] | None = None, media_error: str = "",
-            import_error: str = "", import_notes: list[str] | None = None) -> Response:
+            import_error: str = "", import_notes: list[str] | None = None,
+            comment_draft: dict[str, str] | None = None, lock_refusal: str = "") -> Response:
     """The editor page; `conflict` (who saved meanwhile, and the fields that differ) shows a
     colleague's newer text beside the user's, whose form is kept; `media_error` says why a file
     was refused; `import_error` why a document to import was, and `import_notes` what an import
-    could not carry over into this draft."""
+    could not carry over into this draft. A stored release's page has its comments and its
+    lock: read-only while a colleague edits (`comment_draft`: a refused comment, as typed)."""
     from web.press.media import media_rows
 
-    lang = ui_language(getattr(request.scope.get("state", {}).get("pressroom_user"), "language", None))
+    me = request.scope.get("state", {}).get("pressroom_user")
+    lang = ui_language(getattr(me, "language", None))
+    extra: dict[str, Any] = {"lock": None, "lock_refusal": lock_refusal}
     with reading() as session:
+        if release and me is not None:
+            extra.update(thread_context(session, release["id"], lang, comment_draft))
+            extra["lock"] = lock_context(session, release["id"], attach(session, me))
         contacts = list(session.exec(select(Contact).order_by(col(Contact.name))).all())
         lists = all_lists(session)
         notes = views.review_notes(session, release["id"]) if release else {"requested_changes": None}
@@ -156,7 +170,7 @@ def _editor(request: Request, editor: EditorForm, release: dict[str, Any] | None
         "kinds": [k.value for k in ReleaseKind], "zone": get_settings().mail_timezone,
         "requested_changes": _timed(notes["requested_changes"]), "where": where, "conflict": conflict,
         "test_mail": test_mail, "media": media, "media_error": media_error,
-        "import_error": import_error, "import_notes": import_notes,
+        "import_error": import_error, "import_notes": import_notes, **extra,
     }, status=status)
 
 
@@ -206,16 +220,24 @@ def edit_release(request: Request, user: PressUser, release_id: ReleaseId) -> Re
 
 
 def editor_for(request: Request, user: User, release_id: int, media_error: str = "", status: int = 200,
-               import_notes: list[str] | None = None) -> Response:
-    """The editor of a stored release, as stored; `media_error` says why a file was refused,
-    `import_notes` what the import that made it could not carry over."""
+               import_notes: list[str] | None = None, comment_draft: dict[str, str] | None = None) -> Response:
+    """The editor of a stored release, as stored, its lock taken if free or lapsed;
+    `media_error` says why a file was refused, `import_notes` what the import that made it could
+    not carry over, `comment_draft` a refused comment."""
     with reading() as session:
-        release = service.get_release(session, release_id)
-        # Not the editor for someone who could not save it: say so before any typing.
-        _refuse_unless_permitted(session, release, user, Action.EDIT)
+        release = refuse_unless_editor(session, release_id, user)
         view = views.release_view(session, release)
         editor = form_from_content(service.current_content(session, release), release.version)
-    return _editor(request, editor, view, media_error=media_error, status=status, import_notes=import_notes)
+    open_editor(user, release_id)
+    return _editor(request, editor, view, media_error=media_error, status=status, import_notes=import_notes,
+                   comment_draft=comment_draft)
+
+
+def refuse_unless_editor(session: Session, release_id: int, user: User) -> Release:
+    """The release, if `user` may edit it: not the editor for someone who could not save it."""
+    release = service.get_release(session, release_id)
+    _refuse_unless_permitted(session, release, user, Action.EDIT)
+    return release
 
 
 @router.post("/releases/{release_id}/edit")
@@ -239,6 +261,11 @@ def save_release(request: Request, user: PressUser, release_id: ReleaseId, form:
         return _editor(request, read_form(form), view, error, status=422)
     except StaleVersion as stale:
         return _merge(request, user, read_form(form), release_id, stale)
+    except EditLocked as locked:
+        # A colleague holds the editor: the text as typed comes back (and stays in the browser).
+        with reading() as session:
+            view = views.release_view(session, service.get_release(session, release_id))
+        return _editor(request, read_form(form), view, status=409, lock_refusal=describe(locked, lang))
     flash(request, translate("unchanged", lang) if step is None else translate("saved", lang, revision=revision))
     return redirect(f"/press/releases/{release_id}/edit")
 
@@ -334,7 +361,13 @@ def release_page(request: Request, user: PressUser, release_id: ReleaseId) -> Re
 
 @router.get("/releases/{release_id}/review")
 def review_page(request: Request, user: PressUser, release_id: ReleaseId) -> Response:
-    """The revision under review beside the last approved (else the previous) revision."""
+    return review_for(request, user, release_id)
+
+
+def review_for(request: Request, user: User, release_id: int, status: int = 200,
+               comment_draft: dict[str, str] | None = None) -> Response:
+    """The revision under review beside the last approved (else the previous) revision, with the
+    release's comments (`comment_draft`: a refused comment, as typed)."""
     with reading() as session:
         release = service.get_release(session, release_id)
         view = views.release_view(session, release, full=True)
@@ -349,12 +382,13 @@ def review_page(request: Request, user: PressUser, release_id: ReleaseId) -> Res
         audience = _audience(session, content)
         edit_comments = [_timed(entry) for entry in views.review_notes(session, release_id)["edit_comments"]]
         test_mail = _test_mail_form(session, request, release_id)
-    return render(request, "press/review.html", {
+        thread = thread_context(session, release_id, ui_language(user.language), comment_draft)
+    return render(request, "press/review.html", {**thread,
         "release": view, "languages_diff": languages, "others": others, "basis": basis,
         "baseline": baseline, "current": current, "current_author": authors.get(current.author_id),
         "audience": audience, "edit_comments": edit_comments, "test_mail": test_mail,
         "mailed_languages": proofs.mailed_languages(content), "media_diff": media_diff,
-    })
+    }, status=status)
 
 
 def _audience(session: Session, content: ReleaseContent) -> dict[str, Any]:

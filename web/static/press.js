@@ -96,6 +96,43 @@
     });
   }
 
+  // The editor's soft lock. The holder's page beats every few seconds; when a beat says a
+  // colleague took over (after the lock lapsed), the page says so and keeps what is typed in this
+  // browser (the autosave above), since a save would now be refused. Anyone else's page asks how
+  // the lock stands and enables "Take over" once it has lapsed.
+  var lock = document.getElementById("edit-lock");
+  if (lock && window.fetch) {
+    var every = Math.max(parseFloat(lock.dataset.heartbeat) || 20, 0.2) * 1000;
+    var token = document.querySelector("input[name=csrf_token]");
+    var ask = function (url, method) {
+      return fetch(url, { method: method, credentials: "same-origin",
+                          headers: { Accept: "application/json", "X-CSRF-Token": token ? token.value : "" } })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+    };
+    if (lock.dataset.mine === "true") {
+      var beat = function () {
+        ask(lock.dataset.beatUrl, "POST").then(function (d) {
+          if (!d.held) {
+            document.getElementById("lock-lost").hidden = false;
+            if (dirtyForm) { dirtyForm.dispatchEvent(new Event("change", { bubbles: true })); }
+            return;
+          }
+          setTimeout(beat, every);
+        }).catch(function () { setTimeout(beat, every); });
+      };
+      setTimeout(beat, every);
+    } else {
+      var take = document.getElementById("lock-take");
+      var watchLock = function () {
+        ask(lock.dataset.statusUrl, "GET").then(function (d) {
+          if (d.lapsed || d.held) { take.disabled = false; return; }
+          setTimeout(watchLock, every);
+        }).catch(function () { setTimeout(watchLock, every); });
+      };
+      if (take) { setTimeout(watchLock, every); }
+    }
+  }
+
   // The editor: one tab per language (the ARIA tabs pattern: one tab in the Tab order, arrow
   // keys, Home and End move between them); without JS every language shows, one after the other.
   var tabs = Array.prototype.slice.call(document.querySelectorAll("[data-tabs] [data-tab]"));
@@ -157,7 +194,8 @@
   var button = document.getElementById("refresh-preview");
   var timer = null;
   function refresh() {
-    if (!editor || !frame || !button) { return; }
+    // A read-only editor (a colleague holds it) posts no fields: its frame keeps the stored mail.
+    if (!editor || !frame || !button || editor.dataset.locked) { return; }
     editor.requestSubmit(button);
   }
   if (editor && frame && button) {
