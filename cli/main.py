@@ -101,6 +101,7 @@ def _register() -> None:
         topics,
         users,
         web,
+        webhooks,
     )
 
     cli.add_command(db.db)
@@ -120,6 +121,7 @@ def _register() -> None:
     cli.add_command(web.web)
     cli.add_command(serve.serve)
     cli.add_command(check.check)
+    cli.add_command(webhooks.webhooks)
 
 
 _register()

@@ -32,6 +32,7 @@ from templates.inputs import (
     RenderData,
     ReviewRequestInput,
     Sender,
+    WebhookDisabledInput,
     WelcomeInput,
     WithdrawalInput,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "UnknownTemplate",
     "UnsafeURL",
     "UnsupportedLanguage",
+    "WebhookDisabledInput",
     "WelcomeInput",
     "WithdrawalInput",
     "WrongInput",

@@ -256,6 +256,18 @@ class MailingProblemInput:
 
 
 @dataclass(frozen=True)
+class WebhookDisabledInput:
+    """To the admins: a webhook endpoint failed `failures` times in a row and was disabled, so
+    receivers downstream get nothing until someone looks."""
+
+    key: str
+    endpoint_id: int
+    url: str
+    failures: int
+    last_error: str
+
+
+@dataclass(frozen=True)
 class WithdrawalInput:
     """To everyone who received a release: it has been withdrawn, and why.
 
@@ -307,5 +319,6 @@ RenderData = (
     | PublishedReceiptInput
     | WithdrawalInput
     | MailingProblemInput
+    | WebhookDisabledInput
     | AccountLinkInput
 )
