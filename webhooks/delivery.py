@@ -349,6 +349,14 @@ def shared_client() -> httpx.Client:
         return client
 
 
+def close_clients() -> None:
+    """Close the shared clients and their kept-alive connections (a worker's or a test's end)."""
+    with _clients_lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
+
+
 # --- by hand ------------------------------------------------------------------------------------
 
 

@@ -95,9 +95,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 document = {}
             request = Request(self.path, self.headers.get("Idempotency-Key", ""), self.headers.get("Pressroom-Event", ""),
                               int(self.headers.get("Pressroom-Attempt", "0")), time.time(), document, signed, status)
+            receiver.record(request)
             if wait:  # a receiver that hangs: the sender gives up before the answer comes
                 time.sleep(wait)
-            receiver.record(request)
             reply = b'{"ok": true}' if status < 300 else b"not this time"
             try:
                 self.send_response(status)
