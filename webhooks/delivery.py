@@ -107,6 +107,7 @@ def overdue(limit: int = 1000) -> list[int]:
 
 @dataclass(frozen=True)
 class _Request:
+    endpoint_id: int
     url: str
     body: bytes
     secrets: list[str]
@@ -158,7 +159,7 @@ def _decide_and_claim(delivery_id: int) -> _Request | Outcome:
             return Outcome(delivery_id, "skipped")
         number = delivery.attempts + 1
         body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
-        return _Request(endpoint.url, body, signing_secrets(endpoint, now), delivery.event, delivery.idempotency_key,
+        return _Request(endpoint.id or 0, endpoint.url, body, signing_secrets(endpoint, now), delivery.event, delivery.idempotency_key,
                         number, number - delivery.retries_from >= settings.webhook_max_attempts,
                         delivery.event == TEST)
 
@@ -289,17 +290,14 @@ def _record(delivery_id: int, request: _Request, result: _Result) -> Outcome:
         session.add(WebhookAttempt(delivery_id=delivery_id, number=request.number, at=now,
                                    status_code=result.status_code, latency_ms=result.latency_ms, outcome=outcome,
                                    error=error[:EXCERPT], response_excerpt=result.excerpt[:EXCERPT]))
-        delivery = session.get(WebhookDelivery, delivery_id)
-        assert delivery is not None
-        delivery.claimed_until = None
-        delivery.last_error = error[:EXCERPT]
+        values: dict[str, Any] = {"claimed_until": None, "last_error": error[:EXCERPT]}
         if outcome == "retry":
-            delivery.next_attempt_at = now + timedelta(seconds=wait or 0)
-            session.add(delivery)
+            values["next_attempt_at"] = now + timedelta(seconds=wait or 0)
         else:
-            _finish(session, delivery, DeliveryStatus.DELIVERED if outcome == "delivered" else DeliveryStatus.FAILED,
-                    error)
-        disabled = False if request.test else _count(session, delivery.endpoint_id, outcome == "delivered", error)
+            values["status"] = DeliveryStatus.DELIVERED if outcome == "delivered" else DeliveryStatus.FAILED
+            values["finished_at"] = now
+        session.execute(update(WebhookDelivery).where(col(WebhookDelivery.id) == delivery_id).values(**values))
+        disabled = False if request.test else _count(session, request.endpoint_id, outcome == "delivered", error)
     return Outcome(delivery_id, outcome, result.status_code, error, wait, disabled)
 
 
@@ -312,26 +310,26 @@ def _finish(session: Session, delivery: WebhookDelivery, status: DeliveryStatus,
 
 
 def _count(session: Session, endpoint_id: int, delivered: bool, error: str) -> bool:
-    """Failures in a row per endpoint; at the threshold the endpoint is disabled (once): True then."""
+    """Failures in a row per endpoint, counted in the database (workers try in parallel); at the
+    threshold the endpoint is disabled, once, with an event: True then."""
+    endpoint = col(WebhookEndpoint.id) == endpoint_id
     if delivered:
-        session.execute(update(WebhookEndpoint).where(col(WebhookEndpoint.id) == endpoint_id)
+        session.execute(update(WebhookEndpoint).where(endpoint, col(WebhookEndpoint.failures_in_a_row) > 0)
                         .values(failures_in_a_row=0))
         return False
-    session.execute(update(WebhookEndpoint).where(col(WebhookEndpoint.id) == endpoint_id)
-                    .values(failures_in_a_row=WebhookEndpoint.failures_in_a_row + 1))
-    endpoint = session.get(WebhookEndpoint, endpoint_id)
-    assert endpoint is not None
-    session.refresh(endpoint)
+    failures = session.execute(update(WebhookEndpoint).where(endpoint)
+                               .values(failures_in_a_row=WebhookEndpoint.failures_in_a_row + 1)
+                               .returning(col(WebhookEndpoint.failures_in_a_row))).scalar_one()
     threshold = get_settings().webhook_disable_after
-    if endpoint.active and endpoint.failures_in_a_row >= threshold:
-        disabled = session.execute(update(WebhookEndpoint).where(
-            col(WebhookEndpoint.id) == endpoint_id, col(WebhookEndpoint.active) == True)
-            .values(active=False, disabled_at=utcnow(),
-                    disabled_reason=f"{threshold} failed tries in a row; the last: {error}"[:500]))
-        if disabled.rowcount == 1:  # type: ignore[attr-defined]
-            emit(session, DISABLED, endpoint_id, failures=endpoint.failures_in_a_row, last_error=error[:EXCERPT])
-            return True
-    return False
+    if failures < threshold:
+        return False
+    disabled = session.execute(update(WebhookEndpoint).where(endpoint, col(WebhookEndpoint.active) == True)
+                               .values(active=False, disabled_at=utcnow(),
+                                       disabled_reason=f"{failures} failed tries in a row; the last: {error}"[:500]))
+    if disabled.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    emit(session, DISABLED, endpoint_id, failures=failures, last_error=error[:EXCERPT])
+    return True
 
 
 _clients: dict[float, httpx.Client] = {}

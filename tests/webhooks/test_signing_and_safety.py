@@ -68,6 +68,6 @@ def test_redirects_are_not_followed() -> None:
         with checked_client(2) as client:
             response = client.post(url, content=BODY)
         assert response.status_code == 302 and not response.history
-        with pytest.raises(httpx.ConnectError):  # no proxy from the environment either: direct, checked
-            with checked_client(0.5) as client:
-                client.post("http://127.0.0.1:9/", content=BODY)
+        # No proxy from the environment either: straight to the checked address.
+        with pytest.raises(httpx.ConnectError), checked_client(0.5) as client:
+            client.post("http://127.0.0.1:9/", content=BODY)
