@@ -265,6 +265,7 @@ class WebhookDisabledInput:
     url: str
     failures: int
     last_error: str
+    url_of_deliveries: str = ""  # the press page of its deliveries
 
 
 @dataclass(frozen=True)

@@ -414,7 +414,8 @@ def _build_mailing_problem(data: MailingProblemInput, h: _Helpers) -> _Built:
 def _build_webhook_disabled(data: WebhookDisabledInput, h: _Helpers) -> _Built:
     intro = h.t("intro", url=data.url, failures=data.failures)
     context = {"intro": intro, "last_error": h.t("last_error", error=data.last_error),
-               "hint": h.t("hint", id=data.endpoint_id), "button_url": ""}
+               "hint": h.t("hint", id=data.endpoint_id),
+               "button_url": _url(data.url_of_deliveries, "url_of_deliveries", required=False)}
     return _Built(context, h.t("subject", url=_one_line(data.url)), intro)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from core.outbox import OutboxEvent
+from core.settings import get_settings
 from delivery.notices import send_notice
 from templates import WebhookDisabledInput
 from webhooks.models import WebhookEndpoint
@@ -21,5 +22,6 @@ def endpoint_disabled(session: Session, event: OutboxEvent) -> None:
     for admin in admins:
         data = WebhookDisabledInput(key=f"webhook.{endpoint.id}.disabled.{event.id}", endpoint_id=endpoint.id or 0,
                                     url=endpoint.url, failures=int(event.payload.get("failures") or 0),
-                                    last_error=str(event.payload.get("last_error") or ""))
+                                    last_error=str(event.payload.get("last_error") or ""),
+                                    url_of_deliveries=f"{get_settings().base_url.rstrip('/')}/press/webhooks/{endpoint.id}")
         send_notice(session, "webhook_disabled", admin.language, data, admin.email, admin.name)

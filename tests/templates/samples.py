@@ -166,7 +166,7 @@ def mailing_problem() -> MailingProblemInput:
 
 def webhook_disabled() -> WebhookDisabledInput:
     return WebhookDisabledInput(key="webhook.4.disabled", endpoint_id=4, url="https://news.example.org/hooks/pressroom",
-                                failures=15, last_error="HTTP 503")
+                                failures=15, last_error="HTTP 503", url_of_deliveries=f"{SITE}/press/webhooks/4")
 
 
 def account_link(purpose: str) -> AccountLinkInput:

@@ -3,7 +3,11 @@ the payload a release would carry validates against the schema the API publishes
 
 from __future__ import annotations
 
-from tests.web.conftest import Web, release_body
+import re
+
+from core.db import session_scope
+from tests.web.conftest import Web, post, release_body, sign_in
+from webhooks.endpoints import list_endpoints
 
 
 def test_admins_manage_endpoints_and_the_payload_schema_is_published(web: Web) -> None:
@@ -34,3 +38,32 @@ def test_admins_manage_endpoints_and_the_payload_schema_is_published(web: Web) -
         schemas = api.get("/openapi.json").json()["components"]["schemas"]
     assert {"WebhookPayload", "ReleaseDoc", "EmbargoDoc"} <= set(schemas)
     assert "under_embargo" in schemas["EmbargoDoc"]["properties"]
+
+
+def test_an_admin_adds_an_endpoint_on_the_press_pages_and_sees_its_secret_once(web: Web) -> None:
+    with web.browser() as browser:
+        sign_in(browser, web.spokesperson.email)
+        assert browser.get("/press/webhooks").status_code == 403
+    with web.browser() as browser:
+        sign_in(browser, web.admin.email)
+        assert 'href="/press/webhooks"' in browser.get("/press").text
+        refused = post(browser, "/press/webhooks", page="/press/webhooks", data={"url": "https://user:pw@news.example.org/h", "events": "release.published"})
+        assert refused.status_code == 422 and "without a user name or password" in refused.text
+        added = post(browser, "/press/webhooks", page="/press/webhooks", data={"url": "https://news.example.org/h", "events": ["release.published", "release.withdrawn"],
+                           "embargoed": "on", "description": "Agency intake"})
+        assert added.status_code == 201
+        secret = re.search(r"<code>(whsec_[0-9a-f]{64})</code>", added.text)
+        assert secret is not None
+        listed = browser.get("/press/webhooks").text
+        assert "https://news.example.org/h" in listed and "Agency intake" in listed and secret.group(1) not in listed
+        with session_scope() as s:
+            (endpoint,) = list_endpoints(s)
+        assert endpoint.embargoed and endpoint.event_list == ["release.published", "release.withdrawn"]
+        assert endpoint.secret == secret.group(1)
+        page = browser.get(f"/press/webhooks/{endpoint.id}")
+        assert page.status_code == 200 and "https://news.example.org/h" in page.text
+        rotated = post(browser, f"/press/webhooks/{endpoint.id}/rotate", page="/press/webhooks", data={})
+        assert "the old one signs too until" in rotated.text
+        post(browser, f"/press/webhooks/{endpoint.id}/remove", page="/press/webhooks", data={})
+        after = browser.get("/press/webhooks").text
+        assert "Webhook https://news.example.org/h removed." in after and 'id="webhook-' not in after
