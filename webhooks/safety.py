@@ -53,6 +53,13 @@ def address_allowed(address: Address, settings: Settings | None = None) -> bool:
     return address.is_global and not address.is_multicast
 
 
+def scheme_allowed(url: str, settings: Settings | None = None) -> bool:
+    """Whether `url`'s scheme may be used now: only https in production (an endpoint saved
+    with http in development is refused when it would be sent to)."""
+    settings = settings or get_settings()
+    return url.lower().startswith("https://") or (not _production(settings) and url.lower().startswith("http://"))
+
+
 def check_url(url: str, field: str = "url", settings: Settings | None = None) -> str:
     """The endpoint URL as it will be stored; raises InvalidInput naming `field` and the reason."""
     settings = settings or get_settings()
