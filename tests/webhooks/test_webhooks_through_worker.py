@@ -2,7 +2,8 @@
 receiver on loopback through the outbox, a real Celery worker and the real broker, on each
 database — each event once per endpoint after 5xx, 429 with Retry-After and a hang; embargoed
 content only to the endpoints marked for it before the lift; a redirect never followed; an
-endpoint that keeps failing disabled, sent nothing more, and its admins mailed."""
+endpoint that keeps failing disabled, sent nothing more, and its admins mailed; sent again by
+hand once it is mended."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from tests.conftest import wait_until
 from tests.delivery.smtp_sink import Sink, smtp_server
 from tests.webhooks.helpers import attempts, deliveries, endpoint, people, publish, quick
 from tests.webhooks.receiver import OK, running_receiver
+from webhooks.delivery import redeliver
+from webhooks.endpoints import enable_endpoint
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from workflow import service
 from workflow.models import Release
@@ -133,8 +136,17 @@ def test_an_endpoint_that_keeps_failing_is_disabled_gets_nothing_more_and_its_ad
         publish(author, approver)
         relay_pending(send_event)
         wait_until(lambda: [d.status for d in deliveries(fine)] == [DeliveryStatus.DELIVERED] * 2, 30, "the second")
-    assert len(rx.at("/down")) == 3 and len(deliveries(down)) == 1  # nothing more for the disabled endpoint
-    assert len(rx.at("/fine")) == 2
+        assert len(rx.at("/down")) == 3 and len(deliveries(down)) == 1  # nothing more for the disabled endpoint
+        assert len(rx.at("/fine")) == 2
+        # Mended and enabled by an admin, it gets what it missed when the admin sends it again.
+        rx.on("/down", OK)
+        with session_scope() as s:
+            enable_endpoint(s, s.merge(admin), down)
+            redeliver(s, s.merge(admin), first.id or 0)
+        relay_pending(send_event)
+        wait_until(lambda: deliveries(down)[0].status == DeliveryStatus.DELIVERED, 30, "the redelivery")
+        resent = rx.at("/down")[-1]
+        assert len(rx.at("/down")) == 4 and resent.signed and resent.key == first.idempotency_key
     mails = _webhook_mail(sink)
     assert [to for to, _ in mails] == [[admin.email]]  # the one admin, once
     mail = mails[0][1]
