@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from web.api import audience, distributions, imports, media, organisation, people, releases, webhooks
+from web.api import (
+    audience,
+    distributions,
+    imports,
+    media,
+    organisation,
+    people,
+    releases,
+    webhooks,
+)
 from web.api.common import known_query_only
 
 router = APIRouter(prefix="/api", dependencies=[Depends(known_query_only)])
