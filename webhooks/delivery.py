@@ -32,7 +32,7 @@ from core.outbox import emit
 from core.settings import get_settings
 from webhooks.endpoints import DISABLED, signing_secrets
 from webhooks.errors import NotRedeliverable
-from webhooks.models import TEST, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.models import TEST, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookStatus
 from webhooks.safety import UnsafeAddress, checked_client, scheme_allowed
 from webhooks.signing import HEADER, signature_header
 from workflow.guards import require_role
@@ -73,7 +73,7 @@ def delivery_row(endpoint: WebhookEndpoint, event_id: str, event: str, release_i
     """The row of one event for one endpoint; `document` already carries its idempotency key."""
     return {"endpoint_id": endpoint.id, "idempotency_key": idempotency_key(event_id, endpoint.id or 0),
             "event_id": event_id, "event": event, "release_id": release_id, "payload": document,
-            "status": DeliveryStatus.PENDING.value, "attempts": 0, "retries_from": 0, "next_attempt_at": due,
+            "status": WebhookStatus.PENDING.value, "attempts": 0, "retries_from": 0, "next_attempt_at": due,
             "last_error": "", "created_at": utcnow()}
 
 
@@ -86,7 +86,7 @@ def queued(session: Session, release_id: int | None) -> list[tuple[int, float]]:
     for the tasks that send them."""
     now = utcnow()
     rows = session.exec(select(WebhookDelivery.id, WebhookDelivery.next_attempt_at).where(
-        WebhookDelivery.release_id == release_id, WebhookDelivery.status == DeliveryStatus.PENDING,
+        WebhookDelivery.release_id == release_id, WebhookDelivery.status == WebhookStatus.PENDING,
         WebhookDelivery.attempts == 0)).all()
     return [(i or 0, max(0.0, (as_utc(due) - now).total_seconds())) for i, due in rows]
 
@@ -97,7 +97,7 @@ def overdue(limit: int = 1000) -> list[int]:
     now = utcnow()
     with session_scope() as session:
         return [i or 0 for i in session.exec(select(WebhookDelivery.id).where(
-            WebhookDelivery.status == DeliveryStatus.PENDING, col(WebhookDelivery.next_attempt_at) < now - SWEEP_GRACE,
+            WebhookDelivery.status == WebhookStatus.PENDING, col(WebhookDelivery.next_attempt_at) < now - SWEEP_GRACE,
             or_(col(WebhookDelivery.claimed_until).is_(None), col(WebhookDelivery.claimed_until) < now),
         ).order_by(col(WebhookDelivery.next_attempt_at)).limit(limit)).all()]
 
@@ -132,13 +132,13 @@ def _decide_and_claim(delivery_id: int) -> _Request | Outcome:
     now = utcnow()
     with session_scope() as session:
         delivery = session.get(WebhookDelivery, delivery_id)
-        if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        if delivery is None or delivery.status != WebhookStatus.PENDING:
             return Outcome(delivery_id, "skipped")
         endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
         assert endpoint is not None  # a foreign key
         stop = _why_not(session, delivery, endpoint)
         if stop:
-            _finish(session, delivery, DeliveryStatus.CANCELLED, stop)
+            _finish(session, delivery, WebhookStatus.CANCELLED, stop)
             return Outcome(delivery_id, "cancelled", error=stop)
         lift = _lift_ahead(session, delivery, endpoint, now)
         if lift is not None:  # an endpoint that waits for the lift: not before
@@ -149,7 +149,7 @@ def _decide_and_claim(delivery_id: int) -> _Request | Outcome:
             return Outcome(delivery_id, "skipped", retry_in=(as_utc(delivery.next_attempt_at) - now).total_seconds())
         claimed = session.execute(
             update(WebhookDelivery)
-            .where(col(WebhookDelivery.id) == delivery_id, col(WebhookDelivery.status) == DeliveryStatus.PENDING,
+            .where(col(WebhookDelivery.id) == delivery_id, col(WebhookDelivery.status) == WebhookStatus.PENDING,
                    col(WebhookDelivery.attempts) == delivery.attempts,
                    or_(col(WebhookDelivery.claimed_until).is_(None), col(WebhookDelivery.claimed_until) < now))
             .values(attempts=delivery.attempts + 1,
@@ -296,14 +296,14 @@ def _record(delivery_id: int, request: _Request, result: _Result) -> Outcome:
         if outcome == "retry":
             values["next_attempt_at"] = now + timedelta(seconds=wait or 0)
         else:
-            values["status"] = DeliveryStatus.DELIVERED if outcome == "delivered" else DeliveryStatus.FAILED
+            values["status"] = WebhookStatus.DELIVERED if outcome == "delivered" else WebhookStatus.FAILED
             values["finished_at"] = now
         session.execute(update(WebhookDelivery).where(col(WebhookDelivery.id) == delivery_id).values(**values))
         disabled = False if request.test else _count(session, request.endpoint_id, outcome == "delivered", error)
     return Outcome(delivery_id, outcome, result.status_code, error, wait, disabled)
 
 
-def _finish(session: Session, delivery: WebhookDelivery, status: DeliveryStatus, error: str) -> None:
+def _finish(session: Session, delivery: WebhookDelivery, status: WebhookStatus, error: str) -> None:
     delivery.status = status
     delivery.finished_at = utcnow()
     delivery.claimed_until = None
@@ -369,9 +369,9 @@ def redeliver(session: Session, actor: User | None, delivery_id: int) -> Webhook
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         raise NotFound("webhook delivery", delivery_id)
-    if delivery.status == DeliveryStatus.PENDING:
+    if delivery.status == WebhookStatus.PENDING:
         raise NotRedeliverable(delivery_id, delivery.status.value)
-    delivery.status = DeliveryStatus.PENDING
+    delivery.status = WebhookStatus.PENDING
     delivery.retries_from = delivery.attempts
     delivery.next_attempt_at = utcnow()
     delivery.finished_at = None

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from core.db import as_utc, utcnow
 from core.outbox import OutboxEvent, emit
 from webhooks.delivery import READY, delivery_row, idempotency_key, new_deliveries
-from webhooks.models import PUBLISHED, WITHDRAWN, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.models import PUBLISHED, WITHDRAWN, WebhookDelivery, WebhookEndpoint, WebhookStatus
 from webhooks.payloads import payload, release_document
 from workflow.models import Release, Revision
 from workflow.service import current_revision
@@ -83,8 +83,8 @@ def release_withdrawn(session: Session, event: OutboxEvent) -> None:
     for delivery in sent:
         if delivery.attempts > 0:
             received.add(delivery.endpoint_id)
-        if delivery.status == DeliveryStatus.PENDING:
-            delivery.status = DeliveryStatus.CANCELLED
+        if delivery.status == WebhookStatus.PENDING:
+            delivery.status = WebhookStatus.CANCELLED
             delivery.finished_at = now
             delivery.last_error = "release withdrawn"
             session.add(delivery)

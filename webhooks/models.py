@@ -24,7 +24,7 @@ TEST = "webhook.test"
 EVENTS = (PUBLISHED, WITHDRAWN)
 
 
-class DeliveryStatus(StrEnum):
+class WebhookStatus(StrEnum):
     PENDING = "pending"  # due now or later (a retry, or the embargo's lift)
     DELIVERED = "delivered"  # the receiver answered 2xx
     FAILED = "failed"  # a refusal that no retry changes, or the tries ran out
@@ -82,7 +82,7 @@ class WebhookDelivery(SQLModel, table=True):
     event: str = Field(max_length=80)
     release_id: int | None = Field(default=None, foreign_key="release.id", index=True)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: DeliveryStatus = Field(default=DeliveryStatus.PENDING, sa_type=enum_type(DeliveryStatus))
+    status: WebhookStatus = Field(default=WebhookStatus.PENDING, sa_type=enum_type(WebhookStatus))
     attempts: int = Field(default=0)
     # The attempt count when the current round began (a manual redelivery starts a new round,
     # with its own PRESSROOM_WEBHOOK_MAX_ATTEMPTS).

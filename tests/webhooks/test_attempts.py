@@ -10,7 +10,7 @@ from tests.webhooks.helpers import attempts, deliveries, endpoint, people, quick
 from tests.webhooks.receiver import running_receiver
 from webhooks import delivery
 from webhooks.endpoints import get_endpoint
-from webhooks.models import DeliveryStatus
+from webhooks.models import WebhookStatus
 
 
 def _ping(endpoint_id: int) -> int:
@@ -39,4 +39,4 @@ def test_an_address_is_decided_when_connecting_and_an_answer_is_capped(sqlite_db
         assert outcome.kind == "refused" and "127.0.0.1" in outcome.error and "ALLOWED_NETWORKS" in outcome.error
         assert rx.requests == [r for r in rx.requests if r.path == "/huge"]  # nothing else reached it
         (refused,) = deliveries(inward)
-        assert refused.status == DeliveryStatus.FAILED and refused.attempts == 1
+        assert refused.status == WebhookStatus.FAILED and refused.attempts == 1

@@ -13,6 +13,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 
 from sqlalchemy import update
+from sqlmodel import col
 
 from core.db import session_scope, utcnow
 from core.outbox import relay_pending
@@ -25,7 +26,7 @@ from tests.webhooks.helpers import attempts, deliveries, endpoint, people, publi
 from tests.webhooks.receiver import OK, running_receiver
 from webhooks.delivery import redeliver
 from webhooks.endpoints import enable_endpoint
-from webhooks.models import DeliveryStatus, WebhookDelivery
+from webhooks.models import WebhookDelivery, WebhookStatus
 from workflow import service
 from workflow.models import Release
 
@@ -41,7 +42,7 @@ def _webhook_mail(sink: Sink) -> list[tuple[list[str], Message]]:
 
 def _settled(endpoint_ids: list[int], event: str) -> bool:
     rows = [d for e in endpoint_ids for d in deliveries(e, event)]
-    return len(rows) == len(endpoint_ids) and all(d.status != DeliveryStatus.PENDING for d in rows)
+    return len(rows) == len(endpoint_ids) and all(d.status != WebhookStatus.PENDING for d in rows)
 
 
 def test_each_event_reaches_each_endpoint_once_embargoed_ones_first_and_the_withdrawal_follows(  # type: ignore[no-untyped-def]
@@ -82,17 +83,17 @@ def test_each_event_reaches_each_endpoint_once_embargoed_ones_first_and_the_with
         assert [a.outcome for a in attempts(deliveries(ids["/slow"])[0].id or 0)] == ["retry", "delivered"]
         assert "no answer within 0.5 s" in attempts(deliveries(ids["/slow"])[0].id or 0)[0].error
         moved = deliveries(ids["/moved"])[0]
-        assert len(rx.at("/moved")) == 1 and moved.status == DeliveryStatus.FAILED  # never retried, never followed
+        assert len(rx.at("/moved")) == 1 and moved.status == WebhookStatus.FAILED  # never retried, never followed
         assert "redirect to http://10.20.30.40/ not followed" in moved.last_error
         assert rx.at("/public") == []  # not marked for embargoed releases: nothing yet
         waiting = deliveries(ids["/public"])[0]
-        assert waiting.status == DeliveryStatus.PENDING and abs((waiting.next_attempt_at - lift).total_seconds()) < 1
+        assert waiting.status == WebhookStatus.PENDING and abs((waiting.next_attempt_at - lift).total_seconds()) < 1
 
         # The lift: an hour passes (moved into the past instead of waited for); the sweep sends it.
         past = utcnow() - timedelta(minutes=2)
         with session_scope() as s:
-            s.execute(update(Release).where(Release.id == release_id).values(embargo_until=past, public_at=past))
-            s.execute(update(WebhookDelivery).where(WebhookDelivery.id == waiting.id).values(next_attempt_at=past))
+            s.execute(update(Release).where(col(Release.id) == release_id).values(embargo_until=past, public_at=past))
+            s.execute(update(WebhookDelivery).where(col(WebhookDelivery.id) == waiting.id).values(next_attempt_at=past))
         sweep.delay()
         wait_until(lambda: _settled([ids["/public"]], "release.published"), 30, "the delivery at the lift")
         public = rx.at("/public")
@@ -130,12 +131,12 @@ def test_an_endpoint_that_keeps_failing_is_disabled_gets_nothing_more_and_its_ad
         relay_pending(send_event)
         wait_until(lambda: _settled([down, fine], "release.published"), 30, "the first release's deliveries")
         first = deliveries(down)[0]
-        assert first.status == DeliveryStatus.CANCELLED and first.last_error == "endpoint disabled"
+        assert first.status == WebhookStatus.CANCELLED and first.last_error == "endpoint disabled"
         assert len(rx.at("/down")) == 3  # disabled at the third failure in a row: no fourth try
         wait_until(lambda: _webhook_mail(sink), 30, "the admins' mail")
         publish(author, approver)
         relay_pending(send_event)
-        wait_until(lambda: [d.status for d in deliveries(fine)] == [DeliveryStatus.DELIVERED] * 2, 30, "the second")
+        wait_until(lambda: [d.status for d in deliveries(fine)] == [WebhookStatus.DELIVERED] * 2, 30, "the second")
         assert len(rx.at("/down")) == 3 and len(deliveries(down)) == 1  # nothing more for the disabled endpoint
         assert len(rx.at("/fine")) == 2
         # Mended and enabled by an admin, it gets what it missed when the admin sends it again.
@@ -144,7 +145,7 @@ def test_an_endpoint_that_keeps_failing_is_disabled_gets_nothing_more_and_its_ad
             enable_endpoint(s, s.merge(admin), down)
             redeliver(s, s.merge(admin), first.id or 0)
         relay_pending(send_event)
-        wait_until(lambda: deliveries(down)[0].status == DeliveryStatus.DELIVERED, 30, "the redelivery")
+        wait_until(lambda: deliveries(down)[0].status == WebhookStatus.DELIVERED, 30, "the redelivery")
         resent = rx.at("/down")[-1]
         assert len(rx.at("/down")) == 4 and resent.signed and resent.key == first.idempotency_key
     mails = _webhook_mail(sink)

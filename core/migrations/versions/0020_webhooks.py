@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column('event', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column('release_id', sa.Integer(), nullable=True),
         sa.Column('payload', sa.JSON(), nullable=False),
-        sa.Column('status', sa.Enum('pending', 'delivered', 'failed', 'cancelled', name='deliverystatus',
+        sa.Column('status', sa.Enum('pending', 'delivered', 'failed', 'cancelled', name='webhookstatus',
                                     native_enum=False, create_constraint=False, length=19), nullable=False),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('retries_from', sa.Integer(), nullable=False),
