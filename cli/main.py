@@ -105,6 +105,7 @@ def _register() -> None:
         topics,
         users,
         web,
+        webhooks,
     )
 
     cli.add_command(db.db)
@@ -124,6 +125,7 @@ def _register() -> None:
     cli.add_command(web.web)
     cli.add_command(serve.serve)
     cli.add_command(check.check)
+    cli.add_command(webhooks.webhooks)
 
 
 _register()

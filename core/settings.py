@@ -292,6 +292,49 @@ class Settings(BaseSettings):
             raise ValueError("PRESSROOM_OIDC_ISSUER must be an https:// URL in production")
         return self
 
+    # Outgoing webhooks (see webhooks/ and docs/webhooks.md).
+    webhook_timeout: float = Field(
+        10.0, gt=0, le=60, description="seconds a receiver has to connect and answer one delivery"
+    )
+    webhook_max_response_bytes: int = Field(
+        65536, ge=1024, description="bytes of a receiver's answer read at most; the rest is not read"
+    )
+    webhook_max_attempts: int = Field(8, ge=1, le=50, description="tries of one delivery before it fails")
+    webhook_retry_base: float = Field(30.0, gt=0, description="seconds before the first retry (doubling)")
+    webhook_retry_max: float = Field(
+        3600.0, gt=0, description="longest wait between two tries, a receiver's Retry-After included"
+    )
+    webhook_disable_after: int = Field(
+        15, ge=1, description="failed tries in a row after which an endpoint is disabled and its admins mailed"
+    )
+    webhook_secret_overlap: float = Field(
+        86400.0, ge=0, description="seconds a rotated-out signing secret still signs (the receiver's time to switch)"
+    )
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="comma-separated networks (CIDR) a webhook may reach in "
+        "production although they are private or loopback, e.g. 10.20.0.0/16; empty: none"
+    )
+
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"PRESSROOM_WEBHOOK_ALLOWED_NETWORKS: {network!r} is not a network "
+                                 "(e.g. 10.20.0.0/16 or fd00::/8)") from None
+        return value
+
     @property
     def oidc_enabled(self) -> bool:
         """Single sign-on is offered only when the issuer and the client are all configured."""

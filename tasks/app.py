@@ -20,7 +20,8 @@ from core.logging import bind_task, call_ids, clear_task, configure_logging
 from core.settings import get_settings
 from tasks.queues import DEFAULT, QUEUES, TASK_QUEUES
 
-app = Celery("pressroom", include=["tasks.events", "tasks.distribution", "tasks.media", "tasks.reports"])
+app = Celery("pressroom", include=["tasks.events", "tasks.distribution", "tasks.media", "tasks.reports",
+                                       "tasks.webhooks"])
 app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -53,6 +54,7 @@ def _configure(sender: Celery, **_: Any) -> None:
         "outbox-relay": {"task": "outbox.relay", "schedule": settings.outbox_relay_interval},
         "publish-due": {"task": "releases.publish_due", "schedule": settings.scheduler_interval},
         "delivery-sweep": {"task": "distribution.sweep", "schedule": settings.sweep_interval},
+        "webhooks-sweep": {"task": "webhooks.sweep", "schedule": settings.sweep_interval},
         # Digests of the previous day / ISO week; an issue is prepared once however often this runs.
         "digest-daily": {"task": "digests.send", "schedule": crontab(minute=0, hour=6), "args": ["daily"]},
         "digest-weekly": {"task": "digests.send", "schedule": crontab(minute=0, hour=6, day_of_week=1),

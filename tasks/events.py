@@ -22,6 +22,11 @@ from tasks.app import app
 from tasks.distribution import fan_out
 from tasks.media import process_media
 from tasks.queues import queue_for_event
+from tasks.webhooks import deliver as deliver_webhook
+from tasks.webhooks import dispatch as dispatch_webhooks
+from webhooks import delivery as webhook_delivery
+from webhooks import handlers as webhooks
+from webhooks import notices as webhook_notices
 from workflow import notifications, search
 from workflow.publishing import publish_due
 
@@ -34,9 +39,9 @@ HANDLERS: dict[str, list[Handler]] = {
     "release.approved": [notifications.approved],
     # The mailing first: its priority batches leave while the receipts are being written.
     "release.published": [prepare_release_distribution, notifications.published_receipt,
-                          notices.published_receipt, search.follow_release],
+                          notices.published_receipt, search.follow_release, webhooks.release_published],
     "release.withdrawn": [stop_withdrawn_release, notifications.withdrawn, notify_withdrawal,
-                          search.follow_release],
+                          search.follow_release, webhooks.release_withdrawn],
     "release.archived": [search.follow_release],
     "subscription.requested": [notices.subscription_confirmation],
     "subscription.confirmed": [notices.welcome],
@@ -47,12 +52,15 @@ HANDLERS: dict[str, list[Handler]] = {
     "comment.mentioned": [notifications.mentioned, notices.comment_mention],
     "account.invited": [notices.invitation],
     "account.password_reset_requested": [notices.password_reset],
+    "webhook.endpoint_disabled": [webhook_notices.endpoint_disabled],
 }
 
 
 # Event name -> the task that continues the work outside a transaction (queuing is idempotent:
 # a batch task that finds nothing to claim simply ends).
-FOLLOW_UPS: dict[str, Task] = {"distribution.ready": fan_out, "media.uploaded": process_media}
+FOLLOW_UPS: dict[str, Task] = {"distribution.ready": fan_out, "media.uploaded": process_media,
+                               webhook_delivery.READY: dispatch_webhooks,
+                               webhook_delivery.REDELIVERY: deliver_webhook}
 
 
 def send_event(event: OutboxEvent) -> None:

@@ -8,9 +8,9 @@ queues behind a mailing to a million (docs/operations.md, "Queues and workers").
 - `bulk`: the mailings themselves: inserting a release's audience, fanning out and sending its
   batches, preparing a digest's audience.
 - `housekeeping`: the scheduler's periodic work: outbox relay, publishing due releases, the
-  delivery sweep, polling bounces, the reports' daily fold. Short, and never behind a mailing.
+  delivery sweep, the webhooks' sweep, polling bounces, the reports' daily fold. Short, and never behind a mailing.
 - `pressroom` (the default): everything else (media renditions, search index, withdrawals,
-  erasure), so an upload's renditions wait neither for mail nor behind it.
+  erasure, webhook deliveries: each bounded by PRESSROOM_WEBHOOK_TIMEOUT), so an upload's renditions wait neither for mail nor behind it.
 
 Run a worker per queue, or one for all of them (`pressroom worker --queues …`); only a worker
 that consumes `transactional` apart from `bulk` guarantees that mail is never held up.
@@ -38,6 +38,9 @@ TASK_QUEUES: dict[str, str] = {
     "bounces.poll": HOUSEKEEPING,
     "reports.fold": HOUSEKEEPING,
     "media.process": DEFAULT,
+    "webhooks.dispatch": DEFAULT,
+    "webhooks.deliver": DEFAULT,
+    "webhooks.sweep": HOUSEKEEPING,
     "events.handle": DEFAULT,
 }
 
@@ -56,6 +59,7 @@ EVENT_QUEUES: dict[str, str] = {
     "distribution.ready": TRANSACTIONAL,
     "distribution.finished": TRANSACTIONAL,
     "distribution.preparing": BULK,
+    "webhook.endpoint_disabled": TRANSACTIONAL,
 }
 
 

@@ -33,6 +33,7 @@ from templates.inputs import (
     RenderData,
     ReviewRequestInput,
     Sender,
+    WebhookDisabledInput,
     WelcomeInput,
     WithdrawalInput,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "UnknownTemplate",
     "UnsafeURL",
     "UnsupportedLanguage",
+    "WebhookDisabledInput",
     "WelcomeInput",
     "WithdrawalInput",
     "WrongInput",

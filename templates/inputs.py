@@ -272,6 +272,19 @@ class MailingProblemInput:
 
 
 @dataclass(frozen=True)
+class WebhookDisabledInput:
+    """To the admins: a webhook endpoint failed `failures` times in a row and was disabled, so
+    receivers downstream get nothing until someone looks."""
+
+    key: str
+    endpoint_id: int
+    url: str
+    failures: int
+    last_error: str
+    url_of_deliveries: str = ""  # the press page of its deliveries
+
+
+@dataclass(frozen=True)
 class WithdrawalInput:
     """To everyone who received a release: it has been withdrawn, and why.
 
@@ -324,5 +337,6 @@ RenderData = (
     | PublishedReceiptInput
     | WithdrawalInput
     | MailingProblemInput
+    | WebhookDisabledInput
     | AccountLinkInput
 )

@@ -57,6 +57,7 @@ from templates.inputs import (
     ReleaseInput,
     ReviewRequestInput,
     Sender,
+    WebhookDisabledInput,
     WelcomeInput,
     WithdrawalInput,
 )
@@ -432,6 +433,14 @@ def _build_mailing_problem(data: MailingProblemInput, h: _Helpers) -> _Built:
     return _Built(context, h.t("subject", title=data.title), intro)
 
 
+def _build_webhook_disabled(data: WebhookDisabledInput, h: _Helpers) -> _Built:
+    intro = h.t("intro", url=data.url, failures=data.failures)
+    context = {"intro": intro, "last_error": h.t("last_error", error=data.last_error),
+               "hint": h.t("hint", id=data.endpoint_id),
+               "button_url": _url(data.url_of_deliveries, "url_of_deliveries", required=False)}
+    return _Built(context, h.t("subject", url=_one_line(data.url)), intro)
+
+
 def _build_account_link(data: AccountLinkInput, h: _Helpers) -> _Built:
     """An invitation or a password reset: one button to the page where a password is chosen."""
     days, hours = divmod(data.valid_hours, 24)
@@ -481,6 +490,7 @@ KINDS: dict[str, _Kind] = {
         _Kind("published_receipt", PublishedReceiptInput, False, _build_receipt),
         _Kind("withdrawal_notice", WithdrawalInput, True, _build_withdrawal),
         _Kind("mailing_problem", MailingProblemInput, False, _build_mailing_problem),
+        _Kind("webhook_disabled", WebhookDisabledInput, False, _build_webhook_disabled),
         _Kind("invitation", AccountLinkInput, False, _build_account_link),
         _Kind("password_reset", AccountLinkInput, False, _build_account_link),
     )

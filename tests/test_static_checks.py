@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = ["core", "workflow", "subscribers", "templates", "delivery", "media", "reports", "tasks", "cli", "web", "bench", "dev.py"]
+CHECKED = ["core", "workflow", "subscribers", "templates", "delivery", "media", "reports", "tasks", "cli", "web", "webhooks", "bench", "dev.py"]
 
 
 def test_mypy_finds_no_type_errors() -> None:

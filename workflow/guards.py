@@ -177,6 +177,8 @@ OFFICE_ACTIONS: dict[str, tuple[Role, ...]] = {
     "change topics": (Role.ADMIN,),
     # Who may sign in, and with which powers.
     "manage users": (Role.ADMIN,),
+    # Where released content is posted to, under embargo too, and with which secrets.
+    "manage webhooks": (Role.ADMIN,),
 }
 
 

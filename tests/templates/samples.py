@@ -22,6 +22,7 @@ from templates import (
     ReleaseText,
     ReviewRequestInput,
     Sender,
+    WebhookDisabledInput,
     WelcomeInput,
     WithdrawalInput,
 )
@@ -171,6 +172,11 @@ def mailing_problem() -> MailingProblemInput:
                                url=f"{SITE}/press/distributions/3")
 
 
+def webhook_disabled() -> WebhookDisabledInput:
+    return WebhookDisabledInput(key="webhook.4.disabled", endpoint_id=4, url="https://news.example.org/hooks/pressroom",
+                                failures=15, last_error="HTTP 503", url_of_deliveries=f"{SITE}/press/webhooks/4")
+
+
 def account_link(purpose: str) -> AccountLinkInput:
     hours = 7 * 24 if purpose == "invitation" else 1
     return AccountLinkInput(key=f"{purpose}.5", url=f"{SITE}/press/{purpose.replace('_', '-')}/tok-5",
@@ -205,6 +211,7 @@ def input_for(template: str) -> Any:
         "published_receipt": receipt,
         "withdrawal_notice": withdrawal,
         "mailing_problem": mailing_problem,
+        "webhook_disabled": webhook_disabled,
         "invitation": lambda: account_link("invitation"),
         "password_reset": lambda: account_link("password_reset"),
     }[template]()

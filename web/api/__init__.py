@@ -13,6 +13,7 @@ from web.api import (
     organisation,
     people,
     releases,
+    webhooks,
 )
 from web.api.common import known_query_only
 
@@ -25,5 +26,6 @@ router.include_router(media.router)
 router.include_router(audience.router)
 router.include_router(distributions.router)
 router.include_router(organisation.router)
+router.include_router(webhooks.router)
 
 __all__ = ["router"]

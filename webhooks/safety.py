@@ -1,0 +1,144 @@
+"""Where a webhook may point: checked when an endpoint is saved and again at every connection.
+
+In production an endpoint must be https, and every address its host resolves to must be a
+public one unless it lies in `PRESSROOM_WEBHOOK_ALLOWED_NETWORKS` (an admin's allow-list):
+otherwise an admin's typo, or a DNS record changed later, would let the server post to its own
+loopback, the cloud's metadata address or the office's intranet (SSRF). The check runs when the
+connection is made, on the very addresses the socket then connects to, so a name that resolved
+to a public address when the endpoint was saved and to a private one since is refused. Redirects
+are never followed (the client does not follow them); in development http and any address are
+allowed, for a receiver on the same machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+from typing import Any
+
+import httpcore
+import httpx
+
+from core.errors import InvalidInput
+from core.settings import Settings, get_settings
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class UnsafeAddress(httpx.TransportError):
+    """The endpoint's host resolved to an address that this installation may not reach."""
+
+    def __init__(self, host: str, address: str) -> None:
+        super().__init__(f"{host} resolves to {address}, a private, loopback or reserved address; "
+                         "add its network to PRESSROOM_WEBHOOK_ALLOWED_NETWORKS to allow it")
+        self.host = host
+        self.address = address
+
+
+def _production(settings: Settings) -> bool:
+    return settings.environment == "production"
+
+
+def address_allowed(address: Address, settings: Settings | None = None) -> bool:
+    """Whether a webhook may connect to `address`: anything outside production; a public
+    address, or one in the allow-list, in production."""
+    settings = settings or get_settings()
+    if not _production(settings):
+        return True
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if any(address in ipaddress.ip_network(net, strict=False) for net in settings.webhook_allowed_networks):
+        return True
+    return address.is_global and not address.is_multicast
+
+
+def scheme_allowed(url: str, settings: Settings | None = None) -> bool:
+    """Whether `url`'s scheme may be used now: only https in production (an endpoint saved
+    with http in development is refused when it would be sent to)."""
+    settings = settings or get_settings()
+    return url.lower().startswith("https://") or (not _production(settings) and url.lower().startswith("http://"))
+
+
+def check_url(url: str, field: str = "url", settings: Settings | None = None) -> str:
+    """The endpoint URL as it will be stored; raises InvalidInput naming `field` and the reason."""
+    settings = settings or get_settings()
+    text = url.strip()
+    if not text or len(text) > 2000 or any(ord(c) < 33 for c in text):
+        raise InvalidInput(field, "must be an absolute URL of at most 2000 characters, without spaces")
+    try:
+        parsed = httpx.URL(text)
+    except httpx.InvalidURL as error:
+        raise InvalidInput(field, f"{text!r} is not a URL: {error}") from None
+    schemes = ("https",) if _production(settings) else ("https", "http")
+    if parsed.scheme not in schemes:
+        raise InvalidInput(field, f"{text!r} must be an {' or '.join(schemes)} URL"
+                           + (" in production" if _production(settings) else ""))
+    if not parsed.host:
+        raise InvalidInput(field, f"{text!r} names no host")
+    if parsed.userinfo:
+        raise InvalidInput(field, "must not carry a user name or password (they would be shown in lists)")
+    if parsed.fragment:
+        raise InvalidInput(field, "must not have a #fragment (it is never sent)")
+    literal = _literal(parsed.host)
+    if literal is not None and not address_allowed(literal, settings):
+        raise InvalidInput(field, str(UnsafeAddress(parsed.host, str(literal))))
+    if parsed.host.lower() in ("localhost", "localhost.") and _production(settings) and not any(
+        address_allowed(ipaddress.ip_address(a), settings) for a in ("127.0.0.1", "::1")
+    ):
+        raise InvalidInput(field, str(UnsafeAddress(parsed.host, "127.0.0.1")))
+    return text
+
+
+def _literal(host: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to for a TCP connection, in the resolver's order."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+
+class CheckedBackend(httpcore.SyncBackend):
+    """httpcore's network backend that resolves the host itself, refuses the connection if any
+    address is not allowed, and connects to the addresses it checked (never a second lookup)."""
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        settings = get_settings()
+        try:
+            addresses = resolve(host, port)
+        except OSError as error:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from None
+        for address in addresses:
+            if not address_allowed(ipaddress.ip_address(address), settings):
+                raise UnsafeAddress(host, address)
+        last: Exception = httpcore.ConnectError(f"{host} resolves to no address")
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                last = error
+        raise last
+
+
+class CheckedTransport(httpx.HTTPTransport):
+    """httpx's transport over `CheckedBackend`: the same connection pool, checked addresses."""
+
+    def __init__(self, max_connections: int = 20) -> None:
+        super().__init__()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(), max_connections=max_connections,
+            max_keepalive_connections=max_connections, keepalive_expiry=30.0, network_backend=CheckedBackend(),
+        )
+
+
+def checked_client(timeout: float) -> httpx.Client:
+    """An httpx client for webhooks: checked addresses, no redirects, no proxies from the
+    environment (they would connect on our behalf, unchecked), a timeout on each phase."""
+    return httpx.Client(transport=CheckedTransport(), follow_redirects=False, trust_env=False,
+                        timeout=httpx.Timeout(timeout))
