@@ -91,6 +91,7 @@ def _register() -> None:
         db,
         demo,
         distributions,
+        failures,
         media,
         organisation,
         preview,
@@ -120,6 +121,7 @@ def _register() -> None:
     cli.add_command(web.web)
     cli.add_command(serve.serve)
     cli.add_command(check.check)
+    cli.add_command(failures.failures)
 
 
 _register()

@@ -26,13 +26,19 @@ from pathlib import Path
 from typing import Any
 
 import mjml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateSyntaxError,
+    select_autoescape,
+)
 from markupsafe import Markup, escape
 
 from core.db import as_utc, utcnow
 from core.errors import InvalidInput
 from core.settings import get_settings
-from templates.errors import UnknownTemplate, UnsafeURL, WrongInput
+from templates.errors import BrokenTemplate, UnknownTemplate, UnsafeURL, WrongInput
 from templates.i18n import (
     check_language,
     format_dateline,
@@ -538,6 +544,17 @@ class Renderer:
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return compiled
+
+    def check_templates(self) -> int:
+        """Compile every template file (Jinja parses it into code); returns how many. Raises
+        BrokenTemplate naming the first file and line that does not compile."""
+        names = self.env.list_templates(extensions=["mjml", "txt", "html"])
+        for name in names:
+            try:
+                self.env.get_template(name)
+            except TemplateSyntaxError as exc:
+                raise BrokenTemplate(name, exc.lineno, exc.message or str(exc)) from None
+        return len(names)
 
     def clear(self) -> None:
         """Forget every compiled message."""

@@ -36,7 +36,8 @@ def test_a_good_configuration_passes(good: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == \
-        ["settings", "database", "broker", "rate limiter", "mail", "media store", "single sign-on"]
+        ["settings", "database", "broker", "rate limiter", "mail", "mail templates", "media store", "single sign-on",
+         "dead letters"]
     assert all(line.startswith("ok ") for line in lines)
     assert "schema at 0" in lines[1] and "answers" in lines[2] and "counts" in lines[3] and "writable" in lines[4]
     assert result.stderr == ""
