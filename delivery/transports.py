@@ -535,17 +535,20 @@ class SentMessage:
 
 @dataclass
 class Outbox:
-    """Messages kept in memory, and scripted replies for chosen recipients."""
+    """Messages kept in memory, and scripted replies (or errors) for chosen recipients."""
 
     messages: list[SentMessage] = field(default_factory=list)
     # recipient -> (SMTP code, text): e.g. {"gone@example.org": (550, "no such user")}
     replies: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # recipient -> an error raised by sending to them, as a transport with a fault would
+    errors: dict[str, Exception] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
             self.replies.clear()
+            self.errors.clear()
 
 
 _outboxes: dict[str, Outbox] = {}
@@ -583,6 +586,8 @@ class MemoryTransport(BaseTransport):
         accepted = []
         with self.outbox.lock:
             for recipient in recipients:
+                if recipient in self.outbox.errors:
+                    raise self.outbox.errors[recipient]
                 code, detail = self.outbox.replies.get(recipient, (250, "OK"))
                 results.append(RecipientResult(recipient, classify(code), code, detail))
                 if classify(code) is Outcome.ACCEPTED:
