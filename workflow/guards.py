@@ -177,6 +177,8 @@ OFFICE_ACTIONS: dict[str, tuple[Role, ...]] = {
     "change topics": (Role.ADMIN,),
     # Who may sign in, and with which powers.
     "manage users": (Role.ADMIN,),
+    # Events whose handlers failed too often (`pressroom failures`): retrying re-runs the effect.
+    "handle failed events": (Role.ADMIN,),
 }
 
 

@@ -10,6 +10,7 @@ from web.press import (
     audience,
     contacts,
     distributions,
+    failures,
     imports,
     media,
     organisation,
@@ -26,7 +27,7 @@ from web.press import (
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
     for module in (session, sso, password_links, account, imports, releases, media, distributions, audience, organisation,
-                   users, contacts, privacy, topics):
+                   users, contacts, privacy, topics, failures):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)
 
