@@ -268,7 +268,7 @@ def check_mail(settings: Settings, timeout: float = TIMEOUT) -> Result:
         try:
             signer_from_settings(settings.dkim_domain or "example.org", settings)
         except ConfigurationError as exc:
-            return _problem("mail", f"DKIM: {exc.message}")
+            return _problem("mail", f"PRESSROOM_DKIM_PRIVATE_KEY_PATH: {exc.message}")  # as a worker says it
         detail += "; DKIM key usable"
     return _ok("mail", detail)
 
