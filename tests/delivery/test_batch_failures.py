@@ -4,7 +4,11 @@ deliveries it held, and a mailing its batches cannot send ends `failed`, with it
 from __future__ import annotations
 
 import os
+import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -104,3 +108,55 @@ def test_an_error_waiting_cannot_heal_fails_the_mailing_at_once_with_its_class(s
     override_settings(mail_url="memory://fixed")
     engine.control(distribution_id, "retry-failed")
     assert send_batch(distribution_id, MemoryTransport(memory_outbox("fixed"))).sent == 2
+
+
+@contextmanager
+def mute_after_greeting() -> Iterator[int]:
+    """An SMTP server that greets, answers EHLO, and then never answers again."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            connection.sendall(b"220 mute.example ESMTP\r\n")
+            reader = connection.makefile("rb")
+            if reader.readline().upper().startswith(b"EHLO"):
+                connection.sendall(b"250 mute.example\r\n")
+            stop.wait()  # MAIL FROM gets no reply
+            connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(server.getsockname()[1])
+    finally:
+        stop.set()
+        server.close()
+        thread.join(5)
+
+
+def test_a_batch_whose_server_times_out_gives_its_unsent_rows_back_at_once(sqlite_db: str) -> None:
+    override_settings(smtp_connect_timeout=0.5, smtp_command_timeout=0.5, delivery_retry_base=30, delivery_retry_max=60)
+    make_lists()
+    add_people(4)
+    distribution_id = prepare(publish_release(lists=["journalists"]))
+    with mute_after_greeting() as port:
+        override_settings(mail_url=f"smtp://127.0.0.1:{port}")
+        started = time.monotonic()
+        report = send_batch(distribution_id)
+        took = time.monotonic() - started
+    assert took < 3, took  # one wait for one reply, not one per message nor the lease's end
+    assert report.claimed == 4 and report.deferred == 1 and report.released == 3
+    rows = _rows(distribution_id)
+    assert rows[0][:2] == (DeliveryStatus.DEFERRED, 1) and "timed out" in rows[0][2]
+    assert [row[:2] for row in rows[1:]] == [(DeliveryStatus.QUEUED, 0)] * 3  # not tried: no attempt spent
+    with session_scope() as s:
+        waits = s.execute(select(col(Delivery.next_attempt_at), col(Delivery.lease_until))
+                          .where(col(Delivery.distribution_id) == distribution_id)).all()
+    assert all(lease is None and not_before is not None for not_before, lease in waits)  # back, after a delay
