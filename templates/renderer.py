@@ -406,7 +406,9 @@ def _build_receipt(data: PublishedReceiptInput, h: _Helpers) -> _Built:
 
 
 def _build_mailing_problem(data: MailingProblemInput, h: _Helpers) -> _Built:
-    if data.reason:
+    if data.reason and data.failed:  # its batches failed the deliveries (delivery.engine.fail_claims)
+        intro = h.t("stopped", reason=data.reason, failed=data.failed, total=data.total, sent=data.sent)
+    elif data.reason:
         intro = h.t("not_started", reason=data.reason)
     elif data.total == 0:
         intro = h.t("nobody")
