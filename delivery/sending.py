@@ -37,7 +37,7 @@ from delivery.errors import TransportUnavailable
 from delivery.message import PreparedMessage, Recipient, identity_for, prepare
 from delivery.models import DeliveryStatus, Distribution, DistributionStatus
 from delivery.signing import signer_from_settings
-from delivery.throttle import ConnectionSlot, RateLimiter
+from delivery.throttle import ConnectionSlot, NoConnectionSlot, RateLimiter
 from delivery.transports import BaseTransport, Outcome, Ticket, get_transport
 from reports.links import track
 from subscribers import tokens
@@ -349,9 +349,9 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
     lease = engine.Lease(claimed)
     try:
         _send_claimed(distribution_id, claimed, lease, report, transport)
-    except OperationalError:
+    except (OperationalError, NoConnectionSlot):  # Celery tries again; the rows were given back
         raise
-    except Exception as exc:
+    except Exception as exc:  # counted against the rows, never left to the lease
         log.exception("distribution %s: a batch failed", distribution_id)
         report.failed += engine.fail_claims(distribution_id, [c for c in claimed if c.id in lease.held], exc,
                                             lease.until)
@@ -425,6 +425,8 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
         outcomes += [engine.Outcome(d.id, verdict, "", exc.code, str(exc), d.attempts) for d in claimed[handed:]]
         handed = len(claimed)
         log.warning("distribution %s: %s", distribution_id, exc)
+    except (OperationalError, NoConnectionSlot):
+        raise
     except Exception as exc:
         failed = exc
         raise
