@@ -79,6 +79,9 @@ def test_a_handler_that_always_fails_reaches_the_dead_letters_and_a_retry_handle
     with signed_in(web, web.admin) as client:
         page = client.get("/press/failures")
         assert page.status_code == 200 and event_id in page.text and "the archive service refused" in page.text
+        assert 'id="failed-events"' in client.get("/press").text  # the dashboard says so in red
+    with signed_in(web, web.approver) as client:
+        assert 'id="failed-events"' not in client.get("/press").text  # only admins can act on it
 
     broken["now"] = False  # the cause is fixed
     ok(run("failures", "retry", event_id))
