@@ -291,6 +291,7 @@ def check_mail(settings: Settings, timeout: float = TIMEOUT) -> Result:
     where = transport.describe()
     if isinstance(transport, SMTPTransport):
         transport.timeout = min(transport.timeout, timeout)
+        transport.connect_timeout = min(transport.connect_timeout, timeout)
         try:
             transport.open()
         except ConfigurationError as exc:
@@ -312,9 +313,47 @@ def check_mail(settings: Settings, timeout: float = TIMEOUT) -> Result:
         try:
             signer_from_settings(settings.dkim_domain or "example.org", settings)
         except ConfigurationError as exc:
-            return _problem("mail", f"DKIM: {exc.message}")
+            return _problem("mail", f"PRESSROOM_DKIM_PRIVATE_KEY_PATH: {exc.message}")  # as a worker says it
         detail += "; DKIM key usable"
     return _ok("mail", detail)
+
+
+def check_templates(settings: Settings, timeout: float = TIMEOUT) -> Result:
+    """Every mail template compiles, as a worker checks at its start."""
+    from templates import BrokenTemplate, default_renderer
+
+    try:
+        count = default_renderer().check_templates()
+    except BrokenTemplate as exc:
+        return _problem("mail templates", exc.message)
+    return _ok("mail templates", f"{count} templates compile")
+
+
+# --- dead letters ------------------------------------------------------------------------------
+
+SHOWN_DEAD_LETTERS = 5
+
+
+def check_dead_letters(settings: Settings, timeout: float = TIMEOUT) -> Result:
+    """Events whose handlers failed too often wait for an admin (`pressroom failures`)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from core.db import session_scope
+    from core.outbox import dead_letter_count, dead_letters
+
+    if not check_database(settings, timeout).ok:  # said once, by the database's own line
+        return _ok("dead letters", "not checked: the database is not usable (see above)")
+    try:
+        with session_scope(settings.database_url) as session:
+            count = dead_letter_count(session)
+            shown = [f"{e.id} {e.name} ({e.failures} failures: {e.last_error})"
+                     for e in dead_letters(session, limit=SHOWN_DEAD_LETTERS)]
+    except SQLAlchemyError as exc:
+        return _problem("dead letters", f"not checked: {_first_line(exc)}")
+    if count:
+        more = f"; and {count - len(shown)} more" if count > len(shown) else ""
+        return _problem("dead letters", f"{count} open (see `pressroom failures list`): {'; '.join(shown)}{more}")
+    return _ok("dead letters", "none")
 
 
 # --- media store -------------------------------------------------------------------------------
@@ -420,9 +459,11 @@ CHECKS: list[tuple[str, Callable[[Settings], Result]]] = [
     ("broker", check_broker),
     ("rate limiter", check_rate_limiter),
     ("mail", check_mail),
+    ("mail templates", check_templates),
     ("media store", check_media_store),
     ("base URL", check_base_url),
     ("single sign-on", check_single_sign_on),
+    ("dead letters", check_dead_letters),
 ]
 
 

@@ -95,6 +95,7 @@ def _register() -> None:
         db,
         demo,
         distributions,
+        failures,
         media,
         organisation,
         preview,
@@ -126,6 +127,7 @@ def _register() -> None:
     cli.add_command(serve.serve)
     cli.add_command(check.check)
     cli.add_command(webhooks.webhooks)
+    cli.add_command(failures.failures)
 
 
 _register()

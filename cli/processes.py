@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from core.settings import get_settings
-from tasks.queues import QUEUES, parse_queues
+from tasks.queues import HOUSEKEEPING, QUEUES, parse_queues
 
 
 @click.command()
@@ -17,10 +17,18 @@ from tasks.queues import QUEUES, parse_queues
               help=f"Comma-separated queues to consume ({', '.join(QUEUES)}); default: all. "
                    "See docs/operations.md.")
 def worker(concurrency: int, pool: str, with_beat: bool, loglevel: str, queues: str) -> None:
-    """Run a Celery worker that handles events and sends mail."""
+    """Run a Celery worker that handles events and sends mail.
+
+    A worker that may send mail (any queue but housekeeping) first checks the mail URL, the
+    DKIM key and the templates, and refuses to start, with one line, when one is unusable.
+    """
     from tasks.app import app
 
     names = parse_queues(queues)
+    if set(names) - {HOUSEKEEPING}:
+        from delivery.preflight import check_sending
+
+        check_sending()
     argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}",
             f"--queues={','.join(names)}"]
     if set(names) != set(QUEUES):  # workers on one host need names of their own

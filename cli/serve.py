@@ -1,7 +1,8 @@
 """`pressroom serve`: the web app, workers and the scheduler on one machine, in one command.
 
-Each runs as a child process (`pressroom web`, `pressroom worker` twice: one for the
-transactional queue, one for the others, and `pressroom beat`) in a
+Each runs as a child process (`pressroom web`, `pressroom worker` three times: one for the
+transactional queue, one for the housekeeping queue, which sends no mail, one for the others,
+and `pressroom beat`) in a
 session of its own, so a Ctrl-C reaches only this supervisor, which then stops every child once
 and in order: a worker finishes the tasks it holds (warm shutdown). A second Ctrl-C, or the
 shutdown timeout, kills what is left. The data directory, the database, the links' base (this
@@ -32,7 +33,7 @@ from core import migrate
 from core.broker import EMBEDDED, broker_url, release_embedded
 from core.db import dispose_engines
 from core.settings import Settings, get_settings
-from tasks.queues import QUEUES, TRANSACTIONAL
+from tasks.queues import HOUSEKEEPING, QUEUES, TRANSACTIONAL
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 POLL = 0.1  # seconds between looks at the children
@@ -182,8 +183,10 @@ def serve(host: str, port: int, concurrency: int, migrate_first: bool, shutdown_
                 _start("web", ["web", "--host", host, "--port", str(port)]),
                 # Mail someone waits for has a worker of its own, free while a mailing sends.
                 _start("worker", ["worker", "--concurrency", str(concurrency), "--queues",
-                                  ",".join(q for q in QUEUES if q != TRANSACTIONAL)]),
+                                  ",".join(q for q in QUEUES if q not in (TRANSACTIONAL, HOUSEKEEPING))]),
                 _start("transactional", ["worker", "--concurrency", "1", "--queues", TRANSACTIONAL]),
+                # The relay, the sweep and the scheduler never wait behind a send.
+                _start("housekeeping", ["worker", "--concurrency", "1", "--queues", HOUSEKEEPING]),
                 _start("beat", ["beat"]),
             ]
             by_name = {child.name: child for child in children}
@@ -197,6 +200,7 @@ def serve(host: str, port: int, concurrency: int, migrate_first: bool, shutdown_
                     f"  links     {base_url}/\n"
                     f"  worker    pid {by_name['worker'].process.pid}, {concurrency} processes\n"
                     f"  mailer    pid {by_name['transactional'].process.pid}, the transactional queue\n"
+                    f"  upkeep    pid {by_name['housekeeping'].process.pid}, the housekeeping queue (no mail)\n"
                     f"  beat      pid {by_name['beat'].process.pid}\n"
                     f"  data      {settings.data_dir}\n"
                     f"  database  {shown_database(settings.database_url)}\n"

@@ -49,3 +49,21 @@ class Conflict(PressroomError):
 
 class ConfigurationError(PressroomError):
     """Settings are invalid or a configured service cannot be reached."""
+
+
+def heals_by_waiting(error: BaseException) -> bool:
+    """Whether trying the same work again later may succeed: not after an error the user must
+    act on first (a setting, a missing row, refused input, a value that does not validate), unless
+    the error says itself that it is transient (a mail server that answered "try later")."""
+    from pydantic import ValidationError
+
+    if isinstance(error, PressroomError):
+        return bool(getattr(error, "transient", False))
+    return not isinstance(error, ValidationError)
+
+
+def error_text(error: BaseException, limit: int = 500) -> str:
+    """`Class: message`, one line, at most `limit` characters: what a failure record keeps."""
+    message = " ".join(str(error).split())
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return text[:limit]

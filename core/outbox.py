@@ -5,6 +5,11 @@ change was committed. `relay_pending()` hands undelivered events to a sender (Ce
 production); a lost hand-off is retried after `outbox_redispatch_after` seconds. Delivery is
 therefore at least once, and `handle_event()` makes the effect exactly once: each handler runs in
 one transaction together with a receipt row whose primary key is (event, handler).
+
+A handler that raises is tried again with exponential backoff (`record_failure`); after
+`PRESSROOM_EVENT_MAX_ATTEMPTS` failures, or at once for an error that waiting cannot heal, the
+event is a dead letter: no longer relayed, shown by `pressroom failures`, `/healthz` and
+`pressroom check`, until an admin retries or discards it.
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, Column, or_, update
+from sqlalchemy import JSON, Column, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.db import UTCDateTime, session_scope, utcnow
-from core.errors import NotFound
+from core.errors import Conflict, NotFound, error_text, heals_by_waiting
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +48,13 @@ class OutboxEvent(SQLModel, table=True):
     dispatched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     dispatch_count: int = 0
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # Failed runs of its handlers, the last error (class, message, handler) and when to try again.
+    failures: int = 0
+    last_error: str = Field(default="", max_length=1000)
+    retry_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A dead letter since (no longer relayed); discarded by an admin who gave up on it.
+    dead_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    discarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class EventReceipt(SQLModel, table=True):
@@ -74,6 +86,7 @@ class Handled:
     name: str
     subject_id: int | None
     ran: list[str]
+    dead: bool = False  # a dead letter (or discarded): nothing was run
 
 
 def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]],
@@ -82,13 +95,16 @@ def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]],
 
     `after_each` is called after each handler that committed: the worker relays the events a
     handler emitted at once, so that work one handler started (a mailing's first batches) does
-    not wait for the handlers after it. Raises NotFound for an unknown event id.
+    not wait for the handlers after it. Raises NotFound for an unknown event id, and whatever a
+    handler raises, with a note naming the handler (see `record_failure`).
     """
     with session_scope() as session:
         event = session.get(OutboxEvent, event_id)
         if event is None:
             raise NotFound("event", event_id)
         session.expunge(event)
+    if event.dead_at is not None:  # a message queued before it died: only a retry revives it
+        return Handled(event.name, event.subject_id, [], dead=True)
     ran: list[str] = []
     for handler in handlers.get(event.name, ()):
         key = handler_key(handler)
@@ -104,6 +120,9 @@ def handle_event(event_id: str, handlers: Mapping[str, Sequence[Handler]],
                 handler(session, session.merge(event))
         except _AlreadyHandled:
             continue
+        except Exception as exc:
+            exc.add_note(f"handler {key}")  # the dead letter says which handler failed
+            raise
         ran.append(key)
         log.info("event %s %s handled by %s", event.name, event_id, key)
         if after_each is not None:
@@ -134,6 +153,8 @@ def relay_pending(send: Sender, limit: int = 500) -> int:
             select(OutboxEvent)
             .where(
                 col(OutboxEvent.handled_at).is_(None),
+                col(OutboxEvent.dead_at).is_(None),
+                or_(col(OutboxEvent.retry_at).is_(None), col(OutboxEvent.retry_at) <= now),
                 or_(
                     col(OutboxEvent.dispatched_at).is_(None),
                     col(OutboxEvent.dispatched_at) < cutoff,
@@ -183,11 +204,133 @@ def _release(event_id: str, claimed_at: datetime, previous: datetime | None) -> 
 
 
 def pending_count(session: Session) -> int:
-    """How many events are not handled yet (for progress and health checks)."""
-    from sqlalchemy import func
-
+    """How many events are not handled yet and not dead letters (for progress and health checks)."""
     return int(
         session.exec(
-            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.handled_at.is_(None))  # type: ignore[union-attr]
+            select(func.count()).select_from(OutboxEvent)
+            .where(col(OutboxEvent.handled_at).is_(None), col(OutboxEvent.dead_at).is_(None))
         ).one()
     )
+
+
+# --- failures and dead letters ----------------------------------------------------------------
+
+
+class DeadLetterStateError(Conflict):
+    """A retry or discard of an event that is not an open dead letter."""
+
+    def __init__(self, event_id: str, state: str, action: str) -> None:
+        super().__init__(f"event {event_id} is {state}: cannot {action}; only an open dead letter can")
+        self.state = state
+        self.action = action
+
+
+def retry_delay(failures: int) -> float:
+    """Seconds before an event that failed `failures` times is tried again (exponential)."""
+    settings = get_settings()
+    return float(min(settings.event_retry_base * 2 ** max(failures - 1, 0), settings.event_retry_max))
+
+
+def describe_failure(error: BaseException) -> str:
+    """What a failed event keeps of its error: class, message and the handler that raised."""
+    notes = "; ".join(getattr(error, "__notes__", ()))
+    return error_text(error, 1000 - len(notes) - 3) + (f" ({notes})" if notes else "")
+
+
+def record_failure(event_id: str, error: BaseException, now: datetime | None = None) -> bool:
+    """Count a failed run of the event's handlers: it is relayed again after a backoff, or it
+    becomes a dead letter after `PRESSROOM_EVENT_MAX_ATTEMPTS` failures, or at once for an
+    error that waiting cannot heal. Returns whether it is a dead letter now."""
+    moment = now or utcnow()
+    with session_scope() as session:
+        event = session.get(OutboxEvent, event_id, with_for_update=True)
+        if event is None or event.handled_at is not None or event.dead_at is not None:
+            return event is not None and event.dead_at is not None
+        event.failures += 1
+        event.last_error = describe_failure(error)
+        event.dispatched_at = None
+        if event.failures >= get_settings().event_max_attempts or not heals_by_waiting(error):
+            event.dead_at = moment
+            event.retry_at = None
+        else:
+            event.retry_at = moment + timedelta(seconds=retry_delay(event.failures))
+        session.add(event)
+        dead, name, text = event.dead_at is not None, event.name, event.last_error
+    (log.error if dead else log.warning)(
+        "event %s %s failed%s: %s", name, event_id, " and is a dead letter" if dead else "", text)
+    return dead
+
+
+def _open_dead_letters() -> list[Any]:
+    return [col(OutboxEvent.dead_at).is_not(None), col(OutboxEvent.discarded_at).is_(None),
+            col(OutboxEvent.handled_at).is_(None)]
+
+
+def dead_letters(session: Session, include_discarded: bool = False, limit: int = 200) -> list[OutboxEvent]:
+    """Dead letters, newest first: the open ones, and with `include_discarded` the discarded too."""
+    where = [col(OutboxEvent.dead_at).is_not(None)] if include_discarded else _open_dead_letters()
+    return list(session.exec(
+        select(OutboxEvent).where(*where).order_by(col(OutboxEvent.dead_at).desc()).limit(limit)
+    ).all())
+
+
+def dead_letter_count(session: Session) -> int:
+    """Open dead letters (for /healthz, /metrics and `pressroom check`)."""
+    return int(session.exec(select(func.count()).select_from(OutboxEvent).where(*_open_dead_letters())).one())
+
+
+def dead_letter_state(event: OutboxEvent) -> str:
+    """pending, handled, dead or discarded."""
+    if event.discarded_at is not None:
+        return "discarded"
+    if event.handled_at is not None:
+        return "handled"
+    return "dead" if event.dead_at is not None else "pending"
+
+
+def dead_letter_view(event: OutboxEvent) -> dict[str, Any]:
+    """What `pressroom failures`, the admin page and the API show of a failed event."""
+    return {
+        "id": event.id, "name": event.name, "subject_id": event.subject_id, "state": dead_letter_state(event),
+        "failures": event.failures, "last_error": event.last_error, "created_at": event.created_at,
+        "dead_at": event.dead_at, "discarded_at": event.discarded_at, "handled_at": event.handled_at,
+        "payload": event.payload,
+    }
+
+
+def get_event(session: Session, event_id: str) -> OutboxEvent:
+    """The event `event_id`; raises NotFound."""
+    event = session.get(OutboxEvent, event_id)
+    if event is None:
+        raise NotFound("event", event_id)
+    return event
+
+
+def retry_dead_letter(event_id: str) -> OutboxEvent:
+    """Revive an open dead letter: its failures start from zero and the next relay sends it
+    (receipts keep the handlers that succeeded from running twice). Raises NotFound or
+    DeadLetterStateError."""
+    return _act_on_dead_letter(event_id, "retry")
+
+
+def discard_dead_letter(event_id: str) -> OutboxEvent:
+    """Give up on an open dead letter: it stays on record, but no longer counts as open."""
+    return _act_on_dead_letter(event_id, "discard")
+
+
+def _act_on_dead_letter(event_id: str, action: str) -> OutboxEvent:
+    with session_scope() as session:
+        event = get_event(session, event_id)
+        state = dead_letter_state(event)
+        if state != "dead":
+            raise DeadLetterStateError(event_id, state, action)
+        if action == "retry":
+            event.dead_at = event.retry_at = event.dispatched_at = None
+            event.failures = 0
+        else:
+            event.discarded_at = utcnow()
+        session.add(event)
+        session.flush()
+        session.expunge(event)
+    log.warning("dead letter %s (%s): %s by an admin", event_id, event.name, action)
+    return event

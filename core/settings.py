@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     outbox_redispatch_after: float = Field(
         300.0, gt=0, description="seconds before an unhandled dispatched event is sent again"
     )
+    event_max_attempts: int = Field(
+        5, ge=1, description="times an event's handlers may fail before the event is a dead letter "
+        "(`pressroom failures`)"
+    )
+    event_retry_base: float = Field(60.0, gt=0, description="seconds before a failed event is tried again")
+    event_retry_max: float = Field(3600.0, gt=0, description="longest wait between two tries of an event")
     scheduler_interval: float = Field(15.0, gt=0, description="seconds between due-release sweeps")
     confirm_token_max_age: int = Field(
         7 * 24 * 3600, gt=0, description="seconds a subscription confirmation link stays valid"
@@ -130,6 +136,15 @@ class Settings(BaseSettings):
         0.0, ge=0, description="messages per second over all workers; 0 means no limit"
     )
     max_smtp_connections: int = Field(8, ge=1, description="concurrent SMTP connections over all workers")
+    # Far below RFC 5321's 5 and 10 minutes (written for relays across the Internet): we talk to
+    # our own relay, and a batch must not wait out its lease on one reply (docs/operations.md).
+    smtp_connect_timeout: float = Field(
+        10.0, gt=0, description="seconds to connect to the mail server and read its greeting"
+    )
+    smtp_command_timeout: float = Field(
+        20.0, gt=0, description="seconds to wait for the mail server's reply to one command "
+        "(a smtp:// URL's ?timeout= overrides it)"
+    )
     bounce_domain: str = Field("", description="domain of VERP return paths; empty: the From domain")
     bounce_maildir: Path | None = Field(None, description="Maildir the bounce poller reads")
     soft_bounce_threshold: int = Field(3, ge=1, description="soft bounces before an address is suppressed")

@@ -19,7 +19,7 @@ from sqlalchemy import Select, bindparam, case, func, literal, or_, select, upda
 from sqlmodel import Session, col
 
 from core.db import insert_ignoring, session_scope, utcnow
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound, error_text, heals_by_waiting
 from core.outbox import OutboxEvent, emit
 from core.settings import get_settings
 from delivery.models import (
@@ -57,8 +57,8 @@ CONTROL_MOVES: dict[str, tuple[tuple[DistributionStatus, ...], DistributionStatu
         (DistributionStatus.PREPARING, DistributionStatus.SENDING, DistributionStatus.PAUSED),
         DistributionStatus.CANCELLED,
     ),
-    "retry-failed": ((DistributionStatus.DONE, DistributionStatus.SENDING, DistributionStatus.PAUSED),
-                     DistributionStatus.SENDING),
+    "retry-failed": ((DistributionStatus.DONE, DistributionStatus.SENDING, DistributionStatus.PAUSED,
+                      DistributionStatus.FAILED), DistributionStatus.SENDING),
 }
 
 
@@ -430,6 +430,57 @@ def release_claims(delivery_ids: Sequence[int], status: DeliveryStatus = Deliver
         )
 
 
+# How a delivery failed by its batch (not by the mail server's reply to it) starts its error: a
+# distribution with such a failure ends `failed`, with that error as its reason.
+BATCH_ERROR = "batch error: "
+
+
+def fail_claims(distribution_id: int, claimed: Sequence[Claimed], error: BaseException,
+                lease_until: datetime | None, now: datetime | None = None) -> int:
+    """Count an error that stopped a batch against each delivery it held, like a send failure:
+    the rows wait for a retry, or fail at PRESSROOM_DELIVERY_MAX_ATTEMPTS. An error that waiting
+    cannot heal (a setting, a missing row, a validation error) fails them at once, and every
+    delivery of the distribution still waiting with them: the next batch would only meet it
+    again. Returns how many failed."""
+    moment = now or utcnow()
+    text = BATCH_ERROR + error_text(error, 500 - len(BATCH_ERROR))
+    lasting = not heals_by_waiting(error)
+    verdict = DeliveryStatus.FAILED if lasting else DeliveryStatus.DEFERRED
+    mine = [Outcome(c.id, verdict, "", None, text, c.attempts) for c in claimed]
+    if lease_until is not None and mine:  # only rows still under this batch's lease are its to count
+        with session_scope() as session:
+            held = set(session.execute(
+                select(_table.c.id).where(_table.c.id.in_([c.id for c in claimed]),
+                                          _table.c.status == DeliveryStatus.SENDING,
+                                          _table.c.lease_until == lease_until)
+            ).scalars())
+        mine = [o for o in mine if o.delivery_id in held]
+    stored, _ = record(mine, now=moment)
+    failed = sum(1 for o in stored if o.status is DeliveryStatus.FAILED)
+    if lasting:
+        with session_scope() as session:
+            failed += int(session.execute(
+                update(Delivery)
+                .where(col(Delivery.distribution_id) == distribution_id, col(Delivery.status).in_(CLAIMABLE))
+                .values(status=DeliveryStatus.FAILED, next_attempt_at=None, updated_at=moment,
+                        last_error=case((col(Delivery.email) == "", ""), else_=text))
+            ).rowcount or 0)  # type: ignore[attr-defined]
+    log.error("distribution %s: %s; %s deliveries %s", distribution_id, text, len(mine),
+              "failed" if lasting else "count it as an attempt")
+    return failed
+
+
+def _batch_failure(session: Session, distribution_id: int) -> str:
+    """The error of a delivery its batch failed, if the distribution has one, else ""."""
+    row = session.execute(
+        select(col(Delivery.last_error)).where(
+            col(Delivery.distribution_id) == distribution_id, col(Delivery.status) == DeliveryStatus.FAILED,
+            col(Delivery.last_error).startswith(BATCH_ERROR),
+        ).limit(1)
+    ).first()
+    return str(row[0]).removeprefix(BATCH_ERROR) if row is not None else ""
+
+
 def reclaim_expired(now: datetime | None = None) -> int:
     """Put deliveries whose lease ran out (their worker died) back in the queue."""
     moment = now or utcnow()
@@ -448,6 +499,14 @@ def reclaim_expired(now: datetime | None = None) -> int:
         lately = cancelled.where(col(Distribution.finished_at) > moment - timedelta(hours=1))
         for distribution_id in session.execute(lately).scalars().all():
             skip_unsent(session, distribution_id, CANCELLED_NOTE, moment)
+        # A row whose every try ended with its worker gone has had its tries: it fails, so that a
+        # message that kills its worker cannot keep a mailing sending for ever.
+        tries = get_settings().delivery_max_attempts
+        session.execute(
+            update(Delivery).where(*expired, col(Delivery.attempts) >= tries)
+            .values(status=DeliveryStatus.FAILED, lease_until=None, updated_at=moment,
+                    last_error=f"{BATCH_ERROR}the batch holding it ended without an outcome {tries} times")
+        )
         result = session.execute(
             update(Delivery).where(*expired).values(status=DeliveryStatus.QUEUED, lease_until=None, updated_at=moment)
         )
@@ -460,11 +519,12 @@ def distribution_status(distribution_id: int) -> DistributionStatus:
 
 
 def finish_if_complete(distribution_id: int) -> bool:
-    """Mark a sending distribution done when no delivery is left to send; returns whether it is."""
+    """Mark a sending distribution done when no delivery is left to send, or failed when its
+    batches failed deliveries (`fail_claims`); returns whether it is finished."""
     with session_scope() as session:
         distribution = get_distribution(session, distribution_id)
         if distribution.status != DistributionStatus.SENDING:
-            return distribution.status == DistributionStatus.DONE
+            return distribution.status in (DistributionStatus.DONE, DistributionStatus.FAILED)
         if _still_preparing(session, distribution_id):  # resumed while its rows were being inserted
             return False
         left = session.execute(  # one row is enough to know: counting them all is not
@@ -474,10 +534,15 @@ def finish_if_complete(distribution_id: int) -> bool:
         ).first()
         if left is not None:
             return False
-        distribution.status = DistributionStatus.DONE
+        # Failed by its batches (a key that does not load, a release gone): the people behind it
+        # must hear why, and the dashboard shows it in red.
+        reason = _batch_failure(session, distribution_id)
+        distribution.status = DistributionStatus.FAILED if reason else DistributionStatus.DONE
+        if reason:
+            distribution.note = reason[:1000]
         distribution.finished_at = utcnow()
         session.add(distribution)
-        announce_end(session, distribution)
+        announce_end(session, distribution, reason)
         return True
 
 
@@ -486,7 +551,8 @@ def _still_preparing(session: Session, distribution_id: int) -> bool:
     (unhandled events are few, and indexed)."""
     return session.execute(
         select(col(OutboxEvent.id)).where(
-            col(OutboxEvent.handled_at).is_(None), col(OutboxEvent.name) == PREPARING_EVENT,
+            col(OutboxEvent.handled_at).is_(None), col(OutboxEvent.discarded_at).is_(None),
+            col(OutboxEvent.name) == PREPARING_EVENT,
             col(OutboxEvent.subject_id) == distribution_id,
         ).limit(1)
     ).first() is not None

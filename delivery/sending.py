@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from core.broker import redis_client
@@ -36,7 +37,7 @@ from delivery.errors import TransportUnavailable
 from delivery.message import PreparedMessage, Recipient, identity_for, prepare
 from delivery.models import DeliveryStatus, Distribution, DistributionStatus
 from delivery.signing import signer_from_settings
-from delivery.throttle import ConnectionSlot, RateLimiter
+from delivery.throttle import ConnectionSlot, NoConnectionSlot, RateLimiter
 from delivery.transports import BaseTransport, Outcome, Ticket, get_transport
 from reports.links import track
 from subscribers import tokens
@@ -336,17 +337,40 @@ def _is_unknown_user(detail: str, code: int | None) -> bool:
 
 
 def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> BatchReport:
-    """Claim and send one batch of a distribution; safe to call any number of times."""
-    settings = get_settings()
-    started = time.monotonic()
+    """Claim and send one batch of a distribution; safe to call any number of times.
+
+    An error the batch did not expect (a DKIM key that does not load, a release gone) counts
+    against every delivery it still holds, as a send failure would (`engine.fail_claims`): the
+    batch never leaves its rows to the lease's expiry, so a mailing that cannot be sent ends
+    `failed` instead of being handed out again for ever. Database errors are left to Celery.
+    """
     report = BatchReport(distribution_id)
     claimed = engine.claim(distribution_id, engine.batch_size())
     report.claimed = len(claimed)
     if not claimed:
         engine.finish_if_complete(distribution_id)
         return report
-    mailer = mailer_for(distribution_id)
     lease = engine.Lease(claimed)
+    try:
+        _send_claimed(distribution_id, claimed, lease, report, transport)
+    except (OperationalError, NoConnectionSlot):  # Celery tries again; the rows were given back
+        raise
+    except Exception as exc:  # counted against the rows, never left to the lease
+        log.exception("distribution %s: a batch failed", distribution_id)
+        report.failed += engine.fail_claims(distribution_id, [c for c in claimed if c.id in lease.held], exc,
+                                            lease.until)
+    engine.finish_if_complete(distribution_id)
+    return report
+
+
+def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: engine.Lease,
+                  report: BatchReport, transport: BaseTransport | None) -> None:
+    """Screen and send claimed deliveries over one connection, saving outcomes as they come;
+    what was not sent when the batch stops is given back (at once, and after a mail server that
+    timed out not before a retry's delay)."""
+    settings = get_settings()
+    started = time.monotonic()
+    mailer = mailer_for(distribution_id)
     claimed = _screen(claimed, mailer, lease, report)
     client = redis_client()
     limiter = RateLimiter(client, settings.rate_limit_per_second)
@@ -355,6 +379,8 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
     in_flight: list[tuple[engine.Claimed, str, Ticket]] = []  # handed over, reply maybe unread
     handed = 0  # claimed[:handed] were handed to the transport or found unsendable
     stop = ""  # why the batch stops early, if it does
+    not_before: datetime | None = None  # when what is given back may be tried again
+    failed: Exception | None = None
     try:
         with ConnectionSlot(client, settings.max_smtp_connections, settings.delivery_lease_seconds) as slot, \
                 (transport or get_transport()) as connection:
@@ -389,6 +415,12 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
                         ticket = connection.submit(envelope_from, [delivery.email], data)
                         in_flight.append((delivery, message_id, ticket))
                     handed += 1
+                    if connection.timed_out:
+                        # A server that let one reply time out is likely to let the next one too:
+                        # the rest go back now, not after a wait per message or the lease's end.
+                        stop = "the mail server did not answer in time"
+                        not_before = utcnow() + timedelta(seconds=engine.retry_delay(1))
+                        break
             connection.settle()
         if stop:
             log.warning("distribution %s: a batch stops early: %s", distribution_id, stop)
@@ -397,15 +429,19 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
         outcomes += [engine.Outcome(d.id, verdict, "", exc.code, str(exc), d.attempts) for d in claimed[handed:]]
         handed = len(claimed)
         log.warning("distribution %s: %s", distribution_id, exc)
+    except (OperationalError, NoConnectionSlot):
+        raise
+    except Exception as exc:
+        failed = exc
+        raise
     finally:
         # Closing the transport read every outstanding reply, even after an unexpected error:
-        # keep what was sent, give the rest back.
+        # keep what was sent; give the rest back, unless an error is to be counted against it.
         _collect(in_flight, outcomes)
         _save(outcomes, report, lease)
-        _give_back(distribution_id, claimed[handed:], lease, report)
-    engine.finish_if_complete(distribution_id)
+        if failed is None:
+            _give_back(distribution_id, claimed[handed:], lease, report, not_before)
     report.seconds = time.monotonic() - started
-    return report
 
 
 def _screen(claimed: list[engine.Claimed], mailer: Mailer, lease: engine.Lease,
@@ -506,7 +542,7 @@ def _save(outcomes: Sequence[engine.Outcome], report: BatchReport, lease: engine
 
 
 def _give_back(distribution_id: int, rest: Sequence[engine.Claimed], lease: engine.Lease,
-               report: BatchReport) -> None:
+               report: BatchReport, not_before: datetime | None = None) -> None:
     rest = [d for d in rest if d.id in lease.held]
     if not rest:
         return
@@ -517,5 +553,6 @@ def _give_back(distribution_id: int, rest: Sequence[engine.Claimed], lease: engi
         engine.release_claims([d.id for d in rest], DeliveryStatus.SKIPPED,
                               f"not sent: {note or 'distribution cancelled'}"[:500], lease_until=lease.until)
     else:
-        engine.release_claims([d.id for d in rest], lease_until=lease.until)
+        engine.release_claims([d.id for d in rest], lease_until=lease.until, not_before=not_before)
+    lease.done(d.id for d in rest)
     report.released += len(rest)

@@ -123,6 +123,8 @@ class BaseTransport:
     """Interface of every transport; `open` and `close` are idempotent, `send` opens lazily."""
 
     name = "base"
+    # Whether the other end let a reply time out: a batch then stops and gives its rest back.
+    timed_out = False
 
     def open(self) -> None:
         """Get ready to send (connect, log in); raises TransportUnavailable."""
@@ -169,12 +171,23 @@ _REFUSALS: dict[type[Exception], str] = {
 }
 
 
+def _is_timeout(error: BaseException | None) -> bool:
+    """Whether a reply did not come in time (smtplib reports a read that timed out as a lost
+    connection, the timeout as its context)."""
+    return isinstance(error, TimeoutError) or (error is not None and isinstance(error.__context__, TimeoutError))
+
+
 def _reply(detail: bytes | str) -> str:
     return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
 
 
 class SMTPTransport(BaseTransport):
-    """SMTP with one connection per batch; STARTTLS or implicit TLS; optional login."""
+    """SMTP with one connection per batch; STARTTLS or implicit TLS; optional login.
+
+    Two timeouts: `connect_timeout` for the connection, the greeting and the login,
+    `timeout` for every reply after that (PRESSROOM_SMTP_CONNECT_TIMEOUT and
+    PRESSROOM_SMTP_COMMAND_TIMEOUT: docs/operations.md says why they are short).
+    """
 
     name = "smtp"
 
@@ -187,7 +200,8 @@ class SMTPTransport(BaseTransport):
         password: str = "",
         use_ssl: bool = False,
         starttls: bool = False,
-        timeout: float = 30.0,
+        timeout: float = 20.0,
+        connect_timeout: float = 10.0,
         local_hostname: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
@@ -198,6 +212,7 @@ class SMTPTransport(BaseTransport):
         self.use_ssl = use_ssl
         self.starttls = starttls
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         # smtplib would ask DNS for our FQDN on every connect; the host name is enough for EHLO.
         self.local_hostname = local_hostname or socket.gethostname() or "localhost"
         # Loading the CA store costs milliseconds: only a TLS connection pays for it.
@@ -222,11 +237,11 @@ class SMTPTransport(BaseTransport):
             if self.use_ssl:
                 connection = smtplib.SMTP_SSL(
                     self.host, self.port, local_hostname=self.local_hostname,
-                    timeout=self.timeout, context=self.ssl_context,
+                    timeout=self.connect_timeout, context=self.ssl_context,
                 )
             else:
                 connection = smtplib.SMTP(
-                    self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
+                    self.host, self.port, local_hostname=self.local_hostname, timeout=self.connect_timeout
                 )
             connection.ehlo()
             if self.starttls:
@@ -234,6 +249,9 @@ class SMTPTransport(BaseTransport):
                 connection.ehlo()
             if self.username:
                 connection.login(self.username, self.password)
+            if connection.sock is not None:
+                connection.sock.settimeout(self.timeout)
+            connection.timeout = self.timeout
         except smtplib.SMTPResponseException as exc:  # a refused login, greeting or command
             self._discard(connection)
             what = _REFUSALS.get(type(exc), "")
@@ -249,6 +267,7 @@ class SMTPTransport(BaseTransport):
             raise TransportUnavailable(target, f"TLS failed: {exc.reason or exc}", transient=False) from None
         except (OSError, smtplib.SMTPException) as exc:
             self._discard(connection)
+            self.timed_out = self.timed_out or _is_timeout(exc)
             raise TransportUnavailable(target, f"cannot connect: {exc}", transient=True) from None
         self._connection = connection
 
@@ -293,7 +312,7 @@ class SMTPTransport(BaseTransport):
         try:
             code, detail = connection.getreply()
         except (OSError, smtplib.SMTPException) as exc:
-            self._drop(connection)
+            self._drop(connection, exc)
             pending.ticket.result = SendResult.all(pending.ticket.recipients, None, f"connection lost: {exc}")
             return
         pending.ticket.result = self._finish(connection, pending, code, detail)
@@ -314,28 +333,29 @@ class SMTPTransport(BaseTransport):
         connection = self._session()
         try:
             code, detail = self._mail(connection, envelope_from, message)
-        except smtplib.SMTPServerDisconnected:
-            self._drop(connection)
-            if not started:
-                return SendResult.all(recipients, None, "connection lost before MAIL FROM")
+        except smtplib.SMTPServerDisconnected as exc:
+            self._drop(connection, exc)
+            if not started or self.timed_out:  # a server that does not answer is not asked twice
+                return SendResult.all(recipients, None, f"connection lost before MAIL FROM: {exc}")
             connection = self._session()
             try:
                 code, detail = self._mail(connection, envelope_from, message)
-            except smtplib.SMTPServerDisconnected:
-                self._drop(connection)
-                return SendResult.all(recipients, None, "connection lost before MAIL FROM")
+            except smtplib.SMTPServerDisconnected as exc:
+                self._drop(connection, exc)
+                return SendResult.all(recipients, None, f"connection lost before MAIL FROM: {exc}")
         try:
             return self._transaction(connection, code, detail, ticket, message)
         except smtplib.SMTPServerDisconnected as exc:
-            self._drop(connection)
+            self._drop(connection, exc)
             return SendResult.all(recipients, None, f"connection lost: {exc}")
         except (OSError, smtplib.SMTPException) as exc:
-            self._drop(connection)
+            self._drop(connection, exc)
             return SendResult.all(recipients, None, f"connection failed: {exc}")
 
-    def _drop(self, connection: smtplib.SMTP) -> None:
+    def _drop(self, connection: smtplib.SMTP, error: BaseException | None = None) -> None:
         self._discard(connection)
         self._connection = None
+        self.timed_out = self.timed_out or _is_timeout(error)
 
     def _session(self) -> smtplib.SMTP:
         self.open()
@@ -515,17 +535,20 @@ class SentMessage:
 
 @dataclass
 class Outbox:
-    """Messages kept in memory, and scripted replies for chosen recipients."""
+    """Messages kept in memory, and scripted replies (or errors) for chosen recipients."""
 
     messages: list[SentMessage] = field(default_factory=list)
     # recipient -> (SMTP code, text): e.g. {"gone@example.org": (550, "no such user")}
     replies: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # recipient -> an error raised by sending to them, as a transport with a fault would
+    errors: dict[str, Exception] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
             self.replies.clear()
+            self.errors.clear()
 
 
 _outboxes: dict[str, Outbox] = {}
@@ -563,6 +586,8 @@ class MemoryTransport(BaseTransport):
         accepted = []
         with self.outbox.lock:
             for recipient in recipients:
+                if recipient in self.outbox.errors:
+                    raise self.outbox.errors[recipient]
                 code, detail = self.outbox.replies.get(recipient, (250, "OK"))
                 results.append(RecipientResult(recipient, classify(code), code, detail))
                 if classify(code) is Outcome.ACCEPTED:
@@ -593,9 +618,12 @@ def _flag(query: dict[str, list[str]], name: str) -> bool:
 def transport_from_url(url: str) -> BaseTransport:
     """The transport a mail URL names; raises InvalidMailURL.
 
-    smtp://[user:pass@]host[:port][?starttls=1&timeout=30&helo=name&cafile=/ca.pem&verify=0]
+    smtp://[user:pass@]host[:port][?starttls=1&timeout=20&helo=name&cafile=/ca.pem&verify=0]
     smtps://…  (implicit TLS, port 465)   maildir:///abs/path   console://   memory://[name]
+
+    `timeout` (seconds per reply) overrides PRESSROOM_SMTP_COMMAND_TIMEOUT.
     """
+    settings = get_settings()
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     query = parse_qs(parts.query)
@@ -604,7 +632,7 @@ def transport_from_url(url: str) -> BaseTransport:
             raise InvalidMailURL(url, "needs a host, e.g. smtp://mail.example.org:587?starttls=1")
         try:
             port = parts.port
-            timeout = float(query.get("timeout", ["30"])[-1])
+            timeout = float(query.get("timeout", [str(settings.smtp_command_timeout)])[-1])
         except ValueError as exc:
             raise InvalidMailURL(url, str(exc)) from None
         starttls = _flag(query, "starttls")
@@ -620,6 +648,7 @@ def transport_from_url(url: str) -> BaseTransport:
             use_ssl=scheme == "smtps",
             starttls=starttls,
             timeout=timeout,
+            connect_timeout=settings.smtp_connect_timeout,
             local_hostname=query.get("helo", [None])[-1],
             ssl_context=context,
         )

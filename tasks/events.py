@@ -8,7 +8,7 @@ from celery import Task
 from sqlalchemy.exc import OperationalError
 
 from core.errors import NotFound
-from core.outbox import Handler, OutboxEvent, handle_event, relay_pending
+from core.outbox import Handler, OutboxEvent, handle_event, record_failure, relay_pending
 from delivery import notices, proofs
 from delivery.errors import TransportUnavailable
 from delivery.handlers import (
@@ -78,18 +78,34 @@ def send_event(event: OutboxEvent) -> None:
     max_retries=8,
 )
 def handle(self, event_id: str) -> list[str]:  # type: ignore[no-untyped-def]
-    """Apply an outbox event's handlers, then start the work it calls for; safe to run twice."""
+    """Apply an outbox event's handlers, then start the work it calls for; safe to run twice.
+
+    A handler that raises is counted against the event (`record_failure`): the relay tries it
+    again after a backoff, and after PRESSROOM_EVENT_MAX_ATTEMPTS it is a dead letter.
+    """
     try:
         handled = handle_event(event_id, HANDLERS, after_each=_relay_now)
-    except NotFound:
-        # Only a database restored from before the event, or emptied, has no such event.
-        log.warning("event %s is not in the database; nothing to do", event_id)
+    except NotFound as exc:
+        if exc.kind == "event":
+            # Only a database restored from before the event, or emptied, has no such event.
+            log.warning("event %s is not in the database; nothing to do", event_id)
+            return []
+        record_failure(event_id, exc)
         return []
     except TransportUnavailable as exc:
-        if not exc.transient:
-            raise
+        if not exc.transient or self.request.retries >= self.max_retries:
+            record_failure(event_id, exc)
+            return []
         # The mail server said "later": handlers that finished keep their receipts.
         raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 1800)) from None
+    except OperationalError:
+        raise  # the database itself: Celery's own retries (and the relay) try again
+    except Exception as exc:
+        log.exception("event %s: a handler failed", event_id)
+        record_failure(event_id, exc)
+        return []
+    if handled.dead:
+        return []
     follow_up = FOLLOW_UPS.get(handled.name)
     if follow_up is not None and handled.subject_id is not None:
         follow_up.delay(handled.subject_id)

@@ -6,14 +6,17 @@ queues behind a mailing to a million (docs/operations.md, "Queues and workers").
   staff notices, comment mentions), and the head start of a release's mailing (its journalists' deliveries,
   bounded by the size of the lists that receive embargoed releases).
 - `bulk`: the mailings themselves: inserting a release's audience, fanning out and sending its
-  batches, preparing a digest's audience.
+  batches.
 - `housekeeping`: the scheduler's periodic work: outbox relay, publishing due releases, the
-  delivery sweep, the webhooks' sweep, polling bounces, the reports' daily fold. Short, and never behind a mailing.
+  delivery sweep, the webhooks' sweep, preparing digests (their batches go to `bulk`), polling bounces, the reports'
+  daily fold. Short, sends no mail, and has a worker of its own, so it never waits behind a
+  mailing or a mail server that does not answer.
 - `pressroom` (the default): everything else (media renditions, search index, withdrawals,
   erasure, webhook deliveries: each bounded by PRESSROOM_WEBHOOK_TIMEOUT), so an upload's renditions wait neither for mail nor behind it.
 
 Run a worker per queue, or one for all of them (`pressroom worker --queues …`); only a worker
-that consumes `transactional` apart from `bulk` guarantees that mail is never held up.
+that consumes `transactional` apart from `bulk` guarantees that mail is never held up, and only
+one that consumes `housekeeping` alone that the scheduler's work is never held up by sending.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ QUEUES = (TRANSACTIONAL, BULK, HOUSEKEEPING, DEFAULT)
 TASK_QUEUES: dict[str, str] = {
     "distribution.fan_out": BULK,
     "distribution.send_batch": BULK,
-    "digests.send": BULK,
+    "digests.send": HOUSEKEEPING,
     "outbox.relay": HOUSEKEEPING,
     "releases.publish_due": HOUSEKEEPING,
     "distribution.sweep": HOUSEKEEPING,

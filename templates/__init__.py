@@ -6,6 +6,7 @@ compiled message per recipient, which is cheap. This room imports only `core`.
 """
 
 from templates.errors import (
+    BrokenTemplate,
     MissingTranslation,
     UnknownTemplate,
     UnsafeURL,
@@ -57,6 +58,7 @@ __all__ = [
     "TEMPLATE_NAMES",
     "AccountLinkInput",
     "AlreadySubscribedInput",
+    "BrokenTemplate",
     "ChangesRequestedInput",
     "CommentMentionInput",
     "CompiledMessage",

@@ -1,6 +1,8 @@
 """Errors of the templates room.
 
     PressroomError
+    ├── ConfigurationError
+    │   └── BrokenTemplate        a template file does not compile (checked at worker start)
     ├── NotFound
     │   └── UnknownTemplate       no message kind of that name
     └── InvalidInput
@@ -15,7 +17,17 @@ PressroomErrors: they should fail loudly in tests, not be shown to users as refu
 
 from __future__ import annotations
 
-from core.errors import InvalidInput, NotFound
+from core.errors import ConfigurationError, InvalidInput, NotFound
+
+
+class BrokenTemplate(ConfigurationError):
+    """A mail template file does not compile: a deployment's edit, found before any mail is sent."""
+
+    def __init__(self, name: str, line: int | None, problem: str) -> None:
+        where = f"{name}, line {line}" if line else name
+        super().__init__(f"mail template {where} does not compile: {problem}")
+        self.name = name
+        self.line = line
 
 
 class UnknownTemplate(NotFound):

@@ -26,13 +26,19 @@ from pathlib import Path
 from typing import Any
 
 import mjml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateSyntaxError,
+    select_autoescape,
+)
 from markupsafe import Markup, escape
 
 from core.db import as_utc, utcnow
 from core.errors import InvalidInput
 from core.settings import get_settings
-from templates.errors import UnknownTemplate, UnsafeURL, WrongInput
+from templates.errors import BrokenTemplate, UnknownTemplate, UnsafeURL, WrongInput
 from templates.i18n import (
     check_language,
     format_dateline,
@@ -423,7 +429,9 @@ def _build_receipt(data: PublishedReceiptInput, h: _Helpers) -> _Built:
 
 
 def _build_mailing_problem(data: MailingProblemInput, h: _Helpers) -> _Built:
-    if data.reason:
+    if data.reason and data.failed:  # its batches failed the deliveries (delivery.engine.fail_claims)
+        intro = h.t("stopped", reason=data.reason, failed=data.failed, total=data.total, sent=data.sent)
+    elif data.reason:
         intro = h.t("not_started", reason=data.reason)
     elif data.total == 0:
         intro = h.t("nobody")
@@ -571,6 +579,17 @@ class Renderer:
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return compiled
+
+    def check_templates(self) -> int:
+        """Compile every template file (Jinja parses it into code); returns how many. Raises
+        BrokenTemplate naming the first file and line that does not compile."""
+        names = self.env.list_templates(extensions=["mjml", "txt", "html"])
+        for name in names:
+            try:
+                self.env.get_template(name)
+            except TemplateSyntaxError as exc:
+                raise BrokenTemplate(name, exc.lineno, exc.message or str(exc)) from None
+        return len(names)
 
     def clear(self) -> None:
         """Forget every compiled message."""

@@ -1,4 +1,5 @@
-"""Operations: /healthz (database, broker and rate limiter work) and /metrics (Prometheus text format)."""
+"""Operations: /healthz (database, broker and rate limiter work; no dead letter waits) and /metrics
+(Prometheus text format)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import text
 
 from core.db import session_scope, utcnow
-from core.outbox import pending_count
+from core.outbox import dead_letter_count, pending_count
 from core.settings import get_settings
 from reports.metrics import report_lines
 from web.queries import deliveries_by_status, releases_by_state, sent_since
@@ -54,14 +55,26 @@ def _check_rate_limiter() -> str:
     return f"down: rate limiter cannot count ({problem})"
 
 
+def _dead_letters() -> int | None:
+    """Open dead letters, or None when the database cannot say."""
+    try:
+        with session_scope() as session:
+            return dead_letter_count(session)
+    except Exception as exc:  # noqa: BLE001 - the database check reports it
+        log.warning("health: dead letters not counted: %s", exc)
+        return None
+
+
 @router.get("/healthz")
 def healthz() -> JSONResponse:
     """200 when the database and the broker answer and the rate limiter counts, 503 (saying which
-    is down) otherwise."""
+    is down) otherwise; `degraded` (still 200: the site serves) while an event waits in the dead
+    letters for an admin (`pressroom failures`)."""
     checks = {"database": _check_database(), "broker": _check_broker(), "rate_limiter": _check_rate_limiter()}
     healthy = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "unavailable", **checks},
-                        status_code=200 if healthy else 503)
+    dead = _dead_letters() if checks["database"] == "ok" else None
+    status = "unavailable" if not healthy else "degraded" if dead else "ok"
+    return JSONResponse({"status": status, **checks, "dead_letters": dead}, status_code=200 if healthy else 503)
 
 
 def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
@@ -101,6 +114,7 @@ def metrics(request: Request) -> PlainTextResponse | JSONResponse:
         statuses = deliveries_by_status(session)
         recent = sent_since(session, now - timedelta(seconds=RATE_WINDOW))
         backlog = pending_count(session)
+        dead = dead_letter_count(session)
         reports = report_lines(session)
     limiter_up = probe() is None
     lines = [
@@ -116,6 +130,9 @@ def metrics(request: Request) -> PlainTextResponse | JSONResponse:
         "# HELP pressroom_outbox_pending Outbox events not handled yet.",
         "# TYPE pressroom_outbox_pending gauge",
         _line("pressroom_outbox_pending", backlog),
+        "# HELP pressroom_dead_letters Events whose handlers failed too often, waiting for an admin (pressroom failures).",
+        "# TYPE pressroom_dead_letters gauge",
+        _line("pressroom_dead_letters", dead),
         ("# HELP pressroom_rate_limiter_up Whether the rate limiter's counter runs on Redis (0: sign-in answers 503, "
         "sign-ups go unlimited)."),
         "# TYPE pressroom_rate_limiter_up gauge",

@@ -390,6 +390,21 @@ class DeliveryErrorOut(BaseModel):
     error: str
 
 
+class DeadLetterOut(BaseModel):
+    """An event whose handlers failed PRESSROOM_EVENT_MAX_ATTEMPTS times (or once, for good)."""
+
+    id: str
+    name: str = Field(description="what happened, e.g. release.published")
+    subject_id: int | None = None
+    state: str = Field(description="dead (open), discarded, handled (after a retry) or pending (retried, not yet handled)")
+    failures: int
+    last_error: str = Field(description="the error's class and message, and the handler that raised it")
+    created_at: datetime
+    dead_at: datetime | None
+    discarded_at: datetime | None
+    handled_at: datetime | None
+
+
 class DistributionOut(BaseModel):
     """A mailing's status, deliveries per status, send rate and the latest errors."""
 

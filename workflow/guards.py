@@ -179,6 +179,8 @@ OFFICE_ACTIONS: dict[str, tuple[Role, ...]] = {
     "manage users": (Role.ADMIN,),
     # Where released content is posted to, under embargo too, and with which secrets.
     "manage webhooks": (Role.ADMIN,),
+    # Events whose handlers failed too often (`pressroom failures`): retrying re-runs the effect.
+    "handle failed events": (Role.ADMIN,),
 }
 
 

@@ -99,3 +99,28 @@ def test_concurrent_handling_applies_once(db: str) -> None:
     assert sorted(len(r) for r in results) == [0, 0, 0, 1]
     with session_scope() as s:
         assert len(s.exec(select(Notification)).all()) == 3  # three approvers, each once
+
+
+def test_a_failed_event_waits_its_backoff_and_one_that_waiting_cannot_heal_dies_at_once(sqlite_db: str) -> None:
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from core.errors import NotFound
+    from core.outbox import DeadLetterStateError, record_failure, retry_dead_letter
+
+    override_settings(event_max_attempts=5, event_retry_base=60)
+    flaky, lasting = _event(), _event()
+    sent: list[str] = []
+    assert relay_pending(lambda e: sent.append(e.id)) == 2
+    assert record_failure(flaky, TimeoutError("the archive did not answer")) is False
+    assert record_failure(lasting, NotFound("release", 12)) is True  # a missing row does not come back
+    assert relay_pending(lambda e: sent.append(e.id)) == 0  # the one waits a minute, the other for an admin
+    with session_scope() as s:
+        event = s.get(OutboxEvent, flaky)
+        assert event is not None and event.failures == 1 and event.last_error == "TimeoutError: the archive did not answer"
+        assert event.retry_at is not None and timedelta(seconds=55) < event.retry_at - utcnow() <= timedelta(seconds=60)
+        assert pending_count(s) == 1  # a dead letter is not pending
+    with pytest.raises(DeadLetterStateError, match="is pending: cannot retry"):
+        retry_dead_letter(flaky)
+    retry_dead_letter(lasting)
+    assert relay_pending(lambda e: sent.append(e.id)) == 1 and sent[-1] == lasting

@@ -38,8 +38,8 @@ def test_a_good_configuration_passes(good: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == \
-        ["settings", "data directory", "database", "broker", "rate limiter", "mail", "media store", "base URL",
-         "single sign-on"]
+        ["settings", "data directory", "database", "broker", "rate limiter", "mail", "mail templates", "media store",
+         "base URL", "single sign-on", "dead letters"]
     assert all(line.startswith("ok ") for line in lines)
     assert "schema at 0" in lines[2] and "answers" in lines[3] and "counts" in lines[4] and "writable" in lines[5]
     assert lines[1] == f"ok       data directory: {get_settings().data_dir} (PRESSROOM_DATA_DIR)"

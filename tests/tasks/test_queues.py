@@ -1,5 +1,6 @@
 """Each kind of work lands on its own queue of the real broker; `pressroom worker --queues` takes
-only known names; the compose file keeps transactional mail on a worker of its own."""
+only known names; the compose file and `pressroom serve` keep transactional mail, and the
+housekeeping that must never wait behind a send, on workers of their own."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_a_worker_refuses_a_queue_that_does_not_exist() -> None:
     fails(invoker()("worker", "--queues", "transactional,urgent"), 2, "unknown queue urgent")
 
 
-def test_compose_runs_transactional_mail_on_a_worker_of_its_own() -> None:
+def test_compose_runs_transactional_mail_and_housekeeping_on_workers_of_their_own() -> None:
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 
     def queues(name: str) -> set[str]:
@@ -53,4 +54,12 @@ def test_compose_runs_transactional_mail_on_a_worker_of_its_own() -> None:
         return set(command[command.index("--queues") + 1].split(","))
 
     assert queues("transactional") == {TRANSACTIONAL}
-    assert queues("worker") == set(QUEUES) - {TRANSACTIONAL}
+    assert queues("housekeeping") == {HOUSEKEEPING}
+    assert queues("worker") == set(QUEUES) - {TRANSACTIONAL, HOUSEKEEPING}
+
+
+def test_the_scheduler_tasks_go_to_housekeeping() -> None:
+    from tasks.queues import TASK_QUEUES
+
+    for task in ("outbox.relay", "releases.publish_due", "distribution.sweep", "digests.send"):
+        assert TASK_QUEUES[task] == HOUSEKEEPING, task

@@ -175,7 +175,7 @@ def test_health_and_metrics(web: Web) -> None:
         health = client.get("/healthz")
         metrics = client.get("/metrics")
     assert health.status_code == 200 and health.json() == {"status": "ok", "database": "ok", "broker": "ok",
-                                                         "rate_limiter": "ok"}
+                                                         "rate_limiter": "ok", "dead_letters": 0}
     assert metrics.headers["content-type"].startswith("text/plain; version=0.0.4")
     lines = metrics.text.splitlines()
     assert 'pressroom_releases{state="published"} 1' in lines

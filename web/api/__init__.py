@@ -8,6 +8,7 @@ from web.api import (
     audience,
     comments,
     distributions,
+    failures,
     imports,
     media,
     organisation,
@@ -27,5 +28,6 @@ router.include_router(audience.router)
 router.include_router(distributions.router)
 router.include_router(organisation.router)
 router.include_router(webhooks.router)
+router.include_router(failures.router)
 
 __all__ = ["router"]

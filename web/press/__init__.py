@@ -11,6 +11,7 @@ from web.press import (
     comments,
     contacts,
     distributions,
+    failures,
     imports,
     media,
     organisation,
@@ -28,7 +29,7 @@ from web.press import (
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
     for module in (session, sso, password_links, account, imports, releases, comments, media, distributions, audience,
-                   organisation, users, contacts, privacy, topics, webhooks):
+                   organisation, users, contacts, privacy, topics, webhooks, failures):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from core.catalogue import WEB, lookup
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
+from core.outbox import dead_letter_count
 from core.settings import get_settings
 from delivery.audience import audience_view
 from delivery.preview import preview_release
@@ -68,7 +69,7 @@ from workflow.errors import (
     PublicationInPast,
     StaleVersion,
 )
-from workflow.guards import Context, check, permitted_actions
+from workflow.guards import Context, allows, check, permitted_actions
 from workflow.models import Contact, Notification, Release, ReleaseKind, User
 from workflow.service import Step
 from workflow.states import Action, State, allowed_actions
@@ -100,6 +101,8 @@ def dashboard(request: Request, user: PressUser) -> Response:
             "scheduled": _summaries(session, in_state(session, State.SCHEDULED, newest="publish_at")),
             "published": _summaries(session, in_state(session, State.PUBLISHED, limit=10, newest="published_at")),
             "problems": mailing_problems(session),
+            # Events whose handlers gave up wait for an admin (`/press/failures`): admins see how many.
+            "dead_letters": dead_letter_count(session) if allows(user, "handle failed events") else 0,
             "last_30_days": last_30_days(session, utcnow()),
             "notifications": [_notification(session, note, ui_language(user.language)) for note in session.exec(
                 select(Notification).where(Notification.user_id == user.id)
