@@ -154,3 +154,17 @@ def test_a_colleague_takes_over_a_lapsed_editor_and_the_first_ones_text_stays_in
         assert put.status_code == 409 and "being edited by root@example.be" in put.json()["message"]
     an_context.close()
     ada_context.close()
+
+
+def test_a_forged_heartbeat_from_someone_who_may_not_edit_takes_no_lock(web_both: Web) -> None:
+    web = web_both
+    with web.api(web.spokesperson) as api:  # An's draft, never opened in the editor
+        release_id = int(api.post("/releases", json=release_body()).json()["id"])
+    with signed_in(web, web.spokesperson2) as bert:  # Bert may not edit An's draft
+        token = csrf_of(bert.get("/press").text)
+        beat = bert.post(f"/press/releases/{release_id}/lock/heartbeat", headers={"X-CSRF-Token": token})
+        assert beat.status_code == 403
+        assert bert.get(f"/press/releases/{release_id}/lock").json()["lapsed"] is True
+    with web.api(web.spokesperson) as api:  # so An's save is not refused in Bert's name
+        put = api.put(f"/releases/{release_id}", json={**release_body(), "expected_version": 1})
+        assert put.status_code == 200, put.text

@@ -157,7 +157,11 @@ def lock_heartbeat(user: PressUser, release_id: ReleaseId) -> Response:
         service.get_release(session, release_id)
         actor = attach(session, user)
         view = edit_locks.heartbeat(session, release_id, actor)
-        if view is None:  # never taken (a page opened before locks existed): take it now
+        if view is None:  # never taken (a page opened before locks existed): take it now,
+            # if the editor is the user's to open (a forged beat must not lock the author out).
+            from web.press.releases import refuse_unless_editor
+
+            refuse_unless_editor(session, release_id, actor)
             view = edit_locks.take(session, release_id, actor)
     return JSONResponse(view.as_json())
 
