@@ -168,3 +168,20 @@ def test_a_forged_heartbeat_from_someone_who_may_not_edit_takes_no_lock(web_both
     with web.api(web.spokesperson) as api:  # so An's save is not refused in Bert's name
         put = api.put(f"/releases/{release_id}", json={**release_body(), "expected_version": 1})
         assert put.status_code == 200, put.text
+
+
+def test_a_comment_on_a_paragraph_the_text_no_longer_has_says_so_and_keeps_the_text(web: Web) -> None:
+    with web.api(web.spokesperson) as api:
+        release_id = int(api.post("/releases", json=release_body(translations={
+            "nl": {"title": "Minister bezoekt Kinshasa", "lead": "Een werkbezoek.", "body": BODY}})).json()["id"])
+    with signed_in(web, web.approver) as client:
+        token = csrf_of(client.get(f"/press/releases/{release_id}/review").text)  # three paragraphs
+        with web.api(web.spokesperson) as api:  # meanwhile An cuts the text to one
+            assert api.put(f"/releases/{release_id}", json=release_body(expected_version=1, translations={
+                "nl": {"title": "Minister bezoekt Kinshasa", "lead": "Een werkbezoek.",
+                       "body": "Kort."}})).status_code == 200
+        refused = client.post(f"/press/releases/{release_id}/comments", data={
+            "csrf_token": token, "body": "Klopt <dit>?", "about": "nl:3", "back": "review"})
+    assert refused.status_code == 422
+    assert "Choose one of the paragraphs the text has now" in refused.text
+    assert "Klopt &lt;dit&gt;?</textarea>" in refused.text
