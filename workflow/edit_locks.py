@@ -79,7 +79,7 @@ def take(session: Session, release_id: int, user: User, now: datetime | None = N
         update(EditLock)
         .where(col(EditLock.release_id) == release_id,
                or_(col(EditLock.user_id) == user.id, col(EditLock.heartbeat_at) <= moment - lapse(),
-                   col(EditLock.user_id).not_in(select(User.id).where(col(User.active).is_(True)))))
+                   col(EditLock.user_id).not_in(select(col(User.id)).where(col(User.active).is_(True)))))
         # The holder's own beat keeps the time they opened the editor; a takeover starts anew.
         .values(user_id=user.id, heartbeat_at=moment,
                 taken_at=case((col(EditLock.user_id) == user.id, col(EditLock.taken_at)), else_=moment))
