@@ -185,3 +185,18 @@ def test_a_comment_on_a_paragraph_the_text_no_longer_has_says_so_and_keeps_the_t
     assert refused.status_code == 422
     assert "Choose one of the paragraphs the text has now" in refused.text
     assert "Klopt &lt;dit&gt;?</textarea>" in refused.text
+
+
+def test_a_long_comment_of_many_lines_the_textarea_allows_is_taken(web: Web) -> None:
+    # The textarea counts a line break as one character; the browser sends it as two (CR LF).
+    typed = "punt\n" * 800  # 4000 characters in the textarea, 4800 on the wire
+    with web.api(web.spokesperson) as api:
+        release_id = int(api.post("/releases", json=release_body()).json()["id"])
+    with signed_in(web, web.approver) as client:
+        token = csrf_of(client.get(f"/press/releases/{release_id}/review").text)
+        posted = client.post(f"/press/releases/{release_id}/comments", data={
+            "csrf_token": token, "body": typed.replace("\n", "\r\n"), "back": "review"})
+        assert posted.status_code == 303, posted.text
+    with web.api(web.approver) as api:
+        [stored] = api.get(f"/releases/{release_id}/comments").json()
+    assert stored["body"] == typed.strip()

@@ -64,7 +64,8 @@ def _about(value: str) -> tuple[str | None, int | None]:
 
 @router.post("/releases/{release_id}/comments")
 def post_comment(request: Request, user: PressUser, release_id: ReleaseId,
-                 body: Annotated[str, Form(max_length=comments.MAX_LENGTH + 200)] = "",
+                 # A browser sends each line break of the textarea as two characters (CR LF).
+                 body: Annotated[str, Form(max_length=2 * comments.MAX_LENGTH)] = "",
                  about: Annotated[str, Form(max_length=12)] = "", back: Back = "") -> Response:
     """Write in the release's thread; a refusal (an empty text, an unknown @name) shows the page
     again with the text as typed and why."""
