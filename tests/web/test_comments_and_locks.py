@@ -95,10 +95,15 @@ def test_comments_are_mailed_to_the_mentioned_and_never_reach_the_public(web: We
     relay_events()
     [release_mail] = wait_until(lambda: _mails(sink, "burger@example.org"), 60, "the release mail")
     with web.browser() as reader:
-        public = [reader.get(f"/releases/{release_id}/nl"), reader.get("/newsroom/nl"), reader.get("/feeds/nl.atom")]
-    assert [r.status_code for r in public] == [200, 200, 200]
+        public = [reader.get(f"/releases/{release_id}/nl"), reader.get("/newsroom/nl"), reader.get("/feeds/nl.atom"),
+                  reader.get("/newsroom/nl/search?q=gouverneur")]
+        sitemap = reader.get("/sitemap.xml")
+        # A word only a comment holds finds nothing: the search index has no comments.
+        only_in_a_comment = reader.get("/newsroom/nl/search?q=nakijken")
+    assert [r.status_code for r in public + [sitemap, only_in_a_comment]] == [200] * 6
     assert all("Minister bezoekt Kinshasa" in r.text for r in public)
-    for shown_text in [r.text for r in public] + [release_mail.as_string(), _text(release_mail)]:
+    assert f"/releases/{release_id}/" in sitemap.text and "Minister bezoekt Kinshasa" not in only_in_a_comment.text
+    for shown_text in [r.text for r in public] + [sitemap.text, release_mail.as_string(), _text(release_mail)]:
         assert SECRET not in shown_text and "nakijken" not in shown_text
 
 
