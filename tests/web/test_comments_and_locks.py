@@ -157,8 +157,26 @@ def test_a_colleague_takes_over_a_lapsed_editor_and_the_first_ones_text_stays_in
         # The API's save is held to the same lock: refused, naming who edits.
         put = api.put(f"/releases/{release_id}", json={**release_body(), "expected_version": 1})
         assert put.status_code == 409 and "being edited by root@example.be" in put.json()["message"]
-    an_context.close()
+
+    # Ada saves and leaves. An, back once Ada's lock has lapsed, is offered her own text (typed
+    # on the earlier version) and its save shows Ada's text beside hers to merge, not over it.
+    ada.click("#tab-nl")
+    ada.fill("input[name=title_nl]", "Minister bezoekt Kinshasa en Goma")
+    ada.click("#save")
+    expect(ada.locator(".flash")).to_contain_text("revision 2")
     ada_context.close()
+    wait_until(lambda: an.request.get(f"{web.url}/press/releases/{release_id}/lock").json()["lapsed"], 15,
+               "Ada's lock to lapse")
+    an.goto(edit)
+    expect(an.locator("#autosave-prompt")).to_be_visible()
+    an.click("#autosave-restore")
+    an.click("#tab-nl")
+    expect(an.locator("textarea[name=body_nl]")).to_have_value(typed)
+    an.click("#save")
+    expect(an.locator("#conflict")).to_contain_text("revisie 2")
+    expect(an.locator("[data-conflict=title_nl] [data-side=theirs]")).to_have_text("Minister bezoekt Kinshasa en Goma")
+    expect(an.locator("[data-conflict=body_nl] [data-side=yours]")).to_contain_text("En bezoekt ook Goma.")
+    an_context.close()
 
 
 def test_a_forged_heartbeat_from_someone_who_may_not_edit_takes_no_lock(web_both: Web) -> None:
