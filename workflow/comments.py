@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from core.db import as_utc, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.outbox import emit
+from core.text import refuse_unprintable
 from workflow.content import ReleaseContent
 from workflow.errors import UnknownMention
 from workflow.models import ReleaseComment, Revision, User
@@ -63,13 +64,14 @@ def add_comment(session: Session, release_id: int, author: User, body: str,
                 language: str | None = None, paragraph: int | None = None) -> ReleaseComment:
     """Write `body` in the release's thread, on its current revision, about `paragraph` (from 1)
     of the body in `language` if given. Raises NotFound, InvalidInput (empty, too long, a
-    paragraph the text lacks) and UnknownMention."""
+    paragraph the text lacks, a control character) and UnknownMention."""
     release = get_release(session, release_id)
     text = body.replace("\r\n", "\n").strip()
     if not text:
         raise InvalidInput("body", "write something: the comment is empty")
     if len(text) > MAX_LENGTH:
         raise InvalidInput("body", f"a comment holds at most {MAX_LENGTH} characters, this one {len(text)}")
+    refuse_unprintable(text, "body")  # as a release's body: PostgreSQL cannot even store a NUL
     if not author.active:
         raise InvalidInput("actor", f"{author.email} is deactivated")
     revision = current_revision(session, release)

@@ -2,9 +2,10 @@
 
 Opening the editor takes the release's one `EditLock` row if it is free, the opener's own, or
 lapsed (no heartbeat for `PRESSROOM_EDIT_LOCK_LAPSE_BEATS` × `PRESSROOM_EDIT_LOCK_HEARTBEAT`
-seconds); otherwise the opener sees who is editing and since when. Taking it is one conditional
-UPDATE (or the first INSERT, guarded by the primary key), so of two colleagues who take a lapsed
-lock at once exactly one wins, on SQLite and PostgreSQL alike. A save is refused while someone
+seconds, or its holder was deactivated and so can neither beat nor save); otherwise the opener
+sees who is editing and since when. Taking it is one conditional UPDATE (or the first INSERT,
+guarded by the primary key), so of two colleagues who take a lapsed lock at once exactly one
+wins, on SQLite and PostgreSQL alike. A save is refused while someone
 else holds a live lock (`check_may_save`); the lock is soft: it never blocks reading, and it
 needs no service beyond this row.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -63,8 +64,9 @@ def current(session: Session, release_id: int, reader: User, now: datetime | Non
     holder = session.get(User, row.user_id)
     moment = now or utcnow()
     beat = as_utc(row.heartbeat_at)
+    lapsed = beat + lapse() <= moment or holder is None or not holder.active
     return LockView(release_id, row.user_id, holder.email if holder else "", holder.name if holder else "",
-                    as_utc(row.taken_at), beat, row.user_id == reader.id, beat + lapse() <= moment)
+                    as_utc(row.taken_at), beat, row.user_id == reader.id, lapsed)
 
 
 def take(session: Session, release_id: int, user: User, now: datetime | None = None) -> LockView:
@@ -76,7 +78,8 @@ def take(session: Session, release_id: int, user: User, now: datetime | None = N
     result = session.execute(
         update(EditLock)
         .where(col(EditLock.release_id) == release_id,
-               or_(col(EditLock.user_id) == user.id, col(EditLock.heartbeat_at) <= moment - lapse()))
+               or_(col(EditLock.user_id) == user.id, col(EditLock.heartbeat_at) <= moment - lapse(),
+                   col(EditLock.user_id).not_in(select(col(User.id)).where(col(User.active).is_(True)))))
         # The holder's own beat keeps the time they opened the editor; a takeover starts anew.
         .values(user_id=user.id, heartbeat_at=moment,
                 taken_at=case((col(EditLock.user_id) == user.id, col(EditLock.taken_at)), else_=moment))

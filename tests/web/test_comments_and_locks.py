@@ -95,10 +95,15 @@ def test_comments_are_mailed_to_the_mentioned_and_never_reach_the_public(web: We
     relay_events()
     [release_mail] = wait_until(lambda: _mails(sink, "burger@example.org"), 60, "the release mail")
     with web.browser() as reader:
-        public = [reader.get(f"/releases/{release_id}/nl"), reader.get("/newsroom/nl"), reader.get("/feeds/nl.atom")]
-    assert [r.status_code for r in public] == [200, 200, 200]
+        public = [reader.get(f"/releases/{release_id}/nl"), reader.get("/newsroom/nl"), reader.get("/feeds/nl.atom"),
+                  reader.get("/newsroom/nl/search?q=gouverneur")]
+        sitemap = reader.get("/sitemap.xml")
+        # A word only a comment holds finds nothing: the search index has no comments.
+        only_in_a_comment = reader.get("/newsroom/nl/search?q=nakijken")
+    assert [r.status_code for r in public + [sitemap, only_in_a_comment]] == [200] * 6
     assert all("Minister bezoekt Kinshasa" in r.text for r in public)
-    for shown_text in [r.text for r in public] + [release_mail.as_string(), _text(release_mail)]:
+    assert f"/releases/{release_id}/" in sitemap.text and "Minister bezoekt Kinshasa" not in only_in_a_comment.text
+    for shown_text in [r.text for r in public] + [sitemap.text, release_mail.as_string(), _text(release_mail)]:
         assert SECRET not in shown_text and "nakijken" not in shown_text
 
 
@@ -152,5 +157,69 @@ def test_a_colleague_takes_over_a_lapsed_editor_and_the_first_ones_text_stays_in
         # The API's save is held to the same lock: refused, naming who edits.
         put = api.put(f"/releases/{release_id}", json={**release_body(), "expected_version": 1})
         assert put.status_code == 409 and "being edited by root@example.be" in put.json()["message"]
-    an_context.close()
+
+    # Ada saves and leaves. An, back once Ada's lock has lapsed, is offered her own text (typed
+    # on the earlier version) and its save shows Ada's text beside hers to merge, not over it.
+    ada.click("#tab-nl")
+    ada.fill("input[name=title_nl]", "Minister bezoekt Kinshasa en Goma")
+    ada.click("#save")
+    expect(ada.locator(".flash")).to_contain_text("revision 2")
     ada_context.close()
+    wait_until(lambda: an.request.get(f"{web.url}/press/releases/{release_id}/lock").json()["lapsed"], 15,
+               "Ada's lock to lapse")
+    an.goto(edit)
+    expect(an.locator("#autosave-prompt")).to_be_visible()
+    an.click("#autosave-restore")
+    an.click("#tab-nl")
+    expect(an.locator("textarea[name=body_nl]")).to_have_value(typed)
+    an.click("#save")
+    expect(an.locator("#conflict")).to_contain_text("revisie 2")
+    expect(an.locator("[data-conflict=title_nl] [data-side=theirs]")).to_have_text("Minister bezoekt Kinshasa en Goma")
+    expect(an.locator("[data-conflict=body_nl] [data-side=yours]")).to_contain_text("En bezoekt ook Goma.")
+    an_context.close()
+
+
+def test_a_forged_heartbeat_from_someone_who_may_not_edit_takes_no_lock(web_both: Web) -> None:
+    web = web_both
+    with web.api(web.spokesperson) as api:  # An's draft, never opened in the editor
+        release_id = int(api.post("/releases", json=release_body()).json()["id"])
+    with signed_in(web, web.spokesperson2) as bert:  # Bert may not edit An's draft
+        token = csrf_of(bert.get("/press").text)
+        beat = bert.post(f"/press/releases/{release_id}/lock/heartbeat", headers={"X-CSRF-Token": token})
+        assert beat.status_code == 403
+        assert bert.get(f"/press/releases/{release_id}/lock").json()["lapsed"] is True
+    with web.api(web.spokesperson) as api:  # so An's save is not refused in Bert's name
+        put = api.put(f"/releases/{release_id}", json={**release_body(), "expected_version": 1})
+        assert put.status_code == 200, put.text
+
+
+def test_a_comment_on_a_paragraph_the_text_no_longer_has_says_so_and_keeps_the_text(web: Web) -> None:
+    with web.api(web.spokesperson) as api:
+        release_id = int(api.post("/releases", json=release_body(translations={
+            "nl": {"title": "Minister bezoekt Kinshasa", "lead": "Een werkbezoek.", "body": BODY}})).json()["id"])
+    with signed_in(web, web.approver) as client:
+        token = csrf_of(client.get(f"/press/releases/{release_id}/review").text)  # three paragraphs
+        with web.api(web.spokesperson) as api:  # meanwhile An cuts the text to one
+            assert api.put(f"/releases/{release_id}", json=release_body(expected_version=1, translations={
+                "nl": {"title": "Minister bezoekt Kinshasa", "lead": "Een werkbezoek.",
+                       "body": "Kort."}})).status_code == 200
+        refused = client.post(f"/press/releases/{release_id}/comments", data={
+            "csrf_token": token, "body": "Klopt <dit>?", "about": "nl:3", "back": "review"})
+    assert refused.status_code == 422
+    assert "Choose one of the paragraphs the text has now" in refused.text
+    assert "Klopt &lt;dit&gt;?</textarea>" in refused.text
+
+
+def test_a_long_comment_of_many_lines_the_textarea_allows_is_taken(web: Web) -> None:
+    # The textarea counts a line break as one character; the browser sends it as two (CR LF).
+    typed = "punt\n" * 800  # 4000 characters in the textarea, 4800 on the wire
+    with web.api(web.spokesperson) as api:
+        release_id = int(api.post("/releases", json=release_body()).json()["id"])
+    with signed_in(web, web.approver) as client:
+        token = csrf_of(client.get(f"/press/releases/{release_id}/review").text)
+        posted = client.post(f"/press/releases/{release_id}/comments", data={
+            "csrf_token": token, "body": typed.replace("\n", "\r\n"), "back": "review"})
+        assert posted.status_code == 303, posted.text
+    with web.api(web.approver) as api:
+        [stored] = api.get(f"/releases/{release_id}/comments").json()
+    assert stored["body"] == typed.strip()

@@ -122,3 +122,15 @@ def test_mentions_are_names_before_the_at_or_whole_addresses_not_addresses_in_th
         found = comments.mentioned(s, "@Marc, @nina.janssens. Mail marc@example.be or @marc@example.be")
         assert [u.email for u in found] == ["marc@example.be", "nina.janssens@example.be"]
         assert comments.mentioned(s, "no one: jan@example.be, 5 @ 3") == []
+
+
+@pytest.mark.parametrize("text", ["Zie\x00hier", "Bel\x07 mij", "Zie\ufffe"])
+def test_control_characters_and_nul_are_refused_naming_the_body(db: str, text: str) -> None:
+    # PostgreSQL cannot store NUL at all; a bell or a non-character is noise nobody typed.
+    with session_scope() as s:
+        author = add_user(s, "an@example.be", "An Peeters", "spokesperson", "nl")
+        release_id = factories.release(s, author, translations={"nl": {"title": "T", "body": BODY}}).id or 0
+    with session_scope() as s, pytest.raises(InvalidInput, match="body: character U\\+"):
+        comments.add_comment(s, release_id, s.get(type(author), author.id), text)  # type: ignore[arg-type]
+    with session_scope() as s:
+        assert s.exec(select(ReleaseComment)).all() == []

@@ -74,6 +74,22 @@ def test_take_beat_lapse_and_take_over(db: str) -> None:
         assert service.current_revision(s, service.get_release(s, release_id)).number == 1
 
 
+def test_a_deactivated_holder_does_not_hold_the_editor(db: str) -> None:
+    override_settings(edit_lock_heartbeat=10, edit_lock_lapse_beats=3)
+    an, ada, release_id = _people_and_release()
+    start = utcnow()
+    with session_scope() as s:  # Ada's live lock, then Ada is deactivated: she can neither beat nor save
+        edit_locks.take(s, release_id, _user(s, ada), now=start)
+        _user(s, ada).active = False
+    with session_scope() as s:  # An need not wait for the lock to lapse
+        seen = edit_locks.current(s, release_id, _user(s, an), now=start + timedelta(seconds=1))
+        assert seen is not None and seen.lapsed
+        edit_locks.check_may_save(s, release_id, _user(s, an), now=start + timedelta(seconds=1))
+        assert edit_locks.take(s, release_id, _user(s, an), now=start + timedelta(seconds=1)).mine
+        log = [(e.action, e.comment) for e in service.audit_log(s, release_id)]
+    assert log[-1] == ("edit_taken_over", "took over the editor from root@example.be")
+
+
 def test_two_colleagues_taking_a_lapsed_lock_at_once_one_wins(postgresql_db: str) -> None:
     """On PostgreSQL the second conditional UPDATE waits for the first's row lock, then finds the
     heartbeat fresh and changes nothing: the second taker is refused, not silently let in."""

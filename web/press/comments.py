@@ -64,7 +64,8 @@ def _about(value: str) -> tuple[str | None, int | None]:
 
 @router.post("/releases/{release_id}/comments")
 def post_comment(request: Request, user: PressUser, release_id: ReleaseId,
-                 body: Annotated[str, Form(max_length=comments.MAX_LENGTH + 200)] = "",
+                 # A browser sends each line break of the textarea as two characters (CR LF).
+                 body: Annotated[str, Form(max_length=2 * comments.MAX_LENGTH)] = "",
                  about: Annotated[str, Form(max_length=12)] = "", back: Back = "") -> Response:
     """Write in the release's thread; a refusal (an empty text, an unknown @name) shows the page
     again with the text as typed and why."""
@@ -157,7 +158,11 @@ def lock_heartbeat(user: PressUser, release_id: ReleaseId) -> Response:
         service.get_release(session, release_id)
         actor = attach(session, user)
         view = edit_locks.heartbeat(session, release_id, actor)
-        if view is None:  # never taken (a page opened before locks existed): take it now
+        if view is None:  # never taken (a page opened before locks existed): take it now,
+            # if the editor is the user's to open (a forged beat must not lock the author out).
+            from web.press.releases import refuse_unless_editor
+
+            refuse_unless_editor(session, release_id, actor)
             view = edit_locks.take(session, release_id, actor)
     return JSONResponse(view.as_json())
 

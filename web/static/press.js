@@ -65,8 +65,24 @@
       catch (error) { return; /* storage full or refused: the unsaved-changes warning still stands */ }
       if (written.indexOf(key) < 0) { written.push(key); sessionStorage.setItem(WRITTEN, JSON.stringify(written)); }
     };
-    var stored = null;
-    try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (error) { stored = null; }
+    // Without a copy of this version, the newest of an earlier one is offered (typed before a
+    // colleague took the editor over and saved): restoring it sends the form as that version, so
+    // the save shows the colleague's text beside it to merge (409) instead of writing over it.
+    var prefix = dirtyForm.dataset.autosave + "v", found = key, stored = null;
+    var versionOf = function (name) {
+      var number = name && name.indexOf(prefix) === 0 ? name.slice(prefix.length) : "";
+      return /^[0-9]+$/.test(number) ? parseInt(number, 10) : -1;
+    };
+    try {
+      stored = JSON.parse(localStorage.getItem(key) || "null");
+      for (var i = 0; !stored && i < localStorage.length; i++) {
+        var older = versionOf(localStorage.key(i));
+        if (older >= 1 && older < versionOf(key) && older > versionOf(found === key ? "" : found)) {
+          found = localStorage.key(i);
+        }
+      }
+      if (!stored && found !== key) { stored = JSON.parse(localStorage.getItem(found) || "null"); }
+    } catch (error) { stored = null; }
     var prompt = document.getElementById("autosave-prompt");
     if (stored && stored.fields && prompt && JSON.stringify(stored.fields) !== JSON.stringify(snapshot())) {
       document.getElementById("autosave-when").textContent =
@@ -74,11 +90,16 @@
       prompt.hidden = false;
       document.getElementById("autosave-restore").addEventListener("click", function () {
         apply(stored.fields);
+        if (found !== key && dirtyForm.elements.expected_version) {
+          dirtyForm.elements.expected_version.value = String(versionOf(found));
+        }
+        // A save clears it like the copies this tab wrote.
+        if (written.indexOf(found) < 0) { written.push(found); sessionStorage.setItem(WRITTEN, JSON.stringify(written)); }
         prompt.hidden = true;
         dirtyForm.dispatchEvent(new Event("input", { bubbles: true }));
       });
       document.getElementById("autosave-discard").addEventListener("click", function () {
-        localStorage.removeItem(key);
+        localStorage.removeItem(found);
         prompt.hidden = true;
       });
     }
