@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 
 from cli.main import cli
 from core.db import session_scope
+from core.outbox import handle_event, relay_pending
 from core.settings import override_settings
 from delivery.bounces import BounceReport, apply_unsubscribe, verp_address
 from delivery.models import Delivery
@@ -25,6 +26,7 @@ from reports.mailing import mailing_report
 from subscribers import find_suppression
 from subscribers.models import ConsentRecord, Subscriber, Subscription, SubscriptionStatus
 from subscribers.subscriptions import unsubscribe
+from tasks.events import HANDLERS
 from tests.delivery.distribution_helpers import add_people, make_lists, prepare, publish_release
 
 DOMAIN = "diplomatie.example.be"
@@ -145,4 +147,37 @@ def test_two_pollers_reading_the_same_request_at_once_count_one_unsubscribe(
     with session_scope() as s:
         withdrawn = s.execute(select(ConsentRecord.source).where(ConsentRecord.action == "withdrawn")).scalars()
         assert list(withdrawn) == ["mailto"]
+        assert mailing_report(s, distribution_id).totals.unsubscribed == 1
+
+
+def test_an_erased_persons_request_does_nothing_and_an_old_copys_still_works(sqlite_db: str, tmp_path: Path) -> None:
+    """An erased person's copy names no one any more (before the erasure's handler emptied the
+    rows, and after): nothing is written about them. A copy from a mailing years ago still takes
+    its recipient off the list, as its HTTPS link would: neither expires."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from core.db import utcnow
+    from delivery.models import Distribution
+    from subscribers.privacy import forget
+
+    distribution_id, to = _mailing(tmp_path, 2)
+    with session_scope() as s:
+        years_ago = utcnow() - timedelta(days=3 * 365)
+        s.execute(update(Distribution).where(Distribution.id == distribution_id).values(
+            started_at=years_ago, finished_at=years_ago))
+        s.execute(update(Delivery).where(Delivery.distribution_id == distribution_id).values(sent_at=years_ago))
+        forget(s, "p0@example.org", "dpo@example.be")
+    first = _process(tmp_path, f"From: p0@example.org\nTo: <{to['p0']}>\n\nunsubscribe\n",
+                     f"From: p1@example.org\nTo: <{to['p1']}>\n\nunsubscribe\n")
+    ids: list[str] = []
+    relay_pending(lambda event: ids.append(event.id))
+    for event_id in ids:  # the erasure's handler empties p0's rows
+        handle_event(event_id, HANDLERS)
+    again = _process(tmp_path, f"From: p0@example.org\nTo: <{to['p0']}>\n\nplease\n")
+    assert (first["unsubscribed"], again["unmatched"]) == (1, 1)
+    with session_scope() as s:
+        withdrawn = s.execute(select(ConsentRecord.detail).where(ConsentRecord.action == "withdrawn")).scalars()
+        assert len(list(withdrawn)) == 1  # p1's; p0's records went with the erasure and none came back
         assert mailing_report(s, distribution_id).totals.unsubscribed == 1
