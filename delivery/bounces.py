@@ -3,7 +3,8 @@
 Each message goes out with the envelope sender `bounces+<token>@<domain>`, where the token is the
 delivery id and a short HMAC of it, so a bounce maps back to its delivery without trusting
 anything else in it. Delivery status notifications (RFC 3464, multipart/report) are read field
-by field; plain bounces by the first enhanced status code (RFC 3463) or SMTP reply in the text.
+by field; plain bounces (from MAILER-DAEMON or postmaster, or with X-Failed-Recipients: never a
+person's vacation reply) by the first enhanced status code (RFC 3463) or SMTP reply in the text.
 
 A bounce usually comes back after the relay accepted the message (the delivery is `sent`): the
 delivery becomes `bounced` with its kind (`bounce`: hard or soft) and time, and keeps its
@@ -51,6 +52,9 @@ _RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelop
 _ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _SMTP_REPLY = re.compile(r"\b([45])(\d\d)[ -]")
 _ADDRESS_HEADERS = ("To", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "Return-Path")
+# Who sends a bounce without a delivery-status report: a mail system, not a person (whose
+# vacation reply, sent to the return path too, has dates like 5.1.26 and phone numbers in it).
+_MAIL_SYSTEM = re.compile(r"\b(?:mailer-daemon|postmaster)@", re.IGNORECASE)
 
 
 def _sign(delivery_id: int, purpose: str = "verp") -> str:
@@ -220,6 +224,8 @@ def parse_bounce(message: Message) -> Bounce | None:
         hard = code.group(1) == "5" and action != "delayed"
         return Bounce(delivery_id, code.group(0), hard, str(block.get("Diagnostic-Code", "")).strip()[:300],
                       original_id)
+    if not _MAIL_SYSTEM.search(str(message.get("From", ""))) and "X-Failed-Recipients" not in message:
+        return None
     text = _text_of(message)
     code = _ENHANCED.search(text)
     if code and code.group(1) in "45":
