@@ -13,8 +13,10 @@ delivery becomes `bounced` with its kind (`bounce`: hard or soft) and time, and 
 Unsubscribe requests come as mail to a bulk message's `mailto:` unsubscribe address,
 `unsubscribe+<token>@<domain>` on the same domain as the return paths (so the same mailbox gets
 them): the token names the delivery, signed like the return path's, so a request takes exactly
-that recipient off the list their copy was for, and counts one unsubscribe for the mailing. The
-address is read from the message's recipient headers only, never from a message it quotes.
+that recipient off the list their copy was for, and counts one unsubscribe for the mailing (a
+mail to several copies' addresses: each). The addresses are read from the message's recipient
+headers only, never from a message it quotes. Its sender is not checked: whoever holds a copy's
+address may use it, as whoever holds its HTTPS one-click link (RFC 8058) may POST it.
 
 Complaints come as ARF feedback reports (RFC 5965: `multipart/report;
 report-type=feedback-report`) from mailbox providers' feedback loops: the address is suppressed
@@ -83,23 +85,24 @@ def unsubscribe_address(delivery_id: int, domain: str) -> str:
     return f"unsubscribe+{_base36(delivery_id)}-{_sign(delivery_id, 'unsubscribe')}@{domain}"
 
 
-def _signed_delivery(pattern: re.Pattern[str], purpose: str, text: str) -> int | None:
+def _signed_deliveries(pattern: re.Pattern[str], purpose: str, text: str) -> Iterator[int]:
+    """The deliveries the correctly signed addresses in `text` name, in order."""
     for match in pattern.finditer(text):
         delivery_id = int(match.group(1), 36)
         if hmac.compare_digest(match.group(2).lower(), _sign(delivery_id, purpose)):
-            return delivery_id
-    return None
+            yield delivery_id
 
 
 def delivery_id_from_address(text: str) -> int | None:
     """The delivery a VERP address names, or None if absent or forged."""
-    return _signed_delivery(_VERP, "verp", text)
+    return next(_signed_deliveries(_VERP, "verp", text), None)
 
 
-def unsubscribe_request(message: Message) -> int | None:
-    """The delivery whose unsubscribe address `message` was sent to, or None (none, or forged)."""
+def unsubscribe_request(message: Message) -> list[int]:
+    """The deliveries whose unsubscribe addresses `message` was sent to (one mail may name the
+    copies of someone on two lists); none when it names none, or only forged ones."""
     addressed = " ".join(str(value) for header in _RECIPIENT_HEADERS for value in message.get_all(header, []))
-    return _signed_delivery(_UNSUBSCRIBE, "unsubscribe", addressed)
+    return list(dict.fromkeys(_signed_deliveries(_UNSUBSCRIBE, "unsubscribe", addressed)))
 
 
 @dataclass(frozen=True)
@@ -358,18 +361,19 @@ def process_maildir(path: Path) -> BounceReport:
         if "S" in message.get_flags():
             continue
         report.read += 1
-        leaving: int | None = None
+        leaving: list[int] = []
         try:
             complaint = parse_complaint(message)
-            leaving = None if complaint else unsubscribe_request(message)
+            leaving = [] if complaint else unsubscribe_request(message)
             bounce = None if complaint or leaving else parse_bounce(message)
         except Exception as exc:  # noqa: BLE001 - a malformed message must not stop the pass
             report.problems.append(f"{key}: {exc}")
             complaint = bounce = None
         if complaint is not None:
             apply_complaint(complaint, report)
-        elif leaving is not None:
-            apply_unsubscribe(leaving, report)
+        elif leaving:
+            for delivery_id in leaving:
+                apply_unsubscribe(delivery_id, report)
         elif bounce is None:
             report.not_bounces += 1
         else:

@@ -66,7 +66,8 @@ def test_only_a_copys_own_address_in_the_recipient_headers_unsubscribes_and_only
     """Forged, altered and borrowed tokens, tokens in a quoted or forwarded message or in a
     header that names no recipient do nothing; upper case, a stranger's From and a Cc work (anyone
     may mail the address, as anyone may POST the HTTPS one-click); a second copy of a request, or
-    a request that also looks like a bounce, counts once and suppresses no one; a real bounce
+    a request that also looks like a bounce, counts once and suppresses no one; one mail to two
+    copies' addresses takes both off (without a Delivered-To per copy); a real bounce
     quoting the copy's List-Unsubscribe stays a bounce."""
     distribution_id, to = _mailing(tmp_path, 8)
     local, _ = to["p0"].split("@")
@@ -102,18 +103,19 @@ def test_only_a_copys_own_address_in_the_recipient_headers_unsubscribes_and_only
         mail(f"To: <{to['p2'].upper()}>"),  # upper case
         mail(f"From: stranger@evil.example\nTo: desk@example.org\nCc: <{to['p3']}>"),  # a stranger, by Cc
         mail(f"To: <{to['p2']}>"),  # a second request for the same copy
+        mail(f"To: <{to['p5']}>, <{to['p6']}>"),  # one mail for two copies (a desk on two lists)
         dsn_to_unsubscribe,
         real_bounce,
     )
-    assert (report["unsubscribed"], report["hard"], report["suppressed"]) == (3, 1, 1)
-    assert _statuses() == {f"p{i}": SubscriptionStatus.UNSUBSCRIBED if i in (2, 3, 4) else SubscriptionStatus.CONFIRMED
+    assert (report["unsubscribed"], report["hard"], report["suppressed"]) == (5, 1, 1)
+    assert _statuses() == {f"p{i}": SubscriptionStatus.UNSUBSCRIBED if 2 <= i <= 6 else SubscriptionStatus.CONFIRMED
                            for i in range(8)}
     with session_scope() as s:
-        assert mailing_report(s, distribution_id).totals.unsubscribed == 3
+        assert mailing_report(s, distribution_id).totals.unsubscribed == 5
         assert find_suppression(s, "p4@example.org") is None  # unsubscribed from the list, not suppressed
         assert find_suppression(s, "p7@example.org") is not None
         assert s.execute(select(ConsentRecord.source).where(ConsentRecord.action == "withdrawn")).scalars().all() == [
-            "mailto"] * 3
+            "mailto"] * 5
 
 
 
