@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -106,11 +106,13 @@ def watch(distribution_id: int, interval: float) -> None:
 def watch_progress(distribution_id: int, interval: float = 0.5, timeout: float | None = None) -> dict[str, Any]:
     """Show a progress bar for a distribution until it ends; returns its final view."""
     started = time.monotonic()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]}/s"), TimeRemainingColumn())
-    with Progress(*columns, transient=False) as progress:
+    # The time left is the view's (the last minute's rate), not one the bar guesses from its own
+    # samples: those would take a watch started mid-mailing as a burst of everything sent so far.
+    columns = (TextColumn("{task.fields[rate]}/s"), TextColumn("{task.fields[eta]}"))
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), *columns,
+                  transient=False) as progress:
         view = distribution_view(distribution_id)
-        task = progress.add_task(f"distribution {distribution_id}", total=view["total"] or None, rate="0")
+        task = progress.add_task(f"distribution {distribution_id}", total=view["total"] or None, rate="0", eta="")
         while True:
             view = distribution_view(distribution_id)
             finished = view["sent"] + view["failed"] + view["bounced"] + view["skipped"]
@@ -118,6 +120,7 @@ def watch_progress(distribution_id: int, interval: float = 0.5, timeout: float |
             held = f", {readable(view)['held']}" if view["held"] else ""
             progress.update(task, total=(view["total"] - view["held"]) or None, completed=finished,
                             rate=f"{view['rate_per_second']:.0f}",
+                            eta=_duration(view["eta_seconds"]) if view["eta_seconds"] is not None else "",
                             description=f"distribution {distribution_id} [{view['status_label']}{held}]")
             if DistributionStatus(view["status"]) in DONE_STATES:
                 return view

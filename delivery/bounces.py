@@ -3,7 +3,8 @@
 Each message goes out with the envelope sender `bounces+<token>@<domain>`, where the token is the
 delivery id and a short HMAC of it, so a bounce maps back to its delivery without trusting
 anything else in it. Delivery status notifications (RFC 3464, multipart/report) are read field
-by field; plain bounces by the first enhanced status code (RFC 3463) or SMTP reply in the text.
+by field; plain bounces (from MAILER-DAEMON or postmaster, or with X-Failed-Recipients: never a
+person's vacation reply) by the first enhanced status code (RFC 3463) or SMTP reply in the text.
 
 A bounce usually comes back after the relay accepted the message (the delivery is `sent`): the
 delivery becomes `bounced` with its kind (`bounce`: hard or soft) and time, and keeps its
@@ -12,8 +13,10 @@ delivery becomes `bounced` with its kind (`bounce`: hard or soft) and time, and 
 Unsubscribe requests come as mail to a bulk message's `mailto:` unsubscribe address,
 `unsubscribe+<token>@<domain>` on the same domain as the return paths (so the same mailbox gets
 them): the token names the delivery, signed like the return path's, so a request takes exactly
-that recipient off the list their copy was for, and counts one unsubscribe for the mailing. The
-address is read from the message's recipient headers only, never from a message it quotes.
+that recipient off the list their copy was for, and counts one unsubscribe for the mailing (a
+mail to several copies' addresses: each). The addresses are read from the message's recipient
+headers only, never from a message it quotes. Its sender is not checked: whoever holds a copy's
+address may use it, as whoever holds its HTTPS one-click link (RFC 8058) may POST it.
 
 Complaints come as ARF feedback reports (RFC 5965: `multipart/report;
 report-type=feedback-report`) from mailbox providers' feedback loops: the address is suppressed
@@ -51,6 +54,9 @@ _RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelop
 _ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _SMTP_REPLY = re.compile(r"\b([45])(\d\d)[ -]")
 _ADDRESS_HEADERS = ("To", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "Return-Path")
+# Who sends a bounce without a delivery-status report: a mail system, not a person (whose
+# vacation reply, sent to the return path too, has dates like 5.1.26 and phone numbers in it).
+_MAIL_SYSTEM = re.compile(r"\b(?:mailer-daemon|postmaster)@", re.IGNORECASE)
 
 
 def _sign(delivery_id: int, purpose: str = "verp") -> str:
@@ -79,23 +85,24 @@ def unsubscribe_address(delivery_id: int, domain: str) -> str:
     return f"unsubscribe+{_base36(delivery_id)}-{_sign(delivery_id, 'unsubscribe')}@{domain}"
 
 
-def _signed_delivery(pattern: re.Pattern[str], purpose: str, text: str) -> int | None:
+def _signed_deliveries(pattern: re.Pattern[str], purpose: str, text: str) -> Iterator[int]:
+    """The deliveries the correctly signed addresses in `text` name, in order."""
     for match in pattern.finditer(text):
         delivery_id = int(match.group(1), 36)
         if hmac.compare_digest(match.group(2).lower(), _sign(delivery_id, purpose)):
-            return delivery_id
-    return None
+            yield delivery_id
 
 
 def delivery_id_from_address(text: str) -> int | None:
     """The delivery a VERP address names, or None if absent or forged."""
-    return _signed_delivery(_VERP, "verp", text)
+    return next(_signed_deliveries(_VERP, "verp", text), None)
 
 
-def unsubscribe_request(message: Message) -> int | None:
-    """The delivery whose unsubscribe address `message` was sent to, or None (none, or forged)."""
+def unsubscribe_request(message: Message) -> list[int]:
+    """The deliveries whose unsubscribe addresses `message` was sent to (one mail may name the
+    copies of someone on two lists); none when it names none, or only forged ones."""
     addressed = " ".join(str(value) for header in _RECIPIENT_HEADERS for value in message.get_all(header, []))
-    return _signed_delivery(_UNSUBSCRIBE, "unsubscribe", addressed)
+    return list(dict.fromkeys(_signed_deliveries(_UNSUBSCRIBE, "unsubscribe", addressed)))
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,8 @@ def parse_bounce(message: Message) -> Bounce | None:
         hard = code.group(1) == "5" and action != "delayed"
         return Bounce(delivery_id, code.group(0), hard, str(block.get("Diagnostic-Code", "")).strip()[:300],
                       original_id)
+    if not _MAIL_SYSTEM.search(str(message.get("From", ""))) and "X-Failed-Recipients" not in message:
+        return None
     text = _text_of(message)
     code = _ENHANCED.search(text)
     if code and code.group(1) in "45":
@@ -352,18 +361,19 @@ def process_maildir(path: Path) -> BounceReport:
         if "S" in message.get_flags():
             continue
         report.read += 1
-        leaving: int | None = None
+        leaving: list[int] = []
         try:
             complaint = parse_complaint(message)
-            leaving = None if complaint else unsubscribe_request(message)
+            leaving = [] if complaint else unsubscribe_request(message)
             bounce = None if complaint or leaving else parse_bounce(message)
         except Exception as exc:  # noqa: BLE001 - a malformed message must not stop the pass
             report.problems.append(f"{key}: {exc}")
             complaint = bounce = None
         if complaint is not None:
             apply_complaint(complaint, report)
-        elif leaving is not None:
-            apply_unsubscribe(leaving, report)
+        elif leaving:
+            for delivery_id in leaving:
+                apply_unsubscribe(delivery_id, report)
         elif bounce is None:
             report.not_bounces += 1
         else:

@@ -3,16 +3,22 @@ the press pages, so all three say the same thing (such as "cancelled: withdrawn"
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from core.db import session_scope, utcnow
+from core.settings import get_settings
 from delivery import engine
 from delivery.models import Delivery, DeliveryStatus, Distribution, DistributionStatus
 from workflow.content import ReleaseContent
 from workflow.models import Release, Revision
+
+# The rate is that of the last minute: a mailing whose first copies went hours before the
+# embargo lifted sends at its recent pace, not at its average since the start.
+RATE_WINDOW = timedelta(seconds=60)
 
 
 def status_label(distribution: Distribution) -> str:
@@ -23,10 +29,29 @@ def status_label(distribution: Distribution) -> str:
     return status
 
 
-def distribution_view(distribution_id: int) -> dict[str, Any]:
+def recent_rate(session: Session, distribution_id: int, end: datetime) -> float:
+    """Messages per second over the `RATE_WINDOW` before `end`: the copies recorded after the
+    window's first record moment, over the time since that moment (outcomes are recorded in
+    chunks, so the first moment's copies were sent before it). With fewer than two record
+    moments in the window, the configured throttle (`rate_limit_per_second`), else the window's
+    copies over its whole length (0 when none went)."""
+    window = (col(Delivery.distribution_id) == distribution_id, col(Delivery.sent_at) > end - RATE_WINDOW,
+              col(Delivery.sent_at) <= end)
+    first = session.execute(select(func.min(col(Delivery.sent_at))).where(*window)).scalar()
+    if first is None:
+        return get_settings().rate_limit_per_second
+    later, copies = session.execute(select(
+        func.count().filter(col(Delivery.sent_at) > first), func.count()).where(*window)).one()
+    if later:
+        return int(later) / max((end - first).total_seconds(), 1.0)
+    return get_settings().rate_limit_per_second or int(copies) / RATE_WINDOW.total_seconds()
+
+
+def distribution_view(distribution_id: int, now: datetime | None = None) -> dict[str, Any]:
     """Status, counts per delivery status, rate, the latest errors of a distribution, and its ETA:
     for the rows that can go now (`sendable`), without those held until a later time (`held`,
-    until `held_until`: the embargo's lift) or waiting for a retry (`retrying`, from `retry_at`)."""
+    until `held_until`: the embargo's lift) or waiting for a retry (`retrying`, from `retry_at`),
+    at the recent rate (`recent_rate`)."""
     with session_scope() as session:
         distribution = engine.get_distribution(session, distribution_id)
         counts = engine.counts(session, distribution_id)
@@ -36,7 +61,7 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
             .order_by(col(Delivery.updated_at).desc())
             .limit(5)
         ).all()
-        now = utcnow()
+        now = now or utcnow()
         # Rows that cannot go now, by why: a queued row with a time is held on purpose (the
         # embargo's lift, a schedule), a deferred one waits for its retry.
         waits = {DeliveryStatus(status): (int(n), first) for status, n, first in session.execute(
@@ -46,10 +71,8 @@ def distribution_view(distribution_id: int) -> dict[str, Any]:
         ).all()}
         title = title_of(session, distribution)
         stands = engine.release_stands(session, distribution)
+        rate = recent_rate(session, distribution_id, distribution.finished_at or now)
     done = counts["sent"] + counts["failed"] + counts["bounced"] + counts["skipped"]
-    end = distribution.finished_at or now
-    elapsed = (end - distribution.started_at).total_seconds() if distribution.started_at else 0.0
-    rate = counts["sent"] / elapsed if elapsed > 0 else 0.0
     held, held_until = waits.get(DeliveryStatus.QUEUED, (0, None))
     retrying, retry_at = waits.get(DeliveryStatus.DEFERRED, (0, None))
     # The ETA is for what can go now: held rows are not late, they wait on purpose.

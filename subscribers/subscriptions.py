@@ -611,6 +611,9 @@ def unsubscribe(
     )
     if list_ids is not None:
         query = query.where(col(Subscription.list_id).in_(list(list_ids)))
+    # Locked: two requests at once (two bounce pollers, a one-click POST sent twice) leave once,
+    # the second seeing the first's change when it commits, so a mailing counts one unsubscribe.
+    query = query.with_for_update(of=Subscription)
     left: list[str] = []
     for subscription, slug in session.exec(query.order_by(col(MailingList.slug))).all():
         subscription.status = SubscriptionStatus.UNSUBSCRIBED

@@ -430,8 +430,8 @@ class DistributionOut(BaseModel):
     failed: int
     bounced: int
     skipped: int
-    rate_per_second: float
-    eta_seconds: int | None = Field(description="at the current rate, for the sendable deliveries only")
+    rate_per_second: float = Field(description="messages per second over the last minute (the throttle while too few went)")
+    eta_seconds: int | None = Field(description="at the last minute's rate, for the sendable deliveries only")
     started_at: datetime | None
     finished_at: datetime | None
     last_errors: list[DeliveryErrorOut]

@@ -90,6 +90,16 @@ def test_ordinary_mail_is_not_a_bounce(raw: bytes) -> None:
     assert parse_bounce(message_from_bytes(raw)) is None
 
 
+@pytest.mark.parametrize("headers", ["Auto-Submitted: auto-replied\n", "Subject: Automatisch antwoord: Persbericht\n"])
+def test_an_out_of_office_reply_to_the_return_path_is_no_bounce(headers: str) -> None:
+    """Vacation replies go to the envelope sender (RFC 3834), our VERP address; a date such as
+    5.1.26 or a phone number such as 02 501 81 11 in one is no status code: a journalist away
+    for a week is not suppressed as a hard bounce."""
+    raw = (f"From: Jan Peeters <jan@krant.example>\nTo: {verp_address(9, 'b.example.be')}\n{headers}\n"
+           "Ik ben afwezig tot 5.1.26. Dringend? Bel de redactie op 02 501 81 11.\n").encode()
+    assert parse_bounce(message_from_bytes(raw)) is None
+
+
 def _feedback(feedback_type: str, mail_from: str = "", original: str = "", report_type: str = "feedback-report") -> Message:
     raw = f"""From: fbl@provider.example
 To: abuse@example.be

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email import message_from_bytes
 
@@ -212,3 +213,60 @@ def test_show_gives_an_eta_for_what_can_go_now_and_says_when_the_held_part_goes(
     assert lines["retrying"].startswith("1 waiting to retry, the first at ")
     assert lines["eta"].endswith(" for the 2 that can go now")  # press2 and press3
     assert lines["eta"].split()[1] in ("s", "min")  # the rate of the first sends: seconds, not a day
+
+
+def test_the_eta_after_an_embargo_lifts_is_at_the_rate_of_the_last_minute(
+        sqlite_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The journalists' copies went three hours ago, the embargo lifted 20 s ago and 20 of the
+    public's copies went since: the rate is that of the last minute, not the average since the
+    start (which counts the hours of waiting and would make the ETA hours long)."""
+    from click.testing import CliRunner
+
+    from cli.distributions import watch_progress
+    from cli.main import cli
+    from delivery.models import Distribution
+    from delivery.progress import distribution_view
+
+    make_lists(embargo_lists=("journalists",))
+    add_people(3, ("journalists",), prefix="press")
+    add_people(30, ("public",), prefix="citizen")
+    distribution_id = prepare(publish_release(embargo_until=utcnow() + timedelta(days=1)))
+    send_batch(distribution_id, MemoryTransport(Outbox()))  # the journalists' copies; the rest held
+    now = utcnow()
+    hours_ago = now - timedelta(hours=3)
+    with session_scope() as s:
+        s.execute(update(Distribution).where(Distribution.id == distribution_id).values(started_at=hours_ago))
+        s.execute(update(Delivery).where(Delivery.distribution_id == distribution_id,
+                                         Delivery.status == DeliveryStatus.SENT).values(sent_at=hours_ago))
+        public = sorted(d.id for d in s.execute(select(Delivery).where(
+            Delivery.distribution_id == distribution_id, Delivery.status == DeliveryStatus.QUEUED)).scalars())
+        s.execute(update(Delivery).where(Delivery.id.in_(public)).values(next_attempt_at=now - timedelta(seconds=20)))
+        for i, delivery_id in enumerate(public[:20]):  # two copies recorded every two seconds
+            s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+                status=DeliveryStatus.SENT, sent_at=now - timedelta(seconds=20 - 2 * (i // 2))))
+    shown = distribution_view(distribution_id, now=now)
+    # 18 copies recorded after the window's first moment, in the 20 s since: 0.9/s; 10 left.
+    assert (shown["sent"], shown["held"], shown["sendable"]) == (23, 0, 10)
+    assert (shown["rate_per_second"], shown["eta_seconds"]) == (0.9, 11)
+    printed = CliRunner().invoke(cli, ["distributions", "show", str(distribution_id)]).output
+    eta = next(line.split(None, 1)[1] for line in printed.splitlines() if line.startswith("eta"))
+    assert eta.endswith(" s for the 10 that can go now") and int(eta.split()[0]) in range(10, 14)
+    capsys.readouterr()
+    watch_progress(distribution_id, timeout=0)  # `distributions watch`: the same time left
+    assert re.search(r"23/33 +[01]/s +1[0-3] s\b", capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(("throttle", "eta"), [(1.0, 2), (0.0, 60)])
+def test_with_too_few_recent_sends_the_rate_is_the_configured_throttle(sqlite_db: str, throttle: float,
+                                                                        eta: int) -> None:
+    """One record moment in the last minute does not tell the pace: the throttle does, when
+    set; otherwise the minute's copies over the minute (2 copies: 2 more take a minute)."""
+    from delivery.progress import distribution_view
+
+    make_lists()
+    add_people(4)
+    distribution_id = prepare(publish_release())
+    override_settings(delivery_batch_size=2, rate_limit_per_second=throttle)
+    send_batch(distribution_id, MemoryTransport(Outbox()))
+    shown = distribution_view(distribution_id)
+    assert (shown["sendable"], shown["rate_per_second"], shown["eta_seconds"]) == (2, throttle, eta)

@@ -314,31 +314,43 @@ def test_release_lists_and_the_dashboard_render_with_releases_in_every_state(web
 def test_a_mailing_page_names_the_release_says_who_waits_and_offers_only_possible_actions(web: Web) -> None:
     from datetime import timedelta
 
+    from sqlmodel import select
+
     from core.db import utcnow
+    from delivery.models import Delivery
     from delivery.sending import send_batch
     from delivery.transports import MemoryTransport, Outbox
     from subscribers import add_subscriber, create_list
+    from web.i18n import format_time
 
     with session_scope() as s:
         create_list(s, "journalists", "Journalisten", default_language="nl", visibility="private",
                     receives_embargoed=True)
         create_list(s, "public", "Publiek", default_language="nl")
         add_subscriber(s, "desk@krant.example", "journalists", confirmed=True)
+        add_subscriber(s, "redactie@blad.example", "journalists", confirmed=True)
         add_subscriber(s, "burger@example.org", "public", confirmed=True)
+    lift = (utcnow() + timedelta(hours=2)).replace(second=0, microsecond=0)
     with web.api(web.spokesperson) as api:
         rid = api.post("/releases", json=release_body(
-            lists=["journalists", "public"], embargo_until=(utcnow() + timedelta(hours=2)).isoformat())).json()["id"]
+            lists=["journalists", "public"], embargo_until=lift.isoformat())).json()["id"]
         api.post(f"/releases/{rid}/submit")
     with web.api(web.approver) as api:
         api.post(f"/releases/{rid}/approve")
         api.post(f"/releases/{rid}/publish")
     distribution_id = prepare(rid)
-    send_batch(distribution_id, MemoryTransport(Outbox()))
+    outbox = Outbox()
+    outbox.replies["redactie@blad.example"] = (451, "4.7.1 Try again later")
+    send_batch(distribution_id, MemoryTransport(outbox))
+    with session_scope() as s:
+        retry_at = s.exec(select(Delivery.next_attempt_at).where(Delivery.email == "redactie@blad.example")).one()
     with signed_in(web, web.approver) as client:
         page = client.get(f"/press/distributions/{distribution_id}").text
         listed = client.get("/press/distributions").text
         assert "Minister bezoekt Kinshasa" in page and "Minister bezoekt Kinshasa" in listed
-        assert "1 wait on purpose: for the embargo to lift" in page
+        # The embargo's wait and the retry's are a line each, in the office's time.
+        assert f'<p id="held">1 held until the embargo lifts, at {format_time(lift, "en")}.</p>' in page
+        assert f'<p id="retrying">1 waiting to retry, the first at {format_time(retry_at, "en")}.</p>' in page
         assert 'id="control-pause"' in page and 'id="control-cancel"' in page
         assert 'id="control-resume"' not in page and 'id="control-retry-failed"' not in page
         assert post(client, f"/press/distributions/{distribution_id}/cancel", {}).status_code == 303

@@ -260,3 +260,51 @@ def test_a_suppressed_address_cannot_rejoin_a_list_from_its_preferences(web: Web
     with session_scope() as s:
         rows = s.exec(select(Subscription).where(Subscription.subscriber_id == person.id)).all()
     assert [(r.list_id, r.status) for r in rows] == [(rows[0].list_id, SubscriptionStatus.CONFIRMED)]
+
+
+def test_each_door_onto_a_list_says_itself_in_the_confirmation_mail(web: Web) -> None:
+    """README: the confirmation says how the address came onto the list: typed on the public
+    form ("entered on the website"), added on the press pages or through the API ("added by the
+    press office"), or on a file imported on the press pages or through the API ("imported")."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from sqlmodel import col, select
+
+    from core.outbox import OutboxEvent, handle_event
+    from core.settings import override_settings
+    from delivery.transports import memory_outbox
+    from tasks.events import HANDLERS
+    from tests.web.conftest import csrf_of
+
+    outbox = memory_outbox("doors")
+    outbox.clear()
+    override_settings(mail_url="memory://doors")
+    with session_scope() as s:
+        create_list(s, "public", "Public news", default_language="en")
+    with web.browser() as client:
+        form = client.get("/subscribe?lang=en")
+        assert client.post("/subscribe", data={"csrf_token": csrf_of(form.text), "email": "form@example.org",
+                                               "language": "en", "lists": ["public"]}).status_code == 200
+    with signed_in(web, web.admin) as client:
+        assert post(client, "/press/lists/public/subscribers", {"email": "page@example.org"}).status_code == 303
+        page_import = client.post("/press/lists/public/import", data={"csrf_token": csrf_of(client.get("/press").text)},
+                                  files={"file": ("people.csv", b"email\npagefile@example.org\n", "text/csv")})
+        assert page_import.status_code == 200, page_import.text[:300]
+    with web.api(web.admin) as api:
+        assert api.post("/lists/public/subscribers", json={"email": "api@example.org"}).status_code == 201
+        assert api.post("/lists/public/import", files={
+            "file": ("people.csv", b"email\napifile@example.org\n", "text/csv")}).status_code == 200
+    with session_scope() as s:
+        ids = s.exec(select(OutboxEvent.id).where(col(OutboxEvent.handled_at).is_(None))).all()
+    for event_id in ids:
+        handle_event(event_id, HANDLERS)
+    texts = {m.recipients[0]: " ".join(text_of(message_from_bytes(m.message, policy=default)).split())
+             for m in outbox.messages}
+    said = {"website": "was entered on the website of", "office": "added {} to its mailing lists",
+            "import": "{} was on an address list that the press office of"}
+    for who, origin in {"form": "website", "page": "office", "api": "office", "pagefile": "import",
+                        "apifile": "import"}.items():
+        address = f"{who}@example.org"
+        assert said[origin].format(address) in texts[address], (who, texts[address])
+        assert [o for o in said if o != origin and said[o].format(address) in texts[address]] == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -42,10 +41,8 @@ def distribution_page(request: Request, user: PressUser, distribution_id: Distri
     with reading() as session:
         distribution = engine.get_distribution(session, distribution_id)
         release_id = distribution.release_id
-    shown = distribution_view(distribution_id)
-    held_until = datetime.fromisoformat(shown["held_until"]) if shown["held_until"] else None
     return render(request, "press/distribution.html",
-                  {"d": shown, "release_id": release_id, "held_until": held_until})
+                  {"d": distribution_view(distribution_id), "release_id": release_id})
 
 
 @router.get("/distributions/{distribution_id}/report")
