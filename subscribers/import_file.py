@@ -8,6 +8,9 @@ Encodings, detected without being told:
   (or as mixed, if some other lines were UTF-8 with accents). A file with a UTF-8 mark gets no
   such second chance: its bad lines are corrupt, not another encoding.
 
+Lines end in LF or CRLF, or in CR alone (Excel for Mac's "CSV (Macintosh)") when the start of
+the file holds carriage returns but no line feed.
+
 Column names are matched in nl, fr, en and de, ignoring case, accents, spaces and dashes, from
 one table (`HEADER_ALIASES`); a name not in it is an unknown column that the importer maps
 (`--map "Functie=organisation"`) or ignores.
@@ -18,7 +21,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterable, Iterator
 from itertools import chain
-from typing import IO
+from typing import IO, AnyStr
 
 from core.errors import InvalidInput
 from subscribers.validation import fold
@@ -116,10 +119,13 @@ class DecodedLines:
                 self._head = self._head[len(bom):]
                 self.bytes_read += len(bom)
                 self._declared, self._utf16 = label, codec
-                return
-        self._utf16 = _utf16_without_bom(self._head)
-        if self._utf16:
-            self._declared = f"UTF-16 {self._utf16[-2:].upper()}"
+                break
+        else:
+            self._utf16 = _utf16_without_bom(self._head)
+            if self._utf16:
+                self._declared = f"UTF-16 {self._utf16[-2:].upper()}"
+        cr, lf = ("\r".encode(self._utf16), "\n".encode(self._utf16)) if self._utf16 else (b"\r", b"\n")
+        self._newline = "\r" if cr in self._head and lf not in self._head else "\n"
 
     @property
     def encoding(self) -> str:
@@ -174,33 +180,40 @@ class DecodedLines:
         yield from iter(lambda: self._stream.read(_CHUNK), b"")
 
     def _byte_lines(self) -> Iterator[bytes]:
-        pending = b""
-        for chunk in self._chunks():
-            lines = (pending + chunk).split(b"\n")
-            pending = lines.pop()
-            for line in lines:
-                yield line + b"\n"
-        if pending:
-            yield pending
+        return _split_lines(self._chunks(), self._newline.encode())
 
     def _text_lines(self, codec: str) -> Iterator[str]:
+        for line in _split_lines(self._decoded(codec), self._newline):
+            yield self._counted(line)
+
+    def _decoded(self, codec: str) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder(codec)(errors="replace")
-        pending = ""
         for chunk in chain(self._chunks(), [None]):
-            pending += decoder.decode(chunk or b"", final=chunk is None)
+            text = decoder.decode(chunk or b"", final=chunk is None)
             self.bytes_read += len(chunk or b"")
-            lines = pending.split("\n")
-            pending = lines.pop()
-            for line in lines:
-                yield self._counted(line + "\n")
-        if pending:
-            yield self._counted(pending)
+            yield text
 
     def _counted(self, line: str) -> str:
         self.lines_read += 1
         if "\ufffd" in line:  # what the decoder put in place of bytes that are not UTF-16
             self.bad_lines.add(self.lines_read)
         return line
+
+
+def _split_lines(pieces: Iterable[AnyStr], newline: AnyStr) -> Iterator[AnyStr]:
+    """The lines of a stream read in pieces, each with its newline. A line spanning many pieces
+    is joined once, so a line of megabytes costs its length, not its length squared."""
+    parts: list[AnyStr] = []
+    for piece in pieces:
+        *lines, rest = piece.split(newline)
+        for line in lines:
+            parts.append(line)
+            yield newline[:0].join(parts) + newline
+            parts = []
+        if rest:
+            parts.append(rest)
+    if parts:
+        yield newline[:0].join(parts)
 
 
 def _utf16_without_bom(head: bytes) -> str:
