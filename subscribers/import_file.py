@@ -205,7 +205,8 @@ def _split_lines(pieces: Iterable[AnyStr], newline: AnyStr) -> Iterator[AnyStr]:
     is joined once, so a line of megabytes costs its length, not its length squared."""
     parts: list[AnyStr] = []
     for piece in pieces:
-        *lines, rest = piece.split(newline)
+        lines = piece.split(newline)
+        rest = lines.pop()
         for line in lines:
             parts.append(line)
             yield newline[:0].join(parts) + newline

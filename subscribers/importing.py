@@ -215,14 +215,18 @@ class SubscriberCsv:
         first = next((line for line in lines if line.strip()), None)
         if first is None:
             raise InvalidInput(name, "the file is empty")
-        self._header_line = self._text.lines_read
+        self.header_line = self._text.lines_read
         self.delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
         self._reader = csv.reader(_prepend(first, lines), delimiter=self.delimiter)
         try:
             header = next(self._reader)
         except csv.Error as exc:
-            raise InvalidInput(name, f"line {self._header_line}: unreadable header: {exc}") from None
+            raise InvalidInput(name, f"line {self.header_line}: unreadable header: {exc}") from None
         self._end = self._text.lines_read
+        unreadable = self._encoding_problem(self.header_line)
+        if unreadable is not None:  # its column names would be read wrong, and so would every row
+            raise UnusableRow(unreadable.problem, f"{name}: line {self.header_line}: the header is "
+                              f"{unreadable.message}", **unreadable.values)
         self._map_columns([cell.strip() for cell in header], mapping or {}, ask)
         self._width = len(header)
 
@@ -259,7 +263,7 @@ class SubscriberCsv:
             found = ", ".join(repr(h) for h in header) or "nothing"
             raise InvalidInput(
                 self.name,
-                f"line {self._header_line}: the header has no 'email' column (found {found}; "
+                f"line {self.header_line}: the header has no 'email' column (found {found}; "
                 f"separator {self.delimiter!r}, encoding {self._text.encoding})",
             )
 
@@ -291,15 +295,22 @@ class SubscriberCsv:
     def _span(self, start: int) -> str:
         return f"(lines {start}-{self._end}) " if self._end > start else ""
 
-    def _check(self, line: int, cells: list[str]) -> SubscriberRow | RowProblem:
+    def _encoding_problem(self, line: int) -> UnusableRow | None:
+        """Why the lines from `line` to the last one read are not text, or None if they are."""
         bad = self._text.bad_lines
-        if bad and any(n in bad for n in range(line, self._end + 1)):
-            encoding = self._text.encoding
-            if encoding == UTF8_BOM:
-                return RowProblem.of(line, UnusableRow("not_utf8", "not valid UTF-8 text (save the file as 'CSV UTF-8')"))
-            if not encoding.startswith("UTF-16"):
-                encoding = "UTF-8 or cp1252"
-            return RowProblem.of(line, UnusableRow("not_text", f"not valid {encoding} text", encoding=encoding))
+        if not (bad and any(n in bad for n in range(line, self._end + 1))):
+            return None
+        encoding = self._text.encoding
+        if encoding == UTF8_BOM:
+            return UnusableRow("not_utf8", "not valid UTF-8 text (save the file as 'CSV UTF-8')")
+        if not encoding.startswith("UTF-16"):
+            encoding = "UTF-8 or cp1252"
+        return UnusableRow("not_text", f"not valid {encoding} text", encoding=encoding)
+
+    def _check(self, line: int, cells: list[str]) -> SubscriberRow | RowProblem:
+        unreadable = self._encoding_problem(line)
+        if unreadable is not None:
+            return RowProblem.of(line, unreadable)
         if self._end > line:
             return RowProblem.of(line, UnusableRow(
                 "quote_runs_over",
@@ -409,6 +420,9 @@ def import_csv(
             finally:
                 savepoint.rollback()
     report.encoding = rows.encoding
+    if not report.rows:  # nothing was stored: a success that did nothing would go unnoticed
+        raise UnusableRow("no_rows", f"{rows.name}: line {rows.header_line}: the header is the only line: "
+                          "there are no rows to import")
     return report
 
 

@@ -150,6 +150,11 @@ def test_import_without_confirmed_is_double_opt_in(lists: dict[str, int]) -> Non
         ("name;language\nJan;nl\n", "no 'email' column"),
         ("email;e-mail\na@example.be;b@example.be\n", "appears twice"),
         ("Naam;Functie\nJan;chef\n", "no 'email' column .*found 'Naam', 'Functie'"),
+        ("E-mail;Naam\r\n", "line 1: the header is the only line: there are no rows to import"),
+        ("\n\nE-mail;Naam\n;\n\n", "line 3: the header is the only line"),
+        # A header that is not text in the declared encoding: its columns would be guessed wrong.
+        (b"\xef\xbb\xbfE-mail;Soci\xe9t\xe9\njan@example.be;Le Soir\n", "line 1: the header is not valid UTF-8 text"),
+        (b"E-mail;Na\x81m\njan@example.be;Jan\n", "line 1: the header is not valid UTF-8 or cp1252 text"),
     ],
 )
 def test_unusable_files_are_refused_before_anything_is_stored(lists: dict[str, int], data: str | bytes, problem: str) -> None:
