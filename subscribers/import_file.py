@@ -77,8 +77,9 @@ def field_of(label: str) -> str | None:
 
 def parse_mapping(pairs: Iterable[str], option: str = "map") -> dict[str, str]:
     """`["Naam=name", "Functie=ignore"]` as {column name: field or IGNORE}; raises InvalidInput
-    naming the pair and the fields it may name."""
+    naming the pair and the fields it may name, or two pairs giving one column two fields."""
     mapping: dict[str, str] = {}
+    said: dict[str, tuple[str, str]] = {}  # column compared as people mean it → (pair, field)
     choices = ", ".join((*FIELDS, IGNORE))
     for pair in pairs:
         header, sep, target = pair.rpartition("=")
@@ -89,7 +90,11 @@ def parse_mapping(pairs: Iterable[str], option: str = "map") -> dict[str, str]:
             field = field_of(field) or field
         if field not in (*FIELDS, IGNORE):
             raise InvalidInput(option, f"{pair!r}: {target.strip()!r} is not one of {choices}")
-        mapping[header.strip()] = field
+        earlier, earlier_field = said.setdefault(header_key(header), (pair, field))
+        if earlier_field != field:
+            raise InvalidInput(option, f"{earlier!r} and {pair!r} both name the column {header.strip()!r}")
+        if earlier == pair:
+            mapping[header.strip()] = field
     return mapping
 
 

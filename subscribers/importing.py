@@ -241,10 +241,12 @@ class SubscriberCsv:
         if missing:
             found = ", ".join(repr(h) for h in header)
             raise InvalidInput("map", f"no column {missing[0]!r} in the header of {self.name} (found {found})")
+        # A field a known column holds, even further on, is no answer to offer for another.
+        claimed = {wanted.get(header_key(label)) or field_of(label) for label in header}
         for position, label in enumerate(header):
             column = wanted.get(header_key(label)) or field_of(label)
             if column is None and label and ask is not None:
-                column = ask(label, [f for f in FIELDS if f not in self._index])
+                column = ask(label, [f for f in FIELDS if f not in self._index and f not in claimed])
             if column is None or column == IGNORE:
                 self.ignored_columns.append(label)
                 if column is None and label:

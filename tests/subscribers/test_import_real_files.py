@@ -87,6 +87,9 @@ def test_the_alias_table_and_mappings() -> None:
         parse_mapping(["Functie=title"])
     with pytest.raises(InvalidInput, match="is not COLUMN=FIELD"):
         parse_mapping(["name"])
+    with pytest.raises(InvalidInput, match="'naam=name' and 'NAAM = ignore' both name the column 'NAAM'"):
+        parse_mapping(["naam=name", "NAAM = ignore"])
+    assert parse_mapping(["Wie=name", " wie =naam"]) == {"Wie": "name"}  # the same thing said twice
 
 
 @pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["mac-cr", "windows-crlf"])
