@@ -10,8 +10,9 @@ names ("FR-be", "Nederlands", "français").
 
 Every bad row is reported with its line number, the column and the reason (an address the
 mail relay cannot deliver to, such as one with a non-ASCII part before the @, is such a row),
-and the good rows are imported; only a file that cannot be read as a whole (no header, no email
-column, a mapping naming a column it lacks) is refused with InvalidInput before anything is stored.
+and the good rows are imported; only a file that cannot be read as a whole (no header, a header
+that is not text, no email column, a mapping naming a column it lacks, no rows after the header)
+is refused with InvalidInput, with nothing stored.
 
 Importing adds and never takes away: a subscription that already exists keeps its status — in
 particular, someone who unsubscribed stays unsubscribed — and suppressed addresses are skipped.
