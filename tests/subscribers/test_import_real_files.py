@@ -110,3 +110,12 @@ def test_a_line_of_many_megabytes_is_one_rejected_row_read_in_linear_time(journa
     assert time.monotonic() - started < 10
     assert [str(p) for p in report.rejected] == ["line 2: unreadable CSV: field larger than field limit (131072)"]
     assert list(_people()) == ["piet@example.be"]
+
+
+def test_languages_named_with_their_region_as_windows_writes_them(journalists: str) -> None:
+    data = ("E-mail;Taal\r\na@example.be;Nederlands (België)\r\nb@example.be;Français (Belgique)\r\n"
+            "c@example.be;Deutsch (Belgien)\r\nd@example.be;English (United Kingdom)\r\ne@example.be;BE\r\n")
+    report = import_csv(session_scope, io.BytesIO(data.encode("cp1252")), journalists, confirmed=True)
+    assert [str(p) for p in report.rejected] == ["line 6: language: 'BE' is not one of nl, fr, en, de"]
+    assert {email: language for email, (_, language, _) in _people().items()} == {
+        "a@example.be": "nl", "b@example.be": "fr", "c@example.be": "de", "d@example.be": "en"}
