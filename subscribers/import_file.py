@@ -9,7 +9,7 @@ Encodings, detected without being told:
   such second chance: its bad lines are corrupt, not another encoding.
 
 Lines end in LF or CRLF, or in CR alone (Excel for Mac's "CSV (Macintosh)") when the start of
-the file holds carriage returns but no line feed.
+the file holds no CRLF and more carriage returns than line feeds.
 
 Column names are matched in nl, fr, en and de, ignoring case, accents, spaces and dashes, from
 one table (`HEADER_ALIASES`); a name not in it is an unknown column that the importer maps
@@ -130,7 +130,9 @@ class DecodedLines:
             if self._utf16:
                 self._declared = f"UTF-16 {self._utf16[-2:].upper()}"
         cr, lf = ("\r".encode(self._utf16), "\n".encode(self._utf16)) if self._utf16 else (b"\r", b"\n")
-        self._newline = "\r" if cr in self._head and lf not in self._head else "\n"
+        # Excel for Mac ends lines with CR alone, and breaks lines within a cell with LF.
+        only_cr = cr + lf not in self._head and self._head.count(cr) > self._head.count(lf)
+        self._newline = "\r" if only_cr else "\n"
 
     @property
     def encoding(self) -> str:

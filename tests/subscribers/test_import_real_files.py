@@ -95,11 +95,13 @@ def test_the_alias_table_and_mappings() -> None:
 @pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["mac-cr", "windows-crlf"])
 def test_lines_ended_by_carriage_returns_alone(journalists: str, newline: str) -> None:
     # Excel for Mac's "CSV (Macintosh)" ends lines with CR only; line numbers still count them.
-    lines = ["E-mail;Naam", "jan@example.be;Jan", "not-an-address;X", 'piet@example.be;"Piet; de"', ""]
+    lines = ["E-mail;Naam", "jan@example.be;Jan", "not-an-address;X", 'piet@example.be;"Piet; de"',
+             'eve@example.be;"Eve\nEvil"', "ann@example.be;Ann", ""]  # a line break within a cell is LF
     for data in (newline.join(lines).encode("cp1252"), codecs.BOM_UTF16_LE + newline.join(lines).encode("utf-16-le")):
         report = import_csv(session_scope, io.BytesIO(data), journalists, confirmed=True)
-        assert [p.line for p in report.rejected] == [3]
-    assert _people() == {"jan@example.be": ("Jan", "nl", ""), "piet@example.be": ("Piet; de", "nl", "")}
+        assert [p.line for p in report.rejected] == [3, 5]
+    assert _people() == {"jan@example.be": ("Jan", "nl", ""), "piet@example.be": ("Piet; de", "nl", ""),
+                         "ann@example.be": ("Ann", "nl", "")}
 
 
 def test_a_line_of_many_megabytes_is_one_rejected_row_read_in_linear_time(journalists: str) -> None:
