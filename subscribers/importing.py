@@ -24,8 +24,7 @@ differ. Running the same file twice changes nothing the second time.
 
 Rows are stored in chunks with multi-row `INSERT … ON CONFLICT DO NOTHING`, never one ORM
 object per row; given a session factory, each chunk is its own transaction. A dry run does the
-same work inside one savepoint that it rolls back, so its report is the real one and nothing
-is written.
+same work and rolls each chunk back, so its report is the real one and nothing is written.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -59,7 +59,7 @@ from subscribers.models import (
     SubscriptionStatus,
     id_of,
 )
-from subscribers.sessions import Database, transaction
+from subscribers.sessions import Database, SessionFactory, transaction
 from subscribers.subscriptions import CONFIRM_MAIL, REQUESTED_EVENT, new_nonce
 from subscribers.suppression import suppressed_hashes
 from subscribers.validation import (
@@ -413,20 +413,29 @@ def import_csv(
         update=update_details,
         dry_run=dry_run,
     )
-    if not dry_run:
-        _load(db, rows, target, report, chunk_size, progress)
-    else:
-        with transaction(db) as session:
-            savepoint = session.begin_nested()
-            try:
-                _load(session, rows, target, report, chunk_size, progress)
-            finally:
-                savepoint.rollback()
+    _load(_rolled_back(db) if dry_run else db, rows, target, report, chunk_size, progress)
     report.encoding = rows.encoding
     if not report.rows:  # nothing was stored: a success that did nothing would go unnoticed
         raise UnusableRow("no_rows", f"{rows.name}: line {rows.header_line}: the header is the only line: "
                           "there are no rows to import")
     return report
+
+
+def _rolled_back(db: Database) -> SessionFactory:
+    """Transactions that are rolled back: a dry run stores each chunk as the import would and
+    undoes it. The chunks hold different addresses, so none depends on another's rows, and no
+    transaction outlives its chunk (on SQLite a transaction holds the write lock)."""
+
+    @contextmanager
+    def scope() -> Iterator[Session]:
+        with transaction(db) as session:
+            savepoint = session.begin_nested()
+            try:
+                yield session
+            finally:
+                savepoint.rollback()
+
+    return scope
 
 
 def _load(db: Database, rows: SubscriberCsv, target: _Target, report: ImportReport, chunk_size: int,
