@@ -258,7 +258,7 @@ def _print_report(report: ImportReport, name: str) -> None:
     )
     if report.dry_run:
         click.echo("dry run: nothing was written; this is what the import would do")
-    known = [c for c in report.ignored_columns if c not in report.unknown_columns]
+    known = [c for c in report.ignored_columns if c and c not in report.unknown_columns]
     if known:
         click.echo(f"ignored columns: {', '.join(repr(c) for c in known)}")
     fields = ", ".join(f for f in FIELDS if f not in report.columns) or "none left"

@@ -115,8 +115,10 @@ def test_unknown_columns_are_named_with_the_map_that_imports_them(run, tmp_path:
     assert _person("jan@example.be") == ("Jan Peeters", "nl", "")
 
     # Column names are printed as text: a header cannot reverse the line or drive the terminal.
-    source.write_text("E-mail\u200b;Naam\u202e;Wie\x1b[2J\x07\njan@example.be;Jan;x\n", encoding="utf-8")
+    # The empty columns Excel leaves at the end of a header are no ignored columns worth naming.
+    source.write_text("E-mail\u200b;Naam\u202e;Wie\x1b[2J\x07;;\njan@example.be;Jan;x;;\n", encoding="utf-8")
     shown = run("subscribers", "import", str(source), "--list", "journalists").stdout
+    assert "ignored columns" not in shown
     assert "columns E-mail\\u200b→email, Naam\\u202e→name)" in shown
     assert "add --map 'Wie\\x1b[2J\\x07=FIELD'" in shown
     assert not any(c in shown for c in "\u200b\u202e\x1b\x07")
