@@ -73,6 +73,7 @@ from subscribers.validation import (
 # What `exporting` puts before a cell that a spreadsheet would run as a formula.
 _NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
 _DELIMITERS = (";", ",", "\t")
+_QUOTED = re.compile(r'"[^"]*"')
 DETAILS = ("name", "language", "organisation")  # what `update` may change, never consent
 UPDATED_EVENT = "subscriber.updated"
 
@@ -217,7 +218,8 @@ class SubscriberCsv:
         if first is None:
             raise InvalidInput(name, "the file is empty")
         self.header_line = self._text.lines_read
-        self.delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
+        unquoted = _QUOTED.sub("", first)  # a column name in quotes may hold another separator
+        self.delimiter = max(_DELIMITERS, key=unquoted.count) if any(d in unquoted for d in _DELIMITERS) else ","
         self._reader = csv.reader(_prepend(first, lines), delimiter=self.delimiter)
         try:
             header = next(self._reader)

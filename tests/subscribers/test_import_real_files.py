@@ -121,3 +121,11 @@ def test_languages_named_with_their_region_as_windows_writes_them(journalists: s
     assert [str(p) for p in report.rejected] == ["line 6: language: 'BE' is not one of nl, fr, en, de"]
     assert {email: language for email, (_, language, _) in _people().items()} == {
         "a@example.be": "nl", "b@example.be": "fr", "c@example.be": "de", "d@example.be": "en"}
+
+
+def test_the_separator_is_counted_outside_quoted_column_names(journalists: str) -> None:
+    data = 'E-mail,"Naam; voornaam; titel",Taal\r\njan@example.be,"Peeters; Jan; dr.",nl\r\n'
+    report = import_csv(session_scope, io.BytesIO(data.encode()), journalists, confirmed=True,
+                        mapping={"Naam; voornaam; titel": "name"})
+    assert (report.delimiter, report.rejected) == (",", [])
+    assert _people() == {"jan@example.be": ("Peeters; Jan; dr.", "nl", "")}
