@@ -56,6 +56,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# How the workbooks people upload instead of a CSV saved from them begin: .xlsx and .ods are zip
+# files, .xls an OLE compound file.
+_WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 _UTF8 = "UTF-8"
 UTF8_BOM = "UTF-8 with BOM"  # declared: a line that is not UTF-8 is corrupt, not cp1252
 _CP1252 = "cp1252"
@@ -102,7 +105,8 @@ class DecodedLines:
     """The lines of a byte stream as text, read lazily, with the encoding they turned out to be in.
 
     `encoding` is final once every line has been read; `bad_lines` holds the numbers of lines
-    that no candidate encoding could read, and `bytes_read` serves progress bars.
+    that no candidate encoding could read, and `bytes_read` serves progress bars. `workbook`
+    says that the stream is a spreadsheet workbook, not text.
     """
 
     def __init__(self, stream: IO[bytes]) -> None:
@@ -111,6 +115,7 @@ class DecodedLines:
         self.bad_lines: set[int] = set()
         self._stream = stream
         self._head = stream.read(_CHUNK)
+        self.workbook = self._head.startswith(_WORKBOOKS)
         self._declared = ""
         self._utf16 = ""
         self._cp1252_lines = 0

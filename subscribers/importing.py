@@ -212,6 +212,9 @@ class SubscriberCsv:
         self.default_language = default_language
         self.check_dns = check_dns
         self._text = DecodedLines(stream)
+        if self._text.workbook:
+            raise UnusableRow("workbook", f"{name}: this is a spreadsheet workbook, not CSV: save it as "
+                                          "'CSV UTF-8' and import that file")
         self._seen: dict[str, int] = {}
         lines = iter(self._text)
         first = next((line for line in lines if line.strip()), None)

@@ -158,6 +158,9 @@ def test_import_without_confirmed_is_double_opt_in(lists: dict[str, int]) -> Non
         # A header that is not text in the declared encoding: its columns would be guessed wrong.
         (b"\xef\xbb\xbfE-mail;Soci\xe9t\xe9\njan@example.be;Le Soir\n", "line 1: the header is not valid UTF-8 text"),
         (b"E-mail;Na\x81m\njan@example.be;Jan\n", "line 1: the header is not valid UTF-8 or cp1252 text"),
+        # The workbook itself rather than a CSV saved from it (.xlsx and .ods are zip files, .xls OLE).
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00[Content_Types].xml", "this is a spreadsheet workbook, not CSV: save it as .CSV UTF-8."),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "this is a spreadsheet workbook, not CSV: save it as .CSV UTF-8."),
     ],
 )
 def test_unusable_files_are_refused_before_anything_is_stored(lists: dict[str, int], data: str | bytes, problem: str) -> None:
