@@ -99,6 +99,10 @@ class RowProblem:
 
     @classmethod
     def of(cls, line: int, error: InvalidInput | AddressSuppressed) -> RowProblem:
+        # Kept for the report, an error must not keep its traceback and the error it replaced:
+        # their frames would cost kilobytes per row, gigabytes for a file of bad rows.
+        error.__context__ = None
+        error = error.with_traceback(None)
         return cls(line, error.message if isinstance(error, InvalidInput) else str(error), error)
 
     def __str__(self) -> str:
