@@ -243,23 +243,29 @@ def _asker(answers: dict[str, str]) -> Callable[[str, list[str]], str]:
     return ask
 
 
+def _shown(text: str) -> str:
+    """A column name from the file as a terminal may print it: control and format characters
+    escaped, so that a header cannot reverse the line or send the terminal commands."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _print_report(report: ImportReport, name: str) -> None:
     state = "confirmed" if report.confirmed else "pending, confirmation mails queued"
-    columns = ", ".join(f"{label}→{column}" for column, label in report.headers.items())
+    columns = ", ".join(f"{_shown(label)}→{column}" for column, label in report.headers.items())
     click.echo(
         f"{name} → list {report.list_slug} (encoding {report.encoding}; separator "
         f"{report.delimiter!r}; columns {columns})"
     )
     if report.dry_run:
         click.echo("dry run: nothing was written; this is what the import would do")
-    known = [c for c in report.ignored_columns if c not in report.unknown_columns]
+    known = [c for c in report.ignored_columns if c and c not in report.unknown_columns]
     if known:
         click.echo(f"ignored columns: {', '.join(repr(c) for c in known)}")
     fields = ", ".join(f for f in FIELDS if f not in report.columns) or "none left"
     for column in report.unknown_columns:
         click.echo(
-            f"unknown column {column!r} ignored: to import it, add --map {shlex.quote(column + '=FIELD')} "
-            f"(FIELD one of {fields}); --map {shlex.quote(column + '=ignore')} leaves it out without this note"
+            f"unknown column {column!r} ignored: to import it, add --map {shlex.quote(_shown(column) + '=FIELD')} "
+            f"(FIELD one of {fields}); --map {shlex.quote(_shown(column) + '=ignore')} leaves it out without this note"
         )
     differing = len(report.changes) - report.subscribers_updated
     print_mapping({
@@ -339,7 +345,7 @@ def subscribers_import(
     else:
         _print_report(report, name)
     if answers:
-        repeat = " ".join(f"--map {shlex.quote(f'{label}={field}')}" for label, field in answers.items())
+        repeat = " ".join(f"--map {shlex.quote(f'{_shown(label)}={field}')}" for label, field in answers.items())
         click.echo(f"to import such a file again without questions: {repeat}", err=True)
 
 

@@ -8,6 +8,9 @@ Encodings, detected without being told:
   (or as mixed, if some other lines were UTF-8 with accents). A file with a UTF-8 mark gets no
   such second chance: its bad lines are corrupt, not another encoding.
 
+Lines end in LF or CRLF, or in CR alone (Excel for Mac's "CSV (Macintosh)") when the start of
+the file holds no CRLF and more carriage returns than line feeds.
+
 Column names are matched in nl, fr, en and de, ignoring case, accents, spaces and dashes, from
 one table (`HEADER_ALIASES`); a name not in it is an unknown column that the importer maps
 (`--map "Functie=organisation"`) or ignores.
@@ -18,7 +21,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterable, Iterator
 from itertools import chain
-from typing import IO
+from typing import IO, AnyStr
 
 from core.errors import InvalidInput
 from subscribers.validation import fold
@@ -53,6 +56,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# How the workbooks people upload instead of a CSV saved from them begin: .xlsx and .ods are zip
+# files, .xls an OLE compound file.
+_WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 _UTF8 = "UTF-8"
 UTF8_BOM = "UTF-8 with BOM"  # declared: a line that is not UTF-8 is corrupt, not cp1252
 _CP1252 = "cp1252"
@@ -74,8 +80,9 @@ def field_of(label: str) -> str | None:
 
 def parse_mapping(pairs: Iterable[str], option: str = "map") -> dict[str, str]:
     """`["Naam=name", "Functie=ignore"]` as {column name: field or IGNORE}; raises InvalidInput
-    naming the pair and the fields it may name."""
+    naming the pair and the fields it may name, or two pairs giving one column two fields."""
     mapping: dict[str, str] = {}
+    said: dict[str, tuple[str, str]] = {}  # column compared as people mean it → (pair, field)
     choices = ", ".join((*FIELDS, IGNORE))
     for pair in pairs:
         header, sep, target = pair.rpartition("=")
@@ -86,7 +93,11 @@ def parse_mapping(pairs: Iterable[str], option: str = "map") -> dict[str, str]:
             field = field_of(field) or field
         if field not in (*FIELDS, IGNORE):
             raise InvalidInput(option, f"{pair!r}: {target.strip()!r} is not one of {choices}")
-        mapping[header.strip()] = field
+        earlier, earlier_field = said.setdefault(header_key(header), (pair, field))
+        if earlier_field != field:
+            raise InvalidInput(option, f"{earlier!r} and {pair!r} both name the column {header.strip()!r}")
+        if earlier == pair:
+            mapping[header.strip()] = field
     return mapping
 
 
@@ -94,7 +105,8 @@ class DecodedLines:
     """The lines of a byte stream as text, read lazily, with the encoding they turned out to be in.
 
     `encoding` is final once every line has been read; `bad_lines` holds the numbers of lines
-    that no candidate encoding could read, and `bytes_read` serves progress bars.
+    that no candidate encoding could read, and `bytes_read` serves progress bars. `workbook`
+    says that the stream is a spreadsheet workbook, not text.
     """
 
     def __init__(self, stream: IO[bytes]) -> None:
@@ -103,6 +115,7 @@ class DecodedLines:
         self.bad_lines: set[int] = set()
         self._stream = stream
         self._head = stream.read(_CHUNK)
+        self.workbook = self._head.startswith(_WORKBOOKS)
         self._declared = ""
         self._utf16 = ""
         self._cp1252_lines = 0
@@ -116,10 +129,15 @@ class DecodedLines:
                 self._head = self._head[len(bom):]
                 self.bytes_read += len(bom)
                 self._declared, self._utf16 = label, codec
-                return
-        self._utf16 = _utf16_without_bom(self._head)
-        if self._utf16:
-            self._declared = f"UTF-16 {self._utf16[-2:].upper()}"
+                break
+        else:
+            self._utf16 = _utf16_without_bom(self._head)
+            if self._utf16:
+                self._declared = f"UTF-16 {self._utf16[-2:].upper()}"
+        cr, lf = ("\r".encode(self._utf16), "\n".encode(self._utf16)) if self._utf16 else (b"\r", b"\n")
+        # Excel for Mac ends lines with CR alone, and breaks lines within a cell with LF.
+        only_cr = cr + lf not in self._head and self._head.count(cr) > self._head.count(lf)
+        self._newline = "\r" if only_cr else "\n"
 
     @property
     def encoding(self) -> str:
@@ -174,33 +192,41 @@ class DecodedLines:
         yield from iter(lambda: self._stream.read(_CHUNK), b"")
 
     def _byte_lines(self) -> Iterator[bytes]:
-        pending = b""
-        for chunk in self._chunks():
-            lines = (pending + chunk).split(b"\n")
-            pending = lines.pop()
-            for line in lines:
-                yield line + b"\n"
-        if pending:
-            yield pending
+        return _split_lines(self._chunks(), self._newline.encode())
 
     def _text_lines(self, codec: str) -> Iterator[str]:
+        for line in _split_lines(self._decoded(codec), self._newline):
+            yield self._counted(line)
+
+    def _decoded(self, codec: str) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder(codec)(errors="replace")
-        pending = ""
         for chunk in chain(self._chunks(), [None]):
-            pending += decoder.decode(chunk or b"", final=chunk is None)
+            text = decoder.decode(chunk or b"", final=chunk is None)
             self.bytes_read += len(chunk or b"")
-            lines = pending.split("\n")
-            pending = lines.pop()
-            for line in lines:
-                yield self._counted(line + "\n")
-        if pending:
-            yield self._counted(pending)
+            yield text
 
     def _counted(self, line: str) -> str:
         self.lines_read += 1
         if "\ufffd" in line:  # what the decoder put in place of bytes that are not UTF-16
             self.bad_lines.add(self.lines_read)
         return line
+
+
+def _split_lines(pieces: Iterable[AnyStr], newline: AnyStr) -> Iterator[AnyStr]:
+    """The lines of a stream read in pieces, each with its newline. A line spanning many pieces
+    is joined once, so a line of megabytes costs its length, not its length squared."""
+    parts: list[AnyStr] = []
+    for piece in pieces:
+        lines = piece.split(newline)
+        rest = lines.pop()
+        for line in lines:
+            parts.append(line)
+            yield newline[:0].join(parts) + newline
+            parts = []
+        if rest:
+            parts.append(rest)
+    if parts:
+        yield newline[:0].join(parts)
 
 
 def _utf16_without_bom(head: bytes) -> str:

@@ -10,8 +10,9 @@ names ("FR-be", "Nederlands", "français").
 
 Every bad row is reported with its line number, the column and the reason (an address the
 mail relay cannot deliver to, such as one with a non-ASCII part before the @, is such a row),
-and the good rows are imported; only a file that cannot be read as a whole (no header, no email
-column, a mapping naming a column it lacks) is refused with InvalidInput before anything is stored.
+and the good rows are imported; only a file that cannot be read as a whole (no header, a header
+that is not text, no email column, a mapping naming a column it lacks, no rows after the header)
+is refused with InvalidInput, with nothing stored.
 
 Importing adds and never takes away: a subscription that already exists keeps its status — in
 particular, someone who unsubscribed stays unsubscribed — and suppressed addresses are skipped.
@@ -23,8 +24,7 @@ differ. Running the same file twice changes nothing the second time.
 
 Rows are stored in chunks with multi-row `INSERT … ON CONFLICT DO NOTHING`, never one ORM
 object per row; given a session factory, each chunk is its own transaction. A dry run does the
-same work inside one savepoint that it rolls back, so its report is the real one and nothing
-is written.
+same work and rolls each chunk back, so its report is the real one and nothing is written.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -58,7 +59,7 @@ from subscribers.models import (
     SubscriptionStatus,
     id_of,
 )
-from subscribers.sessions import Database, transaction
+from subscribers.sessions import Database, SessionFactory, transaction
 from subscribers.subscriptions import CONFIRM_MAIL, REQUESTED_EVENT, new_nonce
 from subscribers.suppression import suppressed_hashes
 from subscribers.validation import (
@@ -72,6 +73,7 @@ from subscribers.validation import (
 # What `exporting` puts before a cell that a spreadsheet would run as a formula.
 _NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
 _DELIMITERS = (";", ",", "\t")
+_QUOTED = re.compile(r'"[^"]*"')
 DETAILS = ("name", "language", "organisation")  # what `update` may change, never consent
 UPDATED_EVENT = "subscriber.updated"
 
@@ -97,6 +99,10 @@ class RowProblem:
 
     @classmethod
     def of(cls, line: int, error: InvalidInput | AddressSuppressed) -> RowProblem:
+        # Kept for the report, an error must not keep its traceback and the error it replaced:
+        # their frames would cost kilobytes per row, gigabytes for a file of bad rows.
+        error.__context__ = None
+        error = error.with_traceback(None)
         return cls(line, error.message if isinstance(error, InvalidInput) else str(error), error)
 
     def __str__(self) -> str:
@@ -210,19 +216,27 @@ class SubscriberCsv:
         self.default_language = default_language
         self.check_dns = check_dns
         self._text = DecodedLines(stream)
+        if self._text.workbook:
+            raise UnusableRow("workbook", f"{name}: this is a spreadsheet workbook, not CSV: save it as "
+                                          "'CSV UTF-8' and import that file")
         self._seen: dict[str, int] = {}
         lines = iter(self._text)
         first = next((line for line in lines if line.strip()), None)
         if first is None:
             raise InvalidInput(name, "the file is empty")
-        self._header_line = self._text.lines_read
-        self.delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
+        self.header_line = self._text.lines_read
+        unquoted = _QUOTED.sub("", first)  # a column name in quotes may hold another separator
+        self.delimiter = max(_DELIMITERS, key=unquoted.count) if any(d in unquoted for d in _DELIMITERS) else ","
         self._reader = csv.reader(_prepend(first, lines), delimiter=self.delimiter)
         try:
             header = next(self._reader)
         except csv.Error as exc:
-            raise InvalidInput(name, f"line {self._header_line}: unreadable header: {exc}") from None
+            raise InvalidInput(name, f"line {self.header_line}: unreadable header: {exc}") from None
         self._end = self._text.lines_read
+        unreadable = self._encoding_problem(self.header_line)
+        if unreadable is not None:  # its column names would be read wrong, and so would every row
+            raise UnusableRow(unreadable.problem, f"{name}: line {self.header_line}: the header is "
+                              f"{unreadable.message}", **unreadable.values)
         self._map_columns([cell.strip() for cell in header], mapping or {}, ask)
         self._width = len(header)
 
@@ -237,10 +251,12 @@ class SubscriberCsv:
         if missing:
             found = ", ".join(repr(h) for h in header)
             raise InvalidInput("map", f"no column {missing[0]!r} in the header of {self.name} (found {found})")
+        # A field a known column holds, even further on, is no answer to offer for another.
+        claimed = {wanted.get(header_key(label)) or field_of(label) for label in header}
         for position, label in enumerate(header):
             column = wanted.get(header_key(label)) or field_of(label)
             if column is None and label and ask is not None:
-                column = ask(label, [f for f in FIELDS if f not in self._index])
+                column = ask(label, [f for f in FIELDS if f not in self._index and f not in claimed])
             if column is None or column == IGNORE:
                 self.ignored_columns.append(label)
                 if column is None and label:
@@ -259,7 +275,7 @@ class SubscriberCsv:
             found = ", ".join(repr(h) for h in header) or "nothing"
             raise InvalidInput(
                 self.name,
-                f"line {self._header_line}: the header has no 'email' column (found {found}; "
+                f"line {self.header_line}: the header has no 'email' column (found {found}; "
                 f"separator {self.delimiter!r}, encoding {self._text.encoding})",
             )
 
@@ -291,15 +307,22 @@ class SubscriberCsv:
     def _span(self, start: int) -> str:
         return f"(lines {start}-{self._end}) " if self._end > start else ""
 
-    def _check(self, line: int, cells: list[str]) -> SubscriberRow | RowProblem:
+    def _encoding_problem(self, line: int) -> UnusableRow | None:
+        """Why the lines from `line` to the last one read are not text, or None if they are."""
         bad = self._text.bad_lines
-        if bad and any(n in bad for n in range(line, self._end + 1)):
-            encoding = self._text.encoding
-            if encoding == UTF8_BOM:
-                return RowProblem.of(line, UnusableRow("not_utf8", "not valid UTF-8 text (save the file as 'CSV UTF-8')"))
-            if not encoding.startswith("UTF-16"):
-                encoding = "UTF-8 or cp1252"
-            return RowProblem.of(line, UnusableRow("not_text", f"not valid {encoding} text", encoding=encoding))
+        if not (bad and any(n in bad for n in range(line, self._end + 1))):
+            return None
+        encoding = self._text.encoding
+        if encoding == UTF8_BOM:
+            return UnusableRow("not_utf8", "not valid UTF-8 text (save the file as 'CSV UTF-8')")
+        if not encoding.startswith("UTF-16"):
+            encoding = "UTF-8 or cp1252"
+        return UnusableRow("not_text", f"not valid {encoding} text", encoding=encoding)
+
+    def _check(self, line: int, cells: list[str]) -> SubscriberRow | RowProblem:
+        unreadable = self._encoding_problem(line)
+        if unreadable is not None:
+            return RowProblem.of(line, unreadable)
         if self._end > line:
             return RowProblem.of(line, UnusableRow(
                 "quote_runs_over",
@@ -399,17 +422,29 @@ def import_csv(
         update=update_details,
         dry_run=dry_run,
     )
-    if not dry_run:
-        _load(db, rows, target, report, chunk_size, progress)
-    else:
+    _load(_rolled_back(db) if dry_run else db, rows, target, report, chunk_size, progress)
+    report.encoding = rows.encoding
+    if not report.rows:  # nothing was stored: a success that did nothing would go unnoticed
+        raise UnusableRow("no_rows", f"{rows.name}: line {rows.header_line}: the header is the only line: "
+                          "there are no rows to import")
+    return report
+
+
+def _rolled_back(db: Database) -> SessionFactory:
+    """Transactions that are rolled back: a dry run stores each chunk as the import would and
+    undoes it. The chunks hold different addresses, so none depends on another's rows, and no
+    transaction outlives its chunk (on SQLite a transaction holds the write lock)."""
+
+    @contextmanager
+    def scope() -> Iterator[Session]:
         with transaction(db) as session:
             savepoint = session.begin_nested()
             try:
-                _load(session, rows, target, report, chunk_size, progress)
+                yield session
             finally:
                 savepoint.rollback()
-    report.encoding = rows.encoding
-    return report
+
+    return scope
 
 
 def _load(db: Database, rows: SubscriberCsv, target: _Target, report: ImportReport, chunk_size: int,

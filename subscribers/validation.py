@@ -80,11 +80,14 @@ def check_language(value: str | None, default: str | None = None, field: str = "
 
 def language_code(value: str) -> str | None:
     """The ISO 639-1 code of a language tag ("nl_BE", "FR-be", "fra") or of a known language's
-    name in nl, fr, en or de ("Nederlands", "Frans", "français", "Französisch"); None if neither."""
+    name in nl, fr, en or de ("Nederlands", "Frans", "français (Belgique)", "Französisch"); None
+    if neither."""
     code = value.strip().lower().replace("_", "-").split("-", 1)[0]
     if code in KNOWN_LANGUAGES:
         return code
-    named = _language_names().get(fold(value))
+    names = _language_names()
+    # "Nederlands (België)": the region in brackets, as Windows and Outlook name languages.
+    named = names.get(fold(value)) or names.get(fold(value.split("(", 1)[0]))
     if named is not None:
         return named
     try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 
 import pytest
+from sqlalchemy import make_url
 from sqlmodel import col, select
 
 from core.db import session_scope
@@ -12,6 +14,7 @@ from core.errors import InvalidInput
 from subscribers import (
     SubscriptionStatus,
     SuppressionReason,
+    create_list,
     import_csv,
     personal_data,
     suppress,
@@ -150,6 +153,14 @@ def test_import_without_confirmed_is_double_opt_in(lists: dict[str, int]) -> Non
         ("name;language\nJan;nl\n", "no 'email' column"),
         ("email;e-mail\na@example.be;b@example.be\n", "appears twice"),
         ("Naam;Functie\nJan;chef\n", "no 'email' column .*found 'Naam', 'Functie'"),
+        ("E-mail;Naam\r\n", "line 1: the header is the only line: there are no rows to import"),
+        ("\n\nE-mail;Naam\n;\n\n", "line 3: the header is the only line"),
+        # A header that is not text in the declared encoding: its columns would be guessed wrong.
+        (b"\xef\xbb\xbfE-mail;Soci\xe9t\xe9\njan@example.be;Le Soir\n", "line 1: the header is not valid UTF-8 text"),
+        (b"E-mail;Na\x81m\njan@example.be;Jan\n", "line 1: the header is not valid UTF-8 or cp1252 text"),
+        # The workbook itself rather than a CSV saved from it (.xlsx and .ods are zip files, .xls OLE).
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00[Content_Types].xml", "this is a spreadsheet workbook, not CSV: save it as .CSV UTF-8."),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "this is a spreadsheet workbook, not CSV: save it as .CSV UTF-8."),
     ],
 )
 def test_unusable_files_are_refused_before_anything_is_stored(lists: dict[str, int], data: str | bytes, problem: str) -> None:
@@ -171,3 +182,29 @@ def test_comma_file_with_quoted_commas_aliases_and_extra_columns(lists: dict[str
         neutralised = personal_data(s, "=x@example.be")["subscriber"]
     assert (dupont["organisation"], dupont["language"], dupont["topics"]) == ("Le Soir, Bruxelles", "fr", ["africa", "trade"])
     assert neutralised["organisation"] == "-Org"  # the export's formula guard is undone
+
+
+def test_a_dry_run_never_holds_the_database_longer_than_a_chunk(sqlite_db: str) -> None:
+    # On SQLite a transaction holds the write lock: one dry run over a whole file would stall
+    # every sign-up for as long as it reads. Between chunks, another writer must get in at once.
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalists")
+    between: list[str] = []
+
+    def write_elsewhere(done: int) -> None:
+        other = sqlite3.connect(make_url(sqlite_db).database or "", timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            between.append("written")
+        except sqlite3.OperationalError as exc:
+            between.append(str(exc))
+        finally:
+            other.close()
+
+    data = "email\n" + "".join(f"p{i}@example.be\n" for i in range(7))
+    report = _import(data, dry_run=True, progress=write_elsewhere)
+    assert (report.subscribers_created, report.subscriptions_created) == (7, 7)
+    assert between == ["written"] * 3  # after the two full chunks of 3, and at the end
+    with session_scope() as s:
+        assert s.exec(select(Subscriber)).all() == []

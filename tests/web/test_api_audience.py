@@ -81,11 +81,16 @@ def test_csv_import_reports_bad_rows(web: Web) -> None:
         unusable = api.post("/lists/journalists/import", files={"file": ("x.csv", b"name\nJan\n", "text/csv")})
         unknown = api.post("/lists/ghost/import", files={"file": ("x.csv", b"email\na@b.be\n", "text/csv")})
         missing = api.post("/lists/journalists/import")
+        header_only = api.post("/lists/journalists/import", files={"file": ("x.csv", b"email;name\r\n", "text/csv")})
+        mac = api.post("/lists/journalists/import", data={"confirmed": "true"},  # Excel for Mac: CR alone
+                       files={"file": ("mac.csv", b"email;name\rpiet@example.org;Piet\r", "text/csv")})
     assert report["rows"] == 4 and report["subscriptions_created"] == 1
     assert [p["line"] for p in report["rejected"]] == [3, 4, 5]
     assert "duplicate of line 2" in report["rejected"][1]["reason"]
     assert again["subscriptions_created"] == 0 and again["already_on_list"] == 1
     assert unusable.status_code == 422 and unknown.status_code == 404 and missing.status_code == 422
+    assert header_only.status_code == 422 and "line 1: the header is the only line" in header_only.text
+    assert (mac.status_code, mac.json()["subscriptions_created"]) == (200, 1)
 
 
 def test_distribution_status_and_controls(web: Web) -> None:
