@@ -250,7 +250,8 @@ def _shown(text: str) -> str:
 
 
 def _print_report(report: ImportReport, name: str) -> None:
-    state = "confirmed" if report.confirmed else "pending, confirmation mails queued"
+    state = ("confirmed" if report.confirmed else
+             "pending, confirmation mails would be queued" if report.dry_run else "pending, confirmation mails queued")
     columns = ", ".join(f"{_shown(label)}→{column}" for column, label in report.headers.items())
     click.echo(
         f"{name} → list {report.list_slug} (encoding {report.encoding}; separator "

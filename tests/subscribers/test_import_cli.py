@@ -145,3 +145,14 @@ def test_a_terminal_is_asked_about_unknown_columns(sqlite_db: str, tmp_path: Pat
     assert "to import such a file again without questions: --map Wie=name --map Functie=ignore" in said.err
     assert "columns Wie→name, E-mail→email" in said.out and "ignored columns: 'Functie'" in said.out
     assert _person("jan@example.be") == ("Jan Peeters", "nl", "")
+
+
+def test_a_dry_run_of_an_unconfirmed_import_says_the_mails_would_be_queued(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with session_scope() as s:
+        create_list(s, "journalists", "Journalists", default_language="nl")
+    source = tmp_path / "pers.csv"
+    source.write_text("E-mail;Naam\nnieuw@example.be;Nieuw\n", encoding="utf-8")
+    dry = run("subscribers", "import", str(source), "--list", "journalists", "--dry-run").stdout
+    assert "confirmation mails would be queued" in dry and "mails queued" not in dry
+    with session_scope() as s:
+        assert s.exec(select(OutboxEvent)).all() == []
