@@ -11,6 +11,7 @@ def load_all_models() -> None:
     import reports.link_tables
     import reports.models  # noqa: F401
     import subscribers.models  # noqa: F401
+    import workflow.chains
     import workflow.models
     import workflow.topics
     import workflow.withdrawals  # noqa: F401

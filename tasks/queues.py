@@ -49,6 +49,7 @@ EVENT_QUEUES: dict[str, str] = {
     "account.password_reset_requested": TRANSACTIONAL,
     "release.test_requested": TRANSACTIONAL,
     "release.submitted": TRANSACTIONAL,
+    "release.step_reached": TRANSACTIONAL,
     "release.changes_requested": TRANSACTIONAL,
     "release.approved": TRANSACTIONAL,
     "release.published": TRANSACTIONAL,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from core.outbox import OutboxEvent
-from workflow.guards import revision_authors
-from workflow.models import Notification, Release, Role, User
+from workflow.chains import progress, step_approvers
+from workflow.models import Notification, Release, User
 from workflow.service import current_content
+from workflow.states import State
 
 log = logging.getLogger(__name__)
 
@@ -37,20 +38,25 @@ def _title(session: Session, release: Release) -> str:
     return content.translations[content.default_language].title or f"release {release.id}"
 
 
-def review_requested(session: Session, event: OutboxEvent) -> None:
-    """A release entered review: every active approver who did not write it is asked."""
+def reviewers_to_ask(session: Session, event: OutboxEvent) -> tuple[Release, list[User]] | None:
+    """The release an event brought to a step of its chain (submitted: step 1; a step signed
+    off: the next; signed text edited: step 1 again), and who may sign that step. None when the
+    event brought it to no step, or the release has moved on since: a later event asks those."""
     release = session.get(Release, event.subject_id)
-    if release is None:
-        return
-    writers = revision_authors(session, release)
-    approvers = [
-        user
-        for user in session.exec(
-            select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)
-        ).all()
-        if user.id not in writers
-    ]
-    _notify(session, event, approvers, "review_request", f"please review: {_title(session, release)}")
+    step = event.payload.get("step")
+    if release is None or step is None:
+        return None
+    if release.state is State.IN_REVIEW and progress(session, release).position != step:
+        return None
+    return release, step_approvers(session, release, int(step))
+
+
+def review_requested(session: Session, event: OutboxEvent) -> None:
+    """A release reached a step of its chain: everyone who may sign that step is asked."""
+    asked = reviewers_to_ask(session, event)
+    if asked is not None:
+        release, approvers = asked
+        _notify(session, event, approvers, "review_request", f"please review: {_title(session, release)}")
 
 
 def _tell_author(kind: str, verb: str):  # type: ignore[no-untyped-def]
