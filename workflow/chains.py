@@ -193,6 +193,15 @@ def progress_view(session: Session, release: Release) -> dict[str, Any]:
             "signed": now.signed, "required": now.required, "complete": now.complete}
 
 
+def progress_line(view: Mapping[str, Any]) -> str:
+    """A `progress_view` as the CLI prints it: "step 2 of 2: Kabinet, 0 of 1"."""
+    if view["complete"]:
+        return f"all {view['total']} steps signed off"
+    names = view["names"]
+    name = names.get(get_settings().default_language) or next(iter(names.values()), "approval")
+    return f"step {view['position']} of {view['total']}: {name}, {view['signed']} of {view['required']}"
+
+
 # --- admins edit chains ------------------------------------------------------------------------
 
 
