@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field as PydanticField
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -143,10 +144,10 @@ def progress(session: Session, release: Release) -> Progress:
         select(Approval.step, Approval.approver_id).where(Approval.revision_id == release.current_revision_id)
     ).all()
     signers: dict[int, set[int]] = {}
-    for step, approver in rows:
+    for number, approver in rows:
         if approver not in writers:
-            signers.setdefault(step, set()).add(approver)
-    frozen = {step: frozenset(people) for step, people in signers.items()}
+            signers.setdefault(number, set()).add(approver)
+    frozen = {number: frozenset(people) for number, people in signers.items()}
     for position, step in enumerate(chain.steps, start=1):
         signed = len(frozen.get(position, ()))
         if signed < step.required:
@@ -172,7 +173,7 @@ def step_approvers(session: Session, release: Release, position: int | None = No
     writers = revision_authors(session, release)
     signed_here = now.signers.get(position, frozenset())
     signed_elsewhere = set().union(*(p for s, p in now.signers.items() if s != position))
-    people = session.exec(select(User).where(User.active == True).order_by(col(User.id))).all()  # noqa: E712
+    people = session.exec(select(User).where(User.active == True).order_by(col(User.id))).all()
     return [user for user in people
             if in_group(step, user) and user.id not in writers and user.id not in signed_here
             and (now.chain.allow_same_approver or user.id not in signed_elsewhere)]
@@ -270,7 +271,7 @@ def _step(session: Session, index: int, given: Mapping[str, Any]) -> ChainStep:
     if isinstance(approvers, str) and approvers.strip().lower() in ROLE_GROUPS:
         role = approvers.strip().lower()
         eligible = session.exec(
-            select(User).where(col(User.role).in_(ROLE_GROUPS[role]), User.active == True)  # noqa: E712
+            select(User).where(col(User.role).in_(ROLE_GROUPS[role]), User.active == True)
         ).all()
         if len(eligible) < required:
             raise InvalidInput(f"{where}.required", f"{required} sign-offs needed but only {len(eligible)} "

@@ -22,6 +22,7 @@ from core.errors import InvalidInput, NotFound
 from core.outbox import emit
 from core.settings import get_settings
 from media.readiness import check_known, check_ready
+from workflow.chains import progress, snapshot
 from workflow.content import ReleaseContent
 from workflow.errors import (
     EmbargoLiftsFirst,
@@ -31,7 +32,6 @@ from workflow.errors import (
     PublicationInPast,
     StaleVersion,
 )
-from workflow.chains import progress, snapshot
 from workflow.guards import Context, check
 from workflow.models import Approval, AuditEntry, Release, Revision, User
 from workflow.organisation import current_organisation_version

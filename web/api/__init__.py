@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from web.api import audience, distributions, imports, media, organisation, people, releases
+from web.api import (
+    audience,
+    distributions,
+    imports,
+    media,
+    organisation,
+    people,
+    releases,
+    workflows,
+)
 from web.api.common import known_query_only
 
 router = APIRouter(prefix="/api", dependencies=[Depends(known_query_only)])
@@ -15,5 +24,6 @@ router.include_router(media.router)
 router.include_router(audience.router)
 router.include_router(distributions.router)
 router.include_router(organisation.router)
+router.include_router(workflows.router)
 
 __all__ = ["router"]

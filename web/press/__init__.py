@@ -20,13 +20,14 @@ from web.press import (
     sso,
     topics,
     users,
+    workflows,
 )
 
 
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
     for module in (session, sso, password_links, account, imports, releases, media, distributions, audience, organisation,
-                   users, contacts, privacy, topics):
+                   users, contacts, privacy, topics, workflows):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)
 
