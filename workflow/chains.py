@@ -274,8 +274,8 @@ def _step(session: Session, index: int, given: Mapping[str, Any]) -> ChainStep:
             select(User).where(col(User.role).in_(ROLE_GROUPS[role]), User.active == True)
         ).all()
         if len(eligible) < required:
-            raise InvalidInput(f"{where}.required", f"{required} sign-offs needed but only {len(eligible)} "
-                                                    f"active users have the {role} role")
+            raise InvalidInput(f"{where}.required", f"fewer active users have the {role} role "
+                                                    f"({len(eligible)}) than must sign it ({required})")
         return ChainStep(names=names, role=role, required=required)
     emails = [part.strip() for part in approvers.split(",")] if isinstance(approvers, str) else list(approvers)
     emails = [email for email in emails if email]
@@ -292,8 +292,8 @@ def _step(session: Session, index: int, given: Mapping[str, Any]) -> ChainStep:
         if user.id not in members:
             members.append(user.id or 0)
     if len(members) < required:
-        raise InvalidInput(f"{where}.required", f"{required} sign-offs needed but the step names "
-                                                f"only {len(members)} people")
+        raise InvalidInput(f"{where}.required", f"the step names fewer people ({len(members)}) "
+                                                f"than must sign it ({required})")
     return ChainStep(names=names, role=None, members=tuple(members), required=required)
 
 

@@ -43,7 +43,8 @@ def reviewers_to_ask(session: Session, event: OutboxEvent) -> tuple[Release, lis
     off: the next; signed text edited: step 1 again), and who may sign that step. None when the
     event brought it to no step, or the release has moved on since: a later event asks those."""
     release = session.get(Release, event.subject_id)
-    step = event.payload.get("step")
+    # Events recorded before chains existed carry no step: a submission is always step 1.
+    step = event.payload.get("step", 1 if event.name == "release.submitted" else None)
     if release is None or step is None:
         return None
     if release.state is State.IN_REVIEW and progress(session, release).position != step:
