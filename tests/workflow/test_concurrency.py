@@ -15,7 +15,7 @@ from workflow.models import Approval, AuditEntry
 from workflow.states import State
 
 
-def _race(release_id: int, version: int | None, approvers: list) -> list[object]:  # type: ignore[type-arg]
+def _race(release_id: int, version: int, approvers: list) -> list[object]:  # type: ignore[type-arg]
     barrier = threading.Barrier(len(approvers))
     outcomes: list[object] = [None] * len(approvers)
 
@@ -62,8 +62,8 @@ def test_simultaneous_approvals_one_wins_one_conflicts(db: str) -> None:
 
 
 def test_two_sign_offs_racing_for_the_last_place_of_a_step_advance_it_once(postgresql_db: str) -> None:
-    """Step 1 needs one of two people, and both sign at once without naming a version: one
-    sign-off counts, the release moves to step 2 once, and the other is told to reload."""
+    """Step 1 needs one of two people, and both sign the version they saw at once: one sign-off
+    counts, the release moves to step 2 once, and the other is told to reload."""
     from core.outbox import OutboxEvent
     from workflow import chains
 
@@ -77,9 +77,9 @@ def test_two_sign_offs_racing_for_the_last_place_of_a_step_advance_it_once(postg
     for _round in range(3):
         with session_scope() as s:
             release_id = factories.release(s, author).id or 0
-            service.submit(s, release_id, author)
+            version = service.submit(s, release_id, author).release.version
 
-        outcomes = _race(release_id, None, first)
+        outcomes = _race(release_id, version, first)
 
         assert sorted(type(o).__name__ for o in outcomes) == ["StaleVersion", "Step"], outcomes
         with session_scope() as s:

@@ -46,17 +46,28 @@ class WorkflowMachine(RuleBasedStateMachine):
             self.release_id = factories.release(s, self.people[0]).id or 0
         self.successes = 1  # the creation
         self.edits = 0
+        self.current_chain: dict[str, object] | None = None  # the kind's chain as set now
+        self.submitted_under: dict[str, object] | None = None  # as it was at the last submission
 
     @initialize(steps=st.lists(STEP, min_size=0, max_size=4), allow_same=st.booleans())
     def chain(self, steps: list[tuple[object, int]], allow_same: bool) -> None:
         """A chain of random length for the kind (none: the default), set before any submission."""
-        if not steps:
-            return
+        self.rechain(steps, allow_same)
+
+    @rule(steps=st.lists(STEP, min_size=0, max_size=4), allow_same=st.booleans())
+    def rechain(self, steps: list[tuple[object, int]], allow_same: bool) -> None:
+        """An admin changes the chain at any moment: only later submissions may follow it."""
         with session_scope() as s:
+            if not steps:
+                if chains.chain_for_kind(s, "press_release") is not None:
+                    chains.clear_chain(s, None, "press_release")
+                self.current_chain = None
+                return
             given = [{"names": {"nl": f"Stap {n}"}, "required": required,
                       "approvers": group if isinstance(group, str) else [self.people[i].email for i in group]}
                      for n, (group, required) in enumerate(steps, start=1)]
-            chains.set_chain(s, None, "press_release", given, allow_same_approver=allow_same)
+            chain = chains.set_chain(s, None, "press_release", given, allow_same_approver=allow_same)
+            self.current_chain = chain.model_dump(mode="json")
 
     @rule(who=st.integers(0, len(ROLES) - 1), action=st.sampled_from(list(Action)), later=st.booleans())
     def act(self, who: int, action: Action, later: bool) -> None:
@@ -68,6 +79,8 @@ class WorkflowMachine(RuleBasedStateMachine):
             return
         if step is not None:
             self.successes += 1
+            if action is Action.SUBMIT:
+                self.submitted_under = self.current_chain
 
     def _run(self, s, actor: User, action: Action, later: bool):  # type: ignore[no-untyped-def]
         rid = self.release_id
@@ -107,6 +120,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert not {a.approver_id for a in current} & writers
             # steps are signed in order, each by its own group, by one person once unless the
             # chain allows it; cleared states have every step signed on exactly the current revision
+            assert release.chain == self.submitted_under  # the chain of its last submission
             chain = chains.release_chain(release)
             people = {user.id: user for user in self.people}
             for a in current:
