@@ -41,6 +41,7 @@ from templates import (
     compile_message,
 )
 from workflow.accounts import INVITATION, PASSWORD_RESET, link_url, reset_requester
+from workflow.chains import step_name
 from workflow.models import Release, Role, User
 from workflow.notifications import reviewers_to_ask
 from workflow.service import current_content
@@ -138,11 +139,11 @@ def review_request(session: Session, event: OutboxEvent) -> None:
     asked = reviewers_to_ask(session, event)
     if asked is None:
         return
-    release, approvers = asked
+    release = asked.release
     author = session.get(User, release.author_id)
     audience = audience_view(session, current_content(session, release))
     embargo = audience["embargo"]
-    for approver in approvers:
+    for approver in asked.approvers:
         data = ReviewRequestInput(
             key=f"review.{release.id}.v{release.version}", title=_title(session, release, approver.language),
             author=author.name if author else "", review_url=_press_url(f"/press/releases/{release.id}/review"),
@@ -151,6 +152,7 @@ def review_request(session: Session, event: OutboxEvent) -> None:
             languages=tuple(audience["languages"].items()),
             embargo_until=datetime.fromisoformat(embargo["until"]) if embargo else None,
             held=embargo["held"] if embargo else 0,
+            step=step_name(asked.step, approver.language), position=asked.position, total=asked.total,
         )
         send_notice(session, "review_request", approver.language, data, approver.email, approver.name)
 

@@ -35,8 +35,9 @@ def test_a_chain_set_in_the_editor_is_walked_and_shown(web: Web, sink: Sink) -> 
         refused = post(admin, "/press/workflows/press_release", {**form, "required_1": "2"}, "/press/workflows")
         assert refused.status_code == 422 and 'id="form-error"' in refused.text and "steps.2.required" in refused.text
         assert post(admin, "/press/workflows/press_release", form, "/press/workflows").status_code == 303
+        assert 'id="chain-default"' not in admin.get("/press/workflows/event").text  # it has the default
         page = admin.get("/press/workflows/press_release").text
-        assert "Kabinet" in page and f'value="{cabinet.email}"' in page
+        assert "Kabinet" in page and f'value="{cabinet.email}"' in page and 'id="chain-default"' in page
     with signed_in(web, web.spokesperson) as author:  # the nav offers the page to admins only
         assert 'href="/press/workflows"' not in author.get("/press").text
         assert author.get("/press/workflows").status_code == 403
@@ -58,6 +59,7 @@ def test_a_chain_set_in_the_editor_is_walked_and_shown(web: Web, sink: Sink) -> 
     assert [mail.rcpt_tos for mail in sink.received] == [[cabinet.email]]
     mail = message_from_bytes(sink.received[0].content, policy=policy.default)
     assert mail["subject"] == "Ter goedkeuring: Minister bezoekt Kinshasa"  # the approver's Dutch
+    assert "Stap 2 van 2 (Kabinet)." in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
     with signed_in(web, cabinet) as client:
         review = client.get(f"/press/releases/{release_id}/review").text

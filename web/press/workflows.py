@@ -36,12 +36,14 @@ def _page(request: Request, kind: ReleaseKind | None, form: dict[str, Any] | Non
           error: InvalidInput | None = None, status: int = 200) -> Response:
     with reading() as session:
         rows = chains_view(session)
-    if kind is not None and form is None:
-        form = _form_of(next(row for row in rows if row["kind"] == kind.value))
+    current = next((row for row in rows if kind is not None and row["kind"] == kind.value), None)
+    if current is not None and form is None:
+        form = _form_of(current)
     if form is not None:
         blank = {"names": {}, "approvers": "", "required": "1"}
         form = {**form, "steps": (form["steps"] + [blank] * BLANK_ROWS)[:MAX_STEPS]}
-    return render(request, "press/workflows.html", {"rows": rows, "kind": kind, "form": form, "error": error},
+    return render(request, "press/workflows.html", {"rows": rows, "kind": kind, "form": form, "error": error,
+                                                    "has_chain": current is not None and not current["default"]},
                   status=status)
 
 
