@@ -82,6 +82,22 @@ class WorkflowMachine(RuleBasedStateMachine):
             if action is Action.SUBMIT:
                 self.submitted_under = self.current_chain
 
+    @rule(pick=st.integers(0, 10))
+    def sign_next_step(self, pick: int) -> None:
+        """Someone the current step asks for signs it (or the author submits a draft): random
+        walks would seldom get far into a chain otherwise."""
+        with session_scope() as s:
+            release = service.get_release(s, self.release_id)
+            asked = {user.id for user in chains.step_approvers(s, release)}
+            signers = [index for index, person in enumerate(self.people) if person.id in asked]
+            if release.state is State.IN_REVIEW and signers:
+                who, action = signers[pick % len(signers)], Action.APPROVE
+            elif release.state is State.DRAFT:
+                who, action = 0, Action.SUBMIT
+            else:
+                return
+        self.act(who, action, False)
+
     def _run(self, s, actor: User, action: Action, later: bool):  # type: ignore[no-untyped-def]
         rid = self.release_id
         match action:
