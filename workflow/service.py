@@ -353,6 +353,7 @@ def _transition(
     version = release.version
     if expected_version is not None and expected_version != version:
         raise StaleVersion(release.id or 0, expected_version, version)
+    _lock(session, release, version)
     source = State(release.state)
     to_state = target(source, action)
     if to_state is None:
@@ -415,6 +416,16 @@ def _reviewable(session: Session, content: ReleaseContent) -> ReleaseContent:
     check_known(session, ((item.sha256, item.filename, item.role.value) for item in content.media))
     content = snapshot_contacts(session, content)
     return content.model_copy(update={"organisation_version": current_organisation_version(session)})
+
+
+def _lock(session: Session, release: Release, version: int) -> None:
+    """Hold the release's row (PostgreSQL: FOR UPDATE; SQLite has one writer at a time) before
+    the guards read its sign-offs, so they read what the change will build on: of two people
+    acting on the same version, the second waits for the first and is then told it is stale,
+    instead of being judged on a state it never saw."""
+    session.refresh(release, with_for_update=True)
+    if release.version != version:
+        raise StaleVersion(release.id or 0, version, release.version)
 
 
 def _bump(session: Session, release: Release, version: int) -> None:
