@@ -107,12 +107,14 @@ def _register() -> None:
         users,
         web,
         webhooks,
+        workflows,
     )
 
     cli.add_command(db.db)
     cli.add_command(users.users)
     cli.add_command(organisation.organisation)
     cli.add_command(topics.topics)
+    cli.add_command(workflows.workflows)
     cli.add_command(releases.releases)
     cli.add_command(media.media)
     cli.add_command(subscribers.lists)

@@ -18,7 +18,7 @@ from core.db import session_scope
 from core.errors import InvalidInput
 from delivery.audience import audience_lines, audience_view
 from reports.mailing import release_report
-from workflow import service, views
+from workflow import chains, service, views
 from workflow.content import parse_content
 from workflow.imports import Document, Imported, ImportOptions, import_release, is_document
 from workflow.models import ReleaseKind
@@ -52,6 +52,8 @@ def _act(actor_email: str, run: Callable[[Session, Any], Step | None], show_audi
             f"release {release.id}: {step.action.value} ({step.from_state.value} → "
             f"{step.to_state.value}), version {release.version}"
         )
+        if release.state is State.IN_REVIEW:
+            click.echo(f"  approval: {chains.progress_line(chains.progress_view(session, release))}")
         if show_audience:
             for line in audience_lines(audience_view(session, service.current_content(session, release))):
                 click.echo(f"  audience: {line}")
@@ -308,6 +310,9 @@ def show(release_id: int, as_json: bool) -> None:
         return
     content = view.pop("content")
     audience = view.pop("audience")
+    step = view.pop("approval_step")
+    if view["state"] == State.IN_REVIEW:
+        view["approval"] = chains.progress_line(step)
     print_mapping(view)
     for line in audience_lines(audience):
         click.echo(f"audience: {line}")

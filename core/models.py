@@ -12,6 +12,7 @@ def load_all_models() -> None:
     import reports.models  # noqa: F401
     import subscribers.models  # noqa: F401
     import webhooks.models  # noqa: F401
+    import workflow.chains
     import workflow.models
     import workflow.topics
     import workflow.withdrawals  # noqa: F401

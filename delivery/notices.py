@@ -42,8 +42,9 @@ from templates import (
     compile_message,
 )
 from workflow.accounts import INVITATION, PASSWORD_RESET, link_url, reset_requester
-from workflow.guards import revision_authors
+from workflow.chains import step_name
 from workflow.models import Release, ReleaseComment, Role, User
+from workflow.notifications import reviewers_to_ask
 from workflow.service import current_content
 
 log = logging.getLogger(__name__)
@@ -137,20 +138,15 @@ def _title(session: Session, release: Release, language: str) -> str:
 
 
 def review_request(session: Session, event: OutboxEvent) -> None:
-    """Ask every approver who did not write the release to review it."""
-    release = session.get(Release, event.subject_id)
-    if release is None:
+    """Ask everyone who may sign the step the release reached to review it, in their language."""
+    asked = reviewers_to_ask(session, event)
+    if asked is None:
         return
+    release = asked.release
     author = session.get(User, release.author_id)
-    writers = revision_authors(session, release)
-    approvers = session.exec(
-        select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)
-    ).all()
     audience = audience_view(session, current_content(session, release))
     embargo = audience["embargo"]
-    for approver in approvers:
-        if approver.id in writers:
-            continue
+    for approver in asked.approvers:
         data = ReviewRequestInput(
             key=f"review.{release.id}.v{release.version}", title=_title(session, release, approver.language),
             author=author.name if author else "", review_url=_press_url(f"/press/releases/{release.id}/review"),
@@ -159,6 +155,7 @@ def review_request(session: Session, event: OutboxEvent) -> None:
             languages=tuple(audience["languages"].items()),
             embargo_until=datetime.fromisoformat(embargo["until"]) if embargo else None,
             held=embargo["held"] if embargo else 0,
+            step=step_name(asked.step, approver.language), position=asked.position, total=asked.total,
         )
         send_notice(session, "review_request", approver.language, data, approver.email, approver.name)
 

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 # Event name -> the domain handlers that react to it, each applied once per event.
 HANDLERS: dict[str, list[Handler]] = {
     "release.submitted": [notifications.review_requested, notices.review_request],
+    # The next step of an approval chain, or step 1 again after signed text was edited.
+    "release.step_reached": [notifications.review_requested, notices.review_request],
+    "release.edited": [notifications.review_requested, notices.review_request],
     "release.changes_requested": [notifications.changes_requested, notices.changes_requested],
     "release.approved": [notifications.approved],
     # The mailing first: its priority batches leave while the receipts are being written.

@@ -56,6 +56,7 @@ EVENT_QUEUES: dict[str, str] = {
     "release.test_requested": TRANSACTIONAL,
     "comment.mentioned": TRANSACTIONAL,
     "release.submitted": TRANSACTIONAL,
+    "release.step_reached": TRANSACTIONAL,
     "release.changes_requested": TRANSACTIONAL,
     "release.approved": TRANSACTIONAL,
     "release.published": TRANSACTIONAL,

@@ -221,6 +221,11 @@ class ReviewRequestInput:
     languages: tuple[tuple[str, int], ...] = ()
     embargo_until: datetime | None = None
     held: int = 0
+    # The step of its approval chain the release is at, named in the approver's language; a
+    # chain of one step (the default) is not mentioned.
+    step: str = ""
+    position: int = 0
+    total: int = 0
 
 
 @dataclass(frozen=True)

@@ -386,6 +386,8 @@ def _build_review(data: ReviewRequestInput, h: _Helpers) -> _Built:
         if data.embargo_until is not None:
             audience.append(h.t("held", count=data.held, when=h.zoned(data.embargo_until)))
     intro = h.t("intro", author=data.author)
+    if data.total > 1:
+        intro = h.t("step", position=data.position, total=data.total, step=data.step) + " " + intro
     context: dict[str, Any] = {
         "intro": intro,
         "title": data.title,

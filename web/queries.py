@@ -24,8 +24,8 @@ from media.views import Attached, attached
 from subscribers.lists import get_list
 from subscribers.models import MailingList, Subscriber, Subscription, SubscriptionStatus
 from subscribers.people import topics_of
+from workflow.chains import step_approvers
 from workflow.content import ContactDetails, MediaRole, ReleaseContent
-from workflow.guards import revision_authors
 from workflow.models import Approval, Release, Revision, User
 from workflow.states import FINAL, State
 from workflow.users import printed_contacts
@@ -127,23 +127,16 @@ def my_drafts(session: Session, user: User) -> list[Release]:
 
 
 def awaiting_review(session: Session, user: User) -> list[Release]:
-    """Releases in review that this user may review: not written by them, not yet approved
-    by them in their current revision. Empty for spokespeople."""
+    """Releases in review whose current step of their approval chain this user may sign: not
+    written by them, not yet signed by them at this step (nor at another, unless the chain
+    allows it). Empty for spokespeople."""
     if user.role not in ("approver", "admin"):
         return []
     candidates = session.exec(
         select(Release).where(Release.state == State.IN_REVIEW).order_by(col(Release.updated_at))
     ).all()
-    result = []
-    for release in candidates:
-        if user.id in revision_authors(session, release):
-            continue
-        done = session.exec(select(Approval.id).where(
-            Approval.revision_id == release.current_revision_id, Approval.approver_id == user.id
-        )).first()
-        if done is None:
-            result.append(release)
-    return result
+    return [release for release in candidates
+            if any(person.id == user.id for person in step_approvers(session, release))]
 
 
 def in_state(session: Session, state: State, limit: int = 20, newest: str = "updated_at") -> list[Release]:

@@ -162,6 +162,18 @@ class AudienceOut(BaseModel):
     embargo: AudienceEmbargoOut | None
 
 
+class ApprovalStepOut(BaseModel):
+    """Where a release stands in its approval chain: step `position` of `total`, `signed` of
+    `required` sign-offs there; `complete` once every step is signed."""
+
+    position: int
+    total: int
+    names: dict[str, str]
+    signed: int
+    required: int
+    complete: bool
+
+
 class ReleasePublic(BaseModel):
     """A release as the API shows it; `allowed_actions` are what the state permits next."""
 
@@ -176,6 +188,7 @@ class ReleasePublic(BaseModel):
     revision: int
     revision_hash: str
     approvals: int
+    approval_step: ApprovalStepOut
     allowed_actions: list[str]
     embargo_until: datetime | None
     publish_at: datetime | None
@@ -560,3 +573,36 @@ class ReleaseReportOut(BaseModel):
     totals: ReportCountsOut
     by_list: list[ReportPartOut]
     by_language: list[ReportPartOut]
+
+
+class ChainStepIn(Strict):
+    """One step of an approval chain: its name per language, who signs it, how many must."""
+
+    names: dict[Language, Annotated[str, Field(max_length=100)]] = Field(
+        description="the step's name per language, at least one")
+    approvers: Annotated[str, Field(max_length=20)] | list[Annotated[str, Field(max_length=254)]] = Field(
+        "approver", description='a role ("approver": approvers and admins; "admin") or users\' addresses')
+    required: int = Field(1, ge=1, le=5, description="how many of them must sign")
+
+
+class ChainIn(Strict):
+    steps: list[ChainStepIn] = Field(min_length=1, max_length=10)
+    allow_same_approver: bool = Field(False, description="one person may sign several steps of a revision")
+
+
+class ChainStepOut(BaseModel):
+    names: dict[str, str]
+    approvers: str | list[str]
+    required: int
+
+
+class ChainOut(BaseModel):
+    """The approval chain of one kind; `default`: none is set, one step of
+    PRESSROOM_REQUIRED_APPROVALS approvers applies."""
+
+    kind: ReleaseKind
+    default: bool
+    steps: list[ChainStepOut]
+    allow_same_approver: bool
+    updated_at: datetime | None
+    updated_by: str | None

@@ -12,6 +12,8 @@
     ├── NotAuthor             only the author (or an admin) may do this
     ├── RoleRequired          the actor lacks the role
     ├── FourEyesViolation     an author of the text may not approve it
+    ├── NotInStepGroup        the actor is not in the group that signs the current step
+    ├── SignedOtherStep       the actor signed another step of this revision already
     └── NotContactOwner       only an admin or the contact themselves changes a contact
     core.errors.NotFound
     └── UnusableLink          a password link that is forged, used already or for another account
@@ -98,6 +100,32 @@ class FourEyesViolation(NotAllowed):
         super().__init__(
             f"{actor} wrote a revision of release {release_id} and so may not "
             f"{action.value} it: another approver must (four-eyes rule)"
+        )
+
+
+class NotInStepGroup(NotAllowed):
+    """Each step of an approval chain is signed off by its own group of people."""
+
+    def __init__(self, release_id: int, actor: str, step: str, position: int, total: int):
+        self.release_id = release_id
+        self.step = step
+        self.position = position
+        self.total = total
+        super().__init__(
+            f"{actor} may not approve release {release_id} at step {position} of {total} "
+            f"({step}): they are not in the group that signs this step"
+        )
+
+
+class SignedOtherStep(NotAllowed):
+    """One person signs one step of a revision, unless the chain allows more."""
+
+    def __init__(self, release_id: int, actor: str, step: int):
+        self.release_id = release_id
+        self.step = step
+        super().__init__(
+            f"{actor} signed step {step} of this revision of release {release_id} already and may "
+            "not sign another step of it: someone else must (the chain does not allow the same approver twice)"
         )
 
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from core.errors import NotAllowed, PressroomError
 from core.settings import get_settings
+from workflow.chains import in_group, progress, revision_authors, step_name
 from workflow.content import ReleaseContent
 from workflow.errors import (
     AlreadyApproved,
     FourEyesViolation,
     MissingLanguages,
     NotAuthor,
+    NotInStepGroup,
     RoleRequired,
+    SignedOtherStep,
 )
-from workflow.models import Approval, Release, Revision, Role, User
+from workflow.models import Release, Revision, Role, User
 from workflow.states import Action, State, allowed_actions
 
 
@@ -61,18 +64,27 @@ def wrote_no_revision(ctx: Context) -> None:
         raise FourEyesViolation(ctx.release.id or 0, ctx.label, ctx.action)
 
 
-def approves_once(ctx: Context) -> None:
-    """An approver's second sign-off of the same revision would count twice."""
+def signs_current_step(ctx: Context) -> None:
+    """An approval counts at the step the release stands at: only that step's group signs it."""
     if ctx.actor is None:
         return
-    existing = ctx.session.exec(
-        select(Approval.id).where(
-            Approval.revision_id == ctx.release.current_revision_id,
-            Approval.approver_id == ctx.actor.id,
-        )
-    ).first()
-    if existing is not None:
+    now = progress(ctx.session, ctx.release)
+    if now.step is not None and not in_group(now.step, ctx.actor):
+        name = step_name(now.step, ctx.actor.language) or f"step {now.position}"
+        raise NotInStepGroup(ctx.release.id or 0, ctx.label, name, now.position, now.total)
+
+
+def approves_once(ctx: Context) -> None:
+    """An approver's second sign-off of the same step would count twice; a sign-off of a second
+    step of the same revision would let one person stand for two, unless the chain allows it."""
+    if ctx.actor is None:
+        return
+    now = progress(ctx.session, ctx.release)
+    if ctx.actor.id in now.signers.get(now.position, ()):
         raise AlreadyApproved(ctx.release.id or 0, ctx.label)
+    earlier = [step for step, people in now.signers.items() if ctx.actor.id in people]
+    if earlier and not now.chain.allow_same_approver:
+        raise SignedOtherStep(ctx.release.id or 0, ctx.label, earlier[0])
 
 
 def has_required_languages(ctx: Context) -> None:
@@ -106,9 +118,9 @@ def may_release(ctx: Context) -> None:
 
 
 def is_cleared(ctx: Context) -> None:
-    """Belt and braces for publishing: enough non-author approvals on the current revision."""
-    needed = get_settings().required_approvals
-    if count_valid_approvals(ctx.session, ctx.release) < needed:
+    """Belt and braces for publishing: every step of the chain signed off, by people who wrote
+    no revision, on the current revision."""
+    if not progress(ctx.session, ctx.release).complete:
         raise FourEyesViolation(ctx.release.id or 0, ctx.label, ctx.action)
 
 
@@ -116,7 +128,7 @@ GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.EDIT: (is_author_or_admin,),
     Action.SUBMIT: (is_author_or_admin, has_required_languages),
     Action.ARCHIVE: (is_author_or_admin,),
-    Action.APPROVE: (is_reviewer, wrote_no_revision, approves_once, has_required_languages),
+    Action.APPROVE: (is_reviewer, wrote_no_revision, signs_current_step, approves_once, has_required_languages),
     Action.REQUEST_CHANGES: (is_reviewer, wrote_no_revision),
     Action.SCHEDULE: (may_release, is_cleared),
     Action.UNSCHEDULE: (may_release,),
@@ -147,19 +159,9 @@ def permitted_actions(session: Session, release: Release, actor: User) -> list[s
     return permitted
 
 
-def revision_authors(session: Session, release: Release) -> set[int]:
-    """Ids of everyone who wrote a revision of the release."""
-    rows = session.exec(select(Revision.author_id).where(Revision.release_id == release.id)).all()
-    return set(rows)
-
-
 def count_valid_approvals(session: Session, release: Release) -> int:
-    """Approvals of the current revision by people who wrote no revision."""
-    writers = revision_authors(session, release)
-    approvers = session.exec(
-        select(Approval.approver_id).where(Approval.revision_id == release.current_revision_id)
-    ).all()
-    return len({a for a in approvers if a not in writers})
+    """Sign-offs of the current revision by people who wrote no revision, all steps together."""
+    return sum(len(people) for people in progress(session, release).signers.values())
 
 
 # Beyond releases: what only some roles may do to mailings and audiences. Adding, removing and
@@ -181,6 +183,8 @@ OFFICE_ACTIONS: dict[str, tuple[Role, ...]] = {
     "manage webhooks": (Role.ADMIN,),
     # Events whose handlers failed too often (`pressroom failures`): retrying re-runs the effect.
     "handle failed events": (Role.ADMIN,),
+    # Who signs off which kind of release, in which order (workflow.chains).
+    "change approval chains": (Role.ADMIN,),
 }
 
 

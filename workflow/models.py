@@ -218,6 +218,9 @@ class Release(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # … and when the public could read it: the later of that and the embargo's lift.
     public_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The approval chain of its kind as it stood when the release was last submitted
+    # (`workflow.chains.Chain`); None: the kind had none, one step of PRESSROOM_REQUIRED_APPROVALS.
+    chain: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
@@ -240,16 +243,19 @@ class Revision(SQLModel, table=True):
 
 
 class Approval(SQLModel, table=True):
-    """One approver's sign-off of one revision.
+    """One approver's sign-off of one revision at one step of its approval chain.
 
-    Database triggers (migration 0006) refuse UPDATE, DELETE and TRUNCATE on this table.
+    One person signs a step of a revision once (the unique constraint); whether they may sign
+    two steps of it is the chain's to say (`workflow.guards.approves_once`). Database triggers
+    (migration 0006) refuse UPDATE, DELETE and TRUNCATE on this table.
     """
 
-    __table_args__ = (UniqueConstraint("revision_id", "approver_id"),)
+    __table_args__ = (UniqueConstraint("revision_id", "step", "approver_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     release_id: int = Field(foreign_key="release.id", index=True)
     revision_id: int = Field(foreign_key="revision.id")
+    step: int = Field(default=1)  # 1-based position in the release's chain
     approver_id: int = Field(foreign_key="user_account.id")
     comment: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -7,13 +7,15 @@ rooms add e-mail on top. Handlers run inside `core.outbox.handle_event`, once pe
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from core.outbox import OutboxEvent
-from workflow.guards import revision_authors
-from workflow.models import Notification, Release, ReleaseComment, Role, User
+from workflow.chains import ChainStep, progress, step_approvers
+from workflow.models import Notification, Release, ReleaseComment, User
 from workflow.service import current_content
+from workflow.states import State
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +41,38 @@ def _title(session: Session, release: Release) -> str:
     return content.translations[content.default_language].title or f"release {release.id}"
 
 
-def review_requested(session: Session, event: OutboxEvent) -> None:
-    """A release entered review: every active approver who did not write it is asked."""
+@dataclass(frozen=True)
+class ReviewAsk:
+    """A release at step `position` of its chain, and the people who may sign that step."""
+
+    release: Release
+    position: int
+    step: ChainStep
+    total: int
+    approvers: list[User]
+
+
+def reviewers_to_ask(session: Session, event: OutboxEvent) -> ReviewAsk | None:
+    """The release an event brought to a step of its chain (submitted: step 1; a step signed
+    off: the next; signed text edited: step 1 again), and who may sign that step. None when the
+    event brought it to no step, or the release has moved on since: a later event asks those."""
     release = session.get(Release, event.subject_id)
-    if release is None:
-        return
-    writers = revision_authors(session, release)
-    approvers = [
-        user
-        for user in session.exec(
-            select(User).where(col(User.role).in_([Role.APPROVER, Role.ADMIN]), User.active == True)
-        ).all()
-        if user.id not in writers
-    ]
-    _notify(session, event, approvers, "review_request", f"please review: {_title(session, release)}")
+    # Events recorded before chains existed carry no step: a submission is always step 1.
+    position = event.payload.get("step", 1 if event.name == "release.submitted" else None)
+    if release is None or position is None:
+        return None
+    now = progress(session, release)
+    if (release.state is State.IN_REVIEW and now.position != position) or position > now.total:
+        return None
+    return ReviewAsk(release, int(position), now.chain.steps[int(position) - 1], now.total,
+                     step_approvers(session, release, int(position)))
+
+
+def review_requested(session: Session, event: OutboxEvent) -> None:
+    """A release reached a step of its chain: everyone who may sign that step is asked."""
+    asked = reviewers_to_ask(session, event)
+    if asked is not None:
+        _notify(session, event, asked.approvers, "review_request", f"please review: {_title(session, asked.release)}")
 
 
 def _tell_author(kind: str, verb: str):  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ from core.errors import InvalidInput, NotFound
 from core.outbox import emit
 from core.settings import get_settings
 from media.readiness import check_known, check_ready
+from workflow.chains import progress, snapshot
 from workflow.content import ReleaseContent
 from workflow.edit_locks import check_may_save
 from workflow.errors import (
@@ -32,7 +33,7 @@ from workflow.errors import (
     PublicationInPast,
     StaleVersion,
 )
-from workflow.guards import Context, check, count_valid_approvals
+from workflow.guards import Context, check
 from workflow.models import Approval, AuditEntry, Release, Revision, User
 from workflow.organisation import current_organisation_version
 from workflow.states import Action, State, allowed_actions, target
@@ -51,6 +52,16 @@ EVENT_NAMES: dict[Action, str] = {
     Action.WITHDRAW: "release.withdrawn",
     Action.ARCHIVE: "release.archived",
 }
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What a change decided beyond the table: the state it leads to, and the event that says
+    so when it is not the action's own (approve: a step reached, or one more sign-off)."""
+
+    state: State
+    event_name: str | None = None
+    payload: dict[str, Any] | None = None
 
 
 @dataclass
@@ -134,13 +145,18 @@ def edit_release(
         _mirror(release, content)
 
     note = comment
-    if release.state in (State.APPROVED, State.SCHEDULED):
+    signed = release.state in (State.APPROVED, State.SCHEDULED) or (
+        release.state is State.IN_REVIEW and bool(progress(session, release).signers))
+    if signed:
+        # The new revision has no sign-offs: the release is back at step 1 of its chain.
         note = (comment + " " if comment else "") + "(earlier approvals voided)"
+        return _transition(session, release, actor, Action.EDIT, expected_version, note, change, step=1)
     return _transition(session, release, actor, Action.EDIT, expected_version, note, change)
 
 
 def submit(session: Session, release_id: int, actor: User, expected_version: int | None = None) -> Step:
-    """Send a draft to review; it needs one translation with a title and a body."""
+    """Send a draft to review, at step 1 of its kind's approval chain as it stands now (a later
+    change of the chain does not reach it); it needs one translation with a title and a body."""
     release = get_release(session, release_id)
 
     def change(release: Release) -> None:
@@ -149,8 +165,9 @@ def submit(session: Session, release_id: int, actor: User, expected_version: int
             raise NotSubmittable(release.id or 0)
         check_audience(session, content)
         check_media(session, content)
+        release.chain = snapshot(session, release.kind)
 
-    return _transition(session, release, actor, Action.SUBMIT, expected_version, "", change)
+    return _transition(session, release, actor, Action.SUBMIT, expected_version, "", change, step=1)
 
 
 def approve(
@@ -160,21 +177,28 @@ def approve(
     comment: str = "",
     expected_version: int | None = None,
 ) -> Step:
-    """Sign off the current revision; the release is approved once enough approvers have."""
+    """Sign off the current revision at the step of the chain it stands at; the release moves
+    to the next step once enough of that step's group have, and is approved after the last."""
     release = get_release(session, release_id)
 
-    def change(release: Release) -> State:
+    def change(release: Release) -> Decided:
+        before = progress(session, release)
         session.add(
             Approval(
                 release_id=release.id or 0,
                 revision_id=release.current_revision_id or 0,
+                step=before.position,
                 approver_id=actor.id or 0,
                 comment=comment,
             )
         )
         session.flush()
-        enough = count_valid_approvals(session, release) >= get_settings().required_approvals
-        return State.APPROVED if enough else State.IN_REVIEW
+        after = progress(session, release)
+        if after.complete:
+            return Decided(State.APPROVED, payload={"step": before.position, "of": after.total})
+        if after.position != before.position:
+            return Decided(State.IN_REVIEW, "release.step_reached", {"step": after.position, "of": after.total})
+        return Decided(State.IN_REVIEW, "release.approval_recorded", {"step": after.position, "of": after.total})
 
     return _transition(session, release, actor, Action.APPROVE, expected_version, comment, change)
 
@@ -332,6 +356,7 @@ def _transition(
     version = release.version
     if expected_version is not None and expected_version != version:
         raise StaleVersion(release.id or 0, expected_version, version)
+    _lock(session, release, version)
     source = State(release.state)
     to_state = target(source, action)
     if to_state is None:
@@ -341,16 +366,16 @@ def _transition(
     check(Context(session, release, actor, action))
     _bump(session, release, version)
     outcome = change(release) if change is not None else None
-    if isinstance(outcome, State):  # approve: stays in review until enough approvals
-        to_state = outcome
+    event_name = EVENT_NAMES[action]
+    if isinstance(outcome, Decided):  # approve: stays in review until the last step is signed
+        to_state = outcome.state
+        event_name = outcome.event_name or event_name
+        payload = {**payload, **(outcome.payload or {})}
     revision_hash = current_revision(session, release).content_hash
     release.state = to_state
     release.updated_at = utcnow()
     session.add(release)
     _record(session, release, actor, action.value, source, to_state, revision_hash, comment)
-    event_name = EVENT_NAMES[action]
-    if action is Action.APPROVE and to_state is not State.APPROVED:
-        event_name = "release.approval_recorded"
     emit(
         session,
         event_name,
@@ -394,6 +419,16 @@ def _reviewable(session: Session, content: ReleaseContent) -> ReleaseContent:
     check_known(session, ((item.sha256, item.filename, item.role.value) for item in content.media))
     content = snapshot_contacts(session, content)
     return content.model_copy(update={"organisation_version": current_organisation_version(session)})
+
+
+def _lock(session: Session, release: Release, version: int) -> None:
+    """Hold the release's row (PostgreSQL: FOR UPDATE; SQLite has one writer at a time) before
+    the guards read its sign-offs, so they read what the change will build on: of two people
+    acting on the same version, the second waits for the first and is then told it is stale,
+    instead of being judged on a state it never saw."""
+    session.refresh(release, with_for_update=True)
+    if release.version != version:
+        raise StaleVersion(release.id or 0, version, release.version)
 
 
 def _bump(session: Session, release: Release, version: int) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from workflow.chains import progress_view
 from workflow.guards import count_valid_approvals
 from workflow.models import AuditEntry, Release, Revision, User
 from workflow.service import current_content, current_revision
@@ -34,6 +35,9 @@ def release_view(session: Session, release: Release, full: bool = False) -> dict
         "revision": revision.number,
         "revision_hash": revision.content_hash,
         "approvals": count_valid_approvals(session, release),
+        # Where it stands in its approval chain (meaningful in review): position, total, the
+        # step's names per language, sign-offs counted and required there.
+        "approval_step": progress_view(session, release),
         "allowed_actions": [a.value for a in allowed_actions(State(release.state))],
         "embargo_until": _iso(release.embargo_until),
         "publish_at": _iso(release.publish_at),

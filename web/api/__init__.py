@@ -15,6 +15,7 @@ from web.api import (
     people,
     releases,
     webhooks,
+    workflows,
 )
 from web.api.common import known_query_only
 
@@ -29,5 +30,6 @@ router.include_router(distributions.router)
 router.include_router(organisation.router)
 router.include_router(webhooks.router)
 router.include_router(failures.router)
+router.include_router(workflows.router)
 
 __all__ = ["router"]

@@ -23,13 +23,14 @@ from web.press import (
     topics,
     users,
     webhooks,
+    workflows,
 )
 
 
 def include(app: FastAPI) -> None:
     """Mount every press page under /press, each behind the CSRF check."""
     for module in (session, sso, password_links, account, imports, releases, comments, media, distributions, audience,
-                   organisation, users, contacts, privacy, topics, webhooks, failures):
+                   organisation, users, contacts, privacy, topics, webhooks, failures, workflows):
         app.include_router(module.router, prefix="/press", dependencies=[Depends(csrf_protect)],
                            include_in_schema=False)
 
