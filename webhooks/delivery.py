@@ -249,7 +249,7 @@ def _retry_after(value: str | None) -> float | None:
     """Seconds of a Retry-After header (seconds or an HTTP date), or None."""
     if not value:
         return None
-    if value.strip().isdigit():
+    if value.strip().isascii() and value.strip().isdigit():  # "²" is a digit to isdigit, not to float
         return float(value.strip())
     try:
         return max(0.0, (as_utc(parsedate_to_datetime(value)) - utcnow()).total_seconds())

@@ -92,8 +92,10 @@ def release_withdrawn(session: Session, event: OutboxEvent) -> None:
     wanted = [e for e in _endpoints(session, WITHDRAWN) if lift is None or e.embargoed]
     targets = {e.id: e for e in wanted}
     for endpoint_id in received - set(targets):
+        # A disabled endpoint is owed it too: its delivery is cancelled while it is off, and
+        # `redeliver` sends it once the endpoint is enabled again.
         endpoint = session.get(WebhookEndpoint, endpoint_id)
-        if endpoint is not None and endpoint.active and not endpoint.removed:
+        if endpoint is not None and not endpoint.removed:
             targets[endpoint_id] = endpoint
     if not targets:
         return

@@ -4,13 +4,18 @@ than the cap is cut short, and the attempt keeps only its start."""
 
 from __future__ import annotations
 
+from sqlalchemy import update
+from sqlmodel import col, select
+
 from core.db import session_scope
+from core.outbox import OutboxEvent
 from core.settings import override_settings
-from tests.webhooks.helpers import attempts, deliveries, endpoint, people, quick
+from tests.webhooks.helpers import attempts, deliveries, endpoint, people, publish, quick
 from tests.webhooks.receiver import running_receiver
-from webhooks import delivery
-from webhooks.endpoints import get_endpoint
-from webhooks.models import WebhookStatus
+from webhooks import delivery, handlers
+from webhooks.endpoints import enable_endpoint, get_endpoint
+from webhooks.models import WebhookEndpoint, WebhookStatus
+from workflow import service
 
 
 def _ping(endpoint_id: int) -> int:
@@ -40,3 +45,49 @@ def test_an_address_is_decided_when_connecting_and_an_answer_is_capped(sqlite_db
         assert rx.requests == [r for r in rx.requests if r.path == "/huge"]  # nothing else reached it
         (refused,) = deliveries(inward)
         assert refused.status == WebhookStatus.FAILED and refused.attempts == 1
+
+
+def test_an_answer_with_a_retry_after_that_is_no_number_is_recorded_as_it_came(sqlite_db: str) -> None:
+    """A superscript digit (`²`, latin-1 0xB2) passes `str.isdigit` but is no number: the
+    attempt must still be recorded, not crash after the request went out (and go again forever)."""
+    quick()
+    admin, _author, _approver = people()
+    with running_receiver() as rx:
+        for path, status in (("/ok", 200), ("/busy", 429)):
+            endpoint_id, secret = endpoint(admin, rx.url(path))
+            rx.on(path, (status, {"Retry-After": "\u00b2"}, 0.0), secret=secret)
+            outcome = delivery.attempt(_ping(endpoint_id))
+            assert outcome.kind == ("delivered" if status == 200 else "failed")  # a test is tried once
+            assert [a.status_code for a in attempts(deliveries(endpoint_id)[0].id or 0)] == [status]
+
+
+def test_a_withdrawal_reaches_an_endpoint_disabled_since_it_received_the_release(db: str) -> None:
+    """Disabled meanwhile, it is owed the withdrawal all the same: the delivery is made (and
+    cancelled while the endpoint is off), so `enable` then `redeliver` sends it."""
+    quick()
+    admin, author, approver = people()
+    with running_receiver() as rx:
+        endpoint_id, secret = endpoint(admin, rx.url("/hook"), events="release.published")
+        rx.on("/hook", secret=secret)
+        release_id = publish(author, approver)
+        _handle("release.published", release_id)
+        (published,) = deliveries(endpoint_id)
+        assert delivery.attempt(published.id or 0).kind == "delivered"
+        with session_scope() as s:
+            s.execute(update(WebhookEndpoint).where(col(WebhookEndpoint.id) == endpoint_id).values(active=False))
+            service.withdraw(s, release_id, s.merge(approver), "wrong figures")
+        _handle("release.withdrawn", release_id)
+        (withdrawn,) = deliveries(endpoint_id, "release.withdrawn")
+        assert delivery.attempt(withdrawn.id or 0).kind == "cancelled"
+        with session_scope() as s:
+            enable_endpoint(s, s.merge(admin), endpoint_id)
+            delivery.redeliver(s, s.merge(admin), withdrawn.id or 0)
+        assert delivery.attempt(withdrawn.id or 0).kind == "delivered"
+        assert [r.event for r in rx.at("/hook")] == ["release.published", "release.withdrawn"]
+
+
+def _handle(name: str, release_id: int) -> None:
+    """Run the webhooks room's handler of the release's event `name`, as the outbox would."""
+    with session_scope() as s:
+        event = s.exec(select(OutboxEvent).where(OutboxEvent.name == name, OutboxEvent.subject_id == release_id)).one()
+        (handlers.release_published if name == "release.published" else handlers.release_withdrawn)(s, event)
