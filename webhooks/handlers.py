@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from core.db import as_utc, utcnow
@@ -84,10 +85,14 @@ def release_withdrawn(session: Session, event: OutboxEvent) -> None:
         if delivery.attempts > 0:
             received.add(delivery.endpoint_id)
         if delivery.status == WebhookStatus.PENDING:
-            delivery.status = WebhookStatus.CANCELLED
-            delivery.finished_at = now
-            delivery.last_error = "release withdrawn"
-            session.add(delivery)
+            # Only as seen: a worker that claimed it since (attempts went up) is sending it now.
+            cancelled = session.execute(update(WebhookDelivery).where(
+                col(WebhookDelivery.id) == delivery.id, col(WebhookDelivery.status) == WebhookStatus.PENDING,
+                col(WebhookDelivery.attempts) == delivery.attempts,
+            ).values(status=WebhookStatus.CANCELLED, finished_at=now, last_error="release withdrawn")
+                .execution_options(synchronize_session=False))
+            if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+                received.add(delivery.endpoint_id)
     lift = _lift(release, now)
     wanted = [e for e in _endpoints(session, WITHDRAWN) if lift is None or e.embargoed]
     targets = {e.id: e for e in wanted}

@@ -14,7 +14,7 @@ from tests.webhooks.helpers import attempts, deliveries, endpoint, people, publi
 from tests.webhooks.receiver import running_receiver
 from webhooks import delivery, handlers
 from webhooks.endpoints import enable_endpoint, get_endpoint
-from webhooks.models import WebhookEndpoint, WebhookStatus
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
 from workflow import service
 
 
@@ -91,3 +91,22 @@ def _handle(name: str, release_id: int) -> None:
     with session_scope() as s:
         event = s.exec(select(OutboxEvent).where(OutboxEvent.name == name, OutboxEvent.subject_id == release_id)).one()
         (handlers.release_published if name == "release.published" else handlers.release_withdrawn)(s, event)
+
+
+def test_a_withdrawal_counts_a_delivery_claimed_while_the_handler_looked(postgresql_db: str) -> None:
+    """The handler read the delivery untried; a worker claimed it (and sends it) before the
+    handler cancelled it: that endpoint is owed the withdrawal, and the claim stands."""
+    admin, author, approver = people()
+    endpoint_id, _secret = endpoint(admin, "http://127.0.0.1:9/hook", events="release.published")
+    release_id = publish(author, approver)
+    _handle("release.published", release_id)
+    with session_scope() as s:
+        service.withdraw(s, release_id, s.merge(approver), "wrong figures")
+    with session_scope() as s:
+        (seen,) = s.exec(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)).all()
+        with session_scope() as worker:  # the claim, committed after the handler's read
+            worker.execute(update(WebhookDelivery).where(col(WebhookDelivery.id) == seen.id).values(attempts=1))
+        event = s.exec(select(OutboxEvent).where(OutboxEvent.name == "release.withdrawn")).one()
+        handlers.release_withdrawn(s, event)
+    assert len(deliveries(endpoint_id, "release.withdrawn")) == 1
+    assert deliveries(endpoint_id, "release.published")[0].status == WebhookStatus.PENDING
