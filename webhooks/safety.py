@@ -113,9 +113,15 @@ def check_url(url: str, field: str = "url", settings: Settings | None = None) ->
 
 
 def _literal(host: str) -> Address | None:
+    """The address `host` names by itself: an IP literal, or an IPv4 address in a form the
+    resolver reads as one (`2130706433`, `0x7f.1`, `017700000001`, `127.1`)."""
     try:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
         return None
 
 

@@ -114,3 +114,12 @@ def test_an_ipv4_address_inside_an_ipv6_form_is_checked_as_itself(address: str) 
     assert address_allowed(ipaddress.ip_address("2001:db8::1")) is False  # documentation: never global
     for public in ("2a00:1450:4001:80b::200e", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8"):
         assert address_allowed(ipaddress.ip_address(public))
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "017700000001", "127.1", "0", "0xa9.0xfe.0xa9.0xfe"])
+def test_an_ipv4_literal_in_any_form_the_resolver_reads_is_refused_when_saved(host: str) -> None:
+    """Decimal, octal, hex and short forms are IP literals too (the resolver reads them so):
+    refused when the endpoint is saved, as the docs promise, not only when it is sent to."""
+    override_settings(environment="production", secret_key="s" * 40)
+    with pytest.raises(InvalidInput, match="private, loopback"):
+        check_url(f"https://{host}/h")
