@@ -363,7 +363,8 @@ def close_clients() -> None:
 def redeliver(session: Session, actor: User | None, delivery_id: int) -> WebhookDelivery:
     """Send a delivered, failed or cancelled delivery again, with the same idempotency key and a
     new round of tries; it is decided again when it goes (a withdrawn release stays unsent).
-    Raises NotFound, NotRedeliverable (still pending) or RoleRequired."""
+    Raises NotFound, NotRedeliverable (still pending, or it would not go: release withdrawn,
+    endpoint disabled or removed) or RoleRequired."""
     if actor is not None:
         require_role(actor, "manage webhooks")
     delivery = session.get(WebhookDelivery, delivery_id)
@@ -371,6 +372,10 @@ def redeliver(session: Session, actor: User | None, delivery_id: int) -> Webhook
         raise NotFound("webhook delivery", delivery_id)
     if delivery.status == WebhookStatus.PENDING:
         raise NotRedeliverable(delivery_id, delivery.status.value)
+    endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+    stop = _why_not(session, delivery, endpoint) if endpoint is not None else ""
+    if stop:  # it would only be cancelled when its turn came: a success with no effect
+        raise NotRedeliverable(delivery_id, delivery.status.value, stop)
     delivery.status = WebhookStatus.PENDING
     delivery.retries_from = delivery.attempts
     delivery.next_attempt_at = utcnow()

@@ -4,6 +4,7 @@ than the cap is cut short, and the attempt keeps only its start."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -14,6 +15,7 @@ from tests.webhooks.helpers import attempts, deliveries, endpoint, people, publi
 from tests.webhooks.receiver import running_receiver
 from webhooks import delivery, handlers
 from webhooks.endpoints import enable_endpoint, get_endpoint
+from webhooks.errors import NotRedeliverable
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
 from workflow import service
 
@@ -84,6 +86,11 @@ def test_a_withdrawal_reaches_an_endpoint_disabled_since_it_received_the_release
             delivery.redeliver(s, s.merge(admin), withdrawn.id or 0)
         assert delivery.attempt(withdrawn.id or 0).kind == "delivered"
         assert [r.event for r in rx.at("/hook")] == ["release.published", "release.withdrawn"]
+        # The withdrawn release itself is not sent again, and `redeliver` says so instead of a
+        # success that ends in a cancelled delivery.
+        with session_scope() as s, pytest.raises(NotRedeliverable, match="release withdrawn"):
+            delivery.redeliver(s, s.merge(admin), published.id or 0)
+        assert deliveries(endpoint_id, "release.published")[0].status == WebhookStatus.DELIVERED
 
 
 def _handle(name: str, release_id: int) -> None:
