@@ -147,17 +147,17 @@ def _decide_and_claim(delivery_id: int) -> _Request | Outcome:
             return Outcome(delivery_id, "held", retry_in=(lift - now).total_seconds())
         if as_utc(delivery.next_attempt_at) > now + timedelta(seconds=1):
             return Outcome(delivery_id, "skipped", retry_in=(as_utc(delivery.next_attempt_at) - now).total_seconds())
+        number = delivery.attempts + 1  # read before the claim, which updates `delivery` in the session too
         claimed = session.execute(
             update(WebhookDelivery)
             .where(col(WebhookDelivery.id) == delivery_id, col(WebhookDelivery.status) == WebhookStatus.PENDING,
                    col(WebhookDelivery.attempts) == delivery.attempts,
                    or_(col(WebhookDelivery.claimed_until).is_(None), col(WebhookDelivery.claimed_until) < now))
-            .values(attempts=delivery.attempts + 1,
+            .values(attempts=number,
                     claimed_until=now + timedelta(seconds=2 * settings.webhook_timeout + 30))
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return Outcome(delivery_id, "skipped")
-        number = delivery.attempts + 1
         body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
         return _Request(endpoint.id or 0, endpoint.url, body, signing_secrets(endpoint, now), delivery.event, delivery.idempotency_key,
                         number, number - delivery.retries_from >= settings.webhook_max_attempts,
@@ -289,9 +289,11 @@ def _record(delivery_id: int, request: _Request, result: _Result) -> Outcome:
             result.status_code is None or result.status_code == 429 or result.status_code >= 500):
         error = f"{error}; gave up after {request.number} tries"
     with session_scope() as session:
+        # A receiver's NUL bytes: PostgreSQL's text cannot hold them, and the attempt must be kept.
+        error = error.replace("\x00", "\ufffd")
         session.add(WebhookAttempt(delivery_id=delivery_id, number=request.number, at=now,
                                    status_code=result.status_code, latency_ms=result.latency_ms, outcome=outcome,
-                                   error=error[:EXCERPT], response_excerpt=result.excerpt[:EXCERPT]))
+                                   error=error[:EXCERPT], response_excerpt=result.excerpt.replace("\x00", "\ufffd")[:EXCERPT]))
         values: dict[str, Any] = {"claimed_until": None, "last_error": error[:EXCERPT]}
         if outcome == "retry":
             values["next_attempt_at"] = now + timedelta(seconds=wait or 0)

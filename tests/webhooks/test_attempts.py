@@ -117,3 +117,18 @@ def test_a_withdrawal_counts_a_delivery_claimed_while_the_handler_looked(postgre
         handlers.release_withdrawn(s, event)
     assert len(deliveries(endpoint_id, "release.withdrawn")) == 1
     assert deliveries(endpoint_id, "release.published")[0].status == WebhookStatus.PENDING
+
+
+def test_an_answer_with_nul_bytes_is_kept_as_far_as_the_database_can(db: str) -> None:
+    """PostgreSQL's text holds no NUL: the attempt of a 2xx answer carrying one must still be
+    recorded (else the delivery, sent, is sent again by every sweep)."""
+    quick()
+    admin, _author, _approver = people()
+    with running_receiver() as rx:
+        endpoint_id, secret = endpoint(admin, rx.url("/nul"))
+        rx.on("/nul", (200, {"body": "ok\x00\x00done"}, 0.0), secret=secret)
+        assert delivery.attempt(_ping(endpoint_id)).kind == "delivered"
+        (tried,) = attempts(deliveries(endpoint_id)[0].id or 0)
+        assert tried.status_code == 200 and tried.response_excerpt.startswith("ok") and tried.response_excerpt.endswith("done")
+        # The first try is number 1, on record and in the Pressroom-Attempt header.
+        assert tried.number == 1 and [r.attempt for r in rx.at("/nul")] == [1]
