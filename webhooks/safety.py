@@ -98,6 +98,8 @@ def check_url(url: str, field: str = "url", settings: Settings | None = None) ->
                            + (" in production" if _production(settings) else ""))
     if not parsed.host:
         raise InvalidInput(field, f"{text!r} names no host")
+    if any(not 0 < len(label) <= 63 for label in parsed.raw_host.rstrip(b".").split(b".")):
+        raise InvalidInput(field, f"{parsed.host!r} has an empty label or one over 63 characters")
     if parsed.userinfo:
         raise InvalidInput(field, "must not carry a user name or password (they would be shown in lists)")
     if parsed.fragment:
@@ -184,7 +186,7 @@ class CheckedBackend(httpcore.SyncBackend):
         settings = get_settings()
         try:
             addresses = resolve(host, port)
-        except OSError as error:
+        except (OSError, UnicodeError) as error:  # UnicodeError: a name the idna codec refuses
             raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from None
         for address in addresses:
             if not address_allowed(ipaddress.ip_address(address), settings):

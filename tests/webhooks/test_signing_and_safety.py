@@ -123,3 +123,13 @@ def test_an_ipv4_literal_in_any_form_the_resolver_reads_is_refused_when_saved(ho
     override_settings(environment="production", secret_key="s" * 40)
     with pytest.raises(InvalidInput, match="private, loopback"):
         check_url(f"https://{host}/h")
+
+
+def test_a_host_the_resolver_cannot_encode_is_refused_when_saved_and_fails_cleanly_when_sent() -> None:
+    """A label over 63 characters: a clear error when saved; and a URL saved before this check
+    fails its attempt like any unresolvable name, not with an exception that leaves it unrecorded."""
+    url = f"https://{'a' * 64}.example/h"
+    with pytest.raises(InvalidInput, match="63"):
+        check_url(url)
+    with pytest.raises(httpx.ConnectError, match="cannot resolve"), checked_client(1) as client:
+        client.post(url, content=BODY)
