@@ -133,3 +133,16 @@ def test_a_host_the_resolver_cannot_encode_is_refused_when_saved_and_fails_clean
         check_url(url)
     with pytest.raises(httpx.ConnectError, match="cannot resolve"), checked_client(1) as client:
         client.post(url, content=BODY)
+
+
+def test_a_name_rebound_to_loopback_among_public_addresses_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: saved while public, the name now also answers 127.0.0.1; every address
+    is checked before any connection, so none is made."""
+    override_settings(environment="production", secret_key="s" * 40)
+    assert check_url("https://rebind.example/h") == "https://rebind.example/h"
+    monkeypatch.setattr("webhooks.safety.resolve", lambda host, port: ["192.0.2.1", "8.8.8.8", "127.0.0.1"])
+    with pytest.raises(UnsafeAddress, match="192.0.2.1"), checked_client(1) as client:
+        client.post("https://rebind.example/h", content=BODY)
+    monkeypatch.setattr("webhooks.safety.resolve", lambda host, port: ["8.8.8.8", "::ffff:127.0.0.1"])
+    with pytest.raises(UnsafeAddress, match="127.0.0.1"), checked_client(1) as client:
+        client.post("https://rebind.example/h", content=BODY)
