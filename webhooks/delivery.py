@@ -147,17 +147,17 @@ def _decide_and_claim(delivery_id: int) -> _Request | Outcome:
             return Outcome(delivery_id, "held", retry_in=(lift - now).total_seconds())
         if as_utc(delivery.next_attempt_at) > now + timedelta(seconds=1):
             return Outcome(delivery_id, "skipped", retry_in=(as_utc(delivery.next_attempt_at) - now).total_seconds())
+        number = delivery.attempts + 1  # read before the claim, which updates `delivery` in the session too
         claimed = session.execute(
             update(WebhookDelivery)
             .where(col(WebhookDelivery.id) == delivery_id, col(WebhookDelivery.status) == WebhookStatus.PENDING,
                    col(WebhookDelivery.attempts) == delivery.attempts,
                    or_(col(WebhookDelivery.claimed_until).is_(None), col(WebhookDelivery.claimed_until) < now))
-            .values(attempts=delivery.attempts + 1,
+            .values(attempts=number,
                     claimed_until=now + timedelta(seconds=2 * settings.webhook_timeout + 30))
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return Outcome(delivery_id, "skipped")
-        number = delivery.attempts + 1
         body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
         return _Request(endpoint.id or 0, endpoint.url, body, signing_secrets(endpoint, now), delivery.event, delivery.idempotency_key,
                         number, number - delivery.retries_from >= settings.webhook_max_attempts,
@@ -249,7 +249,7 @@ def _retry_after(value: str | None) -> float | None:
     """Seconds of a Retry-After header (seconds or an HTTP date), or None."""
     if not value:
         return None
-    if value.strip().isdigit():
+    if value.strip().isascii() and value.strip().isdigit():  # "²" is a digit to isdigit, not to float
         return float(value.strip())
     try:
         return max(0.0, (as_utc(parsedate_to_datetime(value)) - utcnow()).total_seconds())
@@ -289,9 +289,11 @@ def _record(delivery_id: int, request: _Request, result: _Result) -> Outcome:
             result.status_code is None or result.status_code == 429 or result.status_code >= 500):
         error = f"{error}; gave up after {request.number} tries"
     with session_scope() as session:
+        # A receiver's NUL bytes: PostgreSQL's text cannot hold them, and the attempt must be kept.
+        error = error.replace("\x00", "\ufffd")
         session.add(WebhookAttempt(delivery_id=delivery_id, number=request.number, at=now,
                                    status_code=result.status_code, latency_ms=result.latency_ms, outcome=outcome,
-                                   error=error[:EXCERPT], response_excerpt=result.excerpt[:EXCERPT]))
+                                   error=error[:EXCERPT], response_excerpt=result.excerpt.replace("\x00", "\ufffd")[:EXCERPT]))
         values: dict[str, Any] = {"claimed_until": None, "last_error": error[:EXCERPT]}
         if outcome == "retry":
             values["next_attempt_at"] = now + timedelta(seconds=wait or 0)
@@ -363,7 +365,8 @@ def close_clients() -> None:
 def redeliver(session: Session, actor: User | None, delivery_id: int) -> WebhookDelivery:
     """Send a delivered, failed or cancelled delivery again, with the same idempotency key and a
     new round of tries; it is decided again when it goes (a withdrawn release stays unsent).
-    Raises NotFound, NotRedeliverable (still pending) or RoleRequired."""
+    Raises NotFound, NotRedeliverable (still pending, or it would not go: release withdrawn,
+    endpoint disabled or removed) or RoleRequired."""
     if actor is not None:
         require_role(actor, "manage webhooks")
     delivery = session.get(WebhookDelivery, delivery_id)
@@ -371,6 +374,10 @@ def redeliver(session: Session, actor: User | None, delivery_id: int) -> Webhook
         raise NotFound("webhook delivery", delivery_id)
     if delivery.status == WebhookStatus.PENDING:
         raise NotRedeliverable(delivery_id, delivery.status.value)
+    endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+    stop = _why_not(session, delivery, endpoint) if endpoint is not None else ""
+    if stop:  # it would only be cancelled when its turn came: a success with no effect
+        raise NotRedeliverable(delivery_id, delivery.status.value, stop)
     delivery.status = WebhookStatus.PENDING
     delivery.retries_from = delivery.attempts
     delivery.next_attempt_at = utcnow()

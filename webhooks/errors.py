@@ -4,7 +4,8 @@
     ├── NotFound
     │   └── EndpointNotFound      no webhook endpoint with that id (or it was removed)
     └── Conflict
-        └── NotRedeliverable      a delivery that cannot be sent again (cancelled, or still pending)
+        └── NotRedeliverable      a delivery that cannot be sent again (still pending, its release
+                                  withdrawn, its endpoint disabled or removed)
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ class EndpointNotFound(NotFound):
 
 
 class NotRedeliverable(Conflict):
-    def __init__(self, delivery_id: int, status: str) -> None:
-        super().__init__(f"webhook delivery {delivery_id} is {status}: only a delivered or failed one is sent again")
+    def __init__(self, delivery_id: int, status: str, reason: str = "") -> None:
+        super().__init__(f"webhook delivery {delivery_id} cannot be sent again: {reason}" if reason else
+                         f"webhook delivery {delivery_id} is {status}: only a delivered or failed one is sent again")
         self.delivery_id = delivery_id
         self.status = status

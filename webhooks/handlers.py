@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from core.db import as_utc, utcnow
@@ -84,16 +85,22 @@ def release_withdrawn(session: Session, event: OutboxEvent) -> None:
         if delivery.attempts > 0:
             received.add(delivery.endpoint_id)
         if delivery.status == WebhookStatus.PENDING:
-            delivery.status = WebhookStatus.CANCELLED
-            delivery.finished_at = now
-            delivery.last_error = "release withdrawn"
-            session.add(delivery)
+            # Only as seen: a worker that claimed it since (attempts went up) is sending it now.
+            cancelled = session.execute(update(WebhookDelivery).where(
+                col(WebhookDelivery.id) == delivery.id, col(WebhookDelivery.status) == WebhookStatus.PENDING,
+                col(WebhookDelivery.attempts) == delivery.attempts,
+            ).values(status=WebhookStatus.CANCELLED, finished_at=now, last_error="release withdrawn")
+                .execution_options(synchronize_session=False))
+            if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+                received.add(delivery.endpoint_id)
     lift = _lift(release, now)
     wanted = [e for e in _endpoints(session, WITHDRAWN) if lift is None or e.embargoed]
     targets = {e.id: e for e in wanted}
     for endpoint_id in received - set(targets):
+        # A disabled endpoint is owed it too: its delivery is cancelled while it is off, and
+        # `redeliver` sends it once the endpoint is enabled again.
         endpoint = session.get(WebhookEndpoint, endpoint_id)
-        if endpoint is not None and endpoint.active and not endpoint.removed:
+        if endpoint is not None and not endpoint.removed:
             targets[endpoint_id] = endpoint
     if not targets:
         return

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
+import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,11 +49,30 @@ def address_allowed(address: Address, settings: Settings | None = None) -> bool:
     settings = settings or get_settings()
     if not _production(settings):
         return True
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if any(address in ipaddress.ip_network(net, strict=False) for net in settings.webhook_allowed_networks):
+    carried = _carried(address)
+    if any(a in ipaddress.ip_network(net, strict=False)
+           for net in settings.webhook_allowed_networks for a in {address, carried}):
         return True
-    return address.is_global and not address.is_multicast
+    return carried.is_global and not carried.is_multicast
+
+
+# IPv6 forms that the kernel or a gateway turns into the IPv4 address carried in their last 32
+# bits: IPv4-compatible (::/96), SIIT (RFC 2765) and the well-known NAT64 prefix (RFC 6052).
+_CARRYING = tuple(ipaddress.ip_network(n) for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96"))
+
+
+def _carried(address: Address) -> Address:
+    """The IPv4 address an IPv6 address reaches through it (mapped, compatible, SIIT, NAT64,
+    6to4), else the address itself: `64:ff9b::a00:1` is 10.0.0.1, not a public address."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return address
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if any(address in net for net in _CARRYING):
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    return address
 
 
 def scheme_allowed(url: str, settings: Settings | None = None) -> bool:
@@ -76,6 +98,8 @@ def check_url(url: str, field: str = "url", settings: Settings | None = None) ->
                            + (" in production" if _production(settings) else ""))
     if not parsed.host:
         raise InvalidInput(field, f"{text!r} names no host")
+    if any(not 0 < len(label) <= 63 for label in parsed.raw_host.rstrip(b".").split(b".")):
+        raise InvalidInput(field, f"{parsed.host!r} has an empty label or one over 63 characters")
     if parsed.userinfo:
         raise InvalidInput(field, "must not carry a user name or password (they would be shown in lists)")
     if parsed.fragment:
@@ -91,9 +115,15 @@ def check_url(url: str, field: str = "url", settings: Settings | None = None) ->
 
 
 def _literal(host: str) -> Address | None:
+    """The address `host` names by itself: an IP literal, or an IPv4 address in a form the
+    resolver reads as one (`2130706433`, `0x7f.1`, `017700000001`, `127.1`)."""
     try:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
         return None
 
 
@@ -101,6 +131,50 @@ def resolve(host: str, port: int) -> list[str]:
     """Every address `host` resolves to for a TCP connection, in the resolver's order."""
     found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+
+class _Deadline(threading.local):
+    """When the request this thread is making must be over (time.monotonic), or None."""
+
+    at: float | None = None
+
+
+_deadline = _Deadline()
+
+
+def _within(timeout: float | None, error: type[Exception]) -> float | None:
+    """`timeout` cut to what is left of the request's total time; raises `error` when none is."""
+    if _deadline.at is None:
+        return timeout
+    left = _deadline.at - time.monotonic()
+    if left <= 0:
+        raise error("the answer took longer than the timeout in all")
+    return left if timeout is None else min(timeout, left)
+
+
+class _BoundedStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the request's total deadline: an answer
+    dripped a byte at a time, each within the per-read timeout, cannot hold a worker for hours."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _within(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _within(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _BoundedStream(self._stream.start_tls(ssl_context, server_hostname,
+                                                     _within(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
 
 
 class CheckedBackend(httpcore.SyncBackend):
@@ -112,7 +186,7 @@ class CheckedBackend(httpcore.SyncBackend):
         settings = get_settings()
         try:
             addresses = resolve(host, port)
-        except OSError as error:
+        except (OSError, UnicodeError) as error:  # UnicodeError: a name the idna codec refuses
             raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from None
         for address in addresses:
             if not address_allowed(ipaddress.ip_address(address), settings):
@@ -120,25 +194,34 @@ class CheckedBackend(httpcore.SyncBackend):
         last: Exception = httpcore.ConnectError(f"{host} resolves to no address")
         for address in addresses:
             try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+                return _BoundedStream(super().connect_tcp(address, port, _within(timeout, httpcore.ConnectTimeout),
+                                                          local_address, socket_options))
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                 last = error
         raise last
 
 
 class CheckedTransport(httpx.HTTPTransport):
-    """httpx's transport over `CheckedBackend`: the same connection pool, checked addresses."""
+    """httpx's transport over `CheckedBackend`: the same connection pool, checked addresses, and
+    `total` seconds at most for a request and the reading of its answer."""
 
-    def __init__(self, max_connections: int = 20) -> None:
+    def __init__(self, max_connections: int = 20, total: float | None = None) -> None:
         super().__init__()
+        self._total = total
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(), max_connections=max_connections,
             max_keepalive_connections=max_connections, keepalive_expiry=30.0, network_backend=CheckedBackend(),
         )
 
 
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        _deadline.at = None if self._total is None else time.monotonic() + self._total
+        return super().handle_request(request)
+
+
 def checked_client(timeout: float) -> httpx.Client:
     """An httpx client for webhooks: checked addresses, no redirects, no proxies from the
-    environment (they would connect on our behalf, unchecked), a timeout on each phase."""
-    return httpx.Client(transport=CheckedTransport(), follow_redirects=False, trust_env=False,
+    environment (they would connect on our behalf, unchecked), a timeout on each phase and on
+    the whole."""
+    return httpx.Client(transport=CheckedTransport(total=timeout), follow_redirects=False, trust_env=False,
                         timeout=httpx.Timeout(timeout))

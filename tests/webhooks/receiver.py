@@ -1,7 +1,8 @@
 """A real HTTP receiver of webhooks on loopback, for tests and the benchmark.
 
 Each path has a script of answers (status, headers, seconds to wait before answering), used in
-turn, the last one repeating; a `body-bytes` header (not sent) makes the answer that long. Every request is recorded with whether its signature checked out,
+turn, the last one repeating; a `body-bytes` header (not sent) makes the answer that long, a
+`body` header (not sent) is the answer. Every request is recorded with whether its signature checked out,
 verified as docs/webhooks.md tells a receiver to (HMAC-SHA256 of "<t>.<body>", constant-time
 comparison, a timestamp within five minutes). `processed` holds, per path and idempotency key, the
 requests it accepted (2xx, signature valid): exactly one each is what a sender owes it.
@@ -102,10 +103,12 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             reply = b'{"ok": true}' if status < 300 else b"not this time"
             if "body-bytes" in headers:  # an endless-looking answer: this many bytes
                 reply = b"x" * int(headers["body-bytes"])
+            if "body" in headers:  # this answer, as it is
+                reply = headers["body"].encode("latin-1")
             try:
                 self.send_response(status)
                 for name, value in headers.items():
-                    if name != "body-bytes":
+                    if name not in ("body-bytes", "body"):
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()

@@ -3,6 +3,9 @@ moment of connecting, on the addresses the name resolves to then."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+import threading
 import time
 
 import httpx
@@ -11,7 +14,7 @@ import pytest
 from core.errors import InvalidInput
 from core.settings import override_settings
 from tests.webhooks.receiver import OK, running_receiver, verify
-from webhooks.safety import UnsafeAddress, check_url, checked_client
+from webhooks.safety import UnsafeAddress, address_allowed, check_url, checked_client
 from webhooks.signing import SignatureError, new_secret, signature_header
 from webhooks.signing import verify as pressroom_verify
 
@@ -71,3 +74,75 @@ def test_redirects_are_not_followed() -> None:
         # No proxy from the environment either: straight to the checked address.
         with pytest.raises(httpx.ConnectError), checked_client(0.5) as client:
             client.post("http://127.0.0.1:9/", content=BODY)
+
+
+def test_an_answer_dripped_byte_by_byte_costs_no_more_than_the_timeout() -> None:
+    """Each byte of the status line arrives well within the per-read timeout; the whole answer
+    must still end at the timeout (a worker is not held for hours by one receiver)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def drip() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Drip: " + b"a" * 60:
+                try:
+                    conn.send(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.1)
+
+    threading.Thread(target=drip, daemon=True).start()
+    started = time.perf_counter()
+    with server, pytest.raises(httpx.TimeoutException), checked_client(0.5) as client:
+        client.post(f"http://127.0.0.1:{server.getsockname()[1]}/", content=BODY)
+    assert time.perf_counter() - started < 2.5
+
+
+@pytest.mark.parametrize("address", ["::127.0.0.1", "64:ff9b::10.1.2.3", "64:ff9b::169.254.169.254",
+                                     "2002:7f00:1::1", "2002:a9fe:a9fe::1", "::ffff:0:127.0.0.1"])
+def test_an_ipv4_address_inside_an_ipv6_form_is_checked_as_itself(address: str) -> None:
+    """IPv4-compatible, NAT64, 6to4 and SIIT forms reach the IPv4 address they carry."""
+    override_settings(environment="production", secret_key="s" * 40)
+    with pytest.raises(InvalidInput, match="private, loopback"):
+        check_url(f"https://[{address}]/h")
+    assert not address_allowed(ipaddress.ip_address(address))
+    override_settings(webhook_allowed_networks="10.1.0.0/16,127.0.0.0/8,169.254.0.0/16")
+    assert address_allowed(ipaddress.ip_address(address))
+    assert address_allowed(ipaddress.ip_address("2001:db8::1")) is False  # documentation: never global
+    for public in ("2a00:1450:4001:80b::200e", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8"):
+        assert address_allowed(ipaddress.ip_address(public))
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "017700000001", "127.1", "0", "0xa9.0xfe.0xa9.0xfe"])
+def test_an_ipv4_literal_in_any_form_the_resolver_reads_is_refused_when_saved(host: str) -> None:
+    """Decimal, octal, hex and short forms are IP literals too (the resolver reads them so):
+    refused when the endpoint is saved, as the docs promise, not only when it is sent to."""
+    override_settings(environment="production", secret_key="s" * 40)
+    with pytest.raises(InvalidInput, match="private, loopback"):
+        check_url(f"https://{host}/h")
+
+
+def test_a_host_the_resolver_cannot_encode_is_refused_when_saved_and_fails_cleanly_when_sent() -> None:
+    """A label over 63 characters: a clear error when saved; and a URL saved before this check
+    fails its attempt like any unresolvable name, not with an exception that leaves it unrecorded."""
+    url = f"https://{'a' * 64}.example/h"
+    with pytest.raises(InvalidInput, match="63"):
+        check_url(url)
+    with pytest.raises(httpx.ConnectError, match="cannot resolve"), checked_client(1) as client:
+        client.post(url, content=BODY)
+
+
+def test_a_name_rebound_to_loopback_among_public_addresses_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: saved while public, the name now also answers 127.0.0.1; every address
+    is checked before any connection, so none is made."""
+    override_settings(environment="production", secret_key="s" * 40)
+    assert check_url("https://rebind.example/h") == "https://rebind.example/h"
+    monkeypatch.setattr("webhooks.safety.resolve", lambda host, port: ["192.0.2.1", "8.8.8.8", "127.0.0.1"])
+    with pytest.raises(UnsafeAddress, match="192.0.2.1"), checked_client(1) as client:
+        client.post("https://rebind.example/h", content=BODY)
+    monkeypatch.setattr("webhooks.safety.resolve", lambda host, port: ["8.8.8.8", "::ffff:127.0.0.1"])
+    with pytest.raises(UnsafeAddress, match="127.0.0.1"), checked_client(1) as client:
+        client.post("https://rebind.example/h", content=BODY)
