@@ -1,7 +1,7 @@
 """approval chains per release kind
 
 Revision ID: 0017
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-05 16:00:00.000000
 
 `approval_chain` holds the ordered steps admins set for a release kind (a kind without a row has
@@ -24,7 +24,7 @@ from alembic import op
 import core.db
 
 revision = '0017'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

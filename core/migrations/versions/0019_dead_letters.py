@@ -1,7 +1,7 @@
 """dead letters: an outbox event's failures, last error, next try, and its dead-letter state
 
 Revision ID: 0019
-Revises: 0020
+Revises: 0018
 Create Date: 2026-12-05 16:00:00.000000
 
 An event whose handlers keep failing is tried again with backoff and, after
@@ -17,7 +17,7 @@ from alembic import op
 from core.db import UTCDateTime
 
 revision = '0019'
-down_revision = '0020'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
@@ -35,6 +35,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('ix_outbox_event_dead_at', table_name='outbox_event')
-    with op.batch_alter_table('outbox_event') as batch:
-        for column in ('discarded_at', 'dead_at', 'retry_at', 'last_error', 'failures'):
-            batch.drop_column(column)
+    # ALTER TABLE … DROP COLUMN in place (SQLite 3.35+), not batch mode's copy of the table:
+    # dropping the old copy would delete every event under the receipts that refer to it.
+    for column in ('discarded_at', 'dead_at', 'retry_at', 'last_error', 'failures'):
+        op.drop_column('outbox_event', column)

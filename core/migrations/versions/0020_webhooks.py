@@ -1,7 +1,7 @@
 """outgoing webhooks: endpoints, deliveries and their attempts
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-05 16:00:00.000000
 
 `webhook_endpoint` holds the receivers admins add (URL, chosen events, whether they receive
@@ -19,7 +19,7 @@ from alembic import op
 from core.db import UTCDateTime
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
