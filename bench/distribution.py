@@ -1,6 +1,6 @@
 """Benchmark: a whole distribution through real workers, against a plain smtplib loop.
 
-    python3 dev.py shell python bench/distribution.py [--sizes 10000,100000] [--workers 2]
+    python3 dev.py shell python bench/distribution.py [--sizes 10000,100000] [--workers 2] [--postgres]
 
 For each size it starts an aiosmtpd sink in a process of its own, creates that many confirmed
 subscribers, publishes a release and lets `--workers` workers (each with `--concurrency` pool
@@ -9,7 +9,9 @@ beforehand, sent by a plain smtplib loop to the same sink over the same number o
 once before and once after Pressroom's run (the ratio uses their mean).
 It prints messages per second of both and their ratio, the time from publish to last delivery,
 the peak RSS of each worker, and the count of messages the sink received (it must equal the
-number of subscribers). Goal: ratio >= 0.8, worker RSS flat (< 200 MB) from 10k to 100k.
+number of subscribers). With `--postgres` each size gets a fresh PostgreSQL database (created on
+`--admin-url`, dropped at the end) instead of SQLite. Goal: ratio >= 0.8, worker RSS flat
+(< 200 MB) from 10k to 100k.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 GOAL_RATIO = 0.8
 GOAL_RSS_MB = 200.0
+DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def _sink_process(port: int, count: multiprocessing.sharedctypes.Synchronized, ready: multiprocessing.synchronize.Event,  # type: ignore[name-defined]
@@ -107,7 +110,33 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _setup(directory: Path, size: int, mail_url: str) -> int:
+def _create_database(admin_url: str) -> str:
+    """A fresh database beside `admin_url`'s; returns its URL."""
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"pressroom_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(admin_url: str, url: str) -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    from core.db import dispose_engines
+
+    dispose_engines()
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _setup(directory: Path, size: int, mail_url: str, database_url: str = "") -> int:
     """Database, broker, subscribers and an approved release; returns the release id."""
     from core import migrate
     from core.broker import broker_url
@@ -119,7 +148,7 @@ def _setup(directory: Path, size: int, mail_url: str) -> int:
     from workflow.users import add_user
 
     override_settings(
-        data_dir=str(directory / "data"), database_url=f"sqlite:///{directory / 'bench.db'}",
+        data_dir=str(directory / "data"), database_url=database_url or f"sqlite:///{directory / 'bench.db'}",
         broker_url="embedded", mail_url=mail_url, outbox_relay_interval=1, sweep_interval=5,
     )
     migrate.upgrade()
@@ -263,6 +292,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=2,
                         help="SMTP connections per worker (threads); the baseline uses as many in all")
+    parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database instead of SQLite")
+    parser.add_argument("--admin-url", default=os.environ.get("PRESSROOM_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     sink = Sink()
@@ -275,10 +306,12 @@ def main() -> int:
                 from core.broker import stop_embedded
                 from core.db import dispose_engines
 
-                print(f"\n== {size:,} subscribers, {args.workers} workers × {args.concurrency} connections ==",
-                      flush=True)
+                database = "PostgreSQL" if args.postgres else "SQLite"
+                print(f"\n== {size:,} subscribers, {args.workers} workers × {args.concurrency} connections, "
+                      f"{database} ==", flush=True)
                 t = time.monotonic()
-                release_id = _setup(directory, size, f"smtp://127.0.0.1:{sink.port}")
+                database_url = _create_database(args.admin_url) if args.postgres else ""
+                release_id = _setup(directory, size, f"smtp://127.0.0.1:{sink.port}", database_url)
                 print(f"set-up (import, release): {time.monotonic() - t:.1f} s", flush=True)
                 try:
                     connections = args.workers * args.concurrency
@@ -292,6 +325,8 @@ def main() -> int:
                 finally:
                     stop_embedded(directory / "data")
                     dispose_engines()
+                    if database_url:
+                        _drop_database(args.admin_url, database_url)
                 base, base_cpu_us = (before + after) / 2, (before_cpu + after_cpu) / 2
                 ratio = ours["rate"] / base
                 rss = [ours[k] for k in sorted(ours) if k.startswith("rss")]
