@@ -205,10 +205,10 @@ def _run_pressroom(release_id: int, workers: int, concurrency: int, directory: P
     with session_scope() as s:
         service.publish(s, release_id, get_user(s, "marc@example.be"))
     relay_now()
-    first: tuple[float, int] | None = None  # (workers' CPU, messages received) at the first arrival
+    arrival: tuple[float, int] | None = None  # (workers' CPU, messages received) at the first arrival
     while True:
-        if first is None and sink.count.value:
-            first = (sum(_cpu_seconds(p.pid) for p in processes), sink.count.value)
+        if arrival is None and sink.count.value:
+            arrival = (sum(_cpu_seconds(p.pid) for p in processes), sink.count.value)
         with session_scope() as s:
             status = s.execute(
                 select(col(Distribution.status)).where(col(Distribution.release_id) == release_id)
@@ -224,9 +224,9 @@ def _run_pressroom(release_id: int, workers: int, concurrency: int, directory: P
     rss = [_peak_rss_mb(p.pid) for p in processes]
     total_cpu = sum(_cpu_seconds(p.pid) for p in processes)
     cpu = total_cpu - sum(idle_cpu)
-    if first is None or first[1] >= size:
-        first = (sum(idle_cpu), 0)
-    sending_cpu_us = (total_cpu - first[0]) / (size - first[1]) * 1e6
+    if arrival is None or arrival[1] >= size:
+        arrival = (sum(idle_cpu), 0)
+    sending_cpu_us = (total_cpu - arrival[0]) / (size - arrival[1]) * 1e6
     for p in processes:
         p.send_signal(signal.SIGTERM)
     for p in processes:
