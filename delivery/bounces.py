@@ -17,7 +17,6 @@ list and language, see `reports.tallies`).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import mailbox
 import re
@@ -45,7 +44,7 @@ _ADDRESS_HEADERS = ("To", "Delivered-To", "X-Original-To", "Envelope-To", "X-Env
 
 def _sign(delivery_id: int) -> str:
     key = get_settings().secret_key.encode()
-    return hmac.new(key, f"verp:{delivery_id}".encode(), hashlib.sha256).hexdigest()[:10]
+    return hmac.digest(key, f"verp:{delivery_id}".encode(), "sha256").hex()[:10]  # one C call per message
 
 
 def _base36(number: int) -> str:

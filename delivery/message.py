@@ -383,6 +383,7 @@ class PreparedMessage:
         self._encoder = _FieldEncoder()
         self._date: tuple[object, bytes] = (None, b"")
         self._last_id: tuple[str | None, str] = (None, "")
+        self._mailto_checked = ""
         delimiter = f"\r\n--{self._boundary}\r\n".encode("ascii")
         self._text_head = (
             CRLF + f"--{self._boundary}\r\n".encode("ascii")
@@ -427,9 +428,11 @@ class PreparedMessage:
         mailto = recipient.unsubscribe_mailto or (
             f"mailto:unsubscribe@{self.identity.domain}?subject=unsubscribe"
         )
-        if not mailto.startswith("mailto:") or not is_safe_url(mailto.split("?", 1)[0]):
-            raise InvalidInput("recipient.unsubscribe_mailto", f"{mailto[:80]!r} is not a mailto URL")
-        _header_safe(mailto, "recipient.unsubscribe_mailto")
+        if mailto != self._mailto_checked:  # the same for every copy of a mailing: checked once
+            if not mailto.startswith("mailto:") or not is_safe_url(mailto.split("?", 1)[0]):
+                raise InvalidInput("recipient.unsubscribe_mailto", f"{mailto[:80]!r} is not a mailto URL")
+            _header_safe(mailto, "recipient.unsubscribe_mailto")
+            self._mailto_checked = mailto
         return [
             self._list_id(slug),
             f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n".encode("ascii"),
