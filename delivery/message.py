@@ -285,13 +285,13 @@ def _join_qp(plan: _Plan, encoded: dict[str, bytes]) -> bytes:
     out: list[bytes] = []
     at_line_start = True
     for piece in plan:
-        if piece.__class__ is str:
-            data = encoded[piece]  # type: ignore[index]
+        if isinstance(piece, str):
+            data = encoded[piece]
             if not data:
                 continue
             ends_line = data.endswith(CRLF)
         else:
-            data, ends_line = piece  # type: ignore[misc]
+            data, ends_line = piece
         if not at_line_start:
             out.append(_SOFT_BREAK)
         out.append(data)
