@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,12 +49,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout, too
 
 from distribution import (  # bench/ is the script's own directory
+    DEFAULT_ADMIN_URL,
     Sink,
     _baseline_messages,
+    _create_database,
+    _drop_database,
     _run_baseline,
 )
 
-DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 GOAL_MATERIALISE_S = 60.0
 GOAL_FIRST_PRESS_S = 2.0
 GOAL_ALL_PRESS_S = 10.0
@@ -85,30 +86,6 @@ class Figures:
     sent: int = 0
     rss: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-
-
-def _create_database(admin_url: str) -> str:
-    """A fresh database beside `admin_url`'s; returns its URL."""
-    from sqlalchemy import create_engine, make_url, text
-
-    name = f"pressroom_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(admin_url: str, url: str) -> None:
-    from sqlalchemy import create_engine, make_url, text
-
-    from core.db import dispose_engines
-
-    dispose_engines()
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _import(list_slug: str, prefix: str, count: int) -> None:

@@ -26,7 +26,6 @@ list and language, see `reports.tallies`).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import mailbox
 import re
@@ -61,7 +60,7 @@ _MAIL_SYSTEM = re.compile(r"\b(?:mailer-daemon|postmaster)@", re.IGNORECASE)
 
 def _sign(delivery_id: int, purpose: str = "verp") -> str:
     key = get_settings().secret_key.encode()
-    return hmac.new(key, f"{purpose}:{delivery_id}".encode(), hashlib.sha256).hexdigest()[:10]
+    return hmac.digest(key, f"{purpose}:{delivery_id}".encode(), "sha256").hex()[:10]  # one C call per message
 
 
 def _base36(number: int) -> str:

@@ -261,27 +261,69 @@ def _qp(text: str) -> bytes:
     return encoded[:start] + last[:cut] + _SOFT_BREAK + last[cut:]
 
 
-def _qp_pieces(parts: tuple[str, ...]) -> tuple[bytes | str, ...]:
-    """Literal parts encoded once (bytes); field names (str) are left to fill per recipient."""
-    return tuple(_qp(part) if index % 2 == 0 else part for index, part in enumerate(parts))
+# A part ready to fill: literal pieces encoded once, with whether each ends a line (bytes, bool),
+# and the names of the fields between them (str). Empty literals are left out: they add nothing
+# and break no line.
+_Plan = tuple[tuple[bytes, bool] | str, ...]
 
 
-def _join_qp(pieces: tuple[bytes | str, ...], values: dict[str, str], escape: bool) -> bytes:
+def _qp_pieces(parts: tuple[str, ...]) -> _Plan:
+    """Literal parts encoded once; field names (str) are left to fill per recipient."""
+    plan: list[tuple[bytes, bool] | str] = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            plan.append(part)
+        elif part:
+            encoded = _qp(part)
+            plan.append((encoded, encoded.endswith(CRLF)))
+    return tuple(plan)
+
+
+def _join_qp(plan: _Plan, encoded: dict[str, bytes]) -> bytes:
+    """One part's body: the literals and the fields' encoded values, a soft line break between
+    two pieces where the first does not end its line."""
     out: list[bytes] = []
     at_line_start = True
-    for piece in pieces:
+    for piece in plan:
         if isinstance(piece, str):
-            value = values[piece]
-            data = _qp(html.escape(value, quote=True) if escape else value)
+            data = encoded[piece]
+            if not data:
+                continue
+            ends_line = data.endswith(CRLF)
         else:
-            data = piece
-        if not data:
-            continue
+            data, ends_line = piece
         if not at_line_start:
             out.append(_SOFT_BREAK)
         out.append(data)
-        at_line_start = data.endswith(CRLF)
+        at_line_start = ends_line
     return b"".join(out)
+
+
+class _FieldEncoder:
+    """The quoted-printable form of each field's value, as text and as escaped HTML.
+
+    Fields whose value is the same for every recipient (the "view online" link, an empty
+    access query) are encoded once and reused while the value stays the same; a value with
+    nothing to escape has one encoding for both parts.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[str, bytes, bytes]] = {}
+
+    def encode(self, values: dict[str, str], names: frozenset[str]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+        text: dict[str, bytes] = {}
+        markup: dict[str, bytes] = {}
+        last = self._last
+        for name in names:
+            value = values[name]
+            known = last.get(name)
+            if known is None or known[0] != value:
+                plain = _qp(value)
+                escaped = html.escape(value, quote=True)
+                known = last[name] = (value, plain, plain if escaped == value else _qp(escaped))
+            text[name] = known[1]
+            markup[name] = known[2]
+        return text, markup
 
 
 # --- the message -------------------------------------------------------------------------------
@@ -337,6 +379,11 @@ class PreparedMessage:
         self._list_ids: dict[str, bytes] = {}
         self._text_pieces = _qp_pieces(compiled.text_parts)
         self._html_pieces = _qp_pieces(compiled.html_parts)
+        self._fields = frozenset(p for p in (*self._text_pieces, *self._html_pieces) if isinstance(p, str))
+        self._encoder = _FieldEncoder()
+        self._date: tuple[object, bytes] = (None, b"")
+        self._last_id: tuple[str | None, str] = (None, "")
+        self._mailto_checked = ""
         delimiter = f"\r\n--{self._boundary}\r\n".encode("ascii")
         self._text_head = (
             CRLF + f"--{self._boundary}\r\n".encode("ascii")
@@ -351,9 +398,19 @@ class PreparedMessage:
         self._end = f"\r\n--{self._boundary}--\r\n".encode("ascii")
 
     def message_id(self, recipient_email: str) -> str:
-        """The Message-ID of this message for one recipient: the same every time it is built."""
-        digest = hashlib.sha256(recipient_email.strip().lower().encode("utf-8")).hexdigest()[:20]
-        return f"<{self._id_prefix}{digest}@{self.identity.domain}>"
+        """The Message-ID of this message for one recipient: the same every time it is built
+        (the last one is kept: a copy's header and its delivery row both ask for it)."""
+        if self._last_id[0] != recipient_email:
+            digest = hashlib.sha256(recipient_email.strip().lower().encode("utf-8")).hexdigest()[:20]
+            self._last_id = (recipient_email, f"<{self._id_prefix}{digest}@{self.identity.domain}>")
+        return self._last_id[1]
+
+    def _date_header(self, moment: datetime) -> bytes:
+        """The Date header, formatted once per second (a chunk of messages shares its moment)."""
+        key = (moment.replace(microsecond=0), moment.utcoffset())
+        if self._date[0] != key:
+            self._date = (key, _raw("Date", format_datetime(moment)))
+        return self._date[1]
 
     def _list_id(self, slug: str) -> bytes:
         cached = self._list_ids.get(slug)
@@ -371,10 +428,11 @@ class PreparedMessage:
         url = _web_url(recipient.unsubscribe_url, "recipient.unsubscribe_url")
         _web_url(recipient.preferences_url, "recipient.preferences_url")
         mailto = recipient.unsubscribe_mailto
-        if mailto:
+        if mailto and mailto != self._mailto_checked:
             if not mailto.startswith("mailto:") or not is_safe_url(mailto.split("?", 1)[0]):
                 raise InvalidInput("recipient.unsubscribe_mailto", f"{mailto[:80]!r} is not a mailto URL")
             _header_safe(mailto, "recipient.unsubscribe_mailto")
+            self._mailto_checked = mailto
         unsubscribe = f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n" if mailto else f"List-Unsubscribe: <{url}>\r\n"
         return [
             self._list_id(slug),
@@ -390,7 +448,7 @@ class PreparedMessage:
         compiled = self.compiled
         slug = recipient.list_slug or self.identity.default_list
         headers = [
-            _raw("Date", format_datetime(date or utcnow())),
+            self._date_header(date or utcnow()),
             _address_header("To", format_address(recipient.name, recipient.email, "to")),
             _raw("Message-ID", self.message_id(recipient.email)),
         ]
@@ -403,14 +461,15 @@ class PreparedMessage:
         for field in ("view_online_url",):
             if values[field] and not is_safe_url(values[field]):
                 raise InvalidInput(f"recipient.{field}", f"{values[field][:80]!r} is not an http(s) URL")
+        text, markup = self._encoder.encode(values, self._fields)
         message = b"".join(
             (
                 *headers,
                 self._static_headers,
                 self._text_head,
-                _join_qp(self._text_pieces, values, escape=False),
+                _join_qp(self._text_pieces, text),
                 self._html_head,
-                _join_qp(self._html_pieces, values, escape=True),
+                _join_qp(self._html_pieces, markup),
                 self._end,
             )
         )

@@ -20,7 +20,9 @@ login) raises `TransportUnavailable`.
 A bulk sender uses `submit` instead: it returns a `Ticket` at once, and SMTP reads the server's
 reply to the message's content only when the connection is next used (or at `settle()`). The
 server checks and stores one message while Pressroom builds the next, so neither waits for the
-other; no command is ever sent before the previous reply is read, so no PIPELINING is needed.
+other. Where the server offers PIPELINING (RFC 2920), MAIL FROM, every RCPT TO and DATA go in
+one write and their replies are read together: one round trip less per recipient and two per
+message, and fewer system calls on both sides; the content still goes only after DATA's 354.
 """
 
 from __future__ import annotations
@@ -327,24 +329,25 @@ class SMTPTransport(BaseTransport):
                 RecipientResult(r, Outcome.PERMANENT, None, "non-ASCII sender needs SMTPUTF8")
                 for r in recipients
             ))
+        envelopes = {r: _envelope_to(r) for r in recipients}
         # A connection kept for a batch may have been dropped by the server while idle: reconnect
         # once, but only before anything of this message was sent.
         started = self._connection is not None
         connection = self._session()
         try:
-            code, detail = self._mail(connection, envelope_from, message)
+            code, detail, pipelined = self._mail(connection, envelope_from, message, envelopes)
         except smtplib.SMTPServerDisconnected as exc:
             self._drop(connection, exc)
             if not started or self.timed_out:  # a server that does not answer is not asked twice
                 return SendResult.all(recipients, None, f"connection lost before MAIL FROM: {exc}")
             connection = self._session()
             try:
-                code, detail = self._mail(connection, envelope_from, message)
+                code, detail, pipelined = self._mail(connection, envelope_from, message, envelopes)
             except smtplib.SMTPServerDisconnected as exc:
                 self._drop(connection, exc)
                 return SendResult.all(recipients, None, f"connection lost before MAIL FROM: {exc}")
         try:
-            return self._transaction(connection, code, detail, ticket, message)
+            return self._transaction(connection, code, detail, ticket, message, envelopes, pipelined)
         except smtplib.SMTPServerDisconnected as exc:
             self._drop(connection, exc)
             return SendResult.all(recipients, None, f"connection lost: {exc}")
@@ -363,49 +366,75 @@ class SMTPTransport(BaseTransport):
         return self._connection
 
     @staticmethod
-    def _mail(connection: smtplib.SMTP, envelope_from: str, message: bytes) -> tuple[int, bytes]:
-        size = f" SIZE={len(message)}" if connection.does_esmtp and "size" in connection.esmtp_features else ""
-        connection.putcmd("mail", f"FROM:{_path(envelope_from)}{size}")
-        return connection.getreply()
+    def _mail(connection: smtplib.SMTP, envelope_from: str, message: bytes,
+              envelopes: dict[str, str | None]) -> tuple[int, bytes, bool]:
+        """Send MAIL FROM (and, where the server pipelines, every RCPT TO and DATA with it);
+        (MAIL's reply code and text, whether the other commands went along)."""
+        esmtp = connection.does_esmtp
+        size = f" SIZE={len(message)}" if esmtp and "size" in connection.esmtp_features else ""
+        mail = f"FROM:{_path(envelope_from)}{size}"
+        usable = [envelope for envelope in envelopes.values() if envelope is not None]
+        pipelined = bool(usable) and esmtp and "pipelining" in connection.esmtp_features
+        if pipelined:
+            commands = (f"MAIL {mail}", *(f"RCPT TO:{_path(e)}" for e in usable), "DATA")
+            connection.send("".join(_line(command) for command in commands))
+        else:
+            connection.putcmd("mail", mail)
+        code, detail = connection.getreply()
+        return code, detail, pipelined
 
     def _transaction(
-        self, connection: smtplib.SMTP, mail_code: int, mail_detail: bytes, ticket: Ticket, message: bytes
+        self, connection: smtplib.SMTP, mail_code: int, mail_detail: bytes, ticket: Ticket, message: bytes,
+        envelopes: dict[str, str | None], pipelined: bool,
     ) -> SendResult | None:
         recipients = ticket.recipients
         if mail_code != 250:
+            if pipelined and mail_code != 421:  # the replies to the recipients and DATA are due all the same
+                for _ in range(sum(e is not None for e in envelopes.values()) + 1):
+                    self._end_refused_data(connection, *connection.getreply())
             self._reset(connection, mail_code)
             return SendResult.all(recipients, mail_code, f"sender refused: {_reply(mail_detail)}")
         results: dict[str, RecipientResult] = {}
         accepted: list[str] = []
-        for recipient in recipients:
-            try:  # an internationalised domain goes in its xn-- form; a non-ASCII local part cannot
-                envelope_to = recipient if recipient.isascii() else ascii_address(recipient, "recipient")
-            except UnsafeHeader:
+        for recipient, envelope_to in envelopes.items():  # each address once
+            if envelope_to is None:
                 results[recipient] = RecipientResult(
                     recipient, Outcome.PERMANENT, None, "non-ASCII address needs SMTPUTF8"
                 )
                 continue
-            connection.putcmd("rcpt", f"TO:{_path(envelope_to)}")
+            if not pipelined:
+                connection.putcmd("rcpt", f"TO:{_path(envelope_to)}")
             code, detail = connection.getreply()
             results[recipient] = RecipientResult(recipient, classify(code), code, _reply(detail))
             if code in (250, 251):
                 accepted.append(recipient)
             elif code == 421:  # the server is closing the session: the rest cannot be tried
                 self._drop(connection)
-                for rest in recipients[len(results):]:
-                    results[rest] = RecipientResult(rest, Outcome.TRANSIENT, 421, _reply(detail))
+                for rest in recipients:
+                    results.setdefault(rest, RecipientResult(rest, Outcome.TRANSIENT, 421, _reply(detail)))
                 return SendResult(tuple(results[r] for r in recipients))
         pending = _Pending(ticket, results, tuple(accepted))
         if not accepted:
+            if pipelined:
+                self._end_refused_data(connection, *connection.getreply())
             self._reset(connection, 0)
             return pending.result()
-        connection.putcmd("data")
+        if not pipelined:
+            connection.putcmd("data")
         code, detail = connection.getreply()
         if code != 354:
             return self._finish(connection, pending, code, detail)
         connection.send(_dot_stuffed(message))
         self._pending = pending  # its reply is read by settle(), while the caller gets on
         return None
+
+    @staticmethod
+    def _end_refused_data(connection: smtplib.SMTP, code: int, _detail: bytes) -> None:
+        """A pipelined DATA that the server took although the transaction failed (RFC 2920
+        3.1): end it with no content, and read what the server says to that."""
+        if code == 354:
+            connection.send(b".\r\n")
+            connection.getreply()
 
     def _finish(self, connection: smtplib.SMTP, pending: _Pending, code: int, detail: bytes) -> SendResult:
         for recipient in pending.accepted:
@@ -443,6 +472,25 @@ def _path(address: str) -> str:
     """The <path> of MAIL FROM or RCPT TO. A plain address (every one Pressroom sends to: they
     are validated on the way in) is framed as it is; smtplib's parser handles anything else."""
     return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
+
+
+def _line(command: str) -> str:
+    """One command line of a pipelined group, refusing line breaks inside it as smtplib's
+    `putcmd` does."""
+    if "\r" in command or "\n" in command:
+        raise ValueError(f"command and arguments contain prohibited newline characters: {command!r}")
+    return command + "\r\n"
+
+
+def _envelope_to(recipient: str) -> str | None:
+    """The RCPT TO form of a recipient: an internationalised domain in its xn-- form; None for
+    a non-ASCII local part, which needs SMTPUTF8."""
+    if recipient.isascii():
+        return recipient
+    try:
+        return ascii_address(recipient, "recipient")
+    except UnsafeHeader:
+        return None
 
 
 def _dot_stuffed(message: bytes) -> bytes:

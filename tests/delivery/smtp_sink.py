@@ -34,9 +34,22 @@ class Sink:
     data_reply: str | None = None
     data_replies: dict[str, str] = field(default_factory=dict)  # by first recipient
     drop_after_data: set[str] = field(default_factory=set)  # hang up instead of replying
+    pipelining: bool = False  # offer PIPELINING (RFC 2920) in the EHLO reply
+    # MAIL FROMs that arrived with the message's RCPT TOs and DATA already behind them, unread
+    pipelined: int = 0
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         self.peers.add(session.peer)
+        unread = bytes(getattr(server._reader, "_buffer", b""))
+        if b"RCPT TO:" in unread and unread.rstrip().endswith(b"DATA"):
+            self.pipelined += 1
         if self.mail_reply:
             return self.mail_reply
         envelope.mail_from = address

@@ -141,6 +141,38 @@ def test_a_connection_lost_before_the_reply_makes_only_that_message_transient(si
     assert [r.rcpt_tos for r in sink.received] == [["a@example.org"], ["c@example.org"]]
 
 
+def test_a_server_that_pipelines_gets_each_message_s_commands_in_one_write(sink: Sink, server: str) -> None:
+    sink.pipelining = True
+    sink.rcpt_replies = {"gone@example.org": "550 5.1.1 No such user"}
+    sink.data_replies = {"spam@example.org": "554 5.7.1 Rejected as spam"}
+    with transport_from_url(server) as transport:
+        tickets = [transport.submit(SENDER, recipients, MESSAGE) for recipients in (
+            ["a@example.org", "gone@example.org", "b@example.org"],
+            ["gone@example.org"],  # no recipient left: DATA is refused, the session goes on
+            ["spam@example.org"],
+            ["c@example.org"],
+        )]
+        sink.mail_reply = "451 4.3.2 Try again later"  # refused MAIL: its RCPT and DATA replies are read too
+        refused = transport.send(SENDER, ["d@example.org", "e@example.org"], MESSAGE)
+        sink.mail_reply = None
+        last = transport.send(SENDER, ["f@example.org"], MESSAGE)
+    results = [ticket.result for ticket in tickets]
+    assert all(result is not None for result in results)
+    codes = [[(r.recipient, r.code) for r in result.recipients] for result in results if result is not None]
+    assert codes == [
+        [("a@example.org", 250), ("gone@example.org", 550), ("b@example.org", 250)],
+        [("gone@example.org", 550)],
+        [("spam@example.org", 554)],
+        [("c@example.org", 250)],
+    ]
+    assert [(r.code, r.outcome) for r in refused.recipients] == [(451, Outcome.TRANSIENT)] * 2
+    assert last.ok
+    assert [r.rcpt_tos for r in sink.received] == [["a@example.org", "b@example.org"], ["c@example.org"],
+                                                   ["f@example.org"]]
+    assert all(r.content == MESSAGE for r in sink.received)
+    assert sink.pipelined == 6 and len(sink.peers) == 1
+
+
 def test_an_address_cannot_smuggle_smtp_commands(sink: Sink, server: str) -> None:
     with transport_from_url(server) as transport:
         transport.send(SENDER, ["a@example.org\r\nRCPT TO:<evil@example.org>"], MESSAGE)
