@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis as redis_lib
 
 from core.db import session_scope
 from core.settings import override_settings
@@ -17,20 +15,6 @@ from delivery.models import DistributionStatus
 from tests.conftest import wait_until
 from tests.delivery.distribution_helpers import make_lists, publish_release
 from tests.delivery.workers import CountingSink, WorkerProcess, counting_sink, import_people
-
-
-@pytest.fixture
-def process_broker(broker: str) -> str:
-    """A Redis database of its own, so no in-process test worker takes these tasks."""
-    if broker.startswith("redis+socket://"):
-        url = broker + "?virtual_host=1"
-        client = redis_lib.Redis(unix_socket_path=broker.removeprefix("redis+socket://"), db=1)
-    else:
-        url = re.sub(r"/(\d+)$", lambda m: f"/{(int(m.group(1)) + 1) % 16}", broker)
-        client = redis_lib.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ holds up neither the scheduler nor the sweep, which run on a worker of their own
 
 from __future__ import annotations
 
-import re
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis as redis_lib
 from click.testing import CliRunner
 
 from cli.main import cli
@@ -24,20 +22,6 @@ from tests.delivery.workers import BeatProcess, WorkerProcess, import_people
 from workflow import service
 from workflow.models import Release
 from workflow.states import State
-
-
-@pytest.fixture
-def process_broker(broker: str) -> str:
-    """A Redis database of its own, so no in-process test worker takes these tasks."""
-    if broker.startswith("redis+socket://"):
-        url = broker + "?virtual_host=1"
-        client = redis_lib.Redis(unix_socket_path=broker.removeprefix("redis+socket://"), db=1)
-    else:
-        url = re.sub(r"/(\d+)$", lambda m: f"/{(int(m.group(1)) + 1) % 16}", broker)
-        client = redis_lib.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
 
 
 @pytest.fixture

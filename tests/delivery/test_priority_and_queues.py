@@ -4,7 +4,6 @@ journalists before its public list, and a confirmation mail before a mailing's q
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,19 +48,6 @@ def _redis(url: str) -> redis_lib.Redis:
         path, _, db = url.removeprefix("redis+socket://").partition("?virtual_host=")
         return redis_lib.Redis(unix_socket_path=path, db=int(db or 0))
     return redis_lib.Redis.from_url(url)
-
-
-@pytest.fixture
-def process_broker(broker: str) -> str:
-    """A Redis database of its own, so no in-process test worker takes these tasks."""
-    if broker.startswith("redis+socket://"):
-        url = broker + "?virtual_host=1"
-    else:
-        url = re.sub(r"/(\d+)$", lambda m: f"/{(int(m.group(1)) + 1) % 16}", broker)
-    client = _redis(url)
-    client.flushdb()
-    client.close()
-    return url
 
 
 @pytest.fixture
