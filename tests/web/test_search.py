@@ -241,11 +241,7 @@ def test_migration_0011_indexes_releases_published_before_it_and_downgrades(db: 
     from core import migrate
     from core.db import dispose_engines, get_engine
 
-    dispose_engines()
-    command.downgrade(migrate.alembic_config(db), "0010")
-    assert "search_entry" not in inspect(get_engine(db)).get_table_names()
-    dispose_engines()
-    with session_scope() as s:  # published while there was no index: no handler of ours ran
+    with session_scope() as s:  # published now, then the schema taken back to before the index
         author = factories.user(s)
         approver = factories.user(s, "approver")
         release_id = factories.release(s, author, translations={
@@ -254,6 +250,11 @@ def test_migration_0011_indexes_releases_published_before_it_and_downgrades(db: 
         service.approve(s, release_id, approver)
         service.publish(s, release_id, approver)
     dispose_engines()
-    migrate.upgrade(db)
-    dispose_engines()
+    try:
+        command.downgrade(migrate.alembic_config(db), "0010")
+        assert "search_entry" not in inspect(get_engine(db)).get_table_names()
+        dispose_engines()
+    finally:  # the session's PostgreSQL database is shared: never leave it behind the models
+        migrate.upgrade(db)
+        dispose_engines()
     assert _ids("jaarverslagen", "nl") == [release_id]
