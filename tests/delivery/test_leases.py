@@ -16,7 +16,7 @@ from core.settings import Settings, override_settings
 from tests.conftest import wait_until
 from tests.delivery.distribution_helpers import make_lists, publish_release
 from tests.delivery.smtp_sink import smtp_server
-from tests.delivery.test_distribution_workers import _distribution, _wait_done, process_broker  # noqa: F401
+from tests.delivery.test_distribution_workers import _distribution, _wait_done
 from tests.delivery.workers import CountingSink, WorkerProcess, import_people
 
 SECONDS_PER_MESSAGE = 0.3
