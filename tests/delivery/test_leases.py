@@ -31,7 +31,7 @@ class SlowSink(CountingSink):
 
 
 @pytest.fixture
-def slow_sink(process_broker: str) -> Iterator[SlowSink]:  # noqa: F811
+def slow_sink(process_broker: str) -> Iterator[SlowSink]:
     sink = SlowSink()
     with smtp_server(sink) as controller:  # type: ignore[arg-type]
         override_settings(broker_url=process_broker, mail_url=f"smtp://127.0.0.1:{controller.port}",
