@@ -411,6 +411,10 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
                                                        f"not sendable: {built}", delivery.attempts))
                     else:
                         envelope_from, message_id, data = built
+                        if limiter.per_second > 0:
+                            # The next message may have to wait its turn: the content held back
+                            # for its write (transports.SMTPTransport) goes now instead.
+                            connection.settle()
                         limiter.acquire()
                         ticket = connection.submit(envelope_from, [delivery.email], data)
                         in_flight.append((delivery, message_id, ticket))

@@ -37,6 +37,8 @@ class Sink:
     pipelining: bool = False  # offer PIPELINING (RFC 2920) in the EHLO reply
     # MAIL FROMs that arrived with the message's RCPT TOs and DATA already behind them, unread
     pipelined: int = 0
+    # Messages whose content arrived with the next message's MAIL FROM behind it, unread
+    joined: int = 0
 
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
                           responses: list[str]) -> list[str]:
@@ -64,6 +66,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if bytes(getattr(server._reader, "_buffer", b"")).startswith(b"MAIL FROM:"):
+            self.joined += 1
         first = envelope.rcpt_tos[0] if envelope.rcpt_tos else ""
         if first in self.drop_after_data:
             server.transport.close()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import email
 import io
 import mailbox
+import socket
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.policy import default as default_policy
 from pathlib import Path
 
@@ -127,7 +130,12 @@ def test_a_submitted_message_is_settled_when_the_connection_is_next_used(sink: S
     assert len(sink.peers) == 1
 
 
-def test_a_connection_lost_before_the_reply_makes_only_that_message_transient(sink: Sink, server: str) -> None:
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_connection_lost_before_the_reply_makes_only_that_message_transient(
+        sink: Sink, server: str, pipelining: bool) -> None:
+    # With PIPELINING, c's commands went in the same write as b's content, into a connection
+    # the server then closed: nothing of c was accepted there, so it goes over a new one.
+    sink.pipelining = pipelining
     sink.drop_after_data = {"b@example.org"}
     with transport_from_url(server) as transport:
         tickets = [transport.submit(SENDER, [f"{name}@example.org"], MESSAGE) for name in "abc"]
@@ -171,6 +179,93 @@ def test_a_server_that_pipelines_gets_each_message_s_commands_in_one_write(sink:
                                                    ["f@example.org"]]
     assert all(r.content == MESSAGE for r in sink.received)
     assert sink.pipelined == 6 and len(sink.peers) == 1
+
+
+def test_with_pipelining_a_message_s_content_goes_in_one_write_with_the_next_message_s_commands(
+        sink: Sink, server: str) -> None:
+    sink.pipelining = True
+    with transport_from_url(server) as transport:
+        first = transport.submit(SENDER, ["a@example.org"], MESSAGE)
+        assert first.result is None and not sink.received  # its content waits for the next message
+        second = transport.submit(SENDER, ["b@example.org"], MESSAGE)
+        assert first.result is not None and first.result.ok  # read before the next message's replies
+        assert second.result is None
+        third = transport.submit(SENDER, ["c@example.org"], MESSAGE)
+        assert second.result is not None and second.result.ok
+    assert third.result is not None and third.result.ok  # closing sent the last content, read its reply
+    assert [r.rcpt_tos for r in sink.received] == [["a@example.org"], ["b@example.org"], ["c@example.org"]]
+    assert all(r.content == MESSAGE for r in sink.received)
+    # a's and b's content each arrived with the next MAIL FROM behind it; c's went alone.
+    assert sink.joined == 2 and sink.pipelined == 3 and len(sink.peers) == 1
+
+
+def test_a_421_after_a_pipelined_message_sends_the_next_one_over_a_new_connection(sink: Sink, server: str) -> None:
+    sink.pipelining = True
+    sink.data_replies = {"b@example.org": "421 4.3.0 Shutting down"}
+    with transport_from_url(server) as transport:
+        tickets = [transport.submit(SENDER, [f"{name}@example.org"], MESSAGE) for name in "abcd"]
+    results = [ticket.result for ticket in tickets]
+    assert all(result is not None for result in results)
+    outcomes = [(r.code, r.outcome) for result in results if result is not None for r in result.recipients]
+    assert outcomes == [(250, Outcome.ACCEPTED), (421, Outcome.TRANSIENT), (250, Outcome.ACCEPTED),
+                        (250, Outcome.ACCEPTED)]
+    # c's commands had reached the first server behind b's content: it took none of c there.
+    assert [r.rcpt_tos for r in sink.received] == [["a@example.org"], ["c@example.org"], ["d@example.org"]]
+    assert len(sink.peers) == 2
+
+
+@contextmanager
+def content_never_answered() -> Iterator[tuple[int, list[int]]]:
+    """A server that offers PIPELINING, takes a message's commands, and never answers its
+    content; yields its port and a list with the number of connections it accepted."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted = [0]
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            accepted[0] += 1
+            connection.sendall(b"220 slow.example\r\n")
+            reader = connection.makefile("rb")
+            if reader.readline().upper().startswith(b"EHLO"):
+                connection.sendall(b"250-slow.example\r\n250 PIPELINING\r\n")
+            for _ in range(3):  # MAIL, RCPT, DATA
+                reader.readline()
+            connection.sendall(b"250 OK\r\n250 OK\r\n354 Go ahead\r\n")
+            stop.wait()  # the content's reply never comes
+            connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(server.getsockname()[1]), accepted
+    finally:
+        stop.set()
+        server.close()
+        thread.join(5)
+
+
+def test_a_pipelined_message_s_reply_that_times_out_leaves_the_next_one_unsent() -> None:
+    with content_never_answered() as (port, accepted):
+        transport = SMTPTransport("127.0.0.1", port, timeout=0.5, local_hostname="pressroom.test")
+        with transport:
+            first = transport.submit(SENDER, ["a@example.org"], MESSAGE)
+            started = time.monotonic()
+            second = transport.submit(SENDER, ["b@example.org"], MESSAGE)
+            waited = time.monotonic() - started
+    assert waited < 3  # one wait for one reply
+    assert first.result is not None and second.result is not None
+    lost = first.result["a@example.org"]
+    assert (lost.outcome, lost.code) == (Outcome.TRANSIENT, None) and "connection lost" in lost.detail
+    unsent = second.result["b@example.org"]
+    assert unsent.outcome is Outcome.TRANSIENT and "before MAIL FROM" in unsent.detail
+    assert transport.timed_out and accepted[0] == 1  # a server that timed out is not asked again
 
 
 def test_an_address_cannot_smuggle_smtp_commands(sink: Sink, server: str) -> None:
