@@ -121,7 +121,9 @@ class Settings(BaseSettings):
     dkim_private_key_path: Path | None = Field(None, description="PEM key; set to sign mail")
 
     # Distribution engine (see delivery/).
-    delivery_batch_size: int = Field(500, ge=1, le=10_000, description="deliveries per Celery task")
+    delivery_batch_size: int = Field(
+        2000, ge=1, le=10_000, description="deliveries per Celery task at most (a small mailing's are smaller)"
+    )
     delivery_lease_seconds: float = Field(
         45.0, gt=0, description="a batch renews its lease every third of this while it works; a dead "
         "worker's rows return to the queue at the first sweep after it runs out"

@@ -249,16 +249,36 @@ def skip_unsent(session: Session, distribution_id: int, note: str, now: datetime
 _table = Delivery.__table__  # type: ignore[attr-defined]
 
 
-def batch_size() -> int:
-    """How many deliveries one batch claims: `delivery_batch_size`, but under a rate limit never
-    more than a batch can send in half its lease at its share of the rate. A lease that ran out
-    mid-batch would let the sweep hand the same rows to another worker."""
+def batch_size(total: int | None = None) -> int:
+    """How many deliveries one batch claims: `delivery_batch_size`, but
+
+    - under a rate limit never more than a batch can send in half its lease at its share of the
+      rate (a lease that ran out mid-batch would let the sweep hand the same rows to another
+      worker);
+    - for a mailing of `total`, no more than its share per SMTP connection (at least
+      `delivery_record_every`): a mailing smaller than connections × batch size is still spread
+      over every connection, and a large one pays a batch's fixed costs (a claim, a check of
+      who may still be mailed, a connection, a task) once per `delivery_batch_size` messages.
+    """
     settings = get_settings()
     size = settings.delivery_batch_size
     if settings.rate_limit_per_second > 0:
         share = settings.rate_limit_per_second / settings.max_smtp_connections
         size = min(size, max(1, int(share * settings.delivery_lease_seconds / 2)))
-    return size
+    if total is not None:
+        per_connection = -(-total // settings.max_smtp_connections)
+        size = min(size, max(per_connection, settings.delivery_record_every))
+    return max(size, 1)
+
+
+def batch_size_for(distribution_id: int) -> int:
+    """`batch_size` for a distribution, by its total as it stands (the press lists' rows alone
+    while the rest of a large mailing is still being inserted)."""
+    with session_scope() as session:
+        total = session.execute(
+            select(col(Distribution.total)).where(col(Distribution.id) == distribution_id)
+        ).scalar()
+    return batch_size(total or 0)
 
 
 def claim(distribution_id: int, size: int, now: datetime | None = None) -> list[Claimed]:
@@ -303,15 +323,21 @@ def _lease(session: Session, due: Select[Any], size: int, lease: datetime, momen
     ).all())
 
 
+# Built once: a sending batch asks this at every save of its outcomes.
+_MAY_SEND = (
+    select(Distribution.__table__.c.status, Distribution.__table__.c.kind,  # type: ignore[attr-defined]
+           Release.__table__.c.state)  # type: ignore[attr-defined]
+    .select_from(Distribution.__table__.outerjoin(  # type: ignore[attr-defined]
+        Release.__table__, Release.__table__.c.id == Distribution.__table__.c.release_id))  # type: ignore[attr-defined]
+    .where(Distribution.__table__.c.id == bindparam("distribution_id"))  # type: ignore[attr-defined]
+)
+
+
 def _may_send(session: Session, distribution_id: int) -> bool:
     """Whether a batch may send for this distribution now: it is sending and, for a release's
     mailing, the release still stands (a withdrawn release stops at the next check, even before
     the withdrawal's handler has cancelled the distribution)."""
-    row = session.execute(
-        select(col(Distribution.status), col(Distribution.kind), col(Release.state))
-        .outerjoin(Release, col(Release.id) == col(Distribution.release_id))
-        .where(col(Distribution.id) == distribution_id)
-    ).first()
+    row = session.connection().execute(_MAY_SEND, {"distribution_id": distribution_id}).first()
     if row is None or row[0] not in SENDABLE:
         return False
     return row[1] != "release" or row[2] == State.PUBLISHED
@@ -638,9 +664,9 @@ def batches_in_flight() -> int:
     return get_settings().max_smtp_connections * 2
 
 
-def may_have_more(claimed: int) -> bool:
-    """Whether a batch that claimed this many rows should hand on to a successor."""
-    return claimed >= batch_size()
+def may_have_more(claimed: int, size: int) -> bool:
+    """Whether a batch that claimed this many of `size` rows should hand on to a successor."""
+    return claimed >= size
 
 
 def control(distribution_id: int, action: str) -> Distribution:

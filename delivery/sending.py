@@ -64,6 +64,7 @@ class BatchReport:
     """What one batch did."""
 
     distribution_id: int
+    size: int = 0  # what it claims when enough is due (`engine.batch_size`)
     claimed: int = 0
     sent: int = 0
     deferred: int = 0
@@ -344,8 +345,8 @@ def send_batch(distribution_id: int, transport: BaseTransport | None = None) -> 
     batch never leaves its rows to the lease's expiry, so a mailing that cannot be sent ends
     `failed` instead of being handed out again for ever. Database errors are left to Celery.
     """
-    report = BatchReport(distribution_id)
-    claimed = engine.claim(distribution_id, engine.batch_size())
+    report = BatchReport(distribution_id, size=engine.batch_size_for(distribution_id))
+    claimed = engine.claim(distribution_id, report.size)
     report.claimed = len(claimed)
     if not claimed:
         engine.finish_if_complete(distribution_id)

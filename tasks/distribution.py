@@ -26,8 +26,9 @@ def fan_out(distribution_id: int) -> int:
     """Queue batch tasks for what can be sent now, at most `engine.batches_in_flight()` of them
     (each full batch queues its successor); extra tasks find nothing and stop."""
     width = engine.batches_in_flight()
-    due = engine.due_count(distribution_id, cap=width * engine.batch_size())
-    batches = math.ceil(due / engine.batch_size())
+    size = engine.batch_size_for(distribution_id)
+    due = engine.due_count(distribution_id, cap=width * size)
+    batches = math.ceil(due / size)
     for _ in range(batches):
         send_batch.delay(distribution_id)
     if not due:
@@ -48,7 +49,7 @@ def send_batch(self, distribution_id: int) -> dict[str, int]:  # type: ignore[no
         report = send_one_batch(distribution_id)
     except NoConnectionSlot as exc:
         raise self.retry(exc=exc, countdown=1, max_retries=None) from None
-    if engine.may_have_more(report.claimed):  # keep the mailing's batches in flight
+    if engine.may_have_more(report.claimed, report.size):  # keep the mailing's batches in flight
         send_batch.delay(distribution_id)
     return report.as_dict()
 

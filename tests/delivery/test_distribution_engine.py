@@ -166,7 +166,7 @@ def test_an_unsendable_recipient_fails_alone_and_the_rest_of_its_chunk_is_sent(d
     with session_scope() as s:  # a name no header may carry, as stored by an older import
         s.execute(update(Delivery).where(Delivery.email == "chunk3@example.org")
                   .values(name="Jan\r\nBcc: x@evil.example"))
-    override_settings(delivery_batch_size=7, delivery_record_every=5)
+    override_settings(delivery_batch_size=7, delivery_record_every=5, max_smtp_connections=1)  # one batch of 7
     outbox = Outbox()
     report = send_batch(distribution_id, MemoryTransport(outbox))
     assert (report.claimed, report.sent, report.failed) == (7, 6, 1)
@@ -187,6 +187,22 @@ def test_a_batch_under_a_rate_limit_claims_no_more_than_it_can_send_within_its_l
     assert engine.batch_size() == 10
     report = send_batch(distribution_id, MemoryTransport(Outbox()))
     assert report.claimed == report.sent == 10
+
+
+def test_a_small_mailing_is_shared_out_over_every_connection_and_a_large_one_takes_whole_batches(db: str) -> None:
+    override_settings(delivery_batch_size=2000, max_smtp_connections=8, delivery_record_every=50,
+                      rate_limit_per_second=0)
+    assert engine.batch_size() == 2000
+    assert engine.batch_size(1_000_500) == 2000  # a national list: whole batches
+    assert engine.batch_size(10_000) == 1250  # 8 connections, 8 equal batches
+    assert engine.batch_size(100) == 50  # never below a save's worth
+    make_lists()
+    add_people(30, prefix="share")
+    distribution_id = prepare(publish_release())
+    override_settings(max_smtp_connections=3, delivery_record_every=5)
+    report = send_batch(distribution_id, MemoryTransport(Outbox()))
+    assert (report.size, report.claimed, report.sent) == (10, 10, 10)  # a third of 30
+    assert engine.may_have_more(report.claimed, report.size)  # so it hands on to a successor
 
 
 def test_show_gives_an_eta_for_what_can_go_now_and_says_when_the_held_part_goes(sqlite_db: str) -> None:

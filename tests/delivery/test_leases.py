@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from core.settings import Settings, override_settings
+from delivery import engine
 from tests.conftest import wait_until
 from tests.delivery.distribution_helpers import make_lists, publish_release
 from tests.delivery.smtp_sink import smtp_server
@@ -41,10 +42,11 @@ def slow_sink(process_broker: str) -> Iterator[SlowSink]:
 
 def test_a_slow_relay_sends_nothing_twice_with_the_default_batch_size(
         sqlite_db: str, slow_sink: SlowSink, tmp_path: Path) -> None:
-    """60 messages at 0.3 s take 18 s in one batch of the default size (500); the lease is 4 s and
-    the sweep runs every second, so without renewal the sweep would hand the rows to the other
-    worker several times over."""
-    assert Settings().delivery_batch_size == 500
+    """50 messages at 0.3 s take 15 s in one batch of the size a mailing of 60 gets on default
+    settings (its share per connection, at least a save's worth); the lease is 4 s and the sweep
+    runs every second, so without renewal the sweep would hand the rows to the other worker
+    several times over."""
+    assert Settings().delivery_batch_size == 2000 and engine.batch_size(60) == 50
     override_settings(delivery_lease_seconds=4, sweep_interval=1)
     make_lists()
     people = import_people(60, "journalists", prefix="slow")
