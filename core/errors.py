@@ -39,6 +39,16 @@ class InvalidInput(PressroomError):
         self.problem = problem
 
 
+class TooLong(InvalidInput):
+    """A text longer than its field holds. Pages give both numbers in the reader's language:
+    a long text refused with no number leaves its writer guessing how much to cut."""
+
+    def __init__(self, field: str, limit: int, length: int, what: str = "text") -> None:
+        super().__init__(field, f"a {what} holds at most {limit} characters, this one {length}")
+        self.limit = limit
+        self.length = length
+
+
 class NotAllowed(PressroomError):
     """The actor's role or relation to the object forbids the action."""
 

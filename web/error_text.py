@@ -18,7 +18,7 @@ from babel.dates import format_timedelta
 
 from core.addresses import InvalidAddress, UndeliverableAddress
 from core.catalogue import WEB, lookup
-from core.errors import ConfigurationError, Conflict, InvalidInput, NotAllowed, NotFound
+from core.errors import ConfigurationError, Conflict, InvalidInput, NotAllowed, NotFound, TooLong
 from delivery.engine import DistributionStateError
 from media.errors import MediaNotReady, MediaRefused, WrongMediaRole
 from subscribers.errors import (
@@ -142,6 +142,7 @@ TEXTS: list[tuple[type[Exception], Key, Values]] = [
     (NoListChosen, "error_no_list_chosen", _none),
     (ListNotOffered, "error_list_not_offered", lambda e, t, lang: {"list": e.slug}),
     (RateLimited, "error_rate_limited", _wait),
+    (TooLong, "error_too_long", lambda e, t, lang: {"limit": e.limit, "length": e.length}),
     (LimiterUnavailable, "limiter_down", _none),
     (ConfigurationError, "error_unavailable", _none),
 ]

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from core.db import as_utc, utcnow
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, TooLong
 from core.outbox import emit
 from core.text import refuse_unprintable
 from workflow.content import ReleaseContent
@@ -70,7 +70,7 @@ def add_comment(session: Session, release_id: int, author: User, body: str,
     if not text:
         raise InvalidInput("body", "write something: the comment is empty")
     if len(text) > MAX_LENGTH:
-        raise InvalidInput("body", f"a comment holds at most {MAX_LENGTH} characters, this one {len(text)}")
+        raise TooLong("body", MAX_LENGTH, len(text), "comment")
     refuse_unprintable(text, "body")  # as a release's body: PostgreSQL cannot even store a NUL
     if not author.active:
         raise InvalidInput("actor", f"{author.email} is deactivated")

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from core.db import as_utc, utcnow
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, TooLong
 from core.outbox import emit
 from core.settings import get_settings
 from media.readiness import check_known, check_ready
@@ -210,11 +210,17 @@ def request_changes(
     comment: str,
     expected_version: int | None = None,
 ) -> Step:
-    """Send the release back to its author with a comment saying what to change."""
-    if not comment.strip():
+    """Send the release back to its author with a comment saying what to change.
+
+    Line breaks are stored as one character each, as the form's text box counts them (a
+    browser sends each as two), and the length is checked on that: REVIEW_COMMENT_LENGTH."""
+    text = comment.replace("\r\n", "\n").strip()
+    if not text:
         raise InvalidInput("comment", "say what should change: a comment is required")
+    if len(text) > REVIEW_COMMENT_LENGTH:
+        raise TooLong("comment", REVIEW_COMMENT_LENGTH, len(text), "comment")
     release = get_release(session, release_id)
-    return _transition(session, release, actor, Action.REQUEST_CHANGES, expected_version, comment.strip())
+    return _transition(session, release, actor, Action.REQUEST_CHANGES, expected_version, text)
 
 
 def publish(
@@ -256,6 +262,7 @@ def publish(
     return _transition(session, release, actor, Action.PUBLISH, expected_version, "", set_published)
 
 
+REVIEW_COMMENT_LENGTH = 4000  # what must change, in a request for changes
 PAST_TOLERANCE = timedelta(minutes=1)  # a time typed a moment ago is "now", not a mistake
 
 

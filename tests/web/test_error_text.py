@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.addresses import InvalidAddress
-from core.errors import InvalidInput, NotFound, PressroomError
+from core.errors import InvalidInput, NotFound, PressroomError, TooLong
 from delivery.engine import DistributionStateError
 from subscribers.errors import DuplicateList, ExpiredToken, InvalidToken
 from web.error_text import TEXTS, describe, describe_status
@@ -31,6 +31,7 @@ SAMPLES: list[PressroomError] = [
     InvalidIdentity("fr", "website", "the website must be an http(s) URL"),
     InvalidInput("comment", "say what should change: a comment is required"),
     InvalidInput("translations.fr.title", "too long"), RateLimited("too many sign-ins", 900), LimiterUnavailable(),
+    TooLong("comment", 4000, 4001, "comment"),
 ]
 
 
@@ -48,6 +49,8 @@ def test_the_sentence_is_filled_from_the_error_in_the_readers_words() -> None:
     assert describe(transition, "fr").startswith("Ce communiqué a le statut « brouillon » : « Approuver »")
     assert describe(RateLimited("too many", 900), "de") == "Zu viele Versuche. Versuchen Sie es in 15 Minuten noch einmal."
     assert describe(RateLimited("too many", 30), "nl") == "Te veel pogingen. Probeer het opnieuw over 30 seconden."
+    assert describe(TooLong("body", 4000, 4213, "comment"), "nl") == \
+        "Deze tekst mag hoogstens 4000 tekens tellen; de uwe telt er 4213."
     assert describe(StaleVersion(7, 2, 3), "en").startswith("Someone else changed this in the meantime (your version 2, now 3)")
     assert describe(MissingLanguages(7, Action.SUBMIT, {"fr": ["title"], "de": ["body"]}), "nl") == \
         "Elk persbericht heeft een titel en een tekst nodig in: Frans, Duits."

@@ -261,3 +261,19 @@ def test_the_review_marks_words_for_every_reader_and_shows_each_language_beside_
     assert re.findall(r'src="/press/releases/\d+/preview/(\w\w)"', decision) == ["nl", "fr"]
     assert 'data-tab="fr"' in decision and 'data-open="nl"' in decision
 
+
+
+def test_a_request_for_changes_of_many_lines_the_text_box_allows_is_taken_and_one_longer_refused(web: Web) -> None:
+    # The text box counts a line break as one character; the browser sends it as two (CR LF).
+    typed = "punt\n" * 799 + "punt!"  # 4000 characters in the text box, 4799 on the wire
+    rid = _submitted(web)
+    with signed_in(web, web.approver) as client:
+        too_long = post(client, f"/press/releases/{rid}/request-changes", {"comment": "x" + typed.replace("\n", "\r\n")})
+        assert too_long.status_code == 422
+        assert "This text holds at most 4000 characters; yours has 4001." in too_long.text
+        taken = post(client, f"/press/releases/{rid}/request-changes", {"comment": typed.replace("\n", "\r\n")})
+        assert taken.status_code == 303, taken.text
+    with session_scope() as s:
+        comments = list(s.exec(select(AuditEntry.comment).where(AuditEntry.release_id == rid,
+                                                                AuditEntry.action == "request_changes")))
+    assert comments == [typed]  # once: the refused one left nothing behind

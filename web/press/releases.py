@@ -441,7 +441,8 @@ def approve(request: Request, user: PressUser, release_id: ReleaseId, expected_v
 
 @router.post("/releases/{release_id}/request-changes")
 def request_changes(request: Request, user: PressUser, release_id: ReleaseId, expected_version: Version = "",
-                    comment: Annotated[str, Form(max_length=4000)] = "") -> Response:
+                    # Twice the text box's limit: each line break it counts once comes as CR LF.
+                    comment: Annotated[str, Form(max_length=2 * service.REVIEW_COMMENT_LENGTH)] = "") -> Response:
     version = _version(expected_version)
     return _act(request, user, release_id,
                 lambda s, u: service.request_changes(s, release_id, u, comment, version))
