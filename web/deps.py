@@ -34,6 +34,19 @@ def relay_events() -> int:
         return 0
 
 
+def act_on_dead_letter(event_id: str, action: str) -> None:
+    """Retry an open dead letter, relayed at once rather than at the beat's next round, or
+    (any other action) discard it: the API's and the press page's one way. Raises Conflict
+    unless the event is an open dead letter, NotFound if there is none."""
+    from core.outbox import discard_dead_letter, retry_dead_letter
+
+    if action == "retry":
+        retry_dead_letter(event_id)
+        relay_events()
+    else:
+        discard_dead_letter(event_id)
+
+
 @contextmanager
 def reading() -> Iterator[Session]:
     with session_scope() as session:

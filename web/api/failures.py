@@ -7,15 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 
-from core.outbox import (
-    dead_letter_view,
-    dead_letters,
-    discard_dead_letter,
-    get_event,
-    retry_dead_letter,
-)
+from core.outbox import dead_letter_view, dead_letters, get_event
 from web.auth import ApiUser
-from web.deps import reading, relay_events
+from web.deps import act_on_dead_letter, reading
 from web.errors import api_responses
 from web.schemas import DeadLetterOut
 from workflow.guards import require_role
@@ -50,9 +44,5 @@ def act_on_failure(user: ApiUser, event_id: EventId, action: Literal["retry", "d
     """retry (after fixing the cause: handlers that succeeded do not run twice) or discard.
     409 unless the event is an open dead letter."""
     require_role(user, ACTION)
-    if action == "retry":
-        retry_dead_letter(event_id)
-        relay_events()
-    else:
-        discard_dead_letter(event_id)
+    act_on_dead_letter(event_id, action)
     return view(event_id)

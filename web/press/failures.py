@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from core.outbox import dead_letter_view, dead_letters, discard_dead_letter, retry_dead_letter
+from core.outbox import dead_letter_view, dead_letters
 from web.auth import PressUser
-from web.deps import reading, relay_events
+from web.deps import act_on_dead_letter, reading
 from web.i18n import translate, ui_language
 from web.pages import flash, redirect, render
 from workflow.guards import require_role
@@ -33,11 +33,7 @@ def act_on_failure(request: Request, user: PressUser, event_id: EventId,
                    action: Literal["retry", "discard"]) -> Response:
     """Retry an open dead letter (it is relayed at once) or discard it."""
     require_role(user, ACTION)
-    if action == "retry":
-        retry_dead_letter(event_id)
-        relay_events()
-    else:
-        discard_dead_letter(event_id)
+    act_on_dead_letter(event_id, action)
     key = "failure_retried" if action == "retry" else "failure_discarded"
     flash(request, translate(key, ui_language(user.language), event=event_id))
     return redirect("/press/failures")
