@@ -33,7 +33,7 @@ from core.settings import get_settings
 from webhooks.endpoints import DISABLED, signing_secrets
 from webhooks.errors import NotRedeliverable
 from webhooks.models import TEST, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookStatus
-from webhooks.safety import UnsafeAddress, checked_client, scheme_allowed
+from webhooks.safety import UnsafeAddress, checked_client, port_refusal, scheme_allowed
 from webhooks.signing import HEADER, signature_header
 from workflow.guards import require_role
 from workflow.models import Release, User
@@ -212,6 +212,8 @@ def _post(request: _Request, client: httpx.Client) -> _Result:
 
     if not scheme_allowed(request.url, settings):
         return _Result(None, 0, "only https URLs are sent to in production", "", None, refused=True)
+    if port_refusal(request.url):
+        return _Result(None, 0, port_refusal(request.url), "", None, refused=True)
     try:
         with client.stream("POST", request.url, content=request.body, headers=headers) as response:
             excerpt = _read_capped(response, settings.webhook_max_response_bytes, started + settings.webhook_timeout)

@@ -75,6 +75,29 @@ def _carried(address: Address) -> Address:
     return address
 
 
+# The Fetch standard's "bad ports" (https://fetch.spec.whatwg.org/#bad-port), which no browser
+# connects to: mail, shell, file, name and chat services. A webhook's POST to one of them could
+# speak to that service (a request body read as SMTP commands); port 0 is no port at all.
+BAD_PORTS = frozenset({
+    0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103,
+    104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514,
+    515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723,
+    2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+})
+
+
+def port_refusal(url: str) -> str:
+    """Why `url`'s port may not be posted to ("" when it may): checked when an endpoint is
+    saved, and again when one saved earlier is sent to."""
+    try:
+        port = httpx.URL(url).port
+    except httpx.InvalidURL:
+        return "the URL cannot be read"
+    if port is not None and port in BAD_PORTS:
+        return f"port {port} belongs to another service than the web (the Fetch standard's bad ports)"
+    return ""
+
+
 def scheme_allowed(url: str, settings: Settings | None = None) -> bool:
     """Whether `url`'s scheme may be used now: only https in production (an endpoint saved
     with http in development is refused when it would be sent to)."""
@@ -104,6 +127,8 @@ def check_url(url: str, field: str = "url", settings: Settings | None = None) ->
         raise InvalidInput(field, "must not carry a user name or password (they would be shown in lists)")
     if parsed.fragment:
         raise InvalidInput(field, "must not have a #fragment (it is never sent)")
+    if port_refusal(text):
+        raise InvalidInput(field, port_refusal(text))
     literal = _literal(parsed.host)
     if literal is not None and not address_allowed(literal, settings):
         raise InvalidInput(field, str(UnsafeAddress(parsed.host, str(literal))))

@@ -48,6 +48,14 @@ def test_an_address_is_decided_when_connecting_and_an_answer_is_capped(sqlite_db
         (refused,) = deliveries(inward)
         assert refused.status == WebhookStatus.FAILED and refused.attempts == 1
 
+    # An endpoint stored before ports were checked, naming the mail server's: refused when sent to.
+    override_settings(environment="development")
+    smtp, _secret = endpoint(admin, "http://127.0.0.1:8000/smtp")
+    with session_scope() as s:
+        s.execute(update(WebhookEndpoint).where(col(WebhookEndpoint.id) == smtp).values(url="http://127.0.0.1:25/smtp"))
+    outcome = delivery.attempt(_ping(smtp))
+    assert outcome.kind == "refused" and "port 25 belongs to another service" in outcome.error
+
 
 def test_an_answer_with_a_retry_after_that_is_no_number_is_recorded_as_it_came(sqlite_db: str) -> None:
     """A superscript digit (`²`, latin-1 0xB2) passes `str.isdigit` but is no number: the
@@ -104,7 +112,7 @@ def test_a_withdrawal_counts_a_delivery_claimed_while_the_handler_looked(postgre
     """The handler read the delivery untried; a worker claimed it (and sends it) before the
     handler cancelled it: that endpoint is owed the withdrawal, and the claim stands."""
     admin, author, approver = people()
-    endpoint_id, _secret = endpoint(admin, "http://127.0.0.1:9/hook", events="release.published")
+    endpoint_id, _secret = endpoint(admin, "http://127.0.0.1:9999/hook", events="release.published")
     release_id = publish(author, approver)
     _handle("release.published", release_id)
     with session_scope() as s:

@@ -52,6 +52,14 @@ def test_production_takes_only_https_urls_to_public_addresses_unless_allow_liste
     assert check_url("http://127.0.0.1:9000/h") == "http://127.0.0.1:9000/h"
 
 
+@pytest.mark.parametrize("url", ["https://mail.example.org:25/h", "http://127.0.0.1:587/h",
+                                 "https://news.example.org:0/h", "https://news.example.org:6667/h"])
+def test_a_port_of_another_service_is_refused_in_any_environment(url: str) -> None:
+    with pytest.raises(InvalidInput, match=r"port \d+ belongs to another service"):
+        check_url(url)
+    assert check_url("https://news.example.org:8443/h") == "https://news.example.org:8443/h"
+
+
 def test_the_address_is_checked_when_connecting_so_a_name_for_loopback_is_refused() -> None:
     with running_receiver() as receiver:
         url = receiver.on("/hook", OK).replace("127.0.0.1", "localhost")
