@@ -88,7 +88,8 @@ def add_comment(session: Session, release_id: int, author: User, body: str,
                 f"comment {comment.id} on revision {revision.number}{where}{names}: {_short(text)}", author)
     emit(session, WRITTEN, comment.id, release_id=release_id, actor_id=author.id, revision_id=revision.id)
     for person in people:
-        emit(session, MENTIONED, comment.id, release_id=release_id, user_id=person.id, actor_id=author.id)
+        if person.id != author.id:  # naming yourself ("as I said, @an") tells you nothing new
+            emit(session, MENTIONED, comment.id, release_id=release_id, user_id=person.id, actor_id=author.id)
     return comment
 
 

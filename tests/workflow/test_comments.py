@@ -92,6 +92,28 @@ def test_a_thread_with_an_anchor_a_mention_mailed_once_resolve_and_reopen(sqlite
     assert {"comment.written", "comment.mentioned", "comment.resolved", "comment.reopened"} <= names
 
 
+def test_naming_yourself_in_a_comment_mails_and_notifies_nobody(sqlite_db: str) -> None:
+    outbox = memory_outbox("self-mention")
+    outbox.clear()
+    override_settings(mail_url="memory://self-mention")
+    with session_scope() as s:
+        author = add_user(s, "an@example.be", "An Peeters", "spokesperson", "nl")
+        add_user(s, "marc@example.be", "Marc Dubois", "approver", "fr")
+        release_id = factories.release(s, author, translations={"nl": {"title": "T", "body": BODY}}).id or 0
+    _handle_all()
+    outbox.clear()
+    with session_scope() as s:
+        comments.add_comment(s, release_id, s.get(type(author), author.id),  # type: ignore[arg-type]
+                             "Zoals @an al zei: @marc, kijk jij?")
+    _handle_all()
+    assert [m.recipients for m in outbox.messages] == [("marc@example.be",)]  # Marc only, not An
+    with session_scope() as s:
+        [view] = comments.thread(s, release_id)
+        notes = s.exec(select(Notification).where(Notification.user_id == author.id,
+                                                  Notification.kind == "mentioned")).all()
+    assert view.mentions == ["an@example.be", "marc@example.be"] and notes == []
+
+
 @pytest.mark.parametrize(("text", "language", "paragraph", "error", "names"), [
     ("Zie @nina en @marc en @els.", None, None, UnknownMention, "@nina, @els"),
     ("   ", None, None, InvalidInput, "body: write something"),
