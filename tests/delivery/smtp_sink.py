@@ -6,7 +6,8 @@ from __future__ import annotations
 import socket
 import ssl
 import subprocess
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,46 @@ def smtp_server(sink: Sink, **options: Any) -> Iterator[Controller]:
         yield controller
     finally:
         controller.stop()
+
+
+@contextmanager
+def falls_silent(ehlo: bytes, script: Sequence[tuple[int, bytes]] = ()) -> Iterator[tuple[int, list[int]]]:
+    """A scripted SMTP server on 127.0.0.1 for what aiosmtpd will not do: it greets, answers
+    EHLO with `ehlo`, then for each (lines, reply) of `script` reads that many lines and sends
+    the reply, and then never answers again. Yields its port and a one-item list counting the
+    connections it accepted."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted = [0]
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            accepted[0] += 1
+            connection.sendall(b"220 silent.example ESMTP\r\n")
+            reader = connection.makefile("rb")
+            if reader.readline().upper().startswith(b"EHLO"):
+                connection.sendall(ehlo)
+                for lines, reply in script:
+                    for _ in range(lines):
+                        reader.readline()
+                    connection.sendall(reply)
+            stop.wait()  # what comes next gets no reply
+            connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(server.getsockname()[1]), accepted
+    finally:
+        stop.set()
+        server.close()
+        thread.join(5)
 
 
 def authenticator(username: str, password: str):  # type: ignore[no-untyped-def]

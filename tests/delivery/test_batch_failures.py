@@ -4,8 +4,6 @@ deliveries it held, and a mailing its batches cannot send ends `failed`, with it
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +21,7 @@ from delivery.models import Delivery, DeliveryStatus, DistributionStatus
 from delivery.sending import send_batch
 from delivery.transports import MemoryTransport, Outbox, memory_outbox
 from tests.delivery.distribution_helpers import add_people, make_lists, prepare, publish_release
+from tests.delivery.smtp_sink import falls_silent
 
 
 def _rows(distribution_id: int) -> list[tuple[DeliveryStatus, int, str]]:
@@ -115,32 +114,8 @@ def test_an_error_waiting_cannot_heal_fails_the_mailing_at_once_with_its_class(s
 @contextmanager
 def mute_after_greeting() -> Iterator[int]:
     """An SMTP server that greets, answers EHLO, and then never answers again."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            connection.sendall(b"220 mute.example ESMTP\r\n")
-            reader = connection.makefile("rb")
-            if reader.readline().upper().startswith(b"EHLO"):
-                connection.sendall(b"250 mute.example\r\n")
-            stop.wait()  # MAIL FROM gets no reply
-            connection.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield int(server.getsockname()[1])
-    finally:
-        stop.set()
-        server.close()
-        thread.join(5)
+    with falls_silent(b"250 mute.example\r\n") as (port, _accepted):
+        yield port
 
 
 def test_a_batch_whose_server_times_out_gives_its_unsent_rows_back_at_once(sqlite_db: str) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import email
 import io
 import mailbox
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from email.policy import default as default_policy
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from tests.delivery.smtp_sink import (
     Certificate,
     Sink,
     authenticator,
+    falls_silent,
     free_port,
     self_signed,
     smtp_server,
@@ -214,41 +213,10 @@ def test_a_421_after_a_pipelined_message_sends_the_next_one_over_a_new_connectio
     assert len(sink.peers) == 2
 
 
-@contextmanager
-def content_never_answered() -> Iterator[tuple[int, list[int]]]:
+def content_never_answered() -> AbstractContextManager[tuple[int, list[int]]]:
     """A server that offers PIPELINING, takes a message's commands, and never answers its
-    content; yields its port and a list with the number of connections it accepted."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    accepted = [0]
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            accepted[0] += 1
-            connection.sendall(b"220 slow.example\r\n")
-            reader = connection.makefile("rb")
-            if reader.readline().upper().startswith(b"EHLO"):
-                connection.sendall(b"250-slow.example\r\n250 PIPELINING\r\n")
-            for _ in range(3):  # MAIL, RCPT, DATA
-                reader.readline()
-            connection.sendall(b"250 OK\r\n250 OK\r\n354 Go ahead\r\n")
-            stop.wait()  # the content's reply never comes
-            connection.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield int(server.getsockname()[1]), accepted
-    finally:
-        stop.set()
-        server.close()
-        thread.join(5)
+    content; its port and a list with the number of connections it accepted."""
+    return falls_silent(b"250-slow.example\r\n250 PIPELINING\r\n", [(3, b"250 OK\r\n250 OK\r\n354 Go ahead\r\n")])
 
 
 def test_a_pipelined_message_s_reply_that_times_out_leaves_the_next_one_unsent() -> None:
