@@ -287,6 +287,7 @@ class WebhookDisabledInput:
     failures: int
     last_error: str
     url_of_deliveries: str = ""  # the press page of its deliveries
+    gone: bool = False  # disabled at once: the receiver answered 410 Gone
 
 
 @dataclass(frozen=True)

@@ -444,7 +444,7 @@ def _build_mailing_problem(data: MailingProblemInput, h: _Helpers) -> _Built:
 
 
 def _build_webhook_disabled(data: WebhookDisabledInput, h: _Helpers) -> _Built:
-    intro = h.t("intro", url=data.url, failures=data.failures)
+    intro = h.t("intro_gone", url=data.url) if data.gone else h.t("intro", url=data.url, failures=data.failures)
     context = {"intro": intro, "last_error": h.t("last_error", error=data.last_error),
                "hint": h.t("hint", id=data.endpoint_id),
                "button_url": _url(data.url_of_deliveries, "url_of_deliveries", required=False)}

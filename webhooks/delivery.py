@@ -303,7 +303,8 @@ def _record(delivery_id: int, request: _Request, result: _Result) -> Outcome:
             values["status"] = WebhookStatus.DELIVERED if outcome == "delivered" else WebhookStatus.FAILED
             values["finished_at"] = now
         session.execute(update(WebhookDelivery).where(col(WebhookDelivery.id) == delivery_id).values(**values))
-        disabled = False if request.test else _count(session, request.endpoint_id, outcome == "delivered", error)
+        disabled = False if request.test else _count(session, request.endpoint_id, outcome == "delivered", error,
+                                                     gone=result.status_code == 410)
     return Outcome(delivery_id, outcome, result.status_code, error, wait, disabled)
 
 
@@ -315,9 +316,10 @@ def _finish(session: Session, delivery: WebhookDelivery, status: WebhookStatus, 
     session.add(delivery)
 
 
-def _count(session: Session, endpoint_id: int, delivered: bool, error: str) -> bool:
+def _count(session: Session, endpoint_id: int, delivered: bool, error: str, gone: bool = False) -> bool:
     """Failures in a row per endpoint, counted in the database (workers try in parallel); at the
-    threshold the endpoint is disabled, once, with an event: True then."""
+    threshold the endpoint is disabled, once, with an event: True then. A 410 Gone disables it at
+    once: the receiver says it wants nothing more, and every further try would be one more."""
     endpoint = col(WebhookEndpoint.id) == endpoint_id
     if delivered:
         session.execute(update(WebhookEndpoint).where(endpoint, col(WebhookEndpoint.failures_in_a_row) > 0)
@@ -326,15 +328,14 @@ def _count(session: Session, endpoint_id: int, delivered: bool, error: str) -> b
     failures = session.execute(update(WebhookEndpoint).where(endpoint)
                                .values(failures_in_a_row=WebhookEndpoint.failures_in_a_row + 1)
                                .returning(col(WebhookEndpoint.failures_in_a_row))).scalar_one()
-    threshold = get_settings().webhook_disable_after
-    if failures < threshold:
+    if failures < get_settings().webhook_disable_after and not gone:
         return False
+    reason = ("the receiver answered 410 Gone" if gone else f"{failures} failed tries in a row") + f"; the last: {error}"
     disabled = session.execute(update(WebhookEndpoint).where(endpoint, col(WebhookEndpoint.active) == True)
-                               .values(active=False, disabled_at=utcnow(),
-                                       disabled_reason=f"{failures} failed tries in a row; the last: {error}"[:500]))
+                               .values(active=False, disabled_at=utcnow(), disabled_reason=reason[:500]))
     if disabled.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    emit(session, DISABLED, endpoint_id, failures=failures, last_error=error[:EXCERPT])
+    emit(session, DISABLED, endpoint_id, failures=failures, last_error=error[:EXCERPT], gone=gone)
     return True
 
 

@@ -23,5 +23,6 @@ def endpoint_disabled(session: Session, event: OutboxEvent) -> None:
         data = WebhookDisabledInput(key=f"webhook.{endpoint.id}.disabled.{event.id}", endpoint_id=endpoint.id or 0,
                                     url=endpoint.url, failures=int(event.payload.get("failures") or 0),
                                     last_error=str(event.payload.get("last_error") or ""),
+                                    gone=bool(event.payload.get("gone")),
                                     url_of_deliveries=f"{get_settings().base_url.rstrip('/')}/press/webhooks/{endpoint.id}")
         send_notice(session, "webhook_disabled", admin.language, data, admin.email, admin.name)

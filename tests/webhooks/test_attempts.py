@@ -4,6 +4,8 @@ than the cap is cut short, and the attempt keeps only its start."""
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
+
 import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -11,9 +13,10 @@ from sqlmodel import col, select
 from core.db import session_scope
 from core.outbox import OutboxEvent
 from core.settings import override_settings
+from delivery.transports import memory_outbox
 from tests.webhooks.helpers import attempts, deliveries, endpoint, people, publish, quick
 from tests.webhooks.receiver import running_receiver
-from webhooks import delivery, handlers
+from webhooks import delivery, handlers, notices
 from webhooks.endpoints import enable_endpoint, get_endpoint
 from webhooks.errors import NotRedeliverable
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
@@ -140,3 +143,29 @@ def test_an_answer_with_nul_bytes_is_kept_as_far_as_the_database_can(db: str) ->
         assert tried.status_code == 200 and tried.response_excerpt.startswith("ok") and tried.response_excerpt.endswith("done")
         # The first try is number 1, on record and in the Pressroom-Attempt header.
         assert tried.number == 1 and [r.attempt for r in rx.at("/nul")] == [1]
+
+
+def test_an_endpoint_that_answers_410_gone_is_disabled_at_once_and_its_admins_hear_why(db: str) -> None:
+    quick(webhook_disable_after=15)
+    outbox = memory_outbox("gone")
+    outbox.clear()
+    override_settings(mail_url="memory://gone")
+    admin, author, approver = people()
+    with running_receiver() as rx:
+        gone, secret = endpoint(admin, rx.url("/gone"), events="release.published")
+        rx.on("/gone", (410, {}, 0.0), secret=secret)
+        release_id = publish(author, approver)
+        _handle("release.published", release_id)
+        (published,) = deliveries(gone, "release.published")
+        outcome = delivery.attempt(published.id or 0)
+        assert outcome.kind == "failed" and outcome.disabled  # the first 410: no fourteen more tries
+        assert len(rx.at("/gone")) == 1
+    with session_scope() as s:
+        stored = get_endpoint(s, gone)
+        assert not stored.active and (stored.disabled_reason or "").startswith("the receiver answered 410 Gone")
+        event = s.exec(select(OutboxEvent).where(OutboxEvent.name == "webhook.endpoint_disabled")).one()
+        notices.endpoint_disabled(s, event)
+    [mail] = outbox.messages
+    assert mail.recipients == (admin.email,)
+    text = message_from_bytes(mail.message, policy=policy.default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "410 Gone" in text and "failed tries in a row" not in text and "mislukte pogingen" not in text
