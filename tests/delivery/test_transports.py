@@ -214,6 +214,23 @@ def test_a_421_after_a_pipelined_message_sends_the_next_one_over_a_new_connectio
     assert len(sink.peers) == 2
 
 
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_connection_lost_after_the_content_keeps_the_recipients_the_server_refused(
+        sink: Sink, server: str, pipelining: bool) -> None:
+    """Only the recipients whose RCPT TO was accepted wait on the content's reply: one refused
+    for good (a 5.1.1, which suppresses the address) stays refused when the connection is lost."""
+    sink.pipelining = pipelining
+    sink.rcpt_replies = {"gone@example.org": "550 5.1.1 No such user"}
+    sink.drop_after_data = {"a@example.org"}
+    with transport_from_url(server) as transport:
+        first = transport.submit(SENDER, ["a@example.org", "gone@example.org"], MESSAGE)
+        second = transport.submit(SENDER, ["b@example.org"], MESSAGE)
+    assert first.result is not None and second.result is not None and second.result.ok
+    lost, gone = first.result["a@example.org"], first.result["gone@example.org"]
+    assert (lost.outcome, lost.code) == (Outcome.TRANSIENT, None) and "connection lost" in lost.detail
+    assert (gone.outcome, gone.code) == (Outcome.PERMANENT, 550) and "5.1.1" in gone.detail
+
+
 @contextmanager
 def content_never_answered() -> Iterator[tuple[int, list[int]]]:
     """A server that offers PIPELINING, takes a message's commands, and never answers its
