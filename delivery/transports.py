@@ -330,6 +330,10 @@ class SMTPTransport(BaseTransport):
     def _start(self, envelope_from: str, ticket: Ticket, message: bytes) -> SendResult | None:
         """Everything up to the message's content; a result now, or None while its reply is due."""
         recipients = ticket.recipients
+        if not recipients or not envelope_from.isascii():
+            # Nothing of this message goes out, so no write carries the last message's content:
+            # it goes now, as a ticket must have its result once the next message is submitted.
+            self.settle()
         if not recipients:
             return SendResult(())
         if not envelope_from.isascii():

@@ -214,6 +214,21 @@ def test_a_421_after_a_pipelined_message_sends_the_next_one_over_a_new_connectio
     assert len(sink.peers) == 2
 
 
+def test_a_message_that_never_reaches_the_wire_still_settles_the_one_before(sink: Sink, server: str) -> None:
+    """A message with no recipient, or a sender that needs SMTPUTF8, gets its result at once:
+    the content held back for the last message must not stay unsent and unanswered behind it."""
+    sink.pipelining = True
+    with transport_from_url(server) as transport:
+        first = transport.submit(SENDER, ["a@example.org"], MESSAGE)
+        nobody = transport.submit(SENDER, [], MESSAGE)
+        assert nobody.result is not None and first.result is not None and first.result.ok
+        second = transport.submit(SENDER, ["b@example.org"], MESSAGE)
+        refused = transport.submit("presse@außenministerium.example", ["c@example.org"], MESSAGE)
+        assert refused.result is not None and refused.result["c@example.org"].outcome is Outcome.PERMANENT
+        assert second.result is not None and second.result.ok
+    assert [r.rcpt_tos for r in sink.received] == [["a@example.org"], ["b@example.org"]]
+
+
 @pytest.mark.parametrize("pipelining", [False, True])
 def test_a_connection_lost_after_the_content_keeps_the_recipients_the_server_refused(
         sink: Sink, server: str, pipelining: bool) -> None:
