@@ -416,6 +416,9 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
                             # The next message may have to wait its turn: the content held back
                             # for its write (transports.SMTPTransport) goes now instead.
                             connection.settle()
+                            if connection.timed_out:  # its reply did not come: see below
+                                stop, not_before = _TIMED_OUT, utcnow() + timedelta(seconds=engine.retry_delay(1))
+                                break
                         limiter.acquire()
                         ticket = connection.submit(envelope_from, [delivery.email], data)
                         in_flight.append((delivery, message_id, ticket))
@@ -423,8 +426,7 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
                     if connection.timed_out:
                         # A server that let one reply time out is likely to let the next one too:
                         # the rest go back now, not after a wait per message or the lease's end.
-                        stop = "the mail server did not answer in time"
-                        not_before = utcnow() + timedelta(seconds=engine.retry_delay(1))
+                        stop, not_before = _TIMED_OUT, utcnow() + timedelta(seconds=engine.retry_delay(1))
                         break
             connection.settle()
         if stop:
@@ -447,6 +449,9 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
         if failed is None:
             _give_back(distribution_id, claimed[handed:], lease, report, not_before)
     report.seconds = time.monotonic() - started
+
+
+_TIMED_OUT = "the mail server did not answer in time"
 
 
 def _screen(claimed: list[engine.Claimed], mailer: Mailer, lease: engine.Lease,

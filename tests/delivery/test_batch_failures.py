@@ -162,3 +162,69 @@ def test_a_batch_whose_server_times_out_gives_its_unsent_rows_back_at_once(sqlit
         waits = s.execute(select(col(Delivery.next_attempt_at), col(Delivery.lease_until))
                           .where(col(Delivery.distribution_id) == distribution_id)).all()
     assert all(lease is None and not_before is not None for not_before, lease in waits)  # back, after a delay
+
+
+@contextmanager
+def content_never_answered() -> Iterator[list[int]]:
+    """An SMTP server that offers PIPELINING, takes a message's commands and never answers its
+    content; yields a list with its port and the number of connections it accepted."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.05)  # so that the accepting thread sees `stop`
+    state = [int(server.getsockname()[1]), 0]
+    stop = threading.Event()
+
+    def session(connection: socket.socket) -> None:
+        connection.sendall(b"220 slow.example ESMTP\r\n")
+        reader = connection.makefile("rb")
+        if reader.readline().upper().startswith(b"EHLO"):
+            connection.sendall(b"250-slow.example\r\n250 PIPELINING\r\n")
+        for _ in range(3):  # MAIL, RCPT, DATA
+            reader.readline()
+        connection.sendall(b"250 OK\r\n250 OK\r\n354 Go ahead\r\n")
+        stop.wait()  # the content's reply never comes
+        connection.close()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            connection.settimeout(None)
+            state[1] += 1
+            threading.Thread(target=session, args=(connection,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        server.close()
+        thread.join(5)
+
+
+def test_a_rate_limited_batch_asks_a_server_that_let_a_reply_time_out_nothing_more(sqlite_db: str) -> None:
+    """Under a rate limit the content goes before the wait for the next message's turn: when
+    its reply times out there, the next message must not go over a new connection (and wait
+    out a second timeout) before the batch notices."""
+    override_settings(smtp_connect_timeout=0.5, smtp_command_timeout=0.5, delivery_retry_base=30,
+                      delivery_retry_max=60, rate_limit_per_second=1000)
+    make_lists()
+    add_people(4)
+    distribution_id = prepare(publish_release(lists=["journalists"]))
+    with content_never_answered() as server:
+        override_settings(mail_url=f"smtp://127.0.0.1:{server[0]}")
+        started = time.monotonic()
+        report = send_batch(distribution_id)
+        took = time.monotonic() - started
+        connections = server[1]
+    assert connections == 1 and took < 0.9, (connections, took)  # one wait for one reply
+    assert report.claimed == 4 and report.deferred == 1 and report.released == 3
+    rows = _rows(distribution_id)
+    assert rows[0][:2] == (DeliveryStatus.DEFERRED, 1)
+    assert [row[:2] for row in rows[1:]] == [(DeliveryStatus.QUEUED, 0)] * 3  # not tried: no attempt spent
