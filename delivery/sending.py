@@ -390,9 +390,10 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
                 if handed:
                     # The last message's reply may still be unread: it is saved at the next stop.
                     _collect(in_flight, outcomes)
-                    if not _save(outcomes, report, lease, distribution_id):
+                    may_send = _save(outcomes, report, lease, distribution_id)
+                    outcomes = []  # saved: not again at the end (only if the save raised)
+                    if not may_send:
                         break
-                    outcomes = []
                 # A chunk's messages are built in one go: Python work done between two socket
                 # waits runs on cold caches and costs about twice the CPU. Whether the embargo
                 # still holds is decided here, for this chunk, not when the mailer was made.
