@@ -390,9 +390,10 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
                 if handed:
                     # The last message's reply may still be unread: it is saved at the next stop.
                     _collect(in_flight, outcomes)
-                    if not _save(outcomes, report, lease, distribution_id):
+                    may_send = _save(outcomes, report, lease, distribution_id)
+                    outcomes = []  # saved: not again at the end (only if the save raised)
+                    if not may_send:
                         break
-                    outcomes = []
                 # A chunk's messages are built in one go: Python work done between two socket
                 # waits runs on cold caches and costs about twice the CPU. Whether the embargo
                 # still holds is decided here, for this chunk, not when the mailer was made.
@@ -416,6 +417,9 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
                             # The next message may have to wait its turn: the content held back
                             # for its write (transports.SMTPTransport) goes now instead.
                             connection.settle()
+                            if connection.timed_out:  # its reply did not come: see below
+                                stop, not_before = _TIMED_OUT, utcnow() + timedelta(seconds=engine.retry_delay(1))
+                                break
                         limiter.acquire()
                         ticket = connection.submit(envelope_from, [delivery.email], data)
                         in_flight.append((delivery, message_id, ticket))
@@ -423,8 +427,7 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
                     if connection.timed_out:
                         # A server that let one reply time out is likely to let the next one too:
                         # the rest go back now, not after a wait per message or the lease's end.
-                        stop = "the mail server did not answer in time"
-                        not_before = utcnow() + timedelta(seconds=engine.retry_delay(1))
+                        stop, not_before = _TIMED_OUT, utcnow() + timedelta(seconds=engine.retry_delay(1))
                         break
             connection.settle()
         if stop:
@@ -447,6 +450,9 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
         if failed is None:
             _give_back(distribution_id, claimed[handed:], lease, report, not_before)
     report.seconds = time.monotonic() - started
+
+
+_TIMED_OUT = "the mail server did not answer in time"
 
 
 def _screen(claimed: list[engine.Claimed], mailer: Mailer, lease: engine.Lease,

@@ -323,13 +323,17 @@ class SMTPTransport(BaseTransport):
             code, detail = connection.getreply()
         except (OSError, smtplib.SMTPException) as exc:
             self._drop(connection, exc)
-            pending.ticket.result = SendResult.all(pending.ticket.recipients, None, f"connection lost: {exc}")
+            pending.ticket.result = pending.lost(f"connection lost: {exc}")
             return
         pending.ticket.result = self._finish(connection, pending, code, detail)
 
     def _start(self, envelope_from: str, ticket: Ticket, message: bytes) -> SendResult | None:
         """Everything up to the message's content; a result now, or None while its reply is due."""
         recipients = ticket.recipients
+        if not recipients or not envelope_from.isascii():
+            # Nothing of this message goes out, so no write carries the last message's content:
+            # it goes now, as a ticket must have its result once the next message is submitted.
+            self.settle()
         if not recipients:
             return SendResult(())
         if not envelope_from.isascii():
@@ -410,7 +414,7 @@ class SMTPTransport(BaseTransport):
             connection.send(carried.content + group)
             code, detail = connection.getreply()
         except (OSError, smtplib.SMTPException) as exc:
-            carried.ticket.result = SendResult.all(carried.ticket.recipients, None, f"connection lost: {exc}")
+            carried.ticket.result = carried.lost(f"connection lost: {exc}")
             self._drop(connection, exc)
             raise smtplib.SMTPServerDisconnected(f"connection lost after the last message: {exc}") from exc
         # The end of a message's content ends its transaction whatever the reply (RFC 5321
@@ -505,6 +509,14 @@ class _Pending:
 
     def result(self) -> SendResult:
         return SendResult(tuple(self.results[r] for r in self.ticket.recipients))
+
+    def lost(self, detail: str) -> SendResult:
+        """The result when the reply to the content cannot be read: the recipients that waited
+        on it are transient; those refused at RCPT TO keep their refusal (a 5.1.1 suppresses
+        the address, and a lost connection must not turn it into a retry)."""
+        for recipient in self.accepted:
+            self.results[recipient] = RecipientResult(recipient, Outcome.TRANSIENT, None, detail)
+        return self.result()
 
 
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")

@@ -8,7 +8,7 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,33 +98,41 @@ def smtp_server(sink: Sink, **options: Any) -> Iterator[Controller]:
 
 @contextmanager
 def falls_silent(ehlo: bytes, script: Sequence[tuple[int, bytes]] = ()) -> Iterator[tuple[int, list[int]]]:
-    """A scripted SMTP server on 127.0.0.1 for what aiosmtpd will not do: it greets, answers
-    EHLO with `ehlo`, then for each (lines, reply) of `script` reads that many lines and sends
-    the reply, and then never answers again. Yields its port and a one-item list counting the
-    connections it accepted."""
+    """A scripted SMTP server on 127.0.0.1 for what aiosmtpd will not do: on each connection it
+    greets, answers EHLO with `ehlo`, then for each (lines, reply) of `script` reads that many
+    lines and sends the reply, and then never answers again. Yields its port and a one-item list
+    counting the connections it accepted (each is served by a thread of its own, so a second
+    connection is greeted while the first hangs)."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(8)
+    server.settimeout(0.05)  # so that the accepting thread sees `stop`
     accepted = [0]
     stop = threading.Event()
+
+    def session(connection: socket.socket) -> None:
+        connection.sendall(b"220 silent.example ESMTP\r\n")
+        reader = connection.makefile("rb")
+        if reader.readline().upper().startswith(b"EHLO"):
+            connection.sendall(ehlo)
+            for lines, reply in script:
+                for _ in range(lines):
+                    reader.readline()
+                connection.sendall(reply)
+        stop.wait()  # what comes next gets no reply
+        connection.close()
 
     def serve() -> None:
         while not stop.is_set():
             try:
                 connection, _ = server.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            connection.settimeout(None)
             accepted[0] += 1
-            connection.sendall(b"220 silent.example ESMTP\r\n")
-            reader = connection.makefile("rb")
-            if reader.readline().upper().startswith(b"EHLO"):
-                connection.sendall(ehlo)
-                for lines, reply in script:
-                    for _ in range(lines):
-                        reader.readline()
-                    connection.sendall(reply)
-            stop.wait()  # what comes next gets no reply
-            connection.close()
+            threading.Thread(target=session, args=(connection,), daemon=True).start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -134,6 +142,12 @@ def falls_silent(ehlo: bytes, script: Sequence[tuple[int, bytes]] = ()) -> Itera
         stop.set()
         server.close()
         thread.join(5)
+
+
+def content_never_answered() -> AbstractContextManager[tuple[int, list[int]]]:
+    """A server that offers PIPELINING, takes a message's MAIL, RCPT and DATA, and never
+    answers its content."""
+    return falls_silent(b"250-slow.example\r\n250 PIPELINING\r\n", [(3, b"250 OK\r\n250 OK\r\n354 Go ahead\r\n")])
 
 
 def authenticator(username: str, password: str):  # type: ignore[no-untyped-def]

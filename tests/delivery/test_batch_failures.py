@@ -21,7 +21,7 @@ from delivery.models import Delivery, DeliveryStatus, DistributionStatus
 from delivery.sending import send_batch
 from delivery.transports import MemoryTransport, Outbox, memory_outbox
 from tests.delivery.distribution_helpers import add_people, make_lists, prepare, publish_release
-from tests.delivery.smtp_sink import falls_silent
+from tests.delivery.smtp_sink import content_never_answered, falls_silent
 
 
 def _rows(distribution_id: int) -> list[tuple[DeliveryStatus, int, str]]:
@@ -137,3 +137,25 @@ def test_a_batch_whose_server_times_out_gives_its_unsent_rows_back_at_once(sqlit
         waits = s.execute(select(col(Delivery.next_attempt_at), col(Delivery.lease_until))
                           .where(col(Delivery.distribution_id) == distribution_id)).all()
     assert all(lease is None and not_before is not None for not_before, lease in waits)  # back, after a delay
+
+
+def test_a_rate_limited_batch_asks_a_server_that_let_a_reply_time_out_nothing_more(sqlite_db: str) -> None:
+    """Under a rate limit the content goes before the wait for the next message's turn: when
+    its reply times out there, the next message must not go over a new connection (and wait
+    out a second timeout) before the batch notices."""
+    override_settings(smtp_connect_timeout=0.5, smtp_command_timeout=0.5, delivery_retry_base=30,
+                      delivery_retry_max=60, rate_limit_per_second=1000)
+    make_lists()
+    add_people(4)
+    distribution_id = prepare(publish_release(lists=["journalists"]))
+    with content_never_answered() as (port, accepted):
+        override_settings(mail_url=f"smtp://127.0.0.1:{port}")
+        started = time.monotonic()
+        report = send_batch(distribution_id)
+        took = time.monotonic() - started
+        connections = accepted[0]
+    assert connections == 1 and took < 0.9, (connections, took)  # one wait for one reply
+    assert report.claimed == 4 and report.deferred == 1 and report.released == 3
+    rows = _rows(distribution_id)
+    assert rows[0][:2] == (DeliveryStatus.DEFERRED, 1)
+    assert [row[:2] for row in rows[1:]] == [(DeliveryStatus.QUEUED, 0)] * 3  # not tried: no attempt spent

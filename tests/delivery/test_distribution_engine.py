@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from email import message_from_bytes
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -15,10 +16,11 @@ from delivery import engine
 from delivery.bounces import delivery_id_from_address
 from delivery.models import Delivery, DeliveryStatus, DistributionStatus
 from delivery.sending import send_batch
-from delivery.transports import MemoryTransport, Outbox
+from delivery.transports import MemoryTransport, Outbox, SMTPTransport
 from subscribers import suppress, unsubscribe_by_token
 from subscribers.models import Subscriber
 from tests.delivery.distribution_helpers import add_people, make_lists, prepare, publish_release
+from tests.delivery.smtp_sink import Sink, smtp_server
 
 
 def _deliveries(distribution_id: int) -> list[Delivery]:
@@ -126,6 +128,35 @@ def test_pause_resume_cancel(db: str) -> None:
         counts = engine.counts(s, distribution_id)
     assert (counts["sent"], counts["skipped"]) == (4, 2)
     assert len(outbox.messages) == 4
+
+
+class CancellingSink(Sink):
+    """A relay during whose 7th message the press office cancels the mailing."""
+
+    distribution_id = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        if len(self.received) == 7:
+            engine.control(self.distribution_id, "cancel")
+        return reply
+
+
+def test_a_cancel_noticed_at_a_save_records_each_outcome_once(db: str) -> None:
+    """The outcomes saved at the save that noticed the cancel are not saved again when the batch
+    ends: the report counts each message once, and what was sent is what the relay took."""
+    override_settings(delivery_record_every=5, max_smtp_connections=1, rate_limit_per_second=0)
+    make_lists()
+    add_people(20)
+    distribution_id = prepare(publish_release(lists=["journalists"]))
+    sink = CancellingSink(pipelining=True)
+    sink.distribution_id = distribution_id
+    with smtp_server(sink) as controller:
+        report = send_batch(distribution_id, SMTPTransport(controller.hostname, controller.port,
+                                                           local_hostname="pressroom.test"))
+    sent = sorted(d.email for d in _deliveries(distribution_id) if d.status == DeliveryStatus.SENT)
+    assert sent == sorted(r.rcpt_tos[0] for r in sink.received) and len(sent) == 10  # up to the save
+    assert (report.claimed, report.sent, report.released) == (20, 10, 10)
 
 
 def test_embargo_holds_lists_without_embargo_access(db: str) -> None:

@@ -7,7 +7,6 @@ import io
 import mailbox
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from email.policy import default as default_policy
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from tests.delivery.smtp_sink import (
     Certificate,
     Sink,
     authenticator,
-    falls_silent,
+    content_never_answered,
     free_port,
     self_signed,
     smtp_server,
@@ -213,10 +212,36 @@ def test_a_421_after_a_pipelined_message_sends_the_next_one_over_a_new_connectio
     assert len(sink.peers) == 2
 
 
-def content_never_answered() -> AbstractContextManager[tuple[int, list[int]]]:
-    """A server that offers PIPELINING, takes a message's commands, and never answers its
-    content; its port and a list with the number of connections it accepted."""
-    return falls_silent(b"250-slow.example\r\n250 PIPELINING\r\n", [(3, b"250 OK\r\n250 OK\r\n354 Go ahead\r\n")])
+def test_a_message_that_never_reaches_the_wire_still_settles_the_one_before(sink: Sink, server: str) -> None:
+    """A message with no recipient, or a sender that needs SMTPUTF8, gets its result at once:
+    the content held back for the last message must not stay unsent and unanswered behind it."""
+    sink.pipelining = True
+    with transport_from_url(server) as transport:
+        first = transport.submit(SENDER, ["a@example.org"], MESSAGE)
+        nobody = transport.submit(SENDER, [], MESSAGE)
+        assert nobody.result is not None and first.result is not None and first.result.ok
+        second = transport.submit(SENDER, ["b@example.org"], MESSAGE)
+        refused = transport.submit("presse@außenministerium.example", ["c@example.org"], MESSAGE)
+        assert refused.result is not None and refused.result["c@example.org"].outcome is Outcome.PERMANENT
+        assert second.result is not None and second.result.ok
+    assert [r.rcpt_tos for r in sink.received] == [["a@example.org"], ["b@example.org"]]
+
+
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_connection_lost_after_the_content_keeps_the_recipients_the_server_refused(
+        sink: Sink, server: str, pipelining: bool) -> None:
+    """Only the recipients whose RCPT TO was accepted wait on the content's reply: one refused
+    for good (a 5.1.1, which suppresses the address) stays refused when the connection is lost."""
+    sink.pipelining = pipelining
+    sink.rcpt_replies = {"gone@example.org": "550 5.1.1 No such user"}
+    sink.drop_after_data = {"a@example.org"}
+    with transport_from_url(server) as transport:
+        first = transport.submit(SENDER, ["a@example.org", "gone@example.org"], MESSAGE)
+        second = transport.submit(SENDER, ["b@example.org"], MESSAGE)
+    assert first.result is not None and second.result is not None and second.result.ok
+    lost, gone = first.result["a@example.org"], first.result["gone@example.org"]
+    assert (lost.outcome, lost.code) == (Outcome.TRANSIENT, None) and "connection lost" in lost.detail
+    assert (gone.outcome, gone.code) == (Outcome.PERMANENT, 550) and "5.1.1" in gone.detail
 
 
 def test_a_pipelined_message_s_reply_that_times_out_leaves_the_next_one_unsent() -> None:
