@@ -378,6 +378,7 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
     every = settings.delivery_record_every
     outcomes: list[engine.Outcome] = []  # known, not yet saved
     in_flight: list[tuple[engine.Claimed, str, Ticket]] = []  # handed over, reply maybe unread
+    withheld: list[engine.Claimed] = []  # handed over, but their content never went: given back
     handed = 0  # claimed[:handed] were handed to the transport or found unsendable
     stop = ""  # why the batch stops early, if it does
     not_before: datetime | None = None  # when what is given back may be tried again
@@ -389,10 +390,11 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
             while handed < len(claimed) and not stop:
                 if handed:
                     # The last message's reply may still be unread: it is saved at the next stop.
-                    _collect(in_flight, outcomes)
+                    withheld += _collect(in_flight, outcomes)
                     may_send = _save(outcomes, report, lease, distribution_id)
                     outcomes = []  # saved: not again at the end (only if the save raised)
                     if not may_send:
+                        stop = _STOPPED
                         break
                 # A chunk's messages are built in one go: Python work done between two socket
                 # waits runs on cold caches and costs about twice the CPU. Whether the embargo
@@ -403,7 +405,7 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
                     if time.monotonic() >= check_at:  # slow relays: decide again every second
                         check_at = time.monotonic() + CHECK_EVERY
                         if not engine.may_send(distribution_id):
-                            stop = "the distribution stopped or its release was withdrawn"
+                            stop = _STOPPED
                             break
                     if lease.due() and not (lease.renew() and slot.renew()):
                         stop = "the batch lost its lease"
@@ -429,7 +431,10 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
                         # the rest go back now, not after a wait per message or the lease's end.
                         stop, not_before = _TIMED_OUT, utcnow() + timedelta(seconds=engine.retry_delay(1))
                         break
-            connection.settle()
+            if stop:  # the content held back for the last message does not go after the stop
+                connection.withhold()
+            else:
+                connection.settle()
         if stop:
             log.warning("distribution %s: a batch stops early: %s", distribution_id, stop)
     except TransportUnavailable as exc:  # no session at all: what was not handed over waits or fails
@@ -445,14 +450,15 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
     finally:
         # Closing the transport read every outstanding reply, even after an unexpected error:
         # keep what was sent; give the rest back, unless an error is to be counted against it.
-        _collect(in_flight, outcomes)
+        withheld += _collect(in_flight, outcomes)
         _save(outcomes, report, lease)
         if failed is None:
-            _give_back(distribution_id, claimed[handed:], lease, report, not_before)
+            _give_back(distribution_id, withheld + claimed[handed:], lease, report, not_before)
     report.seconds = time.monotonic() - started
 
 
 _TIMED_OUT = "the mail server did not answer in time"
+_STOPPED = "the distribution stopped or its release was withdrawn"
 
 
 def _screen(claimed: list[engine.Claimed], mailer: Mailer, lease: engine.Lease,
@@ -512,13 +518,20 @@ def _build(mailer: Mailer, delivery: engine.Claimed, now: datetime) -> tuple[str
         return exc
 
 
-def _collect(in_flight: list[tuple[engine.Claimed, str, Ticket]], outcomes: list[engine.Outcome]) -> None:
-    """Move the handed-over messages whose replies have been read from `in_flight` to `outcomes`."""
+def _collect(in_flight: list[tuple[engine.Claimed, str, Ticket]],
+             outcomes: list[engine.Outcome]) -> list[engine.Claimed]:
+    """Move the handed-over messages whose replies have been read from `in_flight` to `outcomes`;
+    returns those that were withheld (nothing of them was sent), to be given back."""
+    withheld: list[engine.Claimed] = []
     while in_flight and in_flight[0][2].result is not None:
         delivery, message_id, ticket = in_flight.pop(0)
         assert ticket.result is not None
+        if ticket.withheld:
+            withheld.append(delivery)
+            continue
         result = ticket.result[delivery.email]
         outcomes.append(_outcome_of(delivery, message_id, result.code, result.detail, result.outcome))
+    return withheld
 
 
 def _save(outcomes: Sequence[engine.Outcome], report: BatchReport, lease: engine.Lease,

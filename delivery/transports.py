@@ -118,13 +118,15 @@ class SendResult:
 
 
 class Ticket:
-    """A submitted message; `result` is None until the server's reply to it has been read."""
+    """A submitted message; `result` is None until the server's reply to it has been read.
+    `withheld`: its content never went (see `withhold`), so the server took nothing of it."""
 
-    __slots__ = ("recipients", "result")
+    __slots__ = ("recipients", "result", "withheld")
 
     def __init__(self, recipients: tuple[str, ...], result: SendResult | None = None) -> None:
         self.recipients = recipients
         self.result = result
+        self.withheld = False
 
 
 class BaseTransport:
@@ -151,6 +153,12 @@ class BaseTransport:
 
     def settle(self) -> None:
         """Read every outstanding reply, so that every ticket has its result."""
+
+    def withhold(self) -> None:
+        """Like `settle`, except that a message whose content is still held back is not sent
+        at all (a batch that stopped sends nothing after the stop). Transports that hold nothing
+        back settle."""
+        self.settle()
 
     def close(self) -> None:
         """Release the connection or file handles."""
@@ -326,6 +334,19 @@ class SMTPTransport(BaseTransport):
             pending.ticket.result = pending.lost(f"connection lost: {exc}")
             return
         pending.ticket.result = self._finish(connection, pending, code, detail)
+
+    def withhold(self) -> None:
+        """Give up the last message if its content is still held back: the connection is closed
+        before the content's end, and a server delivers no message whose data never ended (RFC
+        5321 4.1.1.4); its ticket is marked `withheld`. A content that went already is settled."""
+        pending = self._pending
+        if pending is None or pending.content is None or self._connection is None:
+            self.settle()
+            return
+        self._pending = None
+        pending.ticket.withheld = True
+        pending.ticket.result = pending.lost("not sent: the batch stopped before its content went")
+        self._drop(self._connection)
 
     def _start(self, envelope_from: str, ticket: Ticket, message: bytes) -> SendResult | None:
         """Everything up to the message's content; a result now, or None while its reply is due."""

@@ -197,6 +197,25 @@ def test_with_pipelining_a_message_s_content_goes_in_one_write_with_the_next_mes
     assert sink.joined == 2 and sink.pipelined == 3 and len(sink.peers) == 1
 
 
+def test_withholding_gives_up_a_message_whose_content_was_held_back(sink: Sink, server: str) -> None:
+    sink.pipelining = True
+    transport = transport_from_url(server)
+    with transport:
+        first = transport.submit(SENDER, ["a@example.org"], MESSAGE)
+        second = transport.submit(SENDER, ["b@example.org"], MESSAGE)
+        transport.withhold()  # a batch that stopped: b's content must not go
+    assert first.result is not None and first.result.ok and not first.withheld
+    assert second.withheld and second.result is not None
+    assert second.result["b@example.org"].outcome is Outcome.TRANSIENT
+    time.sleep(0.2)  # the server saw the connection end in the middle of b's data
+    assert [r.rcpt_tos for r in sink.received] == [["a@example.org"]] and len(sink.peers) == 1
+    sink.pipelining = False
+    with transport:  # without PIPELINING nothing is held back: withholding settles
+        third = transport.submit(SENDER, ["c@example.org"], MESSAGE)
+        transport.withhold()
+        assert third.result is not None and third.result.ok and not third.withheld
+
+
 def test_a_421_after_a_pipelined_message_sends_the_next_one_over_a_new_connection(sink: Sink, server: str) -> None:
     sink.pipelining = True
     sink.data_replies = {"b@example.org": "421 4.3.0 Shutting down"}
