@@ -376,9 +376,12 @@ class SMTPTransport(BaseTransport):
             connection = self._session()
             try:
                 code, detail, pipelined = self._mail(connection, envelope_from, message, envelopes)
-            except smtplib.SMTPServerDisconnected as exc:
+            except smtplib.SMTPException as exc:
                 self._drop(connection, exc)
                 return SendResult.all(recipients, None, f"connection lost before MAIL FROM: {exc}")
+        except smtplib.SMTPException as exc:  # a reply smtplib cannot read (a line over 8 KB)
+            self._drop(connection, exc)
+            return SendResult.all(recipients, None, f"connection failed: {exc}")
         try:
             return self._transaction(connection, code, detail, ticket, message, envelopes, pipelined)
         except smtplib.SMTPServerDisconnected as exc:

@@ -31,6 +31,7 @@ from tests.delivery.smtp_sink import (
     Sink,
     authenticator,
     content_never_answered,
+    falls_silent,
     free_port,
     self_signed,
     smtp_server,
@@ -261,6 +262,16 @@ def test_a_connection_lost_after_the_content_keeps_the_recipients_the_server_ref
     lost, gone = first.result["a@example.org"], first.result["gone@example.org"]
     assert (lost.outcome, lost.code) == (Outcome.TRANSIENT, None) and "connection lost" in lost.detail
     assert (gone.outcome, gone.code) == (Outcome.PERMANENT, 550) and "5.1.1" in gone.detail
+
+
+def test_a_reply_too_long_to_read_fails_the_message_not_the_batch() -> None:
+    # smtplib refuses a reply line over 8 KB with an exception of its own, not a lost connection.
+    long_reply = b"250 " + b"x" * 9000 + b"\r\n"
+    with falls_silent(b"250 odd.example\r\n", [(1, long_reply)]) as (port, _accepted), \
+            SMTPTransport("127.0.0.1", port, timeout=2, local_hostname="pressroom.test") as transport:
+        result = transport.send(SENDER, ["a@example.org"], MESSAGE)
+    refused = result["a@example.org"]
+    assert refused.outcome is Outcome.TRANSIENT and "Line too long" in refused.detail
 
 
 def test_a_pipelined_message_s_reply_that_times_out_leaves_the_next_one_unsent() -> None:
