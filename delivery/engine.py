@@ -325,11 +325,9 @@ def _lease(session: Session, due: Select[Any], size: int, lease: datetime, momen
 
 # Built once: a sending batch asks this at every save of its outcomes.
 _MAY_SEND = (
-    select(Distribution.__table__.c.status, Distribution.__table__.c.kind,  # type: ignore[attr-defined]
-           Release.__table__.c.state)  # type: ignore[attr-defined]
-    .select_from(Distribution.__table__.outerjoin(  # type: ignore[attr-defined]
-        Release.__table__, Release.__table__.c.id == Distribution.__table__.c.release_id))  # type: ignore[attr-defined]
-    .where(Distribution.__table__.c.id == bindparam("distribution_id"))  # type: ignore[attr-defined]
+    select(col(Distribution.status), col(Distribution.kind), col(Release.state))
+    .outerjoin(Release, col(Release.id) == col(Distribution.release_id))
+    .where(col(Distribution.id) == bindparam("distribution_id"))
 )
 
 
@@ -662,11 +660,6 @@ def batches_in_flight() -> int:
     found a full batch to claim queues its successor, so a mailing of a million is never two
     thousand tasks in the broker, nor a fan-out that counts and queues them all."""
     return get_settings().max_smtp_connections * 2
-
-
-def may_have_more(claimed: int, size: int) -> bool:
-    """Whether a batch that claimed this many of `size` rows should hand on to a successor."""
-    return claimed >= size
 
 
 def control(distribution_id: int, action: str) -> Distribution:

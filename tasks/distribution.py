@@ -49,7 +49,7 @@ def send_batch(self, distribution_id: int) -> dict[str, int]:  # type: ignore[no
         report = send_one_batch(distribution_id)
     except NoConnectionSlot as exc:
         raise self.retry(exc=exc, countdown=1, max_retries=None) from None
-    if engine.may_have_more(report.claimed, report.size):  # keep the mailing's batches in flight
+    if report.claimed >= report.size:  # a full batch: keep the mailing's batches in flight
         send_batch.delay(distribution_id)
     return report.as_dict()
 
