@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 
 CHECK_EVERY = 1.0  # seconds between two checks, inside a chunk, that the mailing may go on
 HOLD_IN_FLIGHT = 30.0  # seconds a withdrawal notice waits for the release's in-flight delivery
+# Why a batch stops early, as its warning says it.
+_TIMED_OUT = "the mail server did not answer in time"
+_STOPPED = "the distribution stopped or its release was withdrawn"
 
 
 @dataclass
@@ -455,10 +458,6 @@ def _send_claimed(distribution_id: int, claimed: list[engine.Claimed], lease: en
         if failed is None:
             _give_back(distribution_id, withheld + claimed[handed:], lease, report, not_before)
     report.seconds = time.monotonic() - started
-
-
-_TIMED_OUT = "the mail server did not answer in time"
-_STOPPED = "the distribution stopped or its release was withdrawn"
 
 
 def _screen(claimed: list[engine.Claimed], mailer: Mailer, lease: engine.Lease,

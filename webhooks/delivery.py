@@ -212,8 +212,9 @@ def _post(request: _Request, client: httpx.Client) -> _Result:
 
     if not scheme_allowed(request.url, settings):
         return _Result(None, 0, "only https URLs are sent to in production", "", None, refused=True)
-    if port_refusal(request.url):
-        return _Result(None, 0, port_refusal(request.url), "", None, refused=True)
+    refusal = port_refusal(request.url)
+    if refusal:
+        return _Result(None, 0, refusal, "", None, refused=True)
     try:
         with client.stream("POST", request.url, content=request.body, headers=headers) as response:
             excerpt = _read_capped(response, settings.webhook_max_response_bytes, started + settings.webhook_timeout)

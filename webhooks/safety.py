@@ -127,8 +127,9 @@ def check_url(url: str, field: str = "url", settings: Settings | None = None) ->
         raise InvalidInput(field, "must not carry a user name or password (they would be shown in lists)")
     if parsed.fragment:
         raise InvalidInput(field, "must not have a #fragment (it is never sent)")
-    if port_refusal(text):
-        raise InvalidInput(field, port_refusal(text))
+    refusal = port_refusal(text)
+    if refusal:
+        raise InvalidInput(field, refusal)
     literal = _literal(parsed.host)
     if literal is not None and not address_allowed(literal, settings):
         raise InvalidInput(field, str(UnsafeAddress(parsed.host, str(literal))))
