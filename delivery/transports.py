@@ -428,11 +428,12 @@ class SMTPTransport(BaseTransport):
         is raised as a lost connection, so that `_start` opens a new one and sends this message
         once more (unless the server let a reply time out).
         """
-        if self._pending is None or self._pending.content is None:  # nothing held back
+        carried = self._pending
+        if carried is None or carried.content is None:  # nothing held back
             self.settle()
             connection.send(group)
             return
-        carried, self._pending = self._pending, None
+        self._pending = None
         try:
             connection.send(carried.content + group)
             code, detail = connection.getreply()
